@@ -1,0 +1,438 @@
+#!/usr/bin/env bash
+# livemig's lab on one machine: N libvirt hosts, each in its own network + mount + UTS
+# namespace with its own libvirtd (own host UUID and runtime/state/log/config dirs), joined by
+# a bridge in the root namespace that plays the lab LAN.
+#
+#   lab.sh up [--hosts N] [--link-mbit M]   start (idempotent; recovers from a crashed run)
+#   lab.sh down                             remove everything up created
+#   lab.sh status                           hosts, addresses, libvirt URIs; exit 0 iff all up
+#   lab.sh vm create NAME --host HOST [--mem MiB] [--dirty-mib N] [--dirty-rate MiBps]
+#                    [--content random|compressible] [--vcpus N]
+#   lab.sh vm check NAME                    where it runs, alive, heartbeat, integrity, ping
+#   lab.sh vm destroy NAME
+#   lab.sh vm list
+#
+# Exit codes: 0 ok; 1 not healthy (status: a host is down; vm check: dead, lost, duplicated or
+# corrupted); 2 bad usage or input; 3 an operation failed.
+#
+# Environment: LIVEMIG_LAB_DIR (state, default /var/lib/livemig-lab), LIVEMIG_LAB_NET (first
+# three octets of the lab /24, default 10.213.77), LIVEMIG_VIRT_TYPE (kvm|qemu: skip the probe).
+set -euo pipefail
+
+LAB_DIR=${LIVEMIG_LAB_DIR:-/var/lib/livemig-lab}
+NET=${LIVEMIG_LAB_NET:-10.213.77}
+LAN_BR=lmlan0
+NS_PREFIX=livemig-
+HOST_BR=br0
+SCRIPTS=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
+GUEST_DIR=${LIVEMIG_GUEST_DIR:-$LAB_DIR/guest}
+HB_MAX_AGE_S=${LIVEMIG_HB_MAX_AGE_S:-5}
+
+die() { echo "lab: $*" >&2; exit "${2:-3}"; }
+usage() { echo "lab: $*" >&2; echo "usage: lab.sh up [--hosts N] [--link-mbit M] | down | status | vm create|check|destroy|list ..." >&2; exit 2; }
+log() { echo "lab: $*" >&2; }
+
+host_name() { printf 'lab-%s' "$(printf "\\x$(printf %x $((97 + $1)))")"; }   # 0 -> lab-a
+host_index() { local c=${1#lab-}; [[ $1 =~ ^lab-[a-z]$ ]] || return 1; echo $(( $(printf %d "'$c") - 97 )); }
+host_ip() { echo "$NET.$((11 + $1))"; }
+host_uri() { echo "qemu+tcp://$(host_ip "$1")/system"; }
+ns_of() { echo "$NS_PREFIX$(host_name "$1")"; }
+veth_of() { echo "lmv-${1}"; }   # root-namespace end, index-based: lmv-0, lmv-1, ...
+
+lab_hosts() { # number of hosts of the lab that is up (0 if none)
+  if [ -f "$LAB_DIR/lab.env" ]; then (. "$LAB_DIR/lab.env"; echo "$HOSTS"); else echo 0; fi
+}
+lab_var() { (. "$LAB_DIR/lab.env"; eval echo "\${$1:-}"); }
+
+virsh_on() { local i=$1; shift; timeout 30 virsh -q -c "$(host_uri "$i")" "$@"; }
+
+need_root() { [ "$(id -u)" -eq 0 ] || die "must run as root (namespaces, bridges, libvirt daemons)" 2; }
+
+# --- KVM probe ------------------------------------------------------------------------------
+# /dev/kvm may exist and KVM_CREATE_VM succeed while a guest still hangs at boot (nested
+# virtualisation): boot the real guest kernel under KVM and wait for it to print.
+probe_virt_type() {
+  if [ -n "${LIVEMIG_VIRT_TYPE:-}" ]; then echo "$LIVEMIG_VIRT_TYPE"; return; fi
+  local cache=$GUEST_DIR/virt-probe key
+  key="$(stat -c %Y "$GUEST_DIR/vmlinuz" "$GUEST_DIR/initrd.img" | tr '\n' ' ')$(qemu-system-x86_64 --version | head -1)"
+  if [ -f "$cache" ] && [ "$(head -1 "$cache")" = "$key" ]; then tail -1 "$cache"; return; fi
+  local type=qemu
+  if [ -c /dev/kvm ]; then
+    local out pid deadline
+    out=$(mktemp)
+    qemu-system-x86_64 -accel kvm -m 256 -display none -monitor none -serial "file:$out" -nic none \
+      -kernel "$GUEST_DIR/vmlinuz" -initrd "$GUEST_DIR/initrd.img" \
+      -append "console=ttyS0 lm.dirty_mib=1 lm.dirty_rate=0" >/dev/null 2>&1 &
+    pid=$!
+    deadline=$((SECONDS + 20))
+    while [ $SECONDS -lt $deadline ] && kill -0 "$pid" 2>/dev/null; do
+      if grep -q 'LMHB' "$out" 2>/dev/null; then type=kvm; break; fi
+      sleep 0.5
+    done
+    kill "$pid" 2>/dev/null || true; wait "$pid" 2>/dev/null || true
+    rm -f "$out"
+  fi
+  printf '%s\n%s\n' "$key" "$type" >"$cache"
+  echo "$type"
+}
+
+# --- up / down --------------------------------------------------------------------------------
+host_up() { # index: the daemon answers
+  local i=$1
+  ip netns list 2>/dev/null | grep -qw "$(ns_of "$i")" || return 1
+  timeout 5 virsh -q -c "$(host_uri "$i")" version >/dev/null 2>&1
+}
+
+all_up() {
+  local n; n=$(lab_hosts)
+  [ "$n" -gt 0 ] || return 1
+  ip link show "$LAN_BR" >/dev/null 2>&1 || return 1
+  for ((i = 0; i < n; i++)); do host_up "$i" || return 1; done
+}
+
+write_host_config() { # index dir
+  local i=$1 d=$2
+  rm -rf "$d/etc/libvirt"; mkdir -p "$d/etc"
+  cp -a /etc/libvirt "$d/etc/libvirt"
+  cat >"$d/etc/libvirt/libvirtd.conf" <<EOF
+# lab host $(host_name "$i"): plain TCP without authentication, for the lab LAN only
+listen_tls = 0
+listen_tcp = 1
+auth_tcp = "none"
+listen_addr = "$(host_ip "$i")"
+host_uuid = "$(cat "$d/host-uuid")"
+log_outputs = "3:file:/var/log/libvirt/libvirtd.log"
+EOF
+  cat >"$d/etc/libvirt/qemu.conf" <<'EOF'
+security_driver = "none"
+user = "root"
+group = "root"
+EOF
+}
+
+start_host() { # index link_mbit
+  local i=$1 mbit=$2 name ns veth ip d
+  name=$(host_name "$i"); ns=$(ns_of "$i"); veth=$(veth_of "$i"); ip=$(host_ip "$i")
+  d=$LAB_DIR/hosts/$name
+  mkdir -p "$d"/{run,lib,log,cache}
+  [ -f "$d/host-uuid" ] || uuidgen >"$d/host-uuid"
+  write_host_config "$i" "$d"
+
+  ip netns add "$ns"
+  ip link add "$veth" type veth peer name eth0 netns "$ns"
+  ip link set "$veth" master "$LAN_BR" up
+  ip -n "$ns" link set lo up
+  ip -n "$ns" link add "$HOST_BR" type bridge
+  ip -n "$ns" link set eth0 master "$HOST_BR" up
+  ip -n "$ns" addr add "$ip/24" dev "$HOST_BR"
+  ip -n "$ns" link set "$HOST_BR" up
+  if [ -n "$mbit" ]; then # both directions: egress of each veth end
+    local burst=$(( mbit * 1000000 / 8 / 100 )); [ $burst -ge 131072 ] || burst=131072
+    tc qdisc replace dev "$veth" root tbf rate "${mbit}mbit" burst "$burst" latency 200ms
+    ip netns exec "$ns" tc qdisc replace dev eth0 root tbf rate "${mbit}mbit" burst "$burst" latency 200ms
+  fi
+  # Names of the lab hosts resolve inside every host namespace (ip netns exec binds this file).
+  mkdir -p "/etc/netns/$ns"
+  { echo "127.0.0.1 localhost"; for ((j = 0; j < $(lab_hosts); j++)); do echo "$(host_ip "$j") $(host_name "$j")"; done; } \
+    >"/etc/netns/$ns/hosts"
+
+  mkdir -p /run/libvirt /var/lib/libvirt /var/log/libvirt /var/cache/libvirt
+  # A private mount namespace gives the daemon its own /run/libvirt (sockets, pid files),
+  # state, logs, cache and config; the lab dir itself stays shared so that guest kernels and
+  # serial logs are at the same path on every host.
+  ip netns exec "$ns" unshare --mount --uts --propagation private sh -euc '
+    d=$1; hostname "$2"
+    mount --bind "$d/run" /run/libvirt
+    mount --bind "$d/lib" /var/lib/libvirt
+    mount --bind "$d/log" /var/log/libvirt
+    mount --bind "$d/cache" /var/cache/libvirt
+    mount --bind "$d/etc/libvirt" /etc/libvirt
+    virtlogd -d -p /run/libvirt/virtlogd.pid
+    libvirtd -d --listen -p /run/libvirt/libvirtd.pid
+  ' sh "$d" "$name"
+
+  local deadline=$((SECONDS + 60))
+  until host_up "$i"; do
+    [ $SECONDS -lt $deadline ] || die "$name: libvirtd did not answer at $(host_uri "$i") within 60 s (see $d/log/libvirtd.log)"
+    sleep 0.3
+  done
+}
+
+cmd_up() {
+  local n=3 mbit=""
+  while [ $# -gt 0 ]; do
+    case $1 in
+      --hosts) n=${2:-}; shift 2 || usage "--hosts needs a number" ;;
+      --link-mbit) mbit=${2:-}; shift 2 || usage "--link-mbit needs a number" ;;
+      *) usage "unknown option for up: $1" ;;
+    esac
+  done
+  [[ $n =~ ^[0-9]+$ ]] && [ "$n" -ge 2 ] && [ "$n" -le 8 ] || usage "--hosts must be 2..8, got '$n'"
+  [ -z "$mbit" ] || { [[ $mbit =~ ^[0-9]+$ ]] && [ "$mbit" -ge 1 ] && [ "$mbit" -le 100000 ]; } \
+    || usage "--link-mbit must be 1..100000, got '$mbit'"
+  need_root
+  command -v libvirtd >/dev/null && command -v qemu-system-x86_64 >/dev/null \
+    || die "libvirt or QEMU missing: run scripts/install-deps.sh first" 2
+
+  if all_up && [ "$(lab_hosts)" = "$n" ] && [ "$(lab_var LINK_MBIT)" = "$mbit" ]; then
+    log "already up with $n hosts"
+    cmd_status
+    return
+  fi
+  cleanup   # whatever a previous (possibly crashed) run left behind
+
+  "$SCRIPTS/guest/build-guest.sh" "$GUEST_DIR" >&2
+  local virt; virt=$(probe_virt_type)
+  log "virtualisation: $virt$([ "$virt" = qemu ] && echo ' (TCG: KVM absent or a guest does not boot under it)')"
+
+  mkdir -p "$LAB_DIR/hosts" "$LAB_DIR/vms"
+  printf 'HOSTS=%s\nLINK_MBIT=%s\nVIRT_TYPE=%s\n' "$n" "$mbit" "$virt" >"$LAB_DIR/lab.env"
+  ip link add "$LAN_BR" type bridge
+  ip addr add "$NET.1/24" dev "$LAN_BR"
+  ip link set "$LAN_BR" up
+  for ((i = 0; i < n; i++)); do start_host "$i" "$mbit"; done
+  log "up: $n hosts$([ -n "$mbit" ] && echo ", links limited to $mbit Mbit/s")"
+  cmd_status
+}
+
+kill_ns_processes() { # ns
+  local pids deadline
+  pids=$(ip netns pids "$1" 2>/dev/null || true)
+  [ -n "$pids" ] || return 0
+  kill $pids 2>/dev/null || true
+  deadline=$((SECONDS + 15))
+  while [ -n "$(ip netns pids "$1" 2>/dev/null)" ] && [ $SECONDS -lt $deadline ]; do sleep 0.2; done
+  pids=$(ip netns pids "$1" 2>/dev/null || true)
+  [ -z "$pids" ] || kill -9 $pids 2>/dev/null || true
+  deadline=$((SECONDS + 5))
+  while [ -n "$(ip netns pids "$1" 2>/dev/null)" ] && [ $SECONDS -lt $deadline ]; do sleep 0.2; done
+}
+
+cleanup() { # everything up creates, whether or not lab.env survived
+  local ns
+  for ns in $(ip netns list 2>/dev/null | awk '{print $1}' | grep "^${NS_PREFIX}lab-" || true); do
+    kill_ns_processes "$ns"   # libvirtd, virtlogd and every QEMU they started
+    ip netns delete "$ns" 2>/dev/null || true   # takes the veth pair with it
+    rm -rf "/etc/netns/$ns"
+  done
+  for l in $(ip -o link show 2>/dev/null | awk -F': ' '{print $2}' | cut -d@ -f1 | grep '^lmv-' || true); do
+    ip link delete "$l" 2>/dev/null || true
+  done
+  ip link delete "$LAN_BR" 2>/dev/null || true
+  rm -rf "$LAB_DIR/hosts" "$LAB_DIR/vms" "$LAB_DIR/lab.env"
+}
+
+cmd_down() {
+  [ $# -eq 0 ] || usage "down takes no arguments"
+  need_root
+  cleanup
+  log "down"
+}
+
+cmd_status() {
+  local n ok=0; n=$(lab_hosts)
+  if [ "$n" -eq 0 ]; then echo "lab is down"; return 1; fi
+  local mbit; mbit=$(lab_var LINK_MBIT)
+  echo "# lab: $n hosts, LAN $NET.0/24 on $LAN_BR, virt=$(lab_var VIRT_TYPE), link=$([ -n "$mbit" ] && echo "$mbit Mbit/s" || echo unlimited)"
+  for ((i = 0; i < n; i++)); do
+    if host_up "$i"; then s=up; else s=down; ok=1; fi
+    echo "$(host_name "$i") $(host_ip "$i") $(host_uri "$i") $s"
+  done
+  return $ok
+}
+
+# --- VMs ------------------------------------------------------------------------------------
+valid_vm_name() { [[ $1 =~ ^[a-zA-Z0-9][a-zA-Z0-9_.-]{0,62}$ ]]; }
+
+# Hosts (indexes) on which the domain is defined, each with its state: "i state"
+vm_locations() {
+  local name=$1 n st; n=$(lab_hosts)
+  for ((i = 0; i < n; i++)); do
+    st=$(timeout 10 virsh -q -c "$(host_uri "$i")" domstate "$name" 2>/dev/null | head -1) || continue
+    [ -n "$st" ] && echo "$i ${st// /_}"
+  done
+  return 0
+}
+
+vm_xml() { # name mem vcpus ip mac cmdline serial virt
+  cat <<EOF
+<domain type='$8'>
+  <name>$1</name>
+  <memory unit='MiB'>$2</memory>
+  <vcpu>$3</vcpu>
+  <os>
+    <type arch='x86_64' machine='pc'>hvm</type>
+    <kernel>$GUEST_DIR/vmlinuz</kernel>
+    <initrd>$GUEST_DIR/initrd.img</initrd>
+    <cmdline>$6</cmdline>
+  </os>
+  <features><acpi/></features>
+  <on_poweroff>destroy</on_poweroff>
+  <on_reboot>restart</on_reboot>
+  <on_crash>destroy</on_crash>
+  <devices>
+    <emulator>/usr/bin/qemu-system-x86_64</emulator>
+    <interface type='bridge'>
+      <source bridge='$HOST_BR'/>
+      <mac address='$5'/>
+      <model type='virtio'/>
+    </interface>
+    <serial type='file'>
+      <source path='$7' append='on'/>
+      <target port='0'/>
+    </serial>
+    <memballoon model='none'/>
+  </devices>
+</domain>
+EOF
+}
+
+vm_create() {
+  local name=${1:-} host="" mem=256 dmib=32 drate=8 content=random vcpus=1
+  [ -n "$name" ] || usage "vm create needs a NAME"
+  shift
+  while [ $# -gt 0 ]; do
+    case $1 in
+      --host) host=${2:-}; shift 2 || usage "--host needs a value" ;;
+      --mem) mem=${2:-}; shift 2 || usage "--mem needs MiB" ;;
+      --dirty-mib) dmib=${2:-}; shift 2 || usage "--dirty-mib needs MiB" ;;
+      --dirty-rate) drate=${2:-}; shift 2 || usage "--dirty-rate needs MiB/s" ;;
+      --content) content=${2:-}; shift 2 || usage "--content needs random|compressible" ;;
+      --vcpus) vcpus=${2:-}; shift 2 || usage "--vcpus needs a number" ;;
+      *) usage "unknown option for vm create: $1" ;;
+    esac
+  done
+  valid_vm_name "$name" || usage "invalid VM name '$name' (letters, digits, _ . -; at most 63)"
+  [ -n "$host" ] || usage "vm create needs --host lab-X"
+  local hi; hi=$(host_index "$host") && [ "$hi" -lt "$(lab_hosts)" ] || usage "unknown host '$host' (lab has $(lab_hosts) hosts; see lab.sh status)"
+  [[ $mem =~ ^[0-9]+$ ]] && [ "$mem" -ge 128 ] && [ "$mem" -le 16384 ] || usage "--mem must be 128..16384 MiB"
+  [[ $dmib =~ ^[0-9]+$ ]] && [ "$dmib" -ge 1 ] && [ "$dmib" -le $((mem - 96)) ] || usage "--dirty-mib must be 1..$((mem - 96)) for a $mem MiB guest"
+  [[ $drate =~ ^[0-9]+$ ]] && [ "$drate" -le 4096 ] || usage "--dirty-rate must be 0..4096 MiB/s"
+  [[ $content =~ ^(random|compressible)$ ]] || usage "--content must be random or compressible"
+  [[ $vcpus =~ ^[0-9]+$ ]] && [ "$vcpus" -ge 1 ] && [ "$vcpus" -le 8 ] || usage "--vcpus must be 1..8"
+  need_root
+  all_up || die "lab is not up (scripts/lab.sh up)" 3
+  [ -z "$(vm_locations "$name")" ] && [ ! -d "$LAB_DIR/vms/$name" ] || die "VM '$name' already exists" 2
+
+  # Guest addresses: .100 upwards, the lowest free one.
+  local octet=100
+  while grep -qsx "$NET.$octet" "$LAB_DIR"/vms/*/ip; do octet=$((octet + 1)); done
+  [ $octet -le 250 ] || die "no free guest address left in $NET.0/24"
+  local vd=$LAB_DIR/vms/$name ip=$NET.$octet mac
+  mac=$(printf '52:54:00:4c:4d:%02x' "$octet")
+  mkdir -p "$vd"
+  echo "$ip" >"$vd/ip"
+  : >"$vd/serial.log"
+  local cmdline="console=ttyS0 panic=-1 lm.name=$name lm.ip=$ip/24 lm.dirty_mib=$dmib lm.dirty_rate=$drate lm.content=$content"
+  vm_xml "$name" "$mem" "$vcpus" "$ip" "$mac" "$cmdline" "$vd/serial.log" "$(lab_var VIRT_TYPE)" >"$vd/domain.xml"
+  if ! virsh_on "$hi" define "$vd/domain.xml" >/dev/null || ! virsh_on "$hi" start "$name" >/dev/null; then
+    virsh_on "$hi" undefine "$name" >/dev/null 2>&1 || true
+    rm -rf "$vd"
+    die "could not start VM '$name' on $host"
+  fi
+  # Up means: the workload's heartbeat is on the serial log and the guest answers ping.
+  local deadline=$((SECONDS + 90))
+  until grep -q '^LMHB' "$vd/serial.log" && ping -c 1 -W 1 "$ip" >/dev/null 2>&1; do
+    [ $SECONDS -lt $deadline ] || die "VM '$name' started on $host but did not come up within 90 s (serial log: $vd/serial.log)"
+    sleep 0.5
+  done
+  echo "vm $name host=$host ip=$ip mem_mib=$mem dirty_mib=$dmib dirty_rate_mibps=$drate content=$content"
+}
+
+vm_check() {
+  local name=${1:-}
+  [ -n "$name" ] && [ $# -eq 1 ] || usage "vm check needs exactly one NAME"
+  valid_vm_name "$name" || usage "invalid VM name '$name'"
+  [ "$(lab_hosts)" -gt 0 ] || die "lab is not up" 3
+  local vd=$LAB_DIR/vms/$name running=() other=() loc i st
+  while read -r i st; do
+    [ -n "$i" ] || continue
+    if [ "$st" = running ]; then running+=("$(host_name "$i")"); else other+=("$(host_name "$i"):$st"); fi
+  done < <(vm_locations "$name")
+
+  local verdict=ok reasons=() host=none state=absent
+  case ${#running[@]} in
+    0) if [ ${#other[@]} -gt 0 ]; then host=${other[0]%%:*}; state=${other[0]#*:}; reasons+=("not running ($state)")
+       else reasons+=("lost: defined on no lab host"); fi ;;
+    1) host=${running[0]}; state=running ;;
+    *) host=$(IFS=,; echo "${running[*]}"); state=running; reasons+=("duplicated: running on ${#running[@]} hosts") ;;
+  esac
+
+  local age=-1 seq=- errors=0 integrity=unknown ping=no alive=no
+  if [ -f "$vd/serial.log" ]; then
+    local last; last=$(grep -a '^LMHB' "$vd/serial.log" | tail -1 || true)
+    if [ -n "$last" ]; then
+      # Heartbeat age from the host's clock: the log's modification time (guest time stops while paused).
+      age=$(( $(date +%s%N) / 1000000 - $(stat -c %.3Y "$vd/serial.log" | tr -d .) ))
+      age=$(awk -v ms="$age" 'BEGIN { printf "%.1f", ms / 1000 }')
+      seq=$(sed -n 's/.* seq=\([0-9]*\).*/\1/p' <<<"$last")
+      errors=$(sed -n 's/.* errors=\([0-9]*\).*/\1/p' <<<"$last")
+    fi
+    if grep -aqE 'LMCORRUPT|Kernel panic|Oops|BUG:|general protection fault' "$vd/serial.log" || [ "${errors:-0}" -gt 0 ]; then
+      integrity=corrupted; reasons+=("corrupted: $(grep -aE 'LMCORRUPT|Kernel panic|Oops|BUG:|general protection fault' "$vd/serial.log" | head -1 | cut -c1-120)")
+    elif [ -n "$last" ]; then integrity=ok; fi
+    if [ "$state" = running ] && [ -n "$last" ] && awk -v a="$age" -v m="$HB_MAX_AGE_S" 'BEGIN { exit !(a >= 0 && a <= m) }'; then
+      alive=yes
+    elif [ "$state" = running ]; then
+      reasons+=("dead: no heartbeat for ${age}s")
+    fi
+    local ip; ip=$(cat "$vd/ip" 2>/dev/null || true)
+    # ping exits 0 when at least one of the probes is answered.
+    if [ -n "$ip" ] && ping -c 3 -i 0.2 -W 1 "$ip" >/dev/null 2>&1; then ping=ok; fi
+  else
+    reasons+=("no serial log: not created by lab.sh")
+  fi
+  [ "$integrity" = unknown ] && [ ${#reasons[@]} -eq 0 ] && reasons+=("no heartbeat yet")
+  [ "$ping" = ok ] || [ "$state" != running ] || reasons+=("does not answer ping")
+  [ ${#reasons[@]} -eq 0 ] || verdict=$(IFS=';'; echo "${reasons[*]}")
+  echo "vm $name host=$host state=$state alive=$alive heartbeat_age_s=$age heartbeat_seq=$seq integrity=$integrity ping=$ping verdict=\"$verdict\""
+  [ "$verdict" = ok ]
+}
+
+vm_destroy() {
+  local name=${1:-}
+  [ -n "$name" ] && [ $# -eq 1 ] || usage "vm destroy needs exactly one NAME"
+  valid_vm_name "$name" || usage "invalid VM name '$name'"
+  need_root
+  local i st found=0
+  while read -r i st; do
+    [ -n "$i" ] || continue
+    found=1
+    virsh_on "$i" destroy "$name" >/dev/null 2>&1 || true
+    virsh_on "$i" undefine "$name" >/dev/null 2>&1 || true
+  done < <(vm_locations "$name")
+  [ $found -eq 1 ] || [ -d "$LAB_DIR/vms/$name" ] || die "no VM '$name' in the lab" 2
+  rm -rf "${LAB_DIR:?}/vms/$name"
+  echo "vm $name destroyed"
+}
+
+vm_list() {
+  local n; n=$(lab_hosts)
+  for ((i = 0; i < n; i++)); do
+    timeout 10 virsh -q -c "$(host_uri "$i")" list --all 2>/dev/null | awk -v h="$(host_name "$i")" '{ $1=""; sub(/^ /, ""); n=$1; $1=""; sub(/^ /, ""); print n, h, $0 }'
+  done
+}
+
+main() {
+  [ $# -ge 1 ] || usage "missing command"
+  local cmd=$1; shift
+  case $cmd in
+    up) cmd_up "$@" ;;
+    down) cmd_down "$@" ;;
+    status) cmd_status "$@" ;;
+    vm)
+      [ $# -ge 1 ] || usage "vm needs create|check|destroy|list"
+      local sub=$1; shift
+      case $sub in
+        create) vm_create "$@" ;;
+        check) vm_check "$@" ;;
+        destroy) vm_destroy "$@" ;;
+        list) vm_list ;;
+        *) usage "unknown vm command: $sub" ;;
+      esac ;;
+    -h|--help|help) sed -n '2,20s/^# \{0,1\}//p' "${BASH_SOURCE[0]}" ;;
+    *) usage "unknown command: $cmd" ;;
+  esac
+}
+
+main "$@"
