@@ -1,0 +1,34 @@
+package io.livemig.agent.core;
+
+import java.util.List;
+import java.util.Optional;
+import java.util.function.Consumer;
+
+/**
+ * The operations livemig needs from the hypervisor hosts, addressed by libvirt URI. Implemented
+ * by {@code io.livemig.agent.libvirt.LibvirtHypervisor}; tests use fakes.
+ */
+public interface Hypervisor {
+
+    /** Facts about the host behind {@code hostUri}. */
+    HostInfo hostInfo(String hostUri) throws HypervisorException;
+
+    /** The domains defined or running on the host. */
+    List<VmInfo> listVms(String hostUri, boolean activeOnly) throws HypervisorException;
+
+    /** The named domain, or empty when the host does not have it. */
+    Optional<VmInfo> findVm(String hostUri, String vmName) throws HypervisorException;
+
+    /**
+     * Migrates a VM and blocks until the migration has ended.
+     *
+     * <p>A migration that starts and then fails is reported as a result with status FAILED or
+     * CANCELLED, not as an exception. Interrupting the calling thread aborts the migration job;
+     * the call then still returns the result and leaves the interrupt flag set.
+     *
+     * @param progress receives a sample for each poll while the job is active, on the calling thread
+     * @throws HypervisorException when the migration cannot start: a host is unreachable, the VM
+     *                             is unknown or not running
+     */
+    MigrationResult migrate(MigrationRequest request, Consumer<JobSample> progress) throws HypervisorException;
+}

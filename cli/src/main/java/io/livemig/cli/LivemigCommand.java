@@ -1,0 +1,16 @@
+package io.livemig.cli;
+
+import picocli.CommandLine.Command;
+
+/** The top-level command; it only groups the subcommands. */
+@Command(
+        name = "livemig",
+        description = "Live migration of libvirt/QEMU virtual machines.",
+        mixinStandardHelpOptions = true,
+        versionProvider = ManifestVersionProvider.class,
+        subcommands = {VersionCommand.class, DirectMigrateCommand.class},
+        exitCodeListHeading = ExitCodes.HELP_HEADING,
+        exitCodeList = {ExitCodes.HELP_OK, ExitCodes.HELP_MIGRATION_FAILED, ExitCodes.HELP_USAGE,
+            ExitCodes.HELP_UNAVAILABLE})
+final class LivemigCommand {
+}

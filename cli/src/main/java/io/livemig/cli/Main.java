@@ -1,0 +1,89 @@
+package io.livemig.cli;
+
+import io.livemig.agent.core.Hypervisor;
+import io.livemig.agent.core.HypervisorException;
+import io.livemig.agent.libvirt.LibvirtHypervisor;
+import java.io.OutputStreamWriter;
+import java.io.PrintWriter;
+import java.nio.charset.Charset;
+import picocli.CommandLine;
+import picocli.CommandLine.IFactory;
+import picocli.CommandLine.ParameterException;
+import picocli.CommandLine.ParseResult;
+
+/** The livemig command line. Only {@link #main} exits the JVM; everything else returns exit codes. */
+public final class Main {
+
+    private Main() {
+    }
+
+    public static void main(String[] args) {
+        Charset charset = Charset.defaultCharset();
+        PrintWriter out = new PrintWriter(new OutputStreamWriter(System.out, charset), true);
+        PrintWriter err = new PrintWriter(new OutputStreamWriter(System.err, charset), true);
+        System.exit(commandLine(new LibvirtHypervisor(), out, err).execute(args));
+    }
+
+    /**
+     * The full command hierarchy, writing to the given writers and migrating with the given
+     * hypervisor. Tests call this with their own writers and a fake hypervisor.
+     */
+    public static CommandLine commandLine(Hypervisor hypervisor, PrintWriter out, PrintWriter err) {
+        IFactory defaults = CommandLine.defaultFactory();
+        IFactory factory = new IFactory() {
+            @Override
+            public <K> K create(Class<K> cls) throws Exception {
+                if (cls == DirectMigrateCommand.class) {
+                    return cls.cast(new DirectMigrateCommand(hypervisor));
+                }
+                return defaults.create(cls);
+            }
+        };
+        CommandLine commandLine = new CommandLine(new LivemigCommand(), factory);
+        commandLine.setOut(out);
+        commandLine.setErr(err);
+        commandLine.setParameterExceptionHandler(Main::onBadUsage);
+        commandLine.setExecutionExceptionHandler(Main::onFailure);
+        return commandLine;
+    }
+
+    /** Bad usage: one line naming the problem and where help is, instead of the whole usage text. */
+    private static int onBadUsage(ParameterException e, String[] args) {
+        CommandLine command = e.getCommandLine();
+        String name = command.getCommandSpec().qualifiedName();
+        command.getErr().println(name + ": " + MigrationReport.oneLine(e.getMessage())
+                + " (see '" + name + " --help')");
+        command.getErr().flush();
+        return ExitCodes.USAGE;
+    }
+
+    /** A failure while running: one line, no stack trace, and the exit code for its kind. */
+    private static int onFailure(Exception e, CommandLine command, ParseResult parseResult) {
+        command.getErr().println("livemig: " + MigrationReport.oneLine(describe(e)));
+        command.getErr().flush();
+        return exitCodeOf(e);
+    }
+
+    private static String describe(Exception e) {
+        String message = e.getMessage();
+        if (e instanceof HypervisorException || e instanceof IllegalArgumentException) {
+            return message == null ? e.getClass().getSimpleName() : message;
+        }
+        // Anything else is a bug; say what it was, still on one line.
+        return "internal error: " + e.getClass().getName() + (message == null ? "" : ": " + message);
+    }
+
+    private static int exitCodeOf(Exception e) {
+        if (e instanceof IllegalArgumentException) {
+            return ExitCodes.USAGE;
+        }
+        if (e instanceof HypervisorException he) {
+            return switch (he.reason()) {
+                case HOST_UNAVAILABLE -> ExitCodes.UNAVAILABLE;
+                case VM_NOT_FOUND, INVALID_REQUEST -> ExitCodes.USAGE;
+                case OPERATION_FAILED -> ExitCodes.MIGRATION_FAILED;
+            };
+        }
+        return ExitCodes.MIGRATION_FAILED;
+    }
+}

@@ -1,0 +1,20 @@
+package io.livemig.cli;
+
+import java.util.concurrent.Callable;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Spec;
+
+@Command(name = "version", description = "Print the livemig version.", mixinStandardHelpOptions = true,
+        versionProvider = ManifestVersionProvider.class)
+final class VersionCommand implements Callable<Integer> {
+
+    @Spec
+    CommandSpec spec;
+
+    @Override
+    public Integer call() {
+        spec.commandLine().getOut().println("livemig " + ManifestVersionProvider.version());
+        return ExitCodes.OK;
+    }
+}

@@ -1,0 +1,61 @@
+package io.livemig.cli;
+
+import io.livemig.agent.core.HostInfo;
+import io.livemig.agent.core.Hypervisor;
+import io.livemig.agent.core.HypervisorException;
+import io.livemig.agent.core.JobSample;
+import io.livemig.agent.core.MigrationRequest;
+import io.livemig.agent.core.MigrationResult;
+import io.livemig.agent.core.VmInfo;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Optional;
+import java.util.function.Consumer;
+
+/** Replays scripted progress samples and then returns a scripted result, or throws. */
+final class FakeHypervisor implements Hypervisor {
+
+    final List<MigrationRequest> requests = new ArrayList<>();
+    private final List<JobSample> samples;
+    private final MigrationResult result;
+    private final HypervisorException failure;
+
+    private FakeHypervisor(List<JobSample> samples, MigrationResult result, HypervisorException failure) {
+        this.samples = samples;
+        this.result = result;
+        this.failure = failure;
+    }
+
+    static FakeHypervisor replaying(List<JobSample> samples, MigrationResult result) {
+        return new FakeHypervisor(samples, result, null);
+    }
+
+    static FakeHypervisor throwing(HypervisorException failure) {
+        return new FakeHypervisor(List.of(), null, failure);
+    }
+
+    @Override
+    public MigrationResult migrate(MigrationRequest request, Consumer<JobSample> progress) throws HypervisorException {
+        requests.add(request);
+        if (failure != null) {
+            throw failure;
+        }
+        samples.forEach(progress);
+        return result;
+    }
+
+    @Override
+    public HostInfo hostInfo(String hostUri) {
+        throw new UnsupportedOperationException("not scripted");
+    }
+
+    @Override
+    public List<VmInfo> listVms(String hostUri, boolean activeOnly) {
+        throw new UnsupportedOperationException("not scripted");
+    }
+
+    @Override
+    public Optional<VmInfo> findVm(String hostUri, String vmName) {
+        throw new UnsupportedOperationException("not scripted");
+    }
+}

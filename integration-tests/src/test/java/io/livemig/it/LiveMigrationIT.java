@@ -1,0 +1,93 @@
+package io.livemig.it;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNotNull;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
+
+import io.livemig.agent.core.HypervisorException;
+import io.livemig.agent.core.JobSample;
+import io.livemig.agent.core.MigrationFlags;
+import io.livemig.agent.core.MigrationRequest;
+import io.livemig.agent.core.MigrationResult;
+import io.livemig.agent.core.MigrationStatus;
+import io.livemig.agent.core.VmState;
+import io.livemig.agent.libvirt.LibvirtHypervisor;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+
+/** A real live migration between two lab hosts, with the guest checked alive and intact after. */
+class LiveMigrationIT {
+
+    private static final String VM = "it-guest";
+    private static final long MIB = 1024 * 1024;
+    private static final int GUEST_MIB = 256;
+    private static final int DIRTY_MIB = 64;
+
+    private static Lab lab;
+
+    private final LibvirtHypervisor hypervisor = new LibvirtHypervisor();
+
+    @BeforeAll
+    static void startLab() {
+        assumeTrue(Lab.runningAsRoot(), "needs root: the lab creates network namespaces and runs libvirt daemons");
+        lab = Lab.ofThisRepository();
+        Lab.Result up = lab.run(Duration.ofMinutes(5), "up", "--hosts", "2");
+        assertTrue(up.ok(), up::describe);
+    }
+
+    @AfterAll
+    static void stopLab() {
+        if (lab != null) {
+            lab.run(Duration.ofMinutes(3), "down");
+        }
+    }
+
+    @Test
+    void migratesARunningGuestLiveAndTheGuestSurvivesIntact() {
+        Lab.Host source = lab.host("lab-a");
+        Lab.Host destination = lab.host("lab-b");
+        try {
+            Lab.Result create = lab.run(Duration.ofMinutes(3), "vm", "create", VM, "--host", source.name(),
+                    "--mem", String.valueOf(GUEST_MIB), "--dirty-mib", String.valueOf(DIRTY_MIB), "--dirty-rate", "32");
+            assertTrue(create.ok(), create::describe);
+            Lab.Result booted = lab.awaitSuccess(Duration.ofMinutes(3), Duration.ofSeconds(2), "vm", "check", VM);
+            assertTrue(booted.ok(), booted::describe);
+            assertTrue(booted.output().contains("host=" + source.name()), booted::describe);
+
+            List<JobSample> samples = new ArrayList<>();
+            MigrationResult result = hypervisor.migrate(new MigrationRequest(VM, source.libvirtUri(),
+                    destination.libvirtUri(), "tcp:" + destination.ip(), MigrationFlags.liveMove(), 0,
+                    MigrationRequest.DEFAULT_POLL_INTERVAL), samples::add);
+
+            assertEquals(MigrationStatus.COMPLETED, result.status(), result::toString);
+            assertTrue(result.totalTimeMs() > 0, result::toString);
+            assertNotNull(result.downtimeMs(), result::toString);
+            assertTrue(result.downtimeMs() > 0, result::toString);
+            assertNotNull(result.memoryBytes(), result::toString);
+            assertTrue(result.memoryBytes() >= GUEST_MIB * MIB * 3 / 4, result::toString);
+            // Every dirtied page crosses at least once; untouched pages cost almost nothing.
+            assertNotNull(result.bytesTransferred(), result::toString);
+            assertTrue(result.bytesTransferred() >= DIRTY_MIB * MIB / 2, result::toString);
+            assertFalse(samples.isEmpty(), "no progress sample while the migration ran: " + result);
+
+            Lab.Result moved = lab.awaitSuccess(Duration.ofSeconds(60), Duration.ofSeconds(2), "vm", "check", VM);
+            assertTrue(moved.ok(), moved::describe);
+            assertTrue(moved.output().contains("host=" + destination.name()), moved::describe);
+            assertTrue(moved.output().contains("integrity=ok"), moved::describe);
+            assertTrue(moved.output().contains("ping=ok"), moved::describe);
+
+            assertTrue(hypervisor.findVm(source.libvirtUri(), VM).isEmpty(), "the VM is still on " + source.name());
+            assertEquals(VmState.RUNNING, hypervisor.findVm(destination.libvirtUri(), VM).orElseThrow().state());
+        } catch (HypervisorException e) {
+            throw new AssertionError("hypervisor call failed: " + e.getMessage(), e);
+        } finally {
+            lab.run(Duration.ofMinutes(2), "vm", "destroy", VM);
+        }
+    }
+}

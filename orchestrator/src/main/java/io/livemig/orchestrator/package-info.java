@@ -1,0 +1,6 @@
+/**
+ * The orchestrator will hold placement (which host a VM should run on) and scheduling (which
+ * migrations to run, in what order and how many at once), as pure code over value types, with
+ * the agents reached through gRPC adapters. Nothing is implemented yet.
+ */
+package io.livemig.orchestrator;
