@@ -30,7 +30,7 @@ fi
 
 # One apt-get update per day is enough for an idempotent re-run.
 stamp=/var/lib/livemig-apt-updated
-if [ ! -f "$stamp" ] || [ -n "$(find "$stamp" -mmin +1440)" ] || ! apt-cache policy qemu-system-x86 | grep -q bpo12; then
+if [ ! -f "$stamp" ] || [ -n "$(find "$stamp" -mmin +1440)" ] || ! apt-cache policy qemu-system-x86 | grep bpo12 >/dev/null; then  # not -q: an early exit would SIGPIPE apt-cache under pipefail
   apt-get update -q
   touch "$stamp"
 fi

@@ -8,6 +8,9 @@ cd "$(dirname "${BASH_SOURCE[0]}")/.."
 
 if [ "$(id -u)" -eq 0 ]; then
   scripts/install-deps.sh
+elif [ "${CI:-}" = true ]; then
+  echo "test: CI must run the integration tests, which need root; run as root" >&2
+  exit 2
 else
   echo "test: not root: dependencies are not installed and the integration tests will be skipped" >&2
 fi

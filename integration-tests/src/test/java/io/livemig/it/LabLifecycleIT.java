@@ -4,7 +4,6 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
-import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import java.time.Duration;
 import java.util.List;
@@ -16,6 +15,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestMethodOrder;
 
 /** The lab.sh contract the other ITs rely on: idempotent up, status that tells the truth, clean down. */
+@RequiresRoot
 @TestMethodOrder(MethodOrderer.OrderAnnotation.class)
 class LabLifecycleIT {
 
@@ -27,7 +27,9 @@ class LabLifecycleIT {
 
     @BeforeAll
     static void needsRoot() {
-        assumeTrue(Lab.runningAsRoot(), "needs root: the lab creates network namespaces and runs libvirt daemons");
+        if (!Lab.runningAsRoot()) {
+            return; // every test is skipped by @RequiresRoot, with the reason
+        }
         lab = Lab.ofThisRepository();
     }
 

@@ -4,7 +4,6 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
-import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import io.livemig.agent.core.HypervisorException;
 import io.livemig.agent.core.JobSample;
@@ -22,6 +21,7 @@ import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
 /** A real live migration between two lab hosts, with the guest checked alive and intact after. */
+@RequiresRoot
 class LiveMigrationIT {
 
     private static final String VM = "it-guest";
@@ -35,7 +35,9 @@ class LiveMigrationIT {
 
     @BeforeAll
     static void startLab() {
-        assumeTrue(Lab.runningAsRoot(), "needs root: the lab creates network namespaces and runs libvirt daemons");
+        if (!Lab.runningAsRoot()) {
+            return; // every test is skipped by @RequiresRoot, with the reason
+        }
         lab = Lab.ofThisRepository();
         Lab.Result up = lab.run(Duration.ofMinutes(5), "up", "--hosts", "2");
         assertTrue(up.ok(), up::describe);
