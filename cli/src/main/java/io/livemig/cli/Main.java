@@ -81,7 +81,7 @@ public final class Main {
             return switch (he.reason()) {
                 case HOST_UNAVAILABLE -> ExitCodes.UNAVAILABLE;
                 case VM_NOT_FOUND, INVALID_REQUEST -> ExitCodes.USAGE;
-                case OPERATION_FAILED -> ExitCodes.MIGRATION_FAILED;
+                case OPERATION_FAILED, UNSUPPORTED -> ExitCodes.MIGRATION_FAILED;
             };
         }
         return ExitCodes.MIGRATION_FAILED;

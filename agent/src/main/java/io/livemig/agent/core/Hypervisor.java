@@ -31,4 +31,13 @@ public interface Hypervisor {
      *                             is unknown or not running
      */
     MigrationResult migrate(MigrationRequest request, Consumer<JobSample> progress) throws HypervisorException;
+
+    /**
+     * Starts a migration and returns at once; the returned job is polled and steered by the
+     * caller (see {@code io.livemig.agent.core.migration.MigrationMonitor}).
+     */
+    default io.livemig.agent.core.migration.MigrationJob startMigration(
+            io.livemig.agent.core.migration.MigrationSpec spec) throws HypervisorException {
+        throw new HypervisorException(HypervisorException.Reason.UNSUPPORTED, "startMigration is not implemented here");
+    }
 }

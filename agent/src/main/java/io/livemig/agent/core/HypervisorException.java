@@ -14,7 +14,9 @@ public final class HypervisorException extends Exception {
         /** The request cannot be carried out as asked (e.g. the VM is not running). */
         INVALID_REQUEST,
         /** The hypervisor refused or failed the operation. */
-        OPERATION_FAILED
+        OPERATION_FAILED,
+        /** The hypervisor (or this binding of it) cannot do this at all. */
+        UNSUPPORTED
     }
 
     private final Reason reason;

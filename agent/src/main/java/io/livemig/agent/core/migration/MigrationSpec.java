@@ -1,0 +1,53 @@
+package io.livemig.agent.core.migration;
+
+import io.livemig.agent.core.MigrationFlags;
+import java.util.Objects;
+
+/**
+ * Everything the hypervisor needs to start one migration (virDomainMigrate3's parameters).
+ *
+ * @param vmName              domain name on the source
+ * @param sourceUri           libvirt URI of the source host
+ * @param destinationUri      libvirt URI of the destination host
+ * @param migrateUri          where QEMU sends the migration stream, e.g. tcp:10.0.0.2
+ * @param flags               libvirt migration flags (LIVE or not, POSTCOPY, AUTO_CONVERGE, ...)
+ * @param destinationXml      domain XML for the destination (resource rebinding), null to keep it
+ * @param persistentXml       persistent definition for the destination, null to keep the source's
+ * @param bandwidthMiBps      initial bandwidth limit, 0 for unlimited
+ * @param maxDowntimeMs       initial allowed downtime, 0 for libvirt's default (300 ms)
+ * @param compression         compression of the stream
+ * @param parallelConnections multifd connections, 0 or 1 for a single stream
+ */
+public record MigrationSpec(
+        String vmName,
+        String sourceUri,
+        String destinationUri,
+        String migrateUri,
+        MigrationFlags flags,
+        String destinationXml,
+        String persistentXml,
+        long bandwidthMiBps,
+        long maxDowntimeMs,
+        Compression compression,
+        int parallelConnections) {
+
+    /** Compression of the migration stream. */
+    public enum Compression {
+        NONE,
+        /** XBZRLE: sends deltas of pages that were sent before (helps with repeated dirtying). */
+        XBZRLE,
+        /** zstd over multifd (parallel connections). */
+        ZSTD
+    }
+
+    public MigrationSpec {
+        Objects.requireNonNull(vmName, "vmName");
+        Objects.requireNonNull(sourceUri, "sourceUri");
+        Objects.requireNonNull(destinationUri, "destinationUri");
+        Objects.requireNonNull(flags, "flags");
+        compression = compression == null ? Compression.NONE : compression;
+        if (bandwidthMiBps < 0 || maxDowntimeMs < 0 || parallelConnections < 0) {
+            throw new IllegalArgumentException("bandwidth, downtime and connections must be >= 0");
+        }
+    }
+}
