@@ -8,9 +8,14 @@ import picocli.CommandLine.Command;
         description = "Live migration of libvirt/QEMU virtual machines.",
         mixinStandardHelpOptions = true,
         versionProvider = ManifestVersionProvider.class,
-        subcommands = {VersionCommand.class, DirectMigrateCommand.class},
+        subcommands = {VersionCommand.class, HostsCommand.class, VmsCommand.class, MigrateCommand.class,
+            DirectMigrateCommand.class},
         exitCodeListHeading = ExitCodes.HELP_HEADING,
         exitCodeList = {ExitCodes.HELP_OK, ExitCodes.HELP_MIGRATION_FAILED, ExitCodes.HELP_USAGE,
             ExitCodes.HELP_UNAVAILABLE})
 final class LivemigCommand {
+
+    /** --cluster, given before or after the subcommand's name. */
+    @picocli.CommandLine.Mixin
+    ClusterOptions cluster = new ClusterOptions();
 }

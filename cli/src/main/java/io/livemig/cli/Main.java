@@ -1,5 +1,8 @@
 package io.livemig.cli;
 
+import io.grpc.Status;
+import io.grpc.StatusRuntimeException;
+import io.livemig.agent.config.ConfigException;
 import io.livemig.agent.core.Hypervisor;
 import io.livemig.agent.core.HypervisorException;
 import io.livemig.agent.libvirt.LibvirtHypervisor;
@@ -21,7 +24,12 @@ public final class Main {
         Charset charset = Charset.defaultCharset();
         PrintWriter out = new PrintWriter(new OutputStreamWriter(System.out, charset), true);
         PrintWriter err = new PrintWriter(new OutputStreamWriter(System.err, charset), true);
-        System.exit(commandLine(new LibvirtHypervisor(), out, err).execute(args));
+        try (AgentChannels channels = new AgentChannels(AgentChannels.PLAINTEXT)) {
+            int code = commandLine(new LibvirtHypervisor(), channels, System.console() != null, out, err).execute(args);
+            out.flush();
+            err.flush();
+            System.exit(code);
+        }
     }
 
     /**
@@ -29,12 +37,30 @@ public final class Main {
      * hypervisor. Tests call this with their own writers and a fake hypervisor.
      */
     public static CommandLine commandLine(Hypervisor hypervisor, PrintWriter out, PrintWriter err) {
+        return commandLine(hypervisor, new AgentChannels(AgentChannels.PLAINTEXT), false, out, err);
+    }
+
+    /**
+     * The full command hierarchy with the given agent channels; {@code terminal} says whether
+     * live progress may be drawn (stderr is a terminal).
+     */
+    public static CommandLine commandLine(Hypervisor hypervisor, AgentChannels channels, boolean terminal,
+            PrintWriter out, PrintWriter err) {
         IFactory defaults = CommandLine.defaultFactory();
         IFactory factory = new IFactory() {
             @Override
             public <K> K create(Class<K> cls) throws Exception {
                 if (cls == DirectMigrateCommand.class) {
                     return cls.cast(new DirectMigrateCommand(hypervisor));
+                }
+                if (cls == HostsCommand.class) {
+                    return cls.cast(new HostsCommand(channels));
+                }
+                if (cls == VmsCommand.class) {
+                    return cls.cast(new VmsCommand(channels));
+                }
+                if (cls == MigrateCommand.class) {
+                    return cls.cast(new MigrateCommand(channels, terminal));
                 }
                 return defaults.create(cls);
             }
@@ -66,16 +92,28 @@ public final class Main {
 
     private static String describe(Exception e) {
         String message = e.getMessage();
-        if (e instanceof HypervisorException || e instanceof IllegalArgumentException) {
+        if (e instanceof HypervisorException || e instanceof IllegalArgumentException || e instanceof ConfigException) {
             return message == null ? e.getClass().getSimpleName() : message;
+        }
+        if (e instanceof StatusRuntimeException sre) {
+            Status status = sre.getStatus();
+            return (status.getDescription() != null ? status.getDescription() : "")
+                    + " (" + status.getCode() + ")";
         }
         // Anything else is a bug; say what it was, still on one line.
         return "internal error: " + e.getClass().getName() + (message == null ? "" : ": " + message);
     }
 
     private static int exitCodeOf(Exception e) {
-        if (e instanceof IllegalArgumentException) {
+        if (e instanceof IllegalArgumentException || e instanceof ConfigException) {
             return ExitCodes.USAGE;
+        }
+        if (e instanceof StatusRuntimeException sre) {
+            return switch (sre.getStatus().getCode()) {
+                case UNAVAILABLE, DEADLINE_EXCEEDED -> ExitCodes.UNAVAILABLE;
+                case INTERNAL, UNKNOWN, CANCELLED -> ExitCodes.MIGRATION_FAILED;
+                default -> ExitCodes.USAGE;
+            };
         }
         if (e instanceof HypervisorException he) {
             return switch (he.reason()) {

@@ -7,6 +7,8 @@ import io.livemig.agent.core.JobSample;
 import io.livemig.agent.core.MigrationRequest;
 import io.livemig.agent.core.MigrationResult;
 import io.livemig.agent.core.VmInfo;
+import io.livemig.agent.core.migration.MigrationJob;
+import io.livemig.agent.core.migration.MigrationSpec;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
@@ -42,6 +44,11 @@ final class FakeHypervisor implements Hypervisor {
         }
         samples.forEach(progress);
         return result;
+    }
+
+    @Override
+    public MigrationJob startMigration(MigrationSpec spec) {
+        throw new UnsupportedOperationException("not scripted");
     }
 
     @Override

@@ -1,5 +1,7 @@
 package io.livemig.agent.core;
 
+import io.livemig.agent.core.migration.MigrationJob;
+import io.livemig.agent.core.migration.MigrationSpec;
 import java.util.List;
 import java.util.Optional;
 import java.util.function.Consumer;
@@ -35,9 +37,10 @@ public interface Hypervisor {
     /**
      * Starts a migration and returns at once; the returned job is polled and steered by the
      * caller (see {@code io.livemig.agent.core.migration.MigrationMonitor}).
+     *
+     * @throws HypervisorException when the migration cannot start: a host is unreachable, the VM
+     *                             is unknown or not running, the spec asks for something the
+     *                             hypervisor refuses
      */
-    default io.livemig.agent.core.migration.MigrationJob startMigration(
-            io.livemig.agent.core.migration.MigrationSpec spec) throws HypervisorException {
-        throw new HypervisorException(HypervisorException.Reason.UNSUPPORTED, "startMigration is not implemented here");
-    }
+    MigrationJob startMigration(MigrationSpec spec) throws HypervisorException;
 }

@@ -5,8 +5,21 @@ import io.livemig.agent.core.HypervisorException.Reason;
 import org.libvirt.Connect;
 import org.libvirt.Domain;
 import org.libvirt.LibvirtException;
+import org.libvirt.jna.ConnectionPointer;
+import org.libvirt.jna.DomainPointer;
 
-/** One open libvirt connection, closed with try-with-resources. */
+/**
+ * One open libvirt connection, closed with try-with-resources.
+ *
+ * <p>Besides libvirt-java's {@link Connect}, it hands out raw pointers for the calls libvirt-java
+ * lacks ({@link LibvirtNative}). libvirt-java keeps a domain's pointer package-private but the
+ * connection's pointer {@code protected}, so a subclass of {@link Connect} reaches the latter
+ * through the library's public API. With it, {@link #nativeDomain} looks the domain up again by
+ * UUID and owns that reference. The alternatives were worse: reflection on the private
+ * {@code Domain.vdp} field breaks silently when libvirt-java renames it; a class of ours in package
+ * {@code org.libvirt} splits the package; a second, JNA-opened connection doubles keepalives and
+ * sockets per host.
+ */
 final class LibvirtConnection implements AutoCloseable {
 
     // A peer that misses 3 keepalives 5 s apart counts as dead, instead of blocking calls for minutes.
@@ -26,7 +39,7 @@ final class LibvirtConnection implements AutoCloseable {
         LibvirtRuntime.ensureStarted();
         Connect connect;
         try {
-            connect = new Connect(uri, false);
+            connect = new PointerConnect(uri);
         } catch (LibvirtException e) {
             throw new HypervisorException(Reason.HOST_UNAVAILABLE,
                     "cannot connect to " + uri + ": " + LibvirtErrors.message(e), e);
@@ -45,6 +58,29 @@ final class LibvirtConnection implements AutoCloseable {
 
     Connect connect() {
         return connect;
+    }
+
+    /** libvirt's virConnectPtr, for {@link LibvirtNative} calls; valid until {@link #close()}. */
+    ConnectionPointer pointer() {
+        return ((PointerConnect) connect).pointer();
+    }
+
+    /**
+     * A reference of our own to the domain with this UUID, for {@link LibvirtNative} calls; the
+     * caller frees it with {@link #freeNative}.
+     */
+    DomainPointer nativeDomain(String uuid) throws HypervisorException {
+        DomainPointer domain = LibvirtNative.INSTANCE.virDomainLookupByUUIDString(pointer(), uuid);
+        if (domain == null) {
+            throw LibvirtErrors.lastNative("cannot look up domain " + uuid + " on " + uri);
+        }
+        return domain;
+    }
+
+    static void freeNative(DomainPointer domain) {
+        if (domain != null) {
+            LibvirtNative.INSTANCE.virDomainFree(domain); // fails only for an invalid pointer
+        }
     }
 
     /** The named domain; the caller frees it. */
@@ -76,6 +112,18 @@ final class LibvirtConnection implements AutoCloseable {
             domain.free();
         } catch (LibvirtException e) {
             // Only fails for an already invalid pointer; nothing left to release.
+        }
+    }
+
+    /** libvirt-java's connection with its protected pointer made readable here. */
+    private static final class PointerConnect extends Connect {
+
+        PointerConnect(String uri) throws LibvirtException {
+            super(uri, false);
+        }
+
+        ConnectionPointer pointer() {
+            return vcp;
         }
     }
 }

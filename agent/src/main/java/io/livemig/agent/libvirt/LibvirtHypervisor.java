@@ -6,28 +6,20 @@ import io.livemig.agent.core.Hypervisor;
 import io.livemig.agent.core.HypervisorException;
 import io.livemig.agent.core.HypervisorException.Reason;
 import io.livemig.agent.core.JobSample;
-import io.livemig.agent.core.JobStats;
 import io.livemig.agent.core.LibvirtVersions;
-import io.livemig.agent.core.MigrationFlag;
 import io.livemig.agent.core.MigrationRequest;
 import io.livemig.agent.core.MigrationResult;
-import io.livemig.agent.core.MigrationStatus;
-import io.livemig.agent.core.StatsOrigin;
 import io.livemig.agent.core.VmInfo;
 import io.livemig.agent.core.VmState;
+import io.livemig.agent.core.migration.MigrationJob;
+import io.livemig.agent.core.migration.MigrationSpec;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
-import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.CompletionException;
-import java.util.concurrent.ExecutionException;
-import java.util.concurrent.TimeUnit;
-import java.util.concurrent.TimeoutException;
 import java.util.function.Consumer;
 import org.libvirt.Connect;
 import org.libvirt.Domain;
 import org.libvirt.DomainInfo;
-import org.libvirt.DomainJobStats;
 import org.libvirt.LibvirtException;
 import org.libvirt.NodeInfo;
 
@@ -40,8 +32,6 @@ import org.libvirt.NodeInfo;
  */
 public final class LibvirtHypervisor implements Hypervisor {
 
-    /** VIR_DOMAIN_JOB_STATS_COMPLETED: statistics of the job that ended last. */
-    static final int JOB_STATS_COMPLETED = 1;
     /** VIR_CONNECT_LIST_DOMAINS_ACTIVE. */
     static final int LIST_DOMAINS_ACTIVE = 1;
 
@@ -117,152 +107,61 @@ public final class LibvirtHypervisor implements Hypervisor {
     }
 
     /**
-     * Migrates with virDomainMigrate2 (direct, the client drives both daemons) on a thread of its
-     * own, because the call blocks until the migration has ended, while the calling thread polls
-     * the source's job statistics every {@link MigrationRequest#pollInterval()}.
-     *
-     * <p>The figures come from the completed-job statistics of the destination domain: libvirt
-     * hands the source's statistics to the destination in the migration cookie, and after a
-     * successful move the source domain may no longer exist (UNDEFINE_SOURCE, or a transient
-     * domain). When those are missing (libvirt drops them after post-copy), the source's completed
-     * job, then the last progress sample, are used.
+     * Starts a migration with virDomainMigrate3 and returns at once; see {@link LibvirtMigrationJob}.
+     */
+    @Override
+    public MigrationJob startMigration(MigrationSpec spec) throws HypervisorException {
+        return LibvirtMigrationJob.start(spec);
+    }
+
+    /**
+     * Runs {@link #startMigration} to its end: samples the job after every change it reports, at
+     * least every {@link MigrationRequest#pollInterval()}, and hands active samples to
+     * {@code progress}. Interrupting the calling thread aborts the job once; the loop still waits
+     * for libvirt to end the migration, so that the result says where the VM is.
      */
     @Override
     public MigrationResult migrate(MigrationRequest request, Consumer<JobSample> progress) throws HypervisorException {
-        try (LibvirtConnection source = LibvirtConnection.open(request.sourceUri());
-             LibvirtConnection destination = LibvirtConnection.open(request.destinationUri())) {
-            Domain domain = source.lookup(request.vmName());
-            try {
-                requireRunning(domain, request);
-                return run(domain, destination, request, progress);
-            } finally {
-                LibvirtConnection.free(domain);
-            }
-        }
-    }
-
-    private static void requireRunning(Domain domain, MigrationRequest request) throws HypervisorException {
-        if (request.flags().has(MigrationFlag.OFFLINE)) {
-            return;
-        }
-        try {
-            if (domain.isActive() != 1) {
-                throw new HypervisorException(Reason.INVALID_REQUEST,
-                        "VM '" + request.vmName() + "' is not running on " + request.sourceUri());
-            }
-        } catch (LibvirtException e) {
-            throw LibvirtErrors.failed("cannot read the state of VM '" + request.vmName() + "'", e);
-        }
-    }
-
-    private static MigrationResult run(
-            Domain domain, LibvirtConnection destination, MigrationRequest request, Consumer<JobSample> progress) {
-        long startedNanos = System.nanoTime();
-        CompletableFuture<Domain> outcome = new CompletableFuture<>();
-        Thread worker = new Thread(() -> {
-            try {
-                outcome.complete(domain.migrate(destination.connect(), request.flags().toLibvirt(),
-                        null, null, request.migrateUri(), request.bandwidthMiBps()));
-            } catch (LibvirtException | RuntimeException | Error e) {
-                outcome.completeExceptionally(e);
-            }
-        }, "livemig-migrate-" + request.vmName());
-        worker.setDaemon(true);
-        worker.start();
-
+        MigrationJob job = startMigration(specOf(request));
         Consumer<JobSample> listener = progress;
-        JobSample last = null;
         boolean interrupted = false;
-        long pollMillis = Math.max(1, request.pollInterval().toMillis());
-        while (!outcome.isDone()) {
-            JobSample sample = poll(domain, 0);
-            if (sample != null && sample.jobType().isActive()) {
-                last = sample;
-                if (listener != null) {
-                    try {
-                        listener.accept(sample);
-                    } catch (RuntimeException e) {
-                        listener = null; // a broken progress display must not abandon a running migration
-                    }
+        while (!job.isDone()) {
+            Optional<JobSample> sample;
+            try {
+                sample = job.sample();
+            } catch (HypervisorException e) {
+                sample = Optional.empty(); // a failed poll must not abandon a running migration
+            }
+            if (sample.isPresent() && listener != null) {
+                try {
+                    listener.accept(sample.get());
+                } catch (RuntimeException e) {
+                    listener = null; // nor must a broken progress display
                 }
             }
             try {
-                outcome.get(pollMillis, TimeUnit.MILLISECONDS); // wakes up as soon as migrate returns
-            } catch (TimeoutException | ExecutionException e) {
-                // next poll, or the loop ends and the outcome is read below
+                job.awaitChange(request.pollInterval());
             } catch (InterruptedException e) {
                 if (!interrupted) {
                     interrupted = true;
-                    abortQuietly(domain);
+                    try {
+                        job.abort();
+                    } catch (HypervisorException ignored) {
+                        // The job may have ended meanwhile; its outcome says how.
+                    }
                 }
             }
         }
-        long wallClockMs = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - startedNanos);
-        try {
-            Domain migrated;
-            try {
-                migrated = outcome.join();
-            } catch (CompletionException e) {
-                return failed(e.getCause() != null ? e.getCause() : e, domain, last, wallClockMs, interrupted);
-            }
-            return succeeded(migrated, domain, last, wallClockMs);
-        } finally {
-            if (interrupted) {
-                Thread.currentThread().interrupt();
-            }
+        if (interrupted) {
+            Thread.currentThread().interrupt();
         }
+        return job.outcome();
     }
 
-    private static MigrationResult succeeded(Domain migrated, Domain source, JobSample last, long wallClockMs) {
-        try {
-            MigrationResult result = completed(migrated, wallClockMs, StatsOrigin.DESTINATION_COMPLETED_JOB);
-            if (result == null) {
-                result = completed(source, wallClockMs, StatsOrigin.SOURCE_COMPLETED_JOB);
-            }
-            if (result == null || result.status() != MigrationStatus.COMPLETED) {
-                // migrate returned a domain: the VM runs on the destination whatever stale stats say.
-                result = JobStats.fromLastSample(MigrationStatus.COMPLETED, last, wallClockMs, null);
-            }
-            return result;
-        } finally {
-            LibvirtConnection.free(migrated);
-        }
-    }
-
-    private static MigrationResult failed(
-            Throwable cause, Domain source, JobSample last, long wallClockMs, boolean interrupted) {
-        String error = cause instanceof LibvirtException e ? LibvirtErrors.message(e) : String.valueOf(cause);
-        MigrationResult fromSource = completed(source, wallClockMs, StatsOrigin.SOURCE_COMPLETED_JOB);
-        MigrationStatus status = interrupted ? MigrationStatus.CANCELLED : MigrationStatus.FAILED;
-        if (fromSource != null && fromSource.status() != MigrationStatus.COMPLETED) {
-            return new MigrationResult(interrupted ? status : fromSource.status(), fromSource.totalTimeMs(),
-                    fromSource.downtimeMs(), fromSource.setupTimeMs(), fromSource.bytesTransferred(),
-                    fromSource.memoryBytes(), fromSource.iterations(), fromSource.postcopyRequests(),
-                    error, fromSource.origin());
-        }
-        return JobStats.fromLastSample(status, last, wallClockMs, error);
-    }
-
-    private static MigrationResult completed(Domain domain, long wallClockMs, StatsOrigin origin) {
-        return domain == null ? null : JobStats.completed(poll(domain, JOB_STATS_COMPLETED), wallClockMs, origin);
-    }
-
-    /** One virDomainGetJobStats call; null when it fails, e.g. the job or domain ended in between. */
-    private static JobSample poll(Domain domain, int flags) {
-        try {
-            DomainJobStats stats = domain.getJobStats(flags);
-            return JobStats.sample(stats.type, TypedParams.toMap(stats.stats));
-        } catch (LibvirtException e) {
-            return null;
-        }
-    }
-
-    private static void abortQuietly(Domain domain) {
-        try {
-            domain.abortJob();
-        } catch (LibvirtException e) {
-            // The job may have finished meanwhile; the migrate call reports how it ended.
-        }
+    static MigrationSpec specOf(MigrationRequest request) {
+        return new MigrationSpec(request.vmName(), request.sourceUri(), request.destinationUri(),
+                request.migrateUri(), request.flags(), null, null, request.bandwidthMiBps(), 0,
+                MigrationSpec.Compression.NONE, 0);
     }
 
     private static VmInfo vmInfo(Domain domain) throws LibvirtException {

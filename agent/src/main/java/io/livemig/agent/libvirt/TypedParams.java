@@ -1,5 +1,6 @@
 package io.livemig.agent.libvirt;
 
+import com.sun.jna.Pointer;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import org.libvirt.TypedBooleanParameter;
@@ -10,6 +11,7 @@ import org.libvirt.TypedParameter;
 import org.libvirt.TypedStringParameter;
 import org.libvirt.TypedUintParameter;
 import org.libvirt.TypedUlongParameter;
+import org.libvirt.jna.virTypedParameter;
 
 /** libvirt typed parameters as the plain map the core's parsers take. */
 final class TypedParams {
@@ -32,6 +34,24 @@ final class TypedParams {
             }
         }
         return map;
+    }
+
+    /**
+     * Copies an array of typed parameters that libvirt owns (an event's): libvirt-java's
+     * {@code TypedParameter.fromPointer} would free it, which only the owner may do.
+     */
+    static Map<String, Object> copyOf(Pointer params, int count) {
+        if (params == null || count <= 0) {
+            return new LinkedHashMap<>();
+        }
+        virTypedParameter first = new virTypedParameter(params);
+        first.read();
+        virTypedParameter[] natives = (virTypedParameter[]) first.toArray(count);
+        TypedParameter[] copies = new TypedParameter[count];
+        for (int i = 0; i < count; i++) {
+            copies[i] = TypedParameter.create(natives[i]);
+        }
+        return toMap(copies);
     }
 
     private static Object valueOf(TypedParameter p) {

@@ -1,6 +1,7 @@
 package io.livemig.agent.core.migration;
 
 import io.livemig.agent.core.MigrationFlags;
+import java.util.List;
 import java.util.Objects;
 
 /**
@@ -17,6 +18,8 @@ import java.util.Objects;
  * @param maxDowntimeMs       initial allowed downtime, 0 for libvirt's default (300 ms)
  * @param compression         compression of the stream
  * @param parallelConnections multifd connections, 0 or 1 for a single stream
+ * @param migrateDisks        disks (target device names) on local storage to copy with the VM
+ *                            (VIR_MIGRATE_PARAM_MIGRATE_DISKS, with the NON_SHARED_DISK flag)
  */
 public record MigrationSpec(
         String vmName,
@@ -29,7 +32,8 @@ public record MigrationSpec(
         long bandwidthMiBps,
         long maxDowntimeMs,
         Compression compression,
-        int parallelConnections) {
+        int parallelConnections,
+        List<String> migrateDisks) {
 
     /** Compression of the migration stream. */
     public enum Compression {
@@ -49,5 +53,14 @@ public record MigrationSpec(
         if (bandwidthMiBps < 0 || maxDowntimeMs < 0 || parallelConnections < 0) {
             throw new IllegalArgumentException("bandwidth, downtime and connections must be >= 0");
         }
+        migrateDisks = migrateDisks == null ? List.of() : List.copyOf(migrateDisks);
+    }
+
+    /** A migration that copies no disks (they are on shared storage, or there are none). */
+    public MigrationSpec(String vmName, String sourceUri, String destinationUri, String migrateUri,
+            MigrationFlags flags, String destinationXml, String persistentXml, long bandwidthMiBps,
+            long maxDowntimeMs, Compression compression, int parallelConnections) {
+        this(vmName, sourceUri, destinationUri, migrateUri, flags, destinationXml, persistentXml, bandwidthMiBps,
+                maxDowntimeMs, compression, parallelConnections, List.of());
     }
 }

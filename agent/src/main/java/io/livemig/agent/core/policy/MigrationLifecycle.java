@@ -1,0 +1,43 @@
+package io.livemig.agent.core.policy;
+
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Objects;
+
+/**
+ * The phase of one migration, moved only along {@link MigrationPhase#LEGAL} (Apache Ratis'
+ * LifeCycle, in small). Thread-safe: the monitor moves it, other threads read it.
+ */
+public final class MigrationLifecycle {
+
+    /** One move, for the flight record. */
+    public record Transition(MigrationPhase from, MigrationPhase to, long atElapsedMs) {
+    }
+
+    private MigrationPhase current = MigrationPhase.SETUP;
+    private final List<Transition> transitions = new ArrayList<>();
+
+    public synchronized MigrationPhase current() {
+        return current;
+    }
+
+    /**
+     * Moves to {@code next}.
+     *
+     * @throws IllegalStateException when the table does not allow it; the phase is unchanged
+     */
+    public synchronized Transition moveTo(MigrationPhase next, long atElapsedMs) {
+        Objects.requireNonNull(next, "next");
+        if (!current.canMoveTo(next)) {
+            throw new IllegalStateException("illegal migration phase change " + current + " -> " + next);
+        }
+        Transition t = new Transition(current, next, atElapsedMs);
+        transitions.add(t);
+        current = next;
+        return t;
+    }
+
+    public synchronized List<Transition> transitions() {
+        return List.copyOf(transitions);
+    }
+}

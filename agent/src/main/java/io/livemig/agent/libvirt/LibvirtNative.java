@@ -1,0 +1,68 @@
+package io.livemig.agent.libvirt;
+
+import com.sun.jna.Callback;
+import com.sun.jna.Library;
+import com.sun.jna.Native;
+import com.sun.jna.NativeLong;
+import com.sun.jna.Pointer;
+import com.sun.jna.ptr.NativeLongByReference;
+import org.libvirt.jna.ConnectionPointer;
+import org.libvirt.jna.DomainPointer;
+
+/**
+ * JNA bindings of the libvirt.so functions that libvirt-java 0.5.4 does not expose. Signatures
+ * follow libvirt-domain.h and libvirt-event.h; {@code unsigned long} is a {@link NativeLong},
+ * {@code unsigned int flags} an {@code int}.
+ *
+ * <p>The pointer types are libvirt-java's own public {@link ConnectionPointer} and
+ * {@link DomainPointer}, so pointers obtained here and there are interchangeable. Every call
+ * returns -1 (or null) on failure and leaves the reason in libvirt's thread-local last error,
+ * read with {@link #virGetLastErrorCode()} and {@link #virGetLastErrorMessage()} on the same thread.
+ */
+interface LibvirtNative extends Library {
+
+    /** Same library name as libvirt-java, so JNA shares one loaded libvirt.so.0. */
+    LibvirtNative INSTANCE = Native.load("virt", LibvirtNative.class);
+
+    /** VIR_DOMAIN_EVENT_ID_MIGRATION_ITERATION (libvirt 1.3.2). */
+    int EVENT_ID_MIGRATION_ITERATION = 20;
+    /** VIR_DOMAIN_EVENT_ID_JOB_COMPLETED (libvirt 3.0.0). */
+    int EVENT_ID_JOB_COMPLETED = 21;
+
+    DomainPointer virDomainLookupByUUIDString(ConnectionPointer conn, String uuid);
+
+    int virDomainFree(DomainPointer domain);
+
+    /** Bandwidth in MiB/s; applies to the running migration and to later ones. */
+    int virDomainMigrateSetMaxSpeed(DomainPointer domain, NativeLong bandwidthMiBps, int flags);
+
+    int virDomainMigrateGetMaxSpeed(DomainPointer domain, NativeLongByReference bandwidthMiBps, int flags);
+
+    /** Switches a migration started with VIR_MIGRATE_POSTCOPY to post-copy; flags must be 0. */
+    int virDomainMigrateStartPostCopy(DomainPointer domain, int flags);
+
+    /** @return the callback id, or -1 */
+    int virConnectDomainEventRegisterAny(
+            ConnectionPointer conn, DomainPointer domain, int eventId, Callback callback, Pointer opaque, Pointer freeCallback);
+
+    int virConnectDomainEventDeregisterAny(ConnectionPointer conn, int callbackId);
+
+    int virGetLastErrorCode();
+
+    String virGetLastErrorMessage();
+
+    void virResetLastError();
+
+    /** virConnectDomainEventMigrationIterationCallback. */
+    interface MigrationIterationCallback extends Callback {
+        void invoke(ConnectionPointer conn, DomainPointer domain, int iteration, Pointer opaque);
+    }
+
+    /**
+     * virConnectDomainEventJobCompletedCallback. {@code params} belong to libvirt and are only
+     * valid during the call: copy, never free.
+     */
+    interface JobCompletedCallback extends Callback {
+        void invoke(ConnectionPointer conn, DomainPointer domain, Pointer params, int nparams, Pointer opaque);
+    }
+}

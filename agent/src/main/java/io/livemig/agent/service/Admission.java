@@ -1,0 +1,127 @@
+package io.livemig.agent.service;
+
+import io.livemig.agent.service.AgentException.Code;
+import java.time.Duration;
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+import java.util.UUID;
+import java.util.function.LongSupplier;
+
+/**
+ * Who may migrate now on this host: one migration per VM at a time, at most N outgoing and M
+ * incoming, and memory promised to incoming VMs (reservations) that have not arrived yet.
+ * Reservations expire, so a source that never starts does not hold memory forever.
+ * Thread-safe; time comes from the given monotonic clock (ms).
+ */
+public final class Admission {
+
+    /** Memory promised to an incoming VM until it arrives, is cancelled, or expires. */
+    public record Reservation(String id, String vmName, long memoryBytes, long expiresAtMs) {}
+
+    private final int maxOutgoing;
+    private final int maxIncoming;
+    private final Duration reservationTtl;
+    private final LongSupplier nowMs;
+    private final Set<String> migratingVms = new HashSet<>();
+    private final Map<String, Reservation> reservations = new HashMap<>();
+    private int outgoing;
+    private int incoming;
+
+    public Admission(int maxOutgoing, int maxIncoming, Duration reservationTtl, LongSupplier nowMs) {
+        this.maxOutgoing = maxOutgoing;
+        this.maxIncoming = maxIncoming;
+        this.reservationTtl = reservationTtl;
+        this.nowMs = nowMs;
+    }
+
+    /** Claims an outgoing slot for the VM; release with {@link #endOutgoing}. */
+    public synchronized void beginOutgoing(String vmName) throws AgentException {
+        expire();
+        if (migratingVms.contains(vmName)) {
+            throw new AgentException(Code.ALREADY_EXISTS, "VM '" + vmName + "' is already migrating");
+        }
+        if (outgoing >= maxOutgoing) {
+            throw new AgentException(Code.RESOURCE_EXHAUSTED,
+                    "this host already runs " + outgoing + " outgoing migrations (limit " + maxOutgoing + ")");
+        }
+        migratingVms.add(vmName);
+        outgoing++;
+    }
+
+    public synchronized void endOutgoing(String vmName) {
+        if (migratingVms.remove(vmName)) {
+            outgoing--;
+        }
+    }
+
+    /**
+     * Reserves memory for an incoming VM, if the host has it: free memory minus what is already
+     * promised must cover the VM plus the headroom.
+     */
+    public synchronized Reservation reserveIncoming(String vmName, long memoryBytes, long freeBytes, long headroomBytes)
+            throws AgentException {
+        expire();
+        if (reservations.values().stream().anyMatch(r -> r.vmName().equals(vmName))) {
+            throw new AgentException(Code.ALREADY_EXISTS, "VM '" + vmName + "' is already arriving on this host");
+        }
+        if (incoming + reservations.size() >= maxIncoming) {
+            throw new AgentException(Code.RESOURCE_EXHAUSTED,
+                    "this host already accepts " + (incoming + reservations.size()) + " incoming migrations (limit "
+                            + maxIncoming + ")");
+        }
+        long promised = reservedBytes();
+        long available = freeBytes - promised - headroomBytes;
+        if (memoryBytes > available) {
+            throw new AgentException(Code.FAILED_PRECONDITION, String.format(
+                    "not enough memory for VM '%s': it needs %d MiB, the host has %d MiB free, %d MiB promised to "
+                            + "other incoming VMs and keeps %d MiB headroom",
+                    vmName, memoryBytes >> 20, freeBytes >> 20, promised >> 20, headroomBytes >> 20));
+        }
+        Reservation r = new Reservation(UUID.randomUUID().toString(), vmName, memoryBytes,
+                nowMs.getAsLong() + reservationTtl.toMillis());
+        reservations.put(r.id(), r);
+        return r;
+    }
+
+    /** The reservation is being used: it becomes an incoming migration (until {@link #endIncoming}). */
+    public synchronized Optional<Reservation> claim(String reservationId) {
+        expire();
+        Reservation r = reservations.remove(reservationId);
+        if (r != null) {
+            incoming++;
+        }
+        return Optional.ofNullable(r);
+    }
+
+    public synchronized void endIncoming() {
+        if (incoming > 0) {
+            incoming--;
+        }
+    }
+
+    public synchronized boolean cancel(String reservationId) {
+        return reservations.remove(reservationId) != null;
+    }
+
+    public synchronized long reservedBytes() {
+        expire();
+        return reservations.values().stream().mapToLong(Reservation::memoryBytes).sum();
+    }
+
+    public synchronized int outgoing() {
+        return outgoing;
+    }
+
+    public synchronized int incoming() {
+        expire();
+        return incoming + reservations.size();
+    }
+
+    private void expire() {
+        long now = nowMs.getAsLong();
+        reservations.values().removeIf(r -> r.expiresAtMs() <= now);
+    }
+}

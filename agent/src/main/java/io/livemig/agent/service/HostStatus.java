@@ -1,0 +1,12 @@
+package io.livemig.agent.service;
+
+import io.livemig.agent.core.HostInfo;
+
+/** The host's facts and load as the agent reports them. */
+public record HostStatus(
+        String hostName,
+        HostInfo info,
+        long memoryReservedBytes,
+        int runningVms,
+        int migrationsOutgoing,
+        int migrationsIncoming) {}

@@ -1,0 +1,101 @@
+package io.livemig.cli;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import io.grpc.StatusRuntimeException;
+import io.livemig.agent.config.ClusterConfig;
+import io.livemig.agent.config.ConfigException;
+import io.livemig.agent.config.HostConfig;
+import io.livemig.proto.agent.v1.AgentServiceGrpc;
+import io.livemig.proto.agent.v1.Binding;
+import io.livemig.proto.agent.v1.ListVmsRequest;
+import io.livemig.proto.agent.v1.Vm;
+import java.io.PrintWriter;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.Callable;
+import java.util.concurrent.TimeUnit;
+import java.util.stream.Collectors;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.ParentCommand;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Spec;
+import picocli.CommandLine.Model.CommandSpec;
+
+@Command(name = "vms", description = "The VMs on every host of the cluster, with the host resources they are bound to.",
+        mixinStandardHelpOptions = true, versionProvider = ManifestVersionProvider.class,
+        footer = {"%nExamples:", "  livemig vms", "  livemig vms --host lab-a --json"},
+        exitCodeListHeading = ExitCodes.HELP_HEADING,
+        exitCodeList = {ExitCodes.HELP_OK, ExitCodes.HELP_USAGE, "3:At least one agent is unavailable."})
+final class VmsCommand implements Callable<Integer> {
+
+    private final AgentChannels channels;
+
+    @Spec
+    CommandSpec spec;
+
+    @ParentCommand
+    LivemigCommand root;
+
+    @Option(names = "--host", paramLabel = "HOST", description = "Only this host.")
+    String onlyHost;
+
+    @Option(names = "--json", description = "Print a JSON array.")
+    boolean json;
+
+    VmsCommand(AgentChannels channels) {
+        this.channels = channels;
+    }
+
+    @Override
+    public Integer call() throws ConfigException, com.fasterxml.jackson.core.JsonProcessingException {
+        ClusterConfig config = root.cluster.load();
+        List<HostConfig> hosts = onlyHost == null ? config.hosts() : List.of(config.requireHost(onlyHost));
+        PrintWriter out = spec.commandLine().getOut();
+        PrintWriter err = spec.commandLine().getErr();
+        List<Map<String, Object>> rows = new ArrayList<>();
+        boolean allUp = true;
+        for (HostConfig host : hosts) {
+            List<Vm> vms;
+            try {
+                vms = AgentServiceGrpc.newBlockingStub(channels.to(host.agent())).withDeadlineAfter(10, TimeUnit.SECONDS)
+                        .listVms(ListVmsRequest.getDefaultInstance()).getVmsList();
+            } catch (StatusRuntimeException e) {
+                allUp = false;
+                err.println("livemig: " + host.name() + ": " + e.getStatus().getCode() + ": " + e.getStatus().getDescription());
+                continue;
+            }
+            for (Vm vm : vms) {
+                Map<String, Object> row = new LinkedHashMap<>();
+                row.put("name", vm.getName());
+                row.put("host", host.name());
+                row.put("uuid", vm.getUuid());
+                row.put("state", vm.getState().name().replace("VM_STATE_", "").toLowerCase());
+                row.put("memory_bytes", vm.getMemoryBytes());
+                row.put("vcpus", vm.getVcpus());
+                List<Map<String, String>> bindings = new ArrayList<>();
+                for (Binding b : vm.getBindingsList()) {
+                    bindings.add(Map.of("kind", b.getKind(), "device", b.getDevice(), "resource", b.getResource()));
+                }
+                row.put("bindings", bindings);
+                rows.add(row);
+            }
+        }
+        if (json) {
+            out.println(new ObjectMapper().writerWithDefaultPrettyPrinter().writeValueAsString(rows));
+        } else {
+            out.printf("%-16s %-8s %-9s %11s %5s  %s%n", "VM", "HOST", "STATE", "MEMORY", "VCPUS", "BINDINGS");
+            for (Map<String, Object> row : rows) {
+                @SuppressWarnings("unchecked")
+                List<Map<String, String>> bindings = (List<Map<String, String>>) row.get("bindings");
+                out.printf("%-16s %-8s %-9s %11s %5s  %s%n", row.get("name"), row.get("host"), row.get("state"),
+                        Units.mib((Long) row.get("memory_bytes")), row.get("vcpus"),
+                        bindings.stream().map(b -> b.get("kind") + " " + b.get("device") + "=" + b.get("resource"))
+                                .collect(Collectors.joining(", ")));
+            }
+        }
+        out.flush();
+        return allUp ? ExitCodes.OK : ExitCodes.UNAVAILABLE;
+    }
+}
