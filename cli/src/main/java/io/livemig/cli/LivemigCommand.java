@@ -8,7 +8,7 @@ import picocli.CommandLine.Command;
         description = "Live migration of libvirt/QEMU virtual machines.",
         mixinStandardHelpOptions = true,
         versionProvider = ManifestVersionProvider.class,
-        subcommands = {VersionCommand.class, HostsCommand.class, VmsCommand.class, MigrateCommand.class,
+        subcommands = {VersionCommand.class, AgentCommand.class, HostsCommand.class, VmsCommand.class, MigrateCommand.class,
             DirectMigrateCommand.class},
         exitCodeListHeading = ExitCodes.HELP_HEADING,
         exitCodeList = {ExitCodes.HELP_OK, ExitCodes.HELP_MIGRATION_FAILED, ExitCodes.HELP_USAGE,

@@ -65,4 +65,14 @@ final class FakeHypervisor implements Hypervisor {
     public Optional<VmInfo> findVm(String hostUri, String vmName) {
         throw new UnsupportedOperationException("not scripted");
     }
+
+    @Override
+    public String domainXml(String hostUri, String vmName, boolean migratable) {
+        throw new UnsupportedOperationException("not used by the CLI tests");
+    }
+
+    @Override
+    public boolean resumeIfPaused(String hostUri, String vmName) {
+        throw new UnsupportedOperationException("not used by the CLI tests");
+    }
 }

@@ -19,6 +19,8 @@ import java.util.regex.Pattern;
  * @param allowDiskCopy    whether disks on local storage may be copied along with a VM
  * @param maxOutgoing      concurrent outgoing migrations allowed
  * @param maxIncoming      concurrent incoming migrations allowed
+ * @param linkMiBps        the host's link rate for migrations in MiB/s, 0 or absent if unknown
+ *                         (auto mode compresses when the link, not the CPU, is the bottleneck)
  */
 public record HostConfig(
         String name,
@@ -32,7 +34,8 @@ public record HostConfig(
         String cpus,
         Boolean allowDiskCopy,
         Integer maxOutgoing,
-        Integer maxIncoming) {
+        Integer maxIncoming,
+        Long linkMiBps) {
 
     static final Pattern NAME = Pattern.compile("[a-zA-Z0-9][a-zA-Z0-9_.-]{0,62}");
     private static final Pattern HOST_PORT = Pattern.compile("(\\[[0-9a-fA-F:]+]|[a-zA-Z0-9_.-]+):[0-9]{1,5}");
@@ -43,6 +46,7 @@ public record HostConfig(
         allowDiskCopy = allowDiskCopy != null && allowDiskCopy;
         maxOutgoing = maxOutgoing == null ? 2 : maxOutgoing;
         maxIncoming = maxIncoming == null ? 2 : maxIncoming;
+        linkMiBps = linkMiBps == null ? 0 : linkMiBps;
     }
 
     /** Checks what Jackson cannot; the message says which host and which key. */

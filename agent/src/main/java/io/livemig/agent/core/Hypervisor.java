@@ -43,4 +43,16 @@ public interface Hypervisor {
      *                             hypervisor refuses
      */
     MigrationJob startMigration(MigrationSpec spec) throws HypervisorException;
+
+    /**
+     * The domain's XML description; {@code migratable} gives the form meant for another host
+     * (VIR_DOMAIN_XML_MIGRATABLE), as the source of a migration sends it.
+     */
+    String domainXml(String hostUri, String vmName, boolean migratable) throws HypervisorException;
+
+    /**
+     * Resumes the VM if it is paused, e.g. after a migration that suspended it on the source and
+     * then failed or was aborted. Returns whether it had to be resumed.
+     */
+    boolean resumeIfPaused(String hostUri, String vmName) throws HypervisorException;
 }

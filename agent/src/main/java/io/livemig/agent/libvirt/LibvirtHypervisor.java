@@ -173,4 +173,39 @@ public final class LibvirtHypervisor implements Hypervisor {
                 info.memory * 1024, // virDomainInfo reports KiB
                 info.nrVirtCpu);
     }
+
+    /** VIR_DOMAIN_XML_SECURE | VIR_DOMAIN_XML_MIGRATABLE. */
+    static final int XML_MIGRATABLE = 1 | 8;
+
+    @Override
+    public String domainXml(String hostUri, String vmName, boolean migratable) throws HypervisorException {
+        try (LibvirtConnection connection = LibvirtConnection.open(hostUri)) {
+            Domain domain = connection.lookup(vmName);
+            try {
+                return domain.getXMLDesc(migratable ? XML_MIGRATABLE : 0);
+            } catch (LibvirtException e) {
+                throw LibvirtErrors.failed("cannot read the definition of VM '" + vmName + "' on " + hostUri, e);
+            } finally {
+                LibvirtConnection.free(domain);
+            }
+        }
+    }
+
+    @Override
+    public boolean resumeIfPaused(String hostUri, String vmName) throws HypervisorException {
+        try (LibvirtConnection connection = LibvirtConnection.open(hostUri)) {
+            Domain domain = connection.lookup(vmName);
+            try {
+                if (domain.getInfo().state != DomainInfo.DomainState.VIR_DOMAIN_PAUSED) {
+                    return false;
+                }
+                domain.resume();
+                return true;
+            } catch (LibvirtException e) {
+                throw LibvirtErrors.failed("cannot resume VM '" + vmName + "' on " + hostUri, e);
+            } finally {
+                LibvirtConnection.free(domain);
+            }
+        }
+    }
 }

@@ -21,7 +21,7 @@ public record MigrationOptionsValue(
 
     public MigrationOptionsValue {
         mode = mode == null ? MigrationMode.AUTO : mode;
-        compression = compression == null ? Compression.NONE : compression;
+        // compression null: the policy chooses (auto compresses when the link is the bottleneck)
     }
 
     /** Rejects values no migration can use; the message names the field. */

@@ -39,7 +39,7 @@ import java.util.Optional;
  * </ul>
  * Calls after the end fail with INVALID_REQUEST ("no job is active"), like libvirt.
  */
-final class FakeMigrationJob implements MigrationJob {
+public final class FakeMigrationJob implements MigrationJob {
 
     /** Virtual time after which the fake refuses to go on, so that a broken loop fails instead of spinning. */
     static final long TIME_LIMIT_MS = 3_600_000;
@@ -66,7 +66,7 @@ final class FakeMigrationJob implements MigrationJob {
         this.timeline = new ArrayList<>(script.precopy());
     }
 
-    static FakeMigrationJob replaying(String resource) {
+    public static FakeMigrationJob replaying(String resource) {
         return new FakeMigrationJob(JobStatsScript.load(resource));
     }
 
@@ -80,12 +80,12 @@ final class FakeMigrationJob implements MigrationJob {
     }
 
     /** Virtual milliseconds since the job started. */
-    long nowMs() {
+    public long nowMs() {
         return nowMs;
     }
 
     /** Every steering call, e.g. "throttle(20)", in order, failed ones included. */
-    List<String> calls() {
+    public List<String> calls() {
         return List.copyOf(calls);
     }
 

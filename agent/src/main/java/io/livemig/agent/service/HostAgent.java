@@ -1,0 +1,590 @@
+package io.livemig.agent.service;
+
+import io.livemig.agent.config.HostConfig;
+import io.livemig.agent.core.HostInfo;
+import io.livemig.agent.core.Hypervisor;
+import io.livemig.agent.core.HypervisorException;
+import io.livemig.agent.core.JobSample;
+import io.livemig.agent.core.MigrationFlag;
+import io.livemig.agent.core.MigrationFlags;
+import io.livemig.agent.core.VmInfo;
+import io.livemig.agent.core.VmState;
+import io.livemig.agent.core.migration.MigrationJob;
+import io.livemig.agent.core.migration.MigrationSpec;
+import io.livemig.agent.core.monitor.MigrationMonitor;
+import io.livemig.agent.core.monitor.MigrationProgress;
+import io.livemig.agent.core.monitor.MigrationReport;
+import io.livemig.agent.core.policy.CompressionChoice;
+import io.livemig.agent.core.policy.Escalation;
+import io.livemig.agent.core.policy.MigrationMode;
+import io.livemig.agent.core.policy.PolicySettings;
+import io.livemig.agent.core.rebind.CpuSet;
+import io.livemig.agent.core.rebind.InvalidDomainXmlException;
+import io.livemig.agent.core.rebind.RebindAction;
+import io.livemig.agent.core.rebind.RebindPlan;
+import io.livemig.agent.core.rebind.RebindPlanner;
+import io.livemig.agent.core.rebind.RebindRule;
+import io.livemig.agent.core.rebind.SharedStorage;
+import io.livemig.agent.core.rebind.SourceHost;
+import io.livemig.agent.core.rebind.TargetHost;
+import io.livemig.agent.service.AgentException.Code;
+import java.io.IOException;
+import java.io.RandomAccessFile;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.UUID;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.function.LongSupplier;
+import java.util.regex.Pattern;
+
+/**
+ * What one host's agent does, without any transport: reports the host and its VMs, accepts
+ * incoming migrations (validate, plan the rebinding, prepare, reserve) and runs outgoing ones
+ * (one per VM, within the host's limits), each steered by a {@link MigrationMonitor}.
+ */
+public final class HostAgent implements AutoCloseable {
+
+    /** A started outgoing migration: its id and what the target agreed to. */
+    public record Started(String id, Incoming incoming) {}
+
+    private static final Pattern VM_NAME = Pattern.compile("[a-zA-Z0-9][a-zA-Z0-9_.+-]{0,63}");
+    private static final long HEADROOM_BYTES = 128L << 20;
+    private static final Duration RESERVATION_TTL = Duration.ofMinutes(10);
+
+    private final Hypervisor hypervisor;
+    private final String localUri;
+    private final HostConfig self;
+    private final PeerAgents peers;
+    private final LongSupplier clockMs;
+    private final Admission admission;
+    private final RebindPlanner planner = new RebindPlanner();
+    private final Map<String, Outgoing> migrations = new ConcurrentHashMap<>();
+    private final ExecutorService runners = Executors.newCachedThreadPool(r -> {
+        Thread t = new Thread(r, "livemig-migration");
+        t.setDaemon(true);
+        return t;
+    });
+
+    public HostAgent(Hypervisor hypervisor, String localUri, HostConfig self, PeerAgents peers, LongSupplier clockMs) {
+        this.hypervisor = hypervisor;
+        this.localUri = localUri;
+        this.self = self;
+        this.peers = peers;
+        this.clockMs = clockMs;
+        this.admission = new Admission(self.maxOutgoing(), self.maxIncoming(), RESERVATION_TTL, clockMs);
+    }
+
+    // --- host and VMs -------------------------------------------------------------------------
+
+    public HostStatus status() throws AgentException {
+        HostInfo info = hv(() -> hypervisor.hostInfo(localUri));
+        int running = hv(() -> hypervisor.listVms(localUri, true)).size();
+        return new HostStatus(self.name(), info, admission.reservedBytes(), running, admission.outgoing(),
+                admission.incoming());
+    }
+
+    public List<VmDetails> vms(boolean activeOnly) throws AgentException {
+        List<VmDetails> result = new ArrayList<>();
+        for (VmInfo vm : hv(() -> hypervisor.listVms(localUri, activeOnly))) {
+            List<VmDetails.BindingView> bindings = new ArrayList<>();
+            try {
+                String xml = hypervisor.domainXml(localUri, vm.name(), false);
+                // The plan of a move to this very host lists every binding with its resource.
+                for (RebindRule rule : planner.plan(xml, sourceHost(), targetHost()).rules()) {
+                    bindings.add(new VmDetails.BindingView(kind(rule), rule.binding().subject(),
+                            rule.from() == null ? "" : rule.from()));
+                }
+            } catch (HypervisorException | InvalidDomainXmlException e) {
+                // it went away while we listed, or libvirt wrote something we cannot read: list it bare
+            }
+            result.add(new VmDetails(vm, bindings));
+        }
+        return result;
+    }
+
+    // --- incoming -----------------------------------------------------------------------------
+
+    /**
+     * Validates an incoming VM, plans its rebinding onto this host, prepares what must exist before
+     * QEMU starts here (log files, copied disks), and reserves its memory.
+     */
+    public Incoming prepareIncoming(IncomingRequest r) throws AgentException {
+        requireVmName(r.vmName());
+        if (r.memoryBytes() <= 0) {
+            throw new AgentException(Code.INVALID_ARGUMENT, "memory_bytes must be > 0");
+        }
+        if (hv(() -> hypervisor.findVm(localUri, r.vmName())).isPresent()) {
+            throw new AgentException(Code.ALREADY_EXISTS, "a VM named '" + r.vmName() + "' already exists on " + self.name());
+        }
+        RebindPlan plan;
+        try {
+            plan = planner.plan(r.domainXml(), sourceHostOf(r), targetHostFor(r));
+        } catch (IllegalArgumentException e) { // InvalidDomainXmlException, or a bad mapping
+            throw new AgentException(Code.INVALID_ARGUMENT, "domain XML of '" + r.vmName() + "': " + e.getMessage());
+        }
+        if (!plan.feasible()) {
+            throw new AgentException(Code.FAILED_PRECONDITION, "cannot move '" + r.vmName() + "' to " + self.name() + ": "
+                    + String.join("; ", plan.refusals()));
+        }
+        long free = hv(() -> hypervisor.hostInfo(localUri)).memoryFreeBytes();
+        Admission.Reservation reservation = admission.reserveIncoming(r.vmName(), r.memoryBytes(), free, HEADROOM_BYTES);
+        try {
+            prepare(plan, r.diskSizes());
+        } catch (AgentException e) {
+            admission.cancel(reservation.id());
+            throw e;
+        }
+        List<Incoming.PlanStep> steps = plan.rules().stream().map(HostAgent::step).toList();
+        return new Incoming(reservation.id(), self.name(), self.libvirtUri(), "tcp:" + migrationAddress(),
+                plan.destinationXml().orElseThrow(), steps, plan.migrateDisks());
+    }
+
+    public void releaseIncoming(String reservationId) throws AgentException {
+        if (!admission.cancel(reservationId)) {
+            throw new AgentException(Code.NOT_FOUND, "no reservation " + reservationId + " (released or expired)");
+        }
+    }
+
+    /**
+     * Checks and creates what QEMU opens on this host when the VM arrives: files that must be
+     * here already (boot files outside shared storage), the log directory, disks to copy into.
+     */
+    private void prepare(RebindPlan plan, Map<String, Long> diskSizes) throws AgentException {
+        for (RebindRule rule : plan.rules()) {
+            if (rule.action() == RebindAction.PREPARE && rule.to() != null && rule.to().startsWith("/")
+                    && !Files.exists(Path.of(rule.to()))) {
+                throw new AgentException(Code.FAILED_PRECONDITION, rule.binding().subject() + ": " + rule.to()
+                        + " does not exist on " + self.name() + " (" + rule.reason() + ")");
+            }
+        }
+        if (self.logDir() != null) {
+            try {
+                Files.createDirectories(Path.of(self.logDir()));
+            } catch (IOException e) {
+                throw new AgentException(Code.FAILED_PRECONDITION, "cannot create log directory " + self.logDir()
+                        + ": " + e.getMessage());
+            }
+        }
+        for (var disk : plan.disksToCopy()) {
+            Long size = diskSizes.get(disk.path());
+            if (size == null) {
+                throw new AgentException(Code.INVALID_ARGUMENT, "size of disk " + disk.targetDev() + " (" + disk.path()
+                        + ") is needed to copy it");
+            }
+            Path path = Path.of(disk.path());
+            try {
+                if (Files.exists(path)) {
+                    throw new AgentException(Code.ALREADY_EXISTS, "disk " + path + " already exists on " + self.name()
+                            + "; it would be overwritten by the copy");
+                }
+                Files.createDirectories(path.getParent());
+                try (RandomAccessFile file = new RandomAccessFile(path.toFile(), "rw")) {
+                    file.setLength(size); // sparse, raw: QEMU's drive-mirror fills it
+                }
+            } catch (IOException e) {
+                throw new AgentException(Code.FAILED_PRECONDITION, "cannot create disk " + path + ": " + e.getMessage());
+            }
+        }
+    }
+
+    // --- outgoing -----------------------------------------------------------------------------
+
+    /** Starts migrating a running VM of this host to the host whose agent is at {@code targetAgent}. */
+    public Started startMigration(String vmName, String targetAgent, MigrationOptionsValue options) throws AgentException {
+        requireVmName(vmName);
+        options.validate();
+        if (targetAgent == null || targetAgent.isBlank()) {
+            throw new AgentException(Code.INVALID_ARGUMENT, "target_agent (host:port of the target's agent) is required");
+        }
+        if (targetAgent.equals(self.agent())) {
+            throw new AgentException(Code.INVALID_ARGUMENT, "the target is this host (" + self.name() + ")");
+        }
+        VmInfo vm = hv(() -> hypervisor.findVm(localUri, vmName)).orElseThrow(() -> new AgentException(Code.NOT_FOUND,
+                "no VM '" + vmName + "' on " + self.name()));
+        if (vm.state() != VmState.RUNNING && vm.state() != VmState.BLOCKED) {
+            throw new AgentException(Code.FAILED_PRECONDITION, "VM '" + vmName + "' is not running on " + self.name()
+                    + " (" + vm.state().name().toLowerCase(Locale.ROOT) + ")");
+        }
+        admission.beginOutgoing(vmName);
+        Incoming incoming = null;
+        try {
+            String xml = hv(() -> hypervisor.domainXml(localUri, vmName, true));
+            incoming = peers.prepareIncoming(targetAgent, new IncomingRequest(vmName, vm.uuid(), xml, vm.memoryBytes(),
+                    self.name(), self.networks(), self.storage(), diskSizes(xml)));
+            PolicySettings settings = settings(options, self.linkMiBps());
+            // Compression is fixed when the migration starts: decided now, from the knobs and the link.
+            CompressionChoice compression = CompressionChoice.chooseCompression(options.mode(), settings, -1);
+            MigrationFlags flags = flags(options, settings, incoming);
+            MigrationSpec spec = new MigrationSpec(vmName, localUri, incoming.libvirtUri(), incoming.migrateUri(), flags,
+                    incoming.destinationXml(), incoming.destinationXml(), settings.bandwidthMiBps(),
+                    settings.maxDowntimeMs(), compression.compression(), settings.parallelConnections(),
+                    incoming.copyDisks());
+            MigrationJob job = hv(() -> hypervisor.startMigration(spec));
+            String id = UUID.randomUUID().toString();
+            Outgoing outgoing = new Outgoing(id, vmName, incoming.targetHost(), options.mode());
+            MigrationMonitor monitor = new MigrationMonitor(job, options.mode(), settings, clockMs, outgoing::onProgress);
+            outgoing.monitor = monitor;
+            migrations.put(id, outgoing);
+            Incoming agreed = incoming;
+            runners.execute(() -> run(outgoing, monitor, targetAgent, agreed));
+            return new Started(id, incoming);
+        } catch (AgentException | RuntimeException e) {
+            admission.endOutgoing(vmName);
+            if (incoming != null) {
+                releaseQuietly(targetAgent, incoming.reservationId());
+            }
+            throw e;
+        }
+    }
+
+    private void run(Outgoing outgoing, MigrationMonitor monitor, String targetAgent, Incoming incoming) {
+        MigrationReport report = null;
+        String error = null;
+        try {
+            report = monitor.run();
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            error = "agent shut down while the migration ran";
+        } catch (RuntimeException e) {
+            error = "internal error: " + e;
+        } finally {
+            if (report == null || !report.succeeded()) {
+                error = keepRunningOnSource(outgoing.vmName, error);
+            }
+            admission.endOutgoing(outgoing.vmName);
+            releaseQuietly(targetAgent, incoming.reservationId());
+            outgoing.finish(report, error);
+        }
+    }
+
+    /**
+     * After a failed or aborted migration the VM must run on the source: a guest paused to finish
+     * the copy (suspend escalation) is resumed. Returns the error text, with what was done added.
+     */
+    private String keepRunningOnSource(String vmName, String error) {
+        try {
+            if (hypervisor.resumeIfPaused(localUri, vmName)) {
+                String note = "the VM was paused on " + self.name() + " and has been resumed there";
+                return error == null ? note : error + "; " + note;
+            }
+        } catch (HypervisorException e) {
+            String note = "could not check or resume the VM on " + self.name() + ": " + e.getMessage();
+            return error == null ? note : error + "; " + note;
+        }
+        return error;
+    }
+
+    private void releaseQuietly(String targetAgent, String reservationId) {
+        try {
+            peers.releaseIncoming(targetAgent, reservationId);
+        } catch (AgentException e) {
+            // expired or the target is gone: the reservation times out there by itself
+        }
+    }
+
+    public MigrationView view(String id) throws AgentException {
+        return outgoing(id).view();
+    }
+
+    /** Waits up to {@code timeout} for a view newer than {@code version}; returns the current one. */
+    public MigrationView awaitView(String id, long version, Duration timeout) throws AgentException, InterruptedException {
+        return outgoing(id).awaitNewer(version, timeout);
+    }
+
+    public void abort(String id) throws AgentException {
+        running(id).monitor.requestAbort();
+    }
+
+    public void startPostCopy(String id) throws AgentException {
+        Outgoing o = running(id);
+        if (!o.postcopyPossible) {
+            throw new AgentException(Code.FAILED_PRECONDITION, "migration " + id + " was started without post-copy "
+                    + "(mode " + o.modeRequested.name().toLowerCase(Locale.ROOT) + ")");
+        }
+        o.monitor.requestPostCopy();
+    }
+
+    public void setMaxDowntime(String id, long downtimeMs) throws AgentException {
+        if (downtimeMs < 1 || downtimeMs > 60_000) {
+            throw new AgentException(Code.INVALID_ARGUMENT, "max_downtime_ms must be 1..60000, got " + downtimeMs);
+        }
+        running(id).monitor.requestMaxDowntime(downtimeMs);
+    }
+
+    public void setBandwidth(String id, long bandwidthMiBps) throws AgentException {
+        if (bandwidthMiBps > 100_000) {
+            throw new AgentException(Code.INVALID_ARGUMENT, "bandwidth_mibps must be 0..100000, got " + bandwidthMiBps);
+        }
+        running(id).monitor.requestBandwidth(bandwidthMiBps);
+    }
+
+    private Outgoing outgoing(String id) throws AgentException {
+        Outgoing o = id == null ? null : migrations.get(id);
+        if (o == null) {
+            throw new AgentException(Code.NOT_FOUND, "no migration '" + id + "' on " + self.name());
+        }
+        return o;
+    }
+
+    private Outgoing running(String id) throws AgentException {
+        Outgoing o = outgoing(id);
+        if (o.view().ended()) {
+            throw new AgentException(Code.FAILED_PRECONDITION, "migration " + id + " has already ended");
+        }
+        return o;
+    }
+
+    @Override
+    public void close() {
+        migrations.values().forEach(o -> {
+            if (o.monitor != null && !o.view().ended()) {
+                o.monitor.requestAbort();
+            }
+        });
+        runners.shutdown();
+    }
+
+    // --- policy inputs ------------------------------------------------------------------------
+
+    static PolicySettings settings(MigrationOptionsValue o, long linkMiBps) {
+        PolicySettings.Builder b = PolicySettings.builder()
+                .postcopyAllowed(o.allowPostcopy())
+                .suspendAllowed(o.allowSuspend())
+                .compression(o.compression())
+                .parallelConnections(Math.max(1, o.parallelConnections()))
+                .bandwidthMiBps(o.bandwidthMiBps())
+                .linkMiBps(linkMiBps);
+        PolicySettings defaults = PolicySettings.defaults();
+        if (o.maxDowntimeMs() > 0) {
+            b.maxDowntimeMs(o.maxDowntimeMs()).downtimeCapMs(Math.max(o.maxDowntimeMs(), defaults.downtimeCapMs()));
+        }
+        if (o.timeoutS() > 0) {
+            // The caller's timeout replaces the per-GiB scaling.
+            b.completionTimeoutMinSec(o.timeoutS()).completionTimeoutSecPerGiB(1);
+        }
+        return b.build();
+    }
+
+    private static MigrationFlags flags(MigrationOptionsValue o, PolicySettings settings, Incoming incoming) {
+        MigrationFlags flags = MigrationFlags.of(MigrationFlag.PERSIST_DEST, MigrationFlag.UNDEFINE_SOURCE);
+        if (o.mode().isLive()) {
+            flags = flags.with(MigrationFlag.LIVE);
+        }
+        if (o.mode().needsPostcopyFlag(settings)) {
+            flags = flags.with(MigrationFlag.POSTCOPY);
+        }
+        // auto throttles through QEMU's auto-converge, which can only be enabled at the start.
+        if (o.autoConverge() || o.mode() == MigrationMode.AUTO && settings.throttleAllowed()) {
+            flags = flags.with(MigrationFlag.AUTO_CONVERGE);
+        }
+        if (!incoming.copyDisks().isEmpty()) {
+            flags = flags.with(MigrationFlag.NON_SHARED_DISK);
+        }
+        return flags;
+    }
+
+    // --- rebinding inputs ---------------------------------------------------------------------
+
+    private String migrationAddress() {
+        return self.migrationAddress() != null ? self.migrationAddress()
+                : self.agent().substring(0, self.agent().lastIndexOf(':'));
+    }
+
+    private SourceHost sourceHost() {
+        return new SourceHost(self.name(), storage(self.storage()));
+    }
+
+    private static SourceHost sourceHostOf(IncomingRequest r) {
+        return new SourceHost(r.sourceHost(), storage(r.sourceStorage()));
+    }
+
+    private static List<SharedStorage> storage(Map<String, String> byId) {
+        return byId.entrySet().stream().map(e -> new SharedStorage(e.getKey(), e.getValue())).toList();
+    }
+
+    /** This host as a target, for a VM from a host whose logical networks are named as given. */
+    private TargetHost targetHostFor(IncomingRequest r) {
+        TargetHost.Builder b = baseTarget();
+        for (var e : r.sourceNetworks().entrySet()) {
+            String local = self.networks().get(e.getKey());
+            if (local != null) {
+                // A logical network is a bridge or a libvirt network: map both ways of naming it.
+                b.mapBridge(e.getValue(), local).mapNetwork(e.getValue(), local);
+            }
+        }
+        return b.build();
+    }
+
+    /** This host as the target of its own VMs (to list their bindings). */
+    private TargetHost targetHost() {
+        return baseTarget().build();
+    }
+
+    private TargetHost.Builder baseTarget() {
+        String[] local = self.networks().values().toArray(String[]::new);
+        TargetHost.Builder b = TargetHost.builder(self.name()).bridges(local).networks(local)
+                .copyLocalDisks(self.allowDiskCopy())
+                .usableCpus(CpuSet.parse(self.cpus() != null ? self.cpus() : "0-" + (Runtime.getRuntime().availableProcessors() - 1)))
+                .graphicsListenAddress(self.graphicsListen() != null ? self.graphicsListen() : "127.0.0.1");
+        if (self.logDir() != null) {
+            b.logDirectory(self.logDir());
+        }
+        self.storage().forEach(b::sharedStorage);
+        return b;
+    }
+
+    /** Sizes of the VM's file disks, read here (the agent runs on the source host). */
+    private static Map<String, Long> diskSizes(String domainXml) {
+        Map<String, Long> sizes = new HashMap<>();
+        var m = Pattern.compile("<source file=['\"]([^'\"]+)['\"]").matcher(domainXml);
+        while (m.find()) {
+            try {
+                sizes.put(m.group(1), Files.size(Path.of(m.group(1))));
+            } catch (IOException | RuntimeException e) {
+                // not readable from here: the target refuses to copy it, with the reason
+            }
+        }
+        return sizes;
+    }
+
+    private static String kind(RebindRule rule) {
+        return rule.binding().getClass().getSimpleName().toLowerCase(Locale.ROOT);
+    }
+
+    private static Incoming.PlanStep step(RebindRule rule) {
+        return new Incoming.PlanStep(kind(rule), rule.binding().subject(), rule.action().name().toLowerCase(Locale.ROOT),
+                rule.from() == null ? "" : rule.from(), rule.to() == null ? "" : rule.to(),
+                rule.reason() == null ? "" : rule.reason());
+    }
+
+    private static void requireVmName(String name) throws AgentException {
+        if (name == null || !VM_NAME.matcher(name).matches()) {
+            throw new AgentException(Code.INVALID_ARGUMENT, "invalid VM name '" + name
+                    + "' (1-64 letters, digits, '_', '.', '+', '-')");
+        }
+    }
+
+    @FunctionalInterface
+    private interface HvCall<T> {
+        T call() throws HypervisorException;
+    }
+
+    private <T> T hv(HvCall<T> call) throws AgentException {
+        try {
+            return call.call();
+        } catch (HypervisorException e) {
+            Code code = switch (e.reason()) {
+                case HOST_UNAVAILABLE -> Code.UNAVAILABLE;
+                case VM_NOT_FOUND -> Code.NOT_FOUND;
+                case INVALID_REQUEST -> Code.FAILED_PRECONDITION;
+                case UNSUPPORTED -> Code.FAILED_PRECONDITION;
+                case OPERATION_FAILED -> Code.FAILED_PRECONDITION;
+            };
+            throw new AgentException(code, self.name() + ": " + e.getMessage(), e);
+        }
+    }
+
+    // --- one outgoing migration -------------------------------------------------------------
+
+    /** The watchers' view of one migration, replaced as samples arrive, versioned for waiting. */
+    private final class Outgoing {
+        final String id;
+        final String vmName;
+        final String targetHost;
+        final MigrationMode modeRequested;
+        final boolean postcopyPossible;
+        volatile MigrationMonitor monitor;
+        private final List<MigrationView.Sample> samples = new ArrayList<>();
+        private MigrationView current;
+
+        Outgoing(String id, String vmName, String targetHost, MigrationMode modeRequested) {
+            this.id = id;
+            this.vmName = vmName;
+            this.targetHost = targetHost;
+            this.modeRequested = modeRequested;
+            this.postcopyPossible = modeRequested == MigrationMode.POSTCOPY || modeRequested == MigrationMode.AUTO;
+            this.current = new MigrationView(0, id, vmName, self.name(), targetHost, MigrationView.Status.RUNNING, null,
+                    List.of(), null);
+        }
+
+        synchronized MigrationView view() {
+            return current;
+        }
+
+        synchronized MigrationView awaitNewer(long version, Duration timeout) throws InterruptedException {
+            long deadline = System.nanoTime() + timeout.toNanos();
+            while (current.version() == version) {
+                long leftMs = (deadline - System.nanoTime()) / 1_000_000;
+                if (leftMs <= 0) {
+                    break;
+                }
+                wait(leftMs);
+            }
+            return current;
+        }
+
+        synchronized void onProgress(MigrationProgress p) {
+            MigrationView.Sample s = sample(p);
+            samples.add(s);
+            publish(new MigrationView(current.version() + 1, id, vmName, self.name(), targetHost,
+                    MigrationView.Status.RUNNING, s, List.copyOf(samples), null));
+        }
+
+        synchronized void finish(MigrationReport report, String error) {
+            MigrationView.Result result;
+            if (report == null) {
+                result = new MigrationView.Result(MigrationView.Status.FAILED, mode(modeRequested), mode(modeRequested),
+                        List.of(), 0, 0, 0, 0, 0, 0, 0, error);
+            } else {
+                MigrationView.Status status = switch (report.status()) {
+                    case COMPLETED -> MigrationView.Status.SUCCEEDED;
+                    case CANCELLED -> MigrationView.Status.ABORTED;
+                    case FAILED -> MigrationView.Status.FAILED;
+                };
+                List<MigrationView.Step> steps = report.escalations().stream().map(HostAgent::step).toList();
+                result = new MigrationView.Result(status, mode(report.modeRequested()),
+                        report.modeUsed().name().toLowerCase(Locale.ROOT), steps, report.totalTimeMs(),
+                        orZero(report.downtimeMs()), orZero(report.setupTimeMs()), orZero(report.bytesTransferred()),
+                        orZero(report.memoryBytes()), orZero(report.iterations()), orZero(report.postcopyRequests()),
+                        report.error() == null ? error : error == null ? report.error() : report.error() + "; " + error);
+            }
+            publish(new MigrationView(current.version() + 1, id, vmName, self.name(), targetHost, result.status(),
+                    current.latest(), List.copyOf(samples), result));
+        }
+
+        private void publish(MigrationView next) {
+            current = next;
+            notifyAll();
+        }
+    }
+
+    private static MigrationView.Step step(Escalation e) {
+        return new MigrationView.Step(e.atElapsedMs(), e.iteration(), e.kind().name().toLowerCase(Locale.ROOT),
+                String.valueOf(e.value()), e.reason());
+    }
+
+    private static MigrationView.Sample sample(MigrationProgress p) {
+        JobSample s = p.sample();
+        long expected = p.prediction() == null ? 0 : Math.max(0, p.prediction().expectedDowntimeMs());
+        return new MigrationView.Sample(p.elapsedMs(), p.phase().name().toLowerCase(Locale.ROOT),
+                orZero(s.memoryIteration()), orZero(s.bytesTransferred()), orZero(s.bytesRemaining()),
+                orZero(s.dataTotalBytes() != null ? s.dataTotalBytes() : s.memoryTotalBytes()),
+                s.memoryDirtyRateBytesPerSec().orElse(0), orZero(s.memoryBytesPerSec()), p.throttlePercent(), expected);
+    }
+
+    private static String mode(MigrationMode mode) {
+        return mode.name().toLowerCase(Locale.ROOT);
+    }
+
+    private static long orZero(Long value) {
+        return value == null ? 0 : value;
+    }
+}

@@ -1,0 +1,224 @@
+package io.livemig.agent.grpc;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.grpc.ManagedChannel;
+import io.grpc.Status;
+import io.grpc.StatusRuntimeException;
+import io.grpc.inprocess.InProcessChannelBuilder;
+import io.grpc.inprocess.InProcessServerBuilder;
+import io.livemig.agent.config.ClusterConfig;
+import io.livemig.agent.core.MigrationFlag;
+import io.livemig.agent.core.MigrationFlags;
+import io.livemig.agent.service.HostAgent;
+import io.livemig.proto.agent.v1.AgentServiceGrpc;
+import io.livemig.proto.agent.v1.GetHostInfoRequest;
+import io.livemig.proto.agent.v1.HostInfo;
+import io.livemig.proto.agent.v1.ListVmsRequest;
+import io.livemig.proto.agent.v1.MigrationMode;
+import io.livemig.proto.agent.v1.MigrationOptions;
+import io.livemig.proto.agent.v1.MigrationProgress;
+import io.livemig.proto.agent.v1.MigrationRef;
+import io.livemig.proto.agent.v1.MigrationStatus;
+import io.livemig.proto.agent.v1.StartMigrationRequest;
+import io.livemig.proto.agent.v1.StartMigrationResponse;
+import io.livemig.proto.agent.v1.Vm;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Iterator;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** Two agents in one process over in-process gRPC: a source with a VM, and a target. */
+class AgentGrpcServiceTest {
+
+    private static final long MIB = 1 << 20;
+    private static final String CLUSTER_TEMPLATE = """
+            hosts:
+              - name: lab-a
+                agent: lab-a:7070
+                libvirt_uri: qemu+tcp://10.0.0.11/system
+                migration_address: 10.0.0.11
+                networks: {lan: lmbr-a}
+                storage: {shared: TMP/a/shared}
+                log_dir: TMP/a/logs
+                cpus: "0-1"
+              - name: lab-b
+                agent: lab-b:7070
+                libvirt_uri: qemu+tcp://10.0.0.12/system
+                migration_address: 10.0.0.12
+                networks: {lan: lmbr-b}
+                storage: {shared: TMP/b/shared}
+                log_dir: TMP/b/logs
+                cpus: "0-1"
+            """;
+
+    private final List<AutoCloseable> closeables = new ArrayList<>();
+    private FakeHypervisor hvA;
+    private FakeHypervisor hvB;
+    private AgentServiceGrpc.AgentServiceBlockingStub a;
+    private AgentServiceGrpc.AgentServiceBlockingStub b;
+
+    @TempDir
+    Path tmp;
+
+    @BeforeEach
+    void startAgents() throws Exception {
+        ClusterConfig cluster = ClusterConfig.parse(CLUSTER_TEMPLATE.replace("TMP", tmp.toString()), "cluster.yaml");
+        // The guest's kernel and initrd are outside shared storage: they must exist on the target.
+        Files.createDirectories(tmp.resolve("guest"));
+        Files.writeString(tmp.resolve("guest/vmlinuz"), "kernel");
+        Files.writeString(tmp.resolve("guest/initrd.img"), "initrd");
+        String xml = Files.readString(Path.of(getClass().getResource("/domains/lab-lm-migratable.xml").toURI()))
+                .replace("br0", "lmbr-a")
+                .replace("/var/lib/livemig-lab/vms/lm/serial.log", tmp + "/a/logs/lm.log")
+                .replace("/var/lib/livemig-lab/guest", tmp + "/guest");
+        hvA = new FakeHypervisor("lab-a", 4096 * MIB).withVm("lm", 256 * MIB, xml);
+        hvB = new FakeHypervisor("lab-b", 4096 * MIB);
+        GrpcPeerAgents peers = new GrpcPeerAgents(address -> InProcessChannelBuilder.forName(address).build());
+        closeables.add(peers);
+        a = stub(serve("lab-a:7070", new HostAgent(hvA, "qemu:///system", cluster.requireHost("lab-a"), peers, hvA::nowMs)));
+        b = stub(serve("lab-b:7070", new HostAgent(hvB, "qemu:///system", cluster.requireHost("lab-b"), peers, hvB::nowMs)));
+    }
+
+    private String serve(String name, HostAgent agent) throws IOException {
+        AgentServer server = AgentServer.start(InProcessServerBuilder.forName(name).directExecutor(), agent);
+        closeables.add(server);
+        closeables.add(agent);
+        return name;
+    }
+
+    private AgentServiceGrpc.AgentServiceBlockingStub stub(String name) {
+        ManagedChannel channel = InProcessChannelBuilder.forName(name).build();
+        closeables.add(channel::shutdownNow);
+        return AgentServiceGrpc.newBlockingStub(channel).withDeadlineAfter(30, TimeUnit.SECONDS);
+    }
+
+    @AfterEach
+    void stop() throws Exception {
+        for (int i = closeables.size() - 1; i >= 0; i--) {
+            closeables.get(i).close();
+        }
+    }
+
+    @Test
+    void reportsHostAndVmsWithTheirBindings() {
+        HostInfo info = a.getHostInfo(GetHostInfoRequest.getDefaultInstance());
+        assertEquals("lab-a", info.getHostName());
+        assertEquals(1, info.getRunningVms());
+        Vm vm = a.listVms(ListVmsRequest.getDefaultInstance()).getVms(0);
+        assertEquals("lm", vm.getName());
+        assertTrue(vm.getBindingsList().stream().anyMatch(x -> x.getResource().equals("lmbr-a")), vm.toString());
+    }
+
+    @Test
+    void migratesWithTheBridgeAndLogRebound() {
+        StartMigrationResponse started = a.startMigration(request("lm", MigrationMode.MIGRATION_MODE_PRECOPY));
+        assertEquals("lab-b", started.getTargetHost());
+        assertTrue(started.getPlanList().stream().anyMatch(r -> r.getFrom().equals("lmbr-a") && r.getTo().equals("lmbr-b")),
+                started.toString());
+        MigrationProgress last = watch(started.getMigrationId());
+        assertEquals(MigrationStatus.MIGRATION_STATUS_SUCCEEDED, last.getResult().getStatus(), last.toString());
+        assertEquals(MigrationMode.MIGRATION_MODE_PRECOPY, last.getResult().getModeUsed());
+        assertTrue(last.getResult().getDowntimeMs() > 0, last.toString());
+        assertFalse(last.getSamplesList().isEmpty(), "no flight-recorder samples");
+
+        var spec = hvA.started.get(0);
+        assertTrue(spec.destinationXml().contains("lmbr-b") && !spec.destinationXml().contains("lmbr-a"), spec.destinationXml());
+        assertTrue(spec.destinationXml().contains(tmp + "/b/logs/"), spec.destinationXml());
+        assertEquals("tcp:10.0.0.12", spec.migrateUri());
+        assertEquals("qemu+tcp://10.0.0.12/system", spec.destinationUri());
+        assertTrue(spec.flags().has(MigrationFlag.LIVE) && spec.flags().has(MigrationFlag.PERSIST_DEST)
+                && spec.flags().has(MigrationFlag.UNDEFINE_SOURCE), spec.flags().toString());
+        // the target's reservation was released at the end
+        assertEquals(0, b.getHostInfo(GetHostInfoRequest.getDefaultInstance()).getMemoryReservedBytes());
+    }
+
+    @Test
+    void autoEscalatesOnANonConvergingMigration() {
+        hvA.script = "nonconverging-precopy.csv";
+        StartMigrationResponse started = a.startMigration(request("lm", MigrationMode.MIGRATION_MODE_AUTO));
+        MigrationProgress last = watch(started.getMigrationId());
+        assertEquals(MigrationStatus.MIGRATION_STATUS_SUCCEEDED, last.getResult().getStatus(), last.toString());
+        assertFalse(last.getResult().getEscalationsList().isEmpty(), last.toString());
+        assertEquals(MigrationMode.MIGRATION_MODE_POSTCOPY, last.getResult().getModeUsed(), last.toString());
+        MigrationFlags flags = hvA.started.get(0).flags();
+        assertTrue(flags.has(MigrationFlag.POSTCOPY) && flags.has(MigrationFlag.AUTO_CONVERGE), flags.toString());
+    }
+
+    @Test
+    void stopcopyIsNotLive() {
+        a.startMigration(request("lm", MigrationMode.MIGRATION_MODE_STOPCOPY));
+        assertFalse(hvA.started.get(0).flags().has(MigrationFlag.LIVE));
+    }
+
+    @Test
+    void statusCodes() {
+        assertCode(Status.Code.NOT_FOUND, () -> a.startMigration(request("nope", MigrationMode.MIGRATION_MODE_AUTO)));
+        assertCode(Status.Code.INVALID_ARGUMENT, () -> a.startMigration(request("bad name!", MigrationMode.MIGRATION_MODE_AUTO)));
+        assertCode(Status.Code.INVALID_ARGUMENT, () -> a.startMigration(StartMigrationRequest.newBuilder()
+                .setVmName("lm").setTargetAgent("lab-b:7070")
+                .setOptions(MigrationOptions.newBuilder().setMaxDowntimeMs(999_999)).build()));
+        assertCode(Status.Code.INVALID_ARGUMENT, () -> a.startMigration(StartMigrationRequest.newBuilder()
+                .setVmName("lm").setTargetAgent("lab-a:7070").build()));
+        assertCode(Status.Code.NOT_FOUND, () -> a.getMigration(MigrationRef.newBuilder().setMigrationId("x").build()));
+    }
+
+    @Test
+    void oneMigrationPerVm() {
+        hvA.script = "nonconverging-precopy.csv";
+        // The fake only advances while watched, so the first migration is still running.
+        a.startMigration(request("lm", MigrationMode.MIGRATION_MODE_PRECOPY));
+        assertCode(Status.Code.ALREADY_EXISTS, () -> a.startMigration(request("lm", MigrationMode.MIGRATION_MODE_PRECOPY)));
+    }
+
+    @Test
+    void targetRefusesAVmWithAHostDeviceBeforeAnythingMoves() throws Exception {
+        String gpu = Files.readString(Path.of(getClass().getResource("/domains/gpu1.xml").toURI()));
+        hvA.withVm("gpu1", 256 * MIB, gpu);
+        StatusRuntimeException e = assertThrows(StatusRuntimeException.class,
+                () -> a.startMigration(request("gpu1", MigrationMode.MIGRATION_MODE_AUTO)));
+        assertEquals(Status.Code.FAILED_PRECONDITION, e.getStatus().getCode());
+        assertTrue(e.getStatus().getDescription().contains("host device"), e.getStatus().getDescription());
+        assertTrue(hvA.started.isEmpty());
+    }
+
+    @Test
+    void targetWithoutEnoughMemoryRefuses() {
+        // lab-b has 4 GiB free
+        hvA.withVm("big", 8192 * MIB, hvA.vms.get("lm").xml().replace("<name>lm</name>", "<name>big</name>"));
+        StatusRuntimeException e = assertThrows(StatusRuntimeException.class,
+                () -> a.startMigration(request("big", MigrationMode.MIGRATION_MODE_AUTO)));
+        assertEquals(Status.Code.FAILED_PRECONDITION, e.getStatus().getCode(), e.toString());
+        assertTrue(e.getStatus().getDescription().contains("not enough memory"), e.getStatus().getDescription());
+    }
+
+    private static StartMigrationRequest request(String vm, MigrationMode mode) {
+        return StartMigrationRequest.newBuilder().setVmName(vm).setTargetAgent("lab-b:7070")
+                .setOptions(MigrationOptions.newBuilder().setMode(mode)).build();
+    }
+
+    private MigrationProgress watch(String id) {
+        Iterator<MigrationProgress> it = a.watchMigration(MigrationRef.newBuilder().setMigrationId(id).build());
+        MigrationProgress last = null;
+        while (it.hasNext()) {
+            last = it.next();
+        }
+        return last;
+    }
+
+    private static void assertCode(Status.Code code, Runnable call) {
+        StatusRuntimeException e = assertThrows(StatusRuntimeException.class, call::run);
+        assertEquals(code, e.getStatus().getCode(), e.getStatus().toString());
+    }
+
+}

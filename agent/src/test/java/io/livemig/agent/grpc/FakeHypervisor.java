@@ -1,0 +1,93 @@
+package io.livemig.agent.grpc;
+
+import io.livemig.agent.core.HostInfo;
+import io.livemig.agent.core.Hypervisor;
+import io.livemig.agent.core.HypervisorException;
+import io.livemig.agent.core.JobSample;
+import io.livemig.agent.core.MigrationRequest;
+import io.livemig.agent.core.MigrationResult;
+import io.livemig.agent.core.VirtType;
+import io.livemig.agent.core.VmInfo;
+import io.livemig.agent.core.VmState;
+import io.livemig.agent.core.migration.MigrationJob;
+import io.livemig.agent.core.migration.MigrationSpec;
+import io.livemig.agent.core.monitor.FakeMigrationJob;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.function.Consumer;
+
+/**
+ * One host's hypervisor in memory: VMs with their domain XML, and migrations that replay a
+ * recorded job-statistics sequence in virtual time.
+ */
+final class FakeHypervisor implements Hypervisor {
+
+    record FakeVm(VmInfo info, String xml) {}
+
+    final String name;
+    final long memoryFreeBytes;
+    final Map<String, FakeVm> vms = new ConcurrentHashMap<>();
+    final List<MigrationSpec> started = new ArrayList<>();
+    volatile String script = "converging-precopy.csv";
+    volatile FakeMigrationJob lastJob;
+
+    FakeHypervisor(String name, long memoryFreeBytes) {
+        this.name = name;
+        this.memoryFreeBytes = memoryFreeBytes;
+    }
+
+    FakeHypervisor withVm(String vmName, long memoryBytes, String xml) {
+        vms.put(vmName, new FakeVm(new VmInfo(vmName, "uuid-" + vmName, VmState.RUNNING, memoryBytes, 1), xml));
+        return this;
+    }
+
+    /** Virtual time of the latest migration (the monitors' clock in these tests). */
+    long nowMs() {
+        FakeMigrationJob job = lastJob;
+        return job == null ? 0 : job.nowMs();
+    }
+
+    @Override
+    public HostInfo hostInfo(String hostUri) {
+        return new HostInfo(name, hostUri, "QEMU", "10.0.2", "11.3.0", 2, 8L << 30, memoryFreeBytes, VirtType.QEMU);
+    }
+
+    @Override
+    public List<VmInfo> listVms(String hostUri, boolean activeOnly) {
+        return vms.values().stream().map(FakeVm::info).toList();
+    }
+
+    @Override
+    public Optional<VmInfo> findVm(String hostUri, String vmName) {
+        return Optional.ofNullable(vms.get(vmName)).map(FakeVm::info);
+    }
+
+    @Override
+    public String domainXml(String hostUri, String vmName, boolean migratable) throws HypervisorException {
+        FakeVm vm = vms.get(vmName);
+        if (vm == null) {
+            throw new HypervisorException(HypervisorException.Reason.VM_NOT_FOUND, "no VM " + vmName);
+        }
+        return vm.xml();
+    }
+
+    @Override
+    public boolean resumeIfPaused(String hostUri, String vmName) {
+        return false;
+    }
+
+    @Override
+    public synchronized MigrationJob startMigration(MigrationSpec spec) {
+        started.add(spec);
+        lastJob = FakeMigrationJob.replaying(script);
+        return lastJob;
+    }
+
+    @Override
+    public MigrationResult migrate(MigrationRequest request, Consumer<JobSample> progress) {
+        throw new UnsupportedOperationException("agents use startMigration");
+    }
+}
