@@ -6,8 +6,9 @@
 #   lab.sh up [--hosts N] [--link-mbit M]   start (idempotent; recovers from a crashed run)
 #   lab.sh down                             remove everything up created
 #   lab.sh status                           hosts, addresses, libvirt URIs; exit 0 iff all up
+#   lab.sh restart-agents                   restart the hosts' agents (after a rebuild)
 #   lab.sh vm create NAME --host HOST [--mem MiB] [--dirty-mib N] [--dirty-rate MiBps]
-#                    [--content random|compressible] [--vcpus N]
+#                    [--content random|compressible] [--vcpus N] [--disk none|shared|local]
 #   lab.sh vm check NAME                    where it runs, alive, heartbeat, integrity, ping
 #   lab.sh vm destroy NAME
 #   lab.sh vm list
@@ -23,7 +24,8 @@ LAB_DIR=${LIVEMIG_LAB_DIR:-/var/lib/livemig-lab}
 NET=${LIVEMIG_LAB_NET:-10.213.77}
 LAN_BR=lmlan0
 NS_PREFIX=livemig-
-HOST_BR=br0
+AGENT_PORT=${LIVEMIG_AGENT_PORT:-7070}
+LIVEMIG_BIN=${LIVEMIG_BIN:-}
 SCRIPTS=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
 GUEST_DIR=${LIVEMIG_GUEST_DIR:-$LAB_DIR/guest}
 HB_MAX_AGE_S=${LIVEMIG_HB_MAX_AGE_S:-5}
@@ -37,6 +39,13 @@ host_index() { local c=${1#lab-}; [[ $1 =~ ^lab-[a-z]$ ]] || return 1; echo $(( 
 host_ip() { echo "$NET.$((11 + $1))"; }
 host_uri() { echo "qemu+tcp://$(host_ip "$1")/system"; }
 ns_of() { echo "$NS_PREFIX$(host_name "$1")"; }
+# Each host names its bridge differently, as real hosts may: resource rebinding maps between them.
+bridge_of() { echo "lmbr-${1#lab-}"; }   # lab-a -> lmbr-a
+host_dir() { echo "$LAB_DIR/hosts/$1"; }
+# Paths at which a host sees the lab's shared storage and the guests' log directory: different
+# on every host (bind mounts inside its mount namespace), like NFS mounted at different places.
+shared_mount() { echo "$(host_dir "$1")/mnt/shared"; }
+logs_mount() { echo "$(host_dir "$1")/mnt/logs"; }
 veth_of() { echo "lmv-${1}"; }   # root-namespace end, index-based: lmv-0, lmv-1, ...
 
 lab_hosts() { # number of hosts of the lab that is up (0 if none)
@@ -77,10 +86,11 @@ probe_virt_type() {
 }
 
 # --- up / down --------------------------------------------------------------------------------
-host_up() { # index: the daemon answers
+host_up() { # index: the daemon answers, and the agent too when the lab runs agents
   local i=$1
   ip netns list 2>/dev/null | grep -qw "$(ns_of "$i")" || return 1
-  timeout 5 virsh -q -c "$(host_uri "$i")" version >/dev/null 2>&1
+  timeout 5 virsh -q -c "$(host_uri "$i")" version >/dev/null 2>&1 || return 1
+  [ "$(lab_var AGENTS)" != yes ] || agent_up "$i"
 }
 
 all_up() {
@@ -114,7 +124,7 @@ start_host() { # index link_mbit
   local i=$1 mbit=$2 name ns veth ip d
   name=$(host_name "$i"); ns=$(ns_of "$i"); veth=$(veth_of "$i"); ip=$(host_ip "$i")
   d=$LAB_DIR/hosts/$name
-  mkdir -p "$d"/{run,lib,log,cache}
+  mkdir -p "$d"/{run,lib/images,log,cache,mnt/shared,mnt/logs} "$LAB_DIR/shared" "$LAB_DIR/guest-logs"
   [ -f "$d/host-uuid" ] || uuidgen >"$d/host-uuid"
   write_host_config "$i" "$d"
 
@@ -122,10 +132,11 @@ start_host() { # index link_mbit
   ip link add "$veth" type veth peer name eth0 netns "$ns"
   ip link set "$veth" master "$LAN_BR" up
   ip -n "$ns" link set lo up
-  ip -n "$ns" link add "$HOST_BR" type bridge
-  ip -n "$ns" link set eth0 master "$HOST_BR" up
-  ip -n "$ns" addr add "$ip/24" dev "$HOST_BR"
-  ip -n "$ns" link set "$HOST_BR" up
+  local br; br=$(bridge_of "$name")
+  ip -n "$ns" link add "$br" type bridge
+  ip -n "$ns" link set eth0 master "$br" up
+  ip -n "$ns" addr add "$ip/24" dev "$br"
+  ip -n "$ns" link set "$br" up
   if [ -n "$mbit" ]; then # both directions: egress of each veth end
     local burst=$(( mbit * 1000000 / 8 / 100 )); [ $burst -ge 131072 ] || burst=131072
     tc qdisc replace dev "$veth" root tbf rate "${mbit}mbit" burst "$burst" latency 200ms
@@ -147,15 +158,95 @@ start_host() { # index link_mbit
     mount --bind "$d/log" /var/log/libvirt
     mount --bind "$d/cache" /var/cache/libvirt
     mount --bind "$d/etc/libvirt" /etc/libvirt
+    mount --bind "$3" "$d/mnt/shared"
+    mount --bind "$4" "$d/mnt/logs"
     virtlogd -d -p /run/libvirt/virtlogd.pid
     libvirtd -d --listen -p /run/libvirt/libvirtd.pid
-  ' sh "$d" "$name"
+  ' sh "$d" "$name" "$LAB_DIR/shared" "$LAB_DIR/guest-logs"
 
   local deadline=$((SECONDS + 60))
   until host_up "$i"; do
     [ $SECONDS -lt $deadline ] || die "$name: libvirtd did not answer at $(host_uri "$i") within 60 s (see $d/log/libvirtd.log)"
     sleep 0.3
   done
+}
+
+# --- agents -------------------------------------------------------------------------------
+livemig_bin() {
+  local b=${LIVEMIG_BIN:-$SCRIPTS/../cli/target/livemig/bin/livemig}
+  [ -x "$b" ] && echo "$b"
+}
+
+write_cluster_file() { # hosts
+  local n=$1 cpus="0-$(( $(nproc) - 1 ))" mbit link_mibps=0
+  mbit=$(lab_var LINK_MBIT); [ -z "$mbit" ] || link_mibps=$(( mbit * 1000000 / 8 / 1048576 ))
+  {
+    echo "# livemig cluster file of the lab, written by scripts/lab.sh up."
+    echo "# Logical names: network 'lan' and storage 'shared' are the same everywhere; each host"
+    echo "# says what they are called locally, which is what resource rebinding maps between."
+    echo "hosts:"
+    for ((i = 0; i < n; i++)); do
+      local name ip; name=$(host_name "$i"); ip=$(host_ip "$i")
+      cat <<EOF
+  - name: $name
+    agent: $ip:$AGENT_PORT
+    libvirt_uri: $(host_uri "$i")
+    migration_address: $ip
+    networks: {lan: $(bridge_of "$name")}
+    storage: {shared: $(shared_mount "$name")}
+    log_dir: $(logs_mount "$name")
+    graphics_listen: $ip
+    cpus: "$cpus"
+    allow_disk_copy: true
+    max_outgoing: 2
+    max_incoming: 2
+    link_mibps: $link_mibps
+EOF
+    done
+  } >"$LAB_DIR/cluster.yaml"
+}
+
+agent_up() { timeout 2 bash -c "exec 3<>/dev/tcp/$(host_ip "$1")/$AGENT_PORT" 2>/dev/null; }
+
+# The agent runs inside the host's namespaces (network, mount, UTS), next to its libvirtd, and
+# talks to it over qemu:///system exactly as on a real host.
+start_agent() { # index bin
+  local i=$1 bin=$2 name d pid
+  name=$(host_name "$i"); d=$(host_dir "$name")
+  cat >"$d/agent.yaml" <<EOF
+host: $name
+listen: $(host_ip "$i"):$AGENT_PORT
+libvirt_uri: qemu:///system
+cluster: $LAB_DIR/cluster.yaml
+EOF
+  pid=$(cat "$d/run/libvirtd.pid")
+  LIVEMIG_JAVA_OPTS="${LIVEMIG_JAVA_OPTS:--Xmx192m -XX:+UseSerialGC}" setsid nsenter -t "$pid" -m -u -n -- \
+    "$bin" agent --config "$d/agent.yaml" >"$d/agent.log" 2>&1 </dev/null &
+  local agent_pid=$! deadline=$((SECONDS + 60))
+  echo "$agent_pid" >"$d/agent.pid"
+  until agent_up "$i"; do
+    kill -0 "$agent_pid" 2>/dev/null || die "$name: agent exited: $(tail -1 "$d/agent.log")"
+    [ $SECONDS -lt $deadline ] || die "$name: agent did not listen on $(host_ip "$i"):$AGENT_PORT within 60 s (see $d/agent.log)"
+    sleep 0.3
+  done
+}
+
+cmd_restart_agents() { # after a rebuild: the running agents still have the old jars open
+  [ $# -eq 0 ] || usage "restart-agents takes no arguments"
+  need_root
+  [ "$(lab_var AGENTS)" = yes ] || die "the lab runs no agents (lab.sh up after mvn package)" 3
+  local bin n; bin=$(livemig_bin) || die "livemig is not built (mvn package)" 3
+  n=$(lab_hosts)
+  for ((i = 0; i < n; i++)); do
+    local d; d=$(host_dir "$(host_name "$i")")
+    if [ -f "$d/agent.pid" ]; then
+      kill "$(cat "$d/agent.pid")" 2>/dev/null || true
+      local deadline=$((SECONDS + 15))
+      while agent_up "$i" && [ $SECONDS -lt $deadline ]; do sleep 0.2; done
+    fi
+    start_agent "$i" "$bin"
+  done
+  cmd_status
 }
 
 cmd_up() {
@@ -174,7 +265,8 @@ cmd_up() {
   command -v libvirtd >/dev/null && command -v qemu-system-x86_64 >/dev/null \
     || die "libvirt or QEMU missing: run scripts/install-deps.sh first" 2
 
-  if all_up && [ "$(lab_hosts)" = "$n" ] && [ "$(lab_var LINK_MBIT)" = "$mbit" ]; then
+  if all_up && [ "$(lab_hosts)" = "$n" ] && [ "$(lab_var LINK_MBIT)" = "$mbit" ] \
+     && { [ "$(lab_var AGENTS)" = yes ] || ! livemig_bin >/dev/null; }; then
     log "already up with $n hosts"
     cmd_status
     return
@@ -191,6 +283,15 @@ cmd_up() {
   ip addr add "$NET.1/24" dev "$LAN_BR"
   ip link set "$LAN_BR" up
   for ((i = 0; i < n; i++)); do start_host "$i" "$mbit"; done
+  write_cluster_file "$n"
+  local bin
+  if bin=$(livemig_bin); then
+    for ((i = 0; i < n; i++)); do start_agent "$i" "$bin"; done
+    echo "AGENTS=yes" >>"$LAB_DIR/lab.env"
+  else
+    log "agents not started: build livemig first (mvn package), then run lab.sh up again"
+  fi
+  log "cluster file: $LAB_DIR/cluster.yaml"
   log "up: $n hosts$([ -n "$mbit" ] && echo ", links limited to $mbit Mbit/s")"
   cmd_status
 }
@@ -219,7 +320,7 @@ cleanup() { # everything up creates, whether or not lab.env survived
     ip link delete "$l" 2>/dev/null || true
   done
   ip link delete "$LAN_BR" 2>/dev/null || true
-  rm -rf "$LAB_DIR/hosts" "$LAB_DIR/vms" "$LAB_DIR/lab.env"
+  rm -rf "$LAB_DIR/hosts" "$LAB_DIR/vms" "$LAB_DIR/lab.env" "$LAB_DIR/shared" "$LAB_DIR/guest-logs" "$LAB_DIR/cluster.yaml"
 }
 
 cmd_down() {
@@ -233,10 +334,11 @@ cmd_status() {
   local n ok=0; n=$(lab_hosts)
   if [ "$n" -eq 0 ]; then echo "lab is down"; return 1; fi
   local mbit; mbit=$(lab_var LINK_MBIT)
+  [ ! -f "$LAB_DIR/cluster.yaml" ] || echo "# cluster file: $LAB_DIR/cluster.yaml"
   echo "# lab: $n hosts, LAN $NET.0/24 on $LAN_BR, virt=$(lab_var VIRT_TYPE), link=$([ -n "$mbit" ] && echo "$mbit Mbit/s" || echo unlimited)"
   for ((i = 0; i < n; i++)); do
     if host_up "$i"; then s=up; else s=down; ok=1; fi
-    echo "$(host_name "$i") $(host_ip "$i") $(host_uri "$i") $s"
+    echo "$(host_name "$i") $(host_ip "$i") $(host_uri "$i") $s$([ "$(lab_var AGENTS)" = yes ] && echo " agent=$(host_ip "$i"):$AGENT_PORT")"
   done
   return $ok
 }
@@ -254,7 +356,14 @@ vm_locations() {
   return 0
 }
 
-vm_xml() { # name mem vcpus ip mac cmdline serial virt
+vm_xml() { # name mem vcpus bridge mac cmdline serial virt disk-path
+  local disk=""
+  [ -z "${9:-}" ] || disk="
+    <disk type='file' device='disk'>
+      <driver name='qemu' type='raw' cache='none'/>
+      <source file='$9'/>
+      <target dev='vda' bus='virtio'/>
+    </disk>"
   cat <<EOF
 <domain type='$8'>
   <name>$1</name>
@@ -271,9 +380,9 @@ vm_xml() { # name mem vcpus ip mac cmdline serial virt
   <on_reboot>restart</on_reboot>
   <on_crash>destroy</on_crash>
   <devices>
-    <emulator>/usr/bin/qemu-system-x86_64</emulator>
+    <emulator>/usr/bin/qemu-system-x86_64</emulator>$disk
     <interface type='bridge'>
-      <source bridge='$HOST_BR'/>
+      <source bridge='$4'/>
       <mac address='$5'/>
       <model type='virtio'/>
     </interface>
@@ -288,7 +397,7 @@ EOF
 }
 
 vm_create() {
-  local name=${1:-} host="" mem=256 dmib=32 drate=8 content=random vcpus=1
+  local name=${1:-} host="" mem=256 dmib=32 drate=8 content=random vcpus=1 disk=none
   [ -n "$name" ] || usage "vm create needs a NAME"
   shift
   while [ $# -gt 0 ]; do
@@ -299,6 +408,7 @@ vm_create() {
       --dirty-rate) drate=${2:-}; shift 2 || usage "--dirty-rate needs MiB/s" ;;
       --content) content=${2:-}; shift 2 || usage "--content needs random|compressible" ;;
       --vcpus) vcpus=${2:-}; shift 2 || usage "--vcpus needs a number" ;;
+      --disk) disk=${2:-}; shift 2 || usage "--disk needs none|shared|local" ;;
       *) usage "unknown option for vm create: $1" ;;
     esac
   done
@@ -310,6 +420,7 @@ vm_create() {
   [[ $drate =~ ^[0-9]+$ ]] && [ "$drate" -le 4096 ] || usage "--dirty-rate must be 0..4096 MiB/s"
   [[ $content =~ ^(random|compressible)$ ]] || usage "--content must be random or compressible"
   [[ $vcpus =~ ^[0-9]+$ ]] && [ "$vcpus" -ge 1 ] && [ "$vcpus" -le 8 ] || usage "--vcpus must be 1..8"
+  [[ $disk =~ ^(none|shared|local)$ ]] || usage "--disk must be none, shared or local"
   need_root
   all_up || die "lab is not up (scripts/lab.sh up)" 3
   [ -z "$(vm_locations "$name")" ] && [ ! -d "$LAB_DIR/vms/$name" ] || die "VM '$name' already exists" 2
@@ -322,9 +433,20 @@ vm_create() {
   mac=$(printf '52:54:00:4c:4d:%02x' "$octet")
   mkdir -p "$vd"
   echo "$ip" >"$vd/ip"
-  : >"$vd/serial.log"
+  # The serial log lives in the lab's shared log directory, which each host sees at its own
+  # path; vms/NAME/serial.log points at it for the tools of the root namespace.
+  : >"$LAB_DIR/guest-logs/$name.log"
+  ln -sfn "$LAB_DIR/guest-logs/$name.log" "$vd/serial.log"
+  # A 64 MiB data disk, on the shared storage or on the host's own (local) storage.
+  local disk_path=""
+  case $disk in
+    shared) truncate -s 64M "$LAB_DIR/shared/$name.img"; disk_path=$(shared_mount "$host")/$name.img ;;
+    local) truncate -s 64M "$(host_dir "$host")/lib/images/$name.img"; disk_path=/var/lib/libvirt/images/$name.img ;;
+  esac
+  echo "$disk" >"$vd/disk"
   local cmdline="console=ttyS0 panic=-1 lm.name=$name lm.ip=$ip/24 lm.dirty_mib=$dmib lm.dirty_rate=$drate lm.content=$content"
-  vm_xml "$name" "$mem" "$vcpus" "$ip" "$mac" "$cmdline" "$vd/serial.log" "$(lab_var VIRT_TYPE)" >"$vd/domain.xml"
+  vm_xml "$name" "$mem" "$vcpus" "$(bridge_of "$host")" "$mac" "$cmdline" "$(logs_mount "$host")/$name.log" \
+    "$(lab_var VIRT_TYPE)" "$disk_path" >"$vd/domain.xml"
   if ! virsh_on "$hi" define "$vd/domain.xml" >/dev/null || ! virsh_on "$hi" start "$name" >/dev/null; then
     virsh_on "$hi" undefine "$name" >/dev/null 2>&1 || true
     rm -rf "$vd"
@@ -363,7 +485,7 @@ vm_check() {
     local last; last=$(grep -a '^LMHB' "$vd/serial.log" | tail -1 || true)
     if [ -n "$last" ]; then
       # Heartbeat age from the host's clock: the log's modification time (guest time stops while paused).
-      age=$(( $(date +%s%N) / 1000000 - $(stat -c %.3Y "$vd/serial.log" | tr -d .) ))
+      age=$(( $(date +%s%N) / 1000000 - $(stat -L -c %.3Y "$vd/serial.log" | tr -d .) ))
       age=$(awk -v ms="$age" 'BEGIN { printf "%.1f", ms / 1000 }')
       seq=$(sed -n 's/.* seq=\([0-9]*\).*/\1/p' <<<"$last")
       errors=$(sed -n 's/.* errors=\([0-9]*\).*/\1/p' <<<"$last")
@@ -402,7 +524,7 @@ vm_destroy() {
     virsh_on "$i" undefine "$name" >/dev/null 2>&1 || true
   done < <(vm_locations "$name")
   [ $found -eq 1 ] || [ -d "$LAB_DIR/vms/$name" ] || die "no VM '$name' in the lab" 2
-  rm -rf "${LAB_DIR:?}/vms/$name"
+  rm -rf "${LAB_DIR:?}/vms/$name" "$LAB_DIR/guest-logs/$name.log" "$LAB_DIR/shared/$name.img" "$LAB_DIR"/hosts/*/lib/images/"$name.img"
   echo "vm $name destroyed"
 }
 
@@ -420,6 +542,7 @@ main() {
     up) cmd_up "$@" ;;
     down) cmd_down "$@" ;;
     status) cmd_status "$@" ;;
+    restart-agents) cmd_restart_agents "$@" ;;
     vm)
       [ $# -ge 1 ] || usage "vm needs create|check|destroy|list"
       local sub=$1; shift

@@ -1,5 +1,6 @@
 package io.livemig.agent.config;
 
+import com.fasterxml.jackson.annotation.JsonProperty;
 import java.util.Map;
 import java.util.regex.Pattern;
 
@@ -35,7 +36,7 @@ public record HostConfig(
         Boolean allowDiskCopy,
         Integer maxOutgoing,
         Integer maxIncoming,
-        Long linkMiBps) {
+        @JsonProperty("link_mibps") Long linkMiBps) {
 
     static final Pattern NAME = Pattern.compile("[a-zA-Z0-9][a-zA-Z0-9_.-]{0,62}");
     private static final Pattern HOST_PORT = Pattern.compile("(\\[[0-9a-fA-F:]+]|[a-zA-Z0-9_.-]+):[0-9]{1,5}");

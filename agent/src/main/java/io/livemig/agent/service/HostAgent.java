@@ -373,7 +373,12 @@ public final class HostAgent implements AutoCloseable {
         return b.build();
     }
 
-    private static MigrationFlags flags(MigrationOptionsValue o, PolicySettings settings, Incoming incoming) {
+    private boolean onDeclaredSharedStorage(Incoming incoming) {
+        return incoming.plan().stream().anyMatch(step -> step.kind().equals("disk")
+                && self.storage().values().stream().anyMatch(prefix -> step.from().startsWith(prefix + "/")));
+    }
+
+    private MigrationFlags flags(MigrationOptionsValue o, PolicySettings settings, Incoming incoming) {
         MigrationFlags flags = MigrationFlags.of(MigrationFlag.PERSIST_DEST, MigrationFlag.UNDEFINE_SOURCE);
         if (o.mode().isLive()) {
             flags = flags.with(MigrationFlag.LIVE);
@@ -387,6 +392,11 @@ public final class HostAgent implements AutoCloseable {
         }
         if (!incoming.copyDisks().isEmpty()) {
             flags = flags.with(MigrationFlag.NON_SHARED_DISK);
+        }
+        // libvirt trusts only file systems it knows to be shared (NFS, GlusterFS, ...). Storage the
+        // cluster file declares shared (the same storage mounted on every host) is shared too.
+        if (onDeclaredSharedStorage(incoming)) {
+            flags = flags.with(MigrationFlag.UNSAFE);
         }
         return flags;
     }
