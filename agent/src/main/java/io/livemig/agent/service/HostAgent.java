@@ -354,8 +354,19 @@ public final class HostAgent implements AutoCloseable {
 
     // --- policy inputs ------------------------------------------------------------------------
 
+    /**
+     * The agent's policy: the pure defaults, tuned for real links where one pass over memory can
+     * take many seconds: one pass between escalation steps, two throttle steps (30%, 60%), so
+     * that auto reaches post-copy or suspend well within the completion timeout (240 s per GiB
+     * to transfer, at least 120 s).
+     */
     static PolicySettings settings(MigrationOptionsValue o, long linkMiBps) {
         PolicySettings.Builder b = PolicySettings.builder()
+                .escalationDwellIterations(1)
+                .throttleStepPercent(30)
+                .maxThrottlePercent(60)
+                .completionTimeoutSecPerGiB(240)
+                .completionTimeoutMinSec(120)
                 .postcopyAllowed(o.allowPostcopy())
                 .suspendAllowed(o.allowSuspend())
                 .compression(o.compression())
