@@ -96,6 +96,33 @@ public final class Lab {
         List<String> command = new ArrayList<>();
         command.add(script.toString());
         command.addAll(List.of(args));
+        return exec(timeout, command);
+    }
+
+    /** The livemig launcher built by {@code mvn package}. */
+    public Path livemig() {
+        return root.resolve("cli/target/livemig/bin/livemig");
+    }
+
+    /** Runs {@code livemig args...} (it finds the lab's cluster file by itself). */
+    public Result livemig(Duration timeout, String... args) {
+        List<String> command = new ArrayList<>();
+        command.add(livemig().toString());
+        command.addAll(List.of(args));
+        return exec(timeout, command);
+    }
+
+    /** Starts {@code livemig args...} without waiting; its output goes to {@code log}. */
+    public Process startLivemig(Path log, String... args) throws IOException {
+        List<String> command = new ArrayList<>();
+        command.add(livemig().toString());
+        command.addAll(List.of(args));
+        return new ProcessBuilder(command).directory(root.toFile()).redirectErrorStream(true)
+                .redirectOutput(log.toFile()).redirectInput(ProcessBuilder.Redirect.from(new File("/dev/null"))).start();
+    }
+
+    /** Runs a command with a time limit; see {@link #run}. */
+    public Result exec(Duration timeout, List<String> command) {
         long started = System.nanoTime();
         // Output goes to a file, not a pipe: daemons that lab.sh leaves running may inherit the
         // descriptor, and a pipe would then never reach end-of-file.
@@ -123,7 +150,7 @@ public final class Lab {
                     Files.readString(log, StandardCharsets.UTF_8), Duration.ofNanos(System.nanoTime() - started),
                     !finished);
             // Lab output belongs in the test report: it is what explains a failure.
-            System.out.println("[lab] " + result.describe().stripTrailing());
+            System.out.println("[" + Path.of(command.get(0)).getFileName() + "] " + result.describe().stripTrailing());
             return result;
         } catch (IOException e) {
             throw new UncheckedIOException("cannot run " + command, e);

@@ -27,6 +27,8 @@ record Migrate3Call(List<TypedParameter> params, long flags) {
     static final String BANDWIDTH = "bandwidth";
     static final String COMPRESSION = "compression";
     static final String PARALLEL_CONNECTIONS = "parallel.connections";
+    /** May be given once per disk: the disks (target device names) copied with the VM. */
+    static final String MIGRATE_DISKS = "migrate_disks";
 
     Migrate3Call {
         params = List.copyOf(params);
@@ -85,6 +87,9 @@ record Migrate3Call(List<TypedParameter> params, long flags) {
         }
         if (parallel && spec.parallelConnections() > 1) {
             params.add(new TypedIntParameter(PARALLEL_CONNECTIONS, spec.parallelConnections()));
+        }
+        for (String disk : spec.migrateDisks()) {
+            params.add(new TypedStringParameter(MIGRATE_DISKS, disk));
         }
         return new Migrate3Call(params, flags.toLibvirt());
     }

@@ -1,0 +1,205 @@
+package io.livemig.it;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNotEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
+
+/**
+ * Migrations through the agents, as a user runs them: {@code livemig migrate ... --json} against
+ * the lab's cluster file, then {@code lab.sh vm check} for the guest (alive, intact, answering
+ * ping, on exactly one host).
+ */
+@RequiresRoot
+class AgentMigrationIT {
+
+    private static final ObjectMapper JSON = new ObjectMapper();
+    private static final Duration MIGRATION = Duration.ofMinutes(5);
+    private static final long MIB = 1 << 20;
+
+    private static Lab lab;
+    private final List<String> guests = new ArrayList<>();
+
+    @BeforeAll
+    static void startLab() {
+        if (!Lab.runningAsRoot()) {
+            return; // every test is skipped by @RequiresRoot, with the reason
+        }
+        lab = Lab.ofThisRepository();
+        assertTrue(Files.isExecutable(lab.livemig()), "livemig is not built: " + lab.livemig());
+        Lab.Result up = lab.run(Duration.ofMinutes(5), "up", "--hosts", "2");
+        assertTrue(up.ok(), up::describe);
+        assertTrue(up.output().contains("agent="), "the lab runs no agents: " + up.describe());
+    }
+
+    @AfterEach
+    void destroyGuests() {
+        guests.forEach(g -> lab.run(Duration.ofMinutes(2), "vm", "destroy", g));
+    }
+
+    @AfterAll
+    static void stopLab() {
+        if (lab != null) {
+            lab.run(Duration.ofMinutes(3), "down");
+        }
+    }
+
+    private void create(String name, String... options) {
+        List<String> args = new ArrayList<>(List.of("vm", "create", name, "--host", "lab-a"));
+        args.addAll(List.of(options));
+        guests.add(name);
+        Lab.Result created = lab.run(Duration.ofMinutes(3), args.toArray(String[]::new));
+        assertTrue(created.ok(), created::describe);
+    }
+
+    private JsonNode migrate(String vm, String to, String... options) {
+        List<String> args = new ArrayList<>(List.of("migrate", vm, "--to", to, "--json"));
+        args.addAll(List.of(options));
+        Lab.Result r = lab.livemig(MIGRATION, args.toArray(String[]::new));
+        assertFalse(r.timedOut(), r::describe);
+        String out = r.output();
+        int start = out.indexOf('{');
+        assertTrue(start >= 0, "no JSON result: " + r.describe());
+        try {
+            JsonNode result = JSON.readTree(out.substring(start, out.lastIndexOf('}') + 1));
+            assertEquals("succeeded".equals(result.path("status").asText()) ? 0 : 1, r.exitCode(), r::describe);
+            return result;
+        } catch (IOException e) {
+            throw new AssertionError("unreadable JSON: " + r.describe(), e);
+        }
+    }
+
+    /** vm check passes, on the given host only. */
+    private void assertRunsIntactOn(String vm, String host) {
+        Lab.Result check = lab.awaitSuccess(Duration.ofSeconds(30), Duration.ofSeconds(2), "vm", "check", vm);
+        assertTrue(check.ok(), check::describe);
+        assertTrue(check.output().contains("host=" + host + " "), check::describe);
+        assertTrue(check.output().contains("integrity=ok") && check.output().contains("ping=ok"), check::describe);
+    }
+
+    @ParameterizedTest
+    @ValueSource(strings = {"precopy", "stopcopy", "postcopy", "auto"})
+    void everyModeMovesADirtyingGuestThereAndBack(String mode) {
+        String vm = "it-" + mode;
+        create(vm, "--mem", "256", "--dirty-mib", "64", "--dirty-rate", "16", "--disk", "shared");
+        for (String[] hop : new String[][] {{"lab-a", "lab-b"}, {"lab-b", "lab-a"}}) {
+            JsonNode r = migrate(vm, hop[1], "--mode", mode);
+            assertEquals("succeeded", r.path("status").asText(), r.toPrettyString());
+            assertEquals(mode, r.path("mode_requested").asText());
+            assertEquals(hop[0], r.path("source").asText());
+            assertEquals(hop[1], r.path("target").asText());
+            assertTrue(r.path("total_ms").asLong() > 0, r.toPrettyString());
+            assertTrue(r.path("memory_bytes").asLong() >= 200 * MIB, r.toPrettyString());
+            // every dirtied page crossed at least once; untouched pages cost next to nothing
+            assertTrue(r.path("bytes_transferred").asLong() >= 32 * MIB, r.toPrettyString());
+            if (mode.equals("postcopy")) {
+                assertEquals("postcopy", r.path("mode_used").asText(), r.toPrettyString());
+            } else {
+                assertTrue(r.path("downtime_ms").asLong() > 0, r.toPrettyString());
+            }
+            if (mode.equals("stopcopy")) {
+                assertEquals("stopcopy", r.path("mode_used").asText(), r.toPrettyString());
+            }
+            assertRunsIntactOn(vm, hop[1]);
+        }
+    }
+
+    /**
+     * Under a bandwidth limit that pre-copy cannot beat (the guest dirties faster than the link):
+     * precopy ends by its timeout rule with the guest still on the source; auto escalates and
+     * completes with a downtime far below stop-and-copy of the same VM.
+     */
+    @Test
+    void autoCompletesWherePrecopyCannot() {
+        String vm = "it-hot";
+        create(vm, "--mem", "256", "--dirty-mib", "128", "--dirty-rate", "64");
+
+        JsonNode precopy = migrate(vm, "lab-b", "--mode", "precopy", "--bandwidth", "16", "--timeout", "30");
+        assertEquals("aborted", precopy.path("status").asText(), precopy.toPrettyString());
+        assertTrue(precopy.path("escalations").toString().contains("\"abort\""), precopy.toPrettyString());
+        assertRunsIntactOn(vm, "lab-a");
+
+        JsonNode auto = migrate(vm, "lab-b", "--mode", "auto", "--bandwidth", "16");
+        assertEquals("succeeded", auto.path("status").asText(), auto.toPrettyString());
+        assertFalse(auto.path("escalations").isEmpty(), auto.toPrettyString());
+        assertNotEquals("precopy", auto.path("mode_used").asText(), auto.toPrettyString());
+        assertRunsIntactOn(vm, "lab-b");
+
+        JsonNode stopcopy = migrate(vm, "lab-a", "--mode", "stopcopy", "--bandwidth", "16");
+        assertEquals("succeeded", stopcopy.path("status").asText(), stopcopy.toPrettyString());
+        assertRunsIntactOn(vm, "lab-a");
+        long autoDowntime = auto.path("downtime_ms").asLong();
+        long stopDowntime = stopcopy.path("downtime_ms").asLong();
+        assertTrue(autoDowntime * 4 < stopDowntime,
+                "auto downtime " + autoDowntime + " ms is not far below stop-and-copy's " + stopDowntime + " ms");
+    }
+
+    /** Ctrl-C on the CLI aborts the migration: the guest stays on its source, nothing on the target. */
+    @Test
+    void abortMidFlightLeavesTheGuestOnItsSource() throws Exception {
+        String vm = "it-abort";
+        create(vm, "--mem", "256", "--dirty-mib", "96", "--dirty-rate", "32");
+        Path log = Files.createTempFile("migrate-", ".log");
+        Process cli = lab.startLivemig(log, "migrate", vm, "--to", "lab-b", "--mode", "precopy", "--bandwidth", "8");
+        try {
+            // Wait until the source's agent reports the migration as running.
+            Lab.Result running = awaitOutgoing(Duration.ofSeconds(60));
+            assertTrue(running.ok(), running::describe);
+            Runtime.getRuntime().exec(new String[] {"kill", "-INT", String.valueOf(cli.pid())}).waitFor();
+            assertTrue(cli.waitFor(60, TimeUnit.SECONDS), "livemig did not end after SIGINT");
+        } finally {
+            cli.destroyForcibly();
+        }
+        assertRunsIntactOn(vm, "lab-a");
+        Lab.Result vms = lab.livemig(Duration.ofSeconds(60), "vms", "--host", "lab-b", "--json");
+        assertTrue(vms.ok(), vms::describe);
+        assertFalse(vms.output().contains("\"" + vm + "\""), "left on the target: " + vms.describe());
+        Files.deleteIfExists(log);
+    }
+
+    private Lab.Result awaitOutgoing(Duration within) {
+        long end = System.nanoTime() + within.toNanos();
+        Lab.Result hosts;
+        do {
+            hosts = lab.livemig(Duration.ofSeconds(30), "hosts", "--json");
+            if (hosts.ok() && hosts.output().replace(" ", "").contains("\"migrations_outgoing\":1")) {
+                return hosts;
+            }
+        } while (System.nanoTime() < end);
+        return new Lab.Result(hosts.command(), 1, hosts.output(), hosts.took(), false);
+    }
+
+    /** A guest whose disk is on the host's own storage: the disk is copied, the definition moves. */
+    @Test
+    void localDiskIsCopiedAndTheDefinitionMovesRebound() {
+        String vm = "it-local";
+        create(vm, "--mem", "256", "--dirty-mib", "32", "--dirty-rate", "8", "--disk", "local");
+        JsonNode r = migrate(vm, "lab-b", "--mode", "precopy");
+        assertEquals("succeeded", r.path("status").asText(), r.toPrettyString());
+        assertRunsIntactOn(vm, "lab-b");
+        Lab.Result xml = lab.exec(Duration.ofSeconds(30), List.of("virsh", "-c", lab.host("lab-b").libvirtUri(),
+                "dumpxml", "--inactive", vm));
+        assertTrue(xml.ok(), xml::describe);
+        assertTrue(xml.output().contains("lmbr-b") && !xml.output().contains("lmbr-a"), xml::describe);
+        assertTrue(xml.output().contains("/hosts/lab-b/mnt/logs/"), xml::describe);
+        Lab.Result source = lab.exec(Duration.ofSeconds(30), List.of("virsh", "-c", lab.host("lab-a").libvirtUri(),
+                "domstate", vm));
+        assertNotEquals(0, source.exitCode(), "still defined on lab-a: " + source.describe());
+    }
+}
