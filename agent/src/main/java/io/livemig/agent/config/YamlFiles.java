@@ -46,13 +46,28 @@ final class YamlFiles {
         } catch (UnrecognizedPropertyException e) {
             String known = e.getKnownPropertyIds().stream().map(String::valueOf).sorted()
                     .collect(Collectors.joining(", "));
-            throw new ConfigException(where(source, e.getLocation()) + "unknown key '" + e.getPropertyName()
+            // Records are read through their constructor, so Jackson reports a location past the
+            // key; the key's own line is found in the text.
+            int line = lineOfKey(yaml, e.getPropertyName());
+            String at = line > 0 ? source + ":" + line + ": " : where(source, e.getLocation());
+            throw new ConfigException(at + "unknown key '" + e.getPropertyName()
                     + "' (known: " + known + ")");
         } catch (JsonProcessingException e) {
             throw new ConfigException(where(source, e.getLocation()) + e.getOriginalMessage().lines().findFirst().orElse("invalid"));
         } catch (IllegalArgumentException e) {
             throw new ConfigException(source + ": " + e.getMessage());
         }
+    }
+
+    private static int lineOfKey(String yaml, String key) {
+        java.util.regex.Pattern p = java.util.regex.Pattern.compile("^\\s*(-\\s+)?" + java.util.regex.Pattern.quote(key) + "\\s*:");
+        String[] lines = yaml.split("\\R", -1);
+        for (int i = 0; i < lines.length; i++) {
+            if (p.matcher(lines[i]).find()) {
+                return i + 1;
+            }
+        }
+        return 0;
     }
 
     private static String where(String source, JsonLocation location) {
