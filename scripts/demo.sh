@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # The main job, end to end on a fresh Debian 12 machine (as root): install what is needed,
-# build livemig, bring up a lab of libvirt hosts, start a guest that dirties its memory, and
-# migrate it live from lab-a to lab-b with livemig, printing libvirt's figures.
+# build livemig, bring up a lab of libvirt hosts with an agent on each, start a guest that dirties
+# its memory, and migrate it live from lab-a to lab-b with livemig, printing libvirt's figures.
 set -euo pipefail
 cd "$(dirname "${BASH_SOURCE[0]}")/.."
 step() { printf '\n== %s\n' "$*"; }
@@ -16,16 +16,19 @@ LIVEMIG=cli/target/livemig/bin/livemig
 
 step "bringing the lab up"
 scripts/lab.sh up
+scripts/lab.sh restart-agents >/dev/null   # the agents of a lab that was already up run this build
 scripts/lab.sh vm destroy "$VM" >/dev/null 2>&1 || true   # a previous demo's guest
 
 step "starting guest '$VM' on lab-a (256 MiB, dirtying 64 MiB at 32 MiB/s, verifying its memory)"
 scripts/lab.sh vm create "$VM" --host lab-a --mem 256 --dirty-mib 64 --dirty-rate 32
 scripts/lab.sh vm check "$VM"
 
-ip_of() { scripts/lab.sh status | awk -v h="$1" '$1 == h { print $2 }'; }
-SRC=$(ip_of lab-a); DST=$(ip_of lab-b)
-step "migrating '$VM' live: lab-a ($SRC) -> lab-b ($DST)"
-"$LIVEMIG" direct-migrate "$VM" --from "qemu+tcp://$SRC/system" --to "qemu+tcp://$DST/system" --migrate-uri "tcp:$DST"
+step "the lab's hosts and VMs, as their agents report them"
+"$LIVEMIG" hosts
+"$LIVEMIG" vms
+
+step "migrating '$VM' live through the agents: lab-a -> lab-b (auto mode; the bridge and log file are rebound)"
+"$LIVEMIG" migrate "$VM" --to lab-b
 
 step "checking the guest after the migration"
 scripts/lab.sh vm check "$VM"
