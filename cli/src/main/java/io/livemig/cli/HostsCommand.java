@@ -58,7 +58,6 @@ final class HostsCommand implements Callable<Integer> {
                         .withDeadlineAfter(5, TimeUnit.SECONDS).getHostInfo(GetHostInfoRequest.getDefaultInstance());
                 row.put("state", "up");
                 row.put("cpus", info.getCpus());
-                row.put("cpu_model", info.getCpuModel());
                 row.put("memory_total_bytes", info.getMemoryTotalBytes());
                 row.put("memory_free_bytes", info.getMemoryFreeBytes());
                 row.put("memory_reserved_bytes", info.getMemoryReservedBytes());

@@ -72,6 +72,9 @@ class AgentMigrationIT {
         List<String> args = new ArrayList<>(List.of("migrate", vm, "--to", to, "--json"));
         args.addAll(List.of(options));
         Lab.Result r = lab.livemig(MIGRATION, args.toArray(String[]::new));
+        if (r.exitCode() != 0) {
+            printHostLogs();
+        }
         assertFalse(r.timedOut(), r::describe);
         String out = r.output();
         int start = out.indexOf('{');
@@ -82,6 +85,22 @@ class AgentMigrationIT {
             return result;
         } catch (IOException e) {
             throw new AssertionError("unreadable JSON: " + r.describe(), e);
+        }
+    }
+
+    /** The agents' and libvirt daemons' logs, for the report of a migration that did not succeed. */
+    private static void printHostLogs() {
+        for (String host : List.of("lab-a", "lab-b")) {
+            for (String file : List.of("agent.log", "log/libvirtd.log")) {
+                Path log = Path.of("/var/lib/livemig-lab/hosts", host, file);
+                try {
+                    List<String> lines = Files.readAllLines(log);
+                    System.out.println("--- " + log + " (last 15 lines)");
+                    lines.subList(Math.max(0, lines.size() - 15), lines.size()).forEach(System.out::println);
+                } catch (IOException e) {
+                    System.out.println("--- " + log + ": " + e.getMessage());
+                }
+            }
         }
     }
 

@@ -1,12 +1,14 @@
 package io.livemig.agent.libvirt;
 
+import io.livemig.it.Lab;
+import io.livemig.it.RequiresRoot;
+
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assertions.fail;
-import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import io.livemig.agent.core.HypervisorException;
 import io.livemig.agent.core.HypervisorException.Reason;
@@ -27,7 +29,8 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.TimeUnit;
-import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.libvirt.Domain;
@@ -38,17 +41,17 @@ import org.libvirt.Domain;
  * After each migration {@code lab.sh vm check} must pass (alive, intact, on one host) and the
  * guest must be where the mode says.
  *
- * <p>Skipped unless {@code -Dlivemig.lab=true}:
- * {@code mvn -B -o -pl agent test -Dtest=LibvirtMigrationJobLabTest -Dlivemig.lab=true}. Needs root
- * and a lab that is up. Figures go to stdout as lines starting with "LAB ".
+ * <p>Brings the lab up (2 hosts) and down again; needs root. Figures go to stdout as lines
+ * starting with "LAB ".
  */
+@RequiresRoot
 @Timeout(value = 10, unit = TimeUnit.MINUTES)
-class LibvirtMigrationJobLabTest {
+class LibvirtMigrationJobIT {
 
     private static final String NET = System.getProperty("livemig.lab.net", "10.213.77");
     private static final String A = "qemu+tcp://" + NET + ".11/system";
     private static final String B = "qemu+tcp://" + NET + ".12/system";
-    private static final Path LAB_SH = Path.of(System.getProperty("livemig.lab.script", "../scripts/lab.sh"));
+    private static final Path LAB_SH = Lab.ofThisRepository().root().resolve("scripts/lab.sh");
     private static final Duration POLL = Duration.ofMillis(500);
     private static final Duration MIGRATION_DEADLINE = Duration.ofMinutes(3);
     private static final int XML_INACTIVE = 2;   // VIR_DOMAIN_XML_INACTIVE
@@ -57,22 +60,20 @@ class LibvirtMigrationJobLabTest {
 
     private final LibvirtHypervisor hypervisor = new LibvirtHypervisor();
 
-    private static String labUnavailable; // why the lab cannot be used, checked once; "" when it can
-
-    /** Per test, so that each one is reported as skipped with the reason. */
-    @BeforeEach
-    void needsTheLab() throws Exception {
-        assumeTrue(System.getProperty("livemig.lab") != null,
-                "lab test: run with -Dlivemig.lab=true on a machine whose lab is up (scripts/lab.sh status)");
-        if (labUnavailable == null) {
-            if (!Files.isExecutable(LAB_SH)) {
-                labUnavailable = "no lab script at " + LAB_SH.toAbsolutePath();
-            } else {
-                Run status = lab(Duration.ofSeconds(60), "status");
-                labUnavailable = status.exit == 0 ? "" : "the lab is not up: " + status.output;
-            }
+    @BeforeAll
+    static void startLab() {
+        if (!Lab.runningAsRoot()) {
+            return; // every test is skipped by @RequiresRoot, with the reason
         }
-        assumeTrue(labUnavailable.isEmpty(), labUnavailable);
+        Lab.Result up = Lab.ofThisRepository().run(Duration.ofMinutes(5), "up", "--hosts", "2");
+        org.junit.jupiter.api.Assertions.assertTrue(up.ok(), up::describe);
+    }
+
+    @AfterAll
+    static void stopLab() {
+        if (Lab.runningAsRoot()) {
+            Lab.ofThisRepository().run(Duration.ofMinutes(3), "down");
+        }
     }
 
     // --- modes -------------------------------------------------------------------------------
