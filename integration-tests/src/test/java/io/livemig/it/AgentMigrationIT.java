@@ -186,8 +186,14 @@ class AgentMigrationIT {
             cli.destroyForcibly();
         }
         assertRunsIntactOn(vm, "lab-a");
-        Lab.Result vms = lab.livemig(Duration.ofSeconds(60), "vms", "--host", "lab-b", "--json");
-        assertTrue(vms.ok(), vms::describe);
+        // libvirt removes the half-arrived domain from the target in the background (the agent
+        // reports the result once it is gone): await that, bounded.
+        long end = System.nanoTime() + Duration.ofSeconds(60).toNanos();
+        Lab.Result vms;
+        do {
+            vms = lab.livemig(Duration.ofSeconds(60), "vms", "--host", "lab-b", "--json");
+            assertTrue(vms.ok(), vms::describe);
+        } while (vms.output().contains("\"" + vm + "\"") && System.nanoTime() < end);
         assertFalse(vms.output().contains("\"" + vm + "\""), "left on the target: " + vms.describe());
         Files.deleteIfExists(log);
     }

@@ -18,6 +18,7 @@ import io.livemig.agent.core.policy.CompressionChoice;
 import io.livemig.agent.core.policy.Escalation;
 import io.livemig.agent.core.policy.MigrationMode;
 import io.livemig.agent.core.policy.PolicySettings;
+import io.livemig.agent.core.rebind.Binding;
 import io.livemig.agent.core.rebind.CpuSet;
 import io.livemig.agent.core.rebind.InvalidDomainXmlException;
 import io.livemig.agent.core.rebind.RebindAction;
@@ -38,6 +39,7 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.Optional;
 import java.util.UUID;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutorService;
@@ -58,6 +60,7 @@ public final class HostAgent implements AutoCloseable {
     private static final Pattern VM_NAME = Pattern.compile("[a-zA-Z0-9][a-zA-Z0-9_.+-]{0,63}");
     private static final long HEADROOM_BYTES = 128L << 20;
     private static final Duration RESERVATION_TTL = Duration.ofMinutes(10);
+    private static final Duration TARGET_CLEANUP_WAIT = Duration.ofSeconds(30);
 
     private final Hypervisor hypervisor;
     private final String localUri;
@@ -258,6 +261,7 @@ public final class HostAgent implements AutoCloseable {
         } finally {
             if (report == null || !report.succeeded()) {
                 error = keepRunningOnSource(outgoing.vmName, error);
+                error = awaitGoneFromTarget(outgoing.vmName, incoming.libvirtUri(), error);
             }
             admission.endOutgoing(outgoing.vmName);
             releaseQuietly(targetAgent, incoming.reservationId());
@@ -280,6 +284,34 @@ public final class HostAgent implements AutoCloseable {
             return error == null ? note : error + "; " + note;
         }
         return error;
+    }
+
+    /**
+     * After a failed or aborted migration libvirt removes the half-arrived VM from the target in
+     * the background: the result is reported once it is gone (or says that it is not).
+     */
+    private String awaitGoneFromTarget(String vmName, String targetUri, String error) {
+        long deadline = System.nanoTime() + TARGET_CLEANUP_WAIT.toNanos();
+        try {
+            while (true) {
+                Optional<VmInfo> left = hypervisor.findVm(targetUri, vmName);
+                if (left.isEmpty()) {
+                    return error;
+                }
+                if (System.nanoTime() > deadline) {
+                    String note = "VM '" + vmName + "' is still present on the target ("
+                            + left.get().state().name().toLowerCase(Locale.ROOT) + ") " + TARGET_CLEANUP_WAIT.toSeconds()
+                            + " s after the migration ended";
+                    return error == null ? note : error + "; " + note;
+                }
+                Thread.sleep(200); // a remote state with no event to wait on: poll it, bounded
+            }
+        } catch (HypervisorException e) {
+            return error; // the target cannot be asked; the reservation there expires by itself
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            return error;
+        }
     }
 
     private void releaseQuietly(String targetAgent, String reservationId) {
@@ -463,14 +495,15 @@ public final class HostAgent implements AutoCloseable {
     }
 
     /** Sizes of the VM's file disks, read here (the agent runs on the source host). */
-    private static Map<String, Long> diskSizes(String domainXml) {
+    private Map<String, Long> diskSizes(String domainXml) {
         Map<String, Long> sizes = new HashMap<>();
-        var m = Pattern.compile("<source file=['\"]([^'\"]+)['\"]").matcher(domainXml);
-        while (m.find()) {
-            try {
-                sizes.put(m.group(1), Files.size(Path.of(m.group(1))));
-            } catch (IOException | RuntimeException e) {
-                // not readable from here: the target refuses to copy it, with the reason
+        for (Binding binding : planner.bindings(domainXml, sourceHost())) {
+            if (binding instanceof Binding.Disk disk && "file".equals(disk.type()) && disk.source() != null) {
+                try {
+                    sizes.put(disk.source(), Files.size(Path.of(disk.source())));
+                } catch (IOException e) {
+                    // not readable from here: the target refuses to copy it, with the reason
+                }
             }
         }
         return sizes;

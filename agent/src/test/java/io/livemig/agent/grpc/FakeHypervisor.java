@@ -62,6 +62,9 @@ final class FakeHypervisor implements Hypervisor {
 
     @Override
     public Optional<VmInfo> findVm(String hostUri, String vmName) {
+        if (!hostUri.equals("qemu:///system")) {
+            return Optional.empty(); // another host's libvirt: this fake only knows its own VMs
+        }
         return Optional.ofNullable(vms.get(vmName)).map(FakeVm::info);
     }
 

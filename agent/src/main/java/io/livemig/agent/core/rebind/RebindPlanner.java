@@ -94,6 +94,16 @@ public final class RebindPlanner {
      *
      * @throws InvalidDomainXmlException when the XML cannot be used
      */
+    /**
+     * The VM's bindings to its host, as found in its domain XML.
+     *
+     * @throws InvalidDomainXmlException when the XML cannot be used
+     */
+    public List<Binding> bindings(String domainXml, SourceHost source) {
+        return BindingExtractor.extract(DomainXml.parse(domainXml), Objects.requireNonNull(source, "source")).stream()
+                .map(Found::binding).toList();
+    }
+
     public RebindPlan plan(String sourceDomainXml, SourceHost source, TargetHost target) {
         Objects.requireNonNull(source, "source");
         Objects.requireNonNull(target, "target");
