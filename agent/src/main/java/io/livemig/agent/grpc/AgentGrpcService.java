@@ -75,6 +75,19 @@ final class AgentGrpcService extends AgentServiceGrpc.AgentServiceImplBase {
         }
     }
 
+    @FunctionalInterface
+    private interface Steer {
+        void run() throws AgentException;
+    }
+
+    /** A steering call: no answer but success or a status. */
+    private static void steer(StreamObserver<SteerResponse> observer, Steer steer) {
+        unary(observer, () -> {
+            steer.run();
+            return SteerResponse.getDefaultInstance();
+        });
+    }
+
     static StatusRuntimeException status(AgentException e) {
         Status status = switch (e.code()) {
             case INVALID_ARGUMENT -> Status.INVALID_ARGUMENT;
@@ -171,34 +184,22 @@ final class AgentGrpcService extends AgentServiceGrpc.AgentServiceImplBase {
 
     @Override
     public void abortMigration(MigrationRef r, StreamObserver<SteerResponse> observer) {
-        unary(observer, () -> {
-            agent.abort(r.getMigrationId());
-            return SteerResponse.getDefaultInstance();
-        });
+        steer(observer, () -> agent.abort(r.getMigrationId()));
     }
 
     @Override
     public void startPostCopy(MigrationRef r, StreamObserver<SteerResponse> observer) {
-        unary(observer, () -> {
-            agent.startPostCopy(r.getMigrationId());
-            return SteerResponse.getDefaultInstance();
-        });
+        steer(observer, () -> agent.startPostCopy(r.getMigrationId()));
     }
 
     @Override
     public void setMaxDowntime(SetMaxDowntimeRequest r, StreamObserver<SteerResponse> observer) {
-        unary(observer, () -> {
-            agent.setMaxDowntime(r.getMigrationId(), r.getMaxDowntimeMs());
-            return SteerResponse.getDefaultInstance();
-        });
+        steer(observer, () -> agent.setMaxDowntime(r.getMigrationId(), r.getMaxDowntimeMs()));
     }
 
     @Override
     public void setBandwidth(SetBandwidthRequest r, StreamObserver<SteerResponse> observer) {
-        unary(observer, () -> {
-            agent.setBandwidth(r.getMigrationId(), r.getBandwidthMibps());
-            return SteerResponse.getDefaultInstance();
-        });
+        steer(observer, () -> agent.setBandwidth(r.getMigrationId(), r.getBandwidthMibps()));
     }
 
     // --- conversions ------------------------------------------------------------------------
