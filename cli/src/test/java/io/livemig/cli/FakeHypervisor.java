@@ -1,15 +1,19 @@
 package io.livemig.cli;
 
+import io.livemig.agent.core.CpuComparison;
 import io.livemig.agent.core.HostInfo;
 import io.livemig.agent.core.Hypervisor;
 import io.livemig.agent.core.HypervisorException;
 import io.livemig.agent.core.JobSample;
 import io.livemig.agent.core.MigrationRequest;
 import io.livemig.agent.core.MigrationResult;
+import io.livemig.agent.core.PostcopyFailedState;
 import io.livemig.agent.core.VmInfo;
 import io.livemig.agent.core.migration.MigrationJob;
 import io.livemig.agent.core.migration.MigrationSpec;
 import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.Set;
 import java.util.List;
 import java.util.Optional;
 import java.util.function.Consumer;
@@ -74,5 +78,25 @@ final class FakeHypervisor implements Hypervisor {
     @Override
     public boolean resumeIfPaused(String hostUri, String vmName) {
         throw new UnsupportedOperationException("not used by the CLI tests");
+    }
+
+    /** CPU features this host's hypervisor lacks: a guest CPU that requires one is incompatible. */
+    final Set<String> missingCpuFeatures = new HashSet<>();
+
+    @Override
+    public CpuComparison compareCpu(String hostUri, String virtType, String arch, String cpuXml) {
+        for (String feature : missingCpuFeatures) {
+            if (cpuXml.contains("'" + feature + "'") || cpuXml.contains("\"" + feature + "\"")) {
+                return new CpuComparison(CpuComparison.Verdict.INCOMPATIBLE,
+                        "Host CPU does not provide required features: " + feature);
+            }
+        }
+        return new CpuComparison(CpuComparison.Verdict.SUPERSET,
+                "the " + virtType + " CPU of this host provides it");
+    }
+
+    @Override
+    public Optional<PostcopyFailedState> postcopyFailedState(String hostUri, String vmName) {
+        return Optional.empty();
     }
 }

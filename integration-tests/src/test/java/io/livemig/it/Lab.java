@@ -12,6 +12,8 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
 import java.util.Optional;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 import java.util.concurrent.TimeUnit;
 
 /**
@@ -189,6 +191,15 @@ public final class Lab {
     /** The hosts {@code lab.sh status} lists, whatever its exit code. */
     public List<Host> hosts() {
         return parseStatus(run(Duration.ofMinutes(1), "status").output());
+    }
+
+    /** The lab's domain type, {@code kvm} or {@code qemu} (TCG), from the "virt=" of {@code lab.sh status}. */
+    public String virtType() {
+        Matcher m = Pattern.compile("\\bvirt=(\\w+)").matcher(run(Duration.ofMinutes(1), "status").output());
+        if (!m.find()) {
+            throw new IllegalStateException("lab.sh status does not say virt=");
+        }
+        return m.group(1);
     }
 
     /** The named host from {@code lab.sh status}, which is the one place host addresses come from. */

@@ -55,4 +55,21 @@ public interface Hypervisor {
      * then failed or was aborted. Returns whether it had to be resumed.
      */
     boolean resumeIfPaused(String hostUri, String vmName) throws HypervisorException;
+
+    /**
+     * Compares a guest CPU definition with the CPU the host's hypervisor can give a guest of that
+     * virtualisation type and architecture.
+     *
+     * @param virtType the domain type, e.g. {@code kvm} or {@code qemu}
+     * @param arch     the guest architecture, or null for the host's
+     * @param cpuXml   a {@code <cpu>} element
+     */
+    CpuComparison compareCpu(String hostUri, String virtType, String arch, String cpuXml) throws HypervisorException;
+
+    /**
+     * After a migration failed in post-copy: whether the VM is in libvirt's "post-copy failed"
+     * state on this host, with its memory split between two hosts. Empty when the VM is not on the
+     * host or not in that state.
+     */
+    Optional<PostcopyFailedState> postcopyFailedState(String hostUri, String vmName) throws HypervisorException;
 }

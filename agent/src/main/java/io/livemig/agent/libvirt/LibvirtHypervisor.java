@@ -1,14 +1,17 @@
 package io.livemig.agent.libvirt;
 
+import com.sun.jna.ptr.IntByReference;
+import io.livemig.agent.core.CpuComparison;
 import io.livemig.agent.core.HostCapabilities;
 import io.livemig.agent.core.HostInfo;
 import io.livemig.agent.core.Hypervisor;
-import io.livemig.agent.core.HypervisorException;
 import io.livemig.agent.core.HypervisorException.Reason;
+import io.livemig.agent.core.HypervisorException;
 import io.livemig.agent.core.JobSample;
 import io.livemig.agent.core.LibvirtVersions;
 import io.livemig.agent.core.MigrationRequest;
 import io.livemig.agent.core.MigrationResult;
+import io.livemig.agent.core.PostcopyFailedState;
 import io.livemig.agent.core.VmInfo;
 import io.livemig.agent.core.VmState;
 import io.livemig.agent.core.migration.MigrationJob;
@@ -20,8 +23,10 @@ import java.util.function.Consumer;
 import org.libvirt.Connect;
 import org.libvirt.Domain;
 import org.libvirt.DomainInfo;
+import org.libvirt.Error;
 import org.libvirt.LibvirtException;
 import org.libvirt.NodeInfo;
+import org.libvirt.jna.DomainPointer;
 
 /**
  * {@link Hypervisor} on libvirt, through libvirt-java. Each call opens its own connections and
@@ -191,13 +196,60 @@ public final class LibvirtHypervisor implements Hypervisor {
         }
     }
 
+    /**
+     * virConnectCompareHypervisorCPU, not virConnectCompareCPU: the latter compares with the host's
+     * physical CPU, which says nothing of what a TCG guest can have, and refuses even qemu64 on
+     * hosts whose CPU lacks one of its flags.
+     */
+    @Override
+    public CpuComparison compareCpu(String hostUri, String virtType, String arch, String cpuXml)
+            throws HypervisorException {
+        try (LibvirtConnection connection = LibvirtConnection.open(hostUri)) {
+            LibvirtNative libvirt = LibvirtNative.INSTANCE;
+            int result = libvirt.virConnectCompareHypervisorCPU(connection.pointer(), null, arch, null, virtType, cpuXml,
+                    LibvirtNative.COMPARE_CPU_FAIL_INCOMPATIBLE);
+            return switch (result) {
+                case LibvirtNative.CPU_COMPARE_IDENTICAL ->
+                        new CpuComparison(CpuComparison.Verdict.IDENTICAL, "the " + virtType + " CPU of this host is the same");
+                case LibvirtNative.CPU_COMPARE_SUPERSET ->
+                        new CpuComparison(CpuComparison.Verdict.SUPERSET, "the " + virtType + " CPU of this host provides it");
+                case LibvirtNative.CPU_COMPARE_INCOMPATIBLE ->
+                        new CpuComparison(CpuComparison.Verdict.INCOMPATIBLE, "incompatible with the " + virtType
+                                + " CPU of this host");
+                default -> {
+                    int code = libvirt.virGetLastErrorCode();
+                    if (code == Error.ErrorNumber.VIR_ERR_CPU_INCOMPATIBLE.ordinal()) {
+                        String message = libvirt.virGetLastErrorMessage();
+                        libvirt.virResetLastError();
+                        // "the CPU is incompatible with host CPU: Host CPU does not provide required features: ..."
+                        String why = message == null ? "" : message.strip();
+                        int colon = why.indexOf(": ");
+                        yield new CpuComparison(CpuComparison.Verdict.INCOMPATIBLE,
+                                colon >= 0 ? why.substring(colon + 2) : why);
+                    }
+                    throw LibvirtErrors.lastNative("cannot compare the guest CPU with the " + virtType + " CPU of "
+                            + hostUri);
+                }
+            };
+        }
+    }
+
+    /**
+     * Refuses a guest that a post-copy migration left paused: its memory is partly on the other
+     * host, and running it here would run it on stale memory.
+     */
     @Override
     public boolean resumeIfPaused(String hostUri, String vmName) throws HypervisorException {
         try (LibvirtConnection connection = LibvirtConnection.open(hostUri)) {
             Domain domain = connection.lookup(vmName);
             try {
-                if (domain.getInfo().state != DomainInfo.DomainState.VIR_DOMAIN_PAUSED) {
+                int[] state = state(connection, domain);
+                if (state[0] != LibvirtNative.DOMAIN_PAUSED) {
                     return false;
+                }
+                if (state[1] == LibvirtNative.PAUSED_POSTCOPY || state[1] == LibvirtNative.PAUSED_POSTCOPY_FAILED) {
+                    throw new HypervisorException(Reason.INVALID_REQUEST, "VM '" + vmName + "' on " + hostUri
+                            + " is paused by a post-copy migration; resuming it here would run it on stale memory");
                 }
                 domain.resume();
                 return true;
@@ -206,6 +258,57 @@ public final class LibvirtHypervisor implements Hypervisor {
             } finally {
                 LibvirtConnection.free(domain);
             }
+        }
+    }
+
+    /**
+     * libvirt 11 leaves the source paused and the destination running (its vCPUs stop at the
+     * first missing page) when post-copy fails. Pausing the destination is not possible: libvirt
+     * keeps its incoming job open, waiting for a recovery, and a suspend times out on the job's
+     * lock after 30 s (seen in the lab). So this only reads the state.
+     */
+    @Override
+    public Optional<PostcopyFailedState> postcopyFailedState(String hostUri, String vmName)
+            throws HypervisorException {
+        try (LibvirtConnection connection = LibvirtConnection.open(hostUri)) {
+            Domain domain;
+            try {
+                domain = connection.lookup(vmName);
+            } catch (HypervisorException e) {
+                if (e.reason() == Reason.VM_NOT_FOUND) {
+                    return Optional.empty();
+                }
+                throw e;
+            }
+            try {
+                int[] state = state(connection, domain);
+                if (state[0] == LibvirtNative.DOMAIN_PAUSED && state[1] == LibvirtNative.PAUSED_POSTCOPY_FAILED) {
+                    return Optional.of(PostcopyFailedState.PAUSED);
+                }
+                if (state[0] == LibvirtNative.DOMAIN_RUNNING && state[1] == LibvirtNative.RUNNING_POSTCOPY_FAILED) {
+                    return Optional.of(PostcopyFailedState.RUNNING);
+                }
+                return Optional.empty();
+            } catch (LibvirtException e) {
+                throw LibvirtErrors.failed("cannot read the state of VM '" + vmName + "' on " + hostUri, e);
+            } finally {
+                LibvirtConnection.free(domain);
+            }
+        }
+    }
+
+    /** virDomainGetState: {state, reason}. libvirt-java's getInfo has no reason. */
+    private static int[] state(LibvirtConnection connection, Domain domain) throws HypervisorException, LibvirtException {
+        DomainPointer pointer = connection.nativeDomain(domain.getUUIDString());
+        try {
+            IntByReference state = new IntByReference();
+            IntByReference reason = new IntByReference();
+            if (LibvirtNative.INSTANCE.virDomainGetState(pointer, state, reason, 0) < 0) {
+                throw LibvirtErrors.lastNative("cannot read the state of domain " + domain.getName());
+            }
+            return new int[] {state.getValue(), reason.getValue()};
+        } finally {
+            LibvirtConnection.freeNative(pointer);
         }
     }
 }

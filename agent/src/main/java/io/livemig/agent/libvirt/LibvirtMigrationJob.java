@@ -439,6 +439,10 @@ public final class LibvirtMigrationJob implements MigrationJob {
             if (LibvirtNative.INSTANCE.virDomainMigrateSetMaxSpeed(nativeDomain, new NativeLong(bandwidthMiBps), 0) < 0) {
                 throw LibvirtErrors.lastNative("cannot " + what + " for VM '" + spec.vmName() + "'");
             }
+            if (spec.flags().has(MigrationFlag.POSTCOPY) && LibvirtNative.INSTANCE.virDomainMigrateSetMaxSpeed(
+                    nativeDomain, new NativeLong(bandwidthMiBps), LibvirtNative.MAX_SPEED_POSTCOPY) < 0) {
+                throw LibvirtErrors.lastNative("cannot " + what + " for the post-copy phase of VM '" + spec.vmName() + "'");
+            }
         });
     }
 

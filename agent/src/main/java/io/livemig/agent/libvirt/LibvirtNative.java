@@ -5,6 +5,7 @@ import com.sun.jna.Library;
 import com.sun.jna.Native;
 import com.sun.jna.NativeLong;
 import com.sun.jna.Pointer;
+import com.sun.jna.ptr.IntByReference;
 import com.sun.jna.ptr.NativeLongByReference;
 import org.libvirt.jna.ConnectionPointer;
 import org.libvirt.jna.DomainPointer;
@@ -33,6 +34,9 @@ interface LibvirtNative extends Library {
 
     int virDomainFree(DomainPointer domain);
 
+    /** VIR_DOMAIN_MIGRATE_MAX_SPEED_POSTCOPY: the limit of the post-copy phase. */
+    int MAX_SPEED_POSTCOPY = 1;
+
     /** Bandwidth in MiB/s; applies to the running migration and to later ones. */
     int virDomainMigrateSetMaxSpeed(DomainPointer domain, NativeLong bandwidthMiBps, int flags);
 
@@ -46,6 +50,28 @@ interface LibvirtNative extends Library {
             ConnectionPointer conn, DomainPointer domain, int eventId, Callback callback, Pointer opaque, Pointer freeCallback);
 
     int virConnectDomainEventDeregisterAny(ConnectionPointer conn, int callbackId);
+
+    /** VIR_CONNECT_COMPARE_CPU_FAIL_INCOMPATIBLE: fail with the reason instead of answering "incompatible". */
+    int COMPARE_CPU_FAIL_INCOMPATIBLE = 1;
+    /** virCPUCompareResult. */
+    int CPU_COMPARE_ERROR = -1;
+    int CPU_COMPARE_INCOMPATIBLE = 0;
+    int CPU_COMPARE_IDENTICAL = 1;
+    int CPU_COMPARE_SUPERSET = 2;
+
+    /** libvirt 4.4.0; null arguments mean the host's defaults. */
+    int virConnectCompareHypervisorCPU(ConnectionPointer conn, String emulator, String arch, String machine,
+            String virttype, String xmlCPU, int flags);
+
+    /** virDomainState values and the post-copy reasons of virDomainRunningReason / virDomainPausedReason. */
+    int DOMAIN_RUNNING = 1;
+    int DOMAIN_PAUSED = 3;
+    int RUNNING_POSTCOPY_FAILED = 11;
+    int PAUSED_POSTCOPY = 12;
+    int PAUSED_POSTCOPY_FAILED = 13;
+
+    /** The domain's state and the reason for it; flags must be 0. */
+    int virDomainGetState(DomainPointer domain, IntByReference state, IntByReference reason, int flags);
 
     int virGetLastErrorCode();
 

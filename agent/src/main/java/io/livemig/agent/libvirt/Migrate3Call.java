@@ -25,6 +25,8 @@ record Migrate3Call(List<TypedParameter> params, long flags) {
     static final String DEST_XML = "destination_xml";
     static final String PERSIST_XML = "persistent_xml";
     static final String BANDWIDTH = "bandwidth";
+    /** VIR_MIGRATE_PARAM_BANDWIDTH_POSTCOPY (libvirt 5.1): post-copy is otherwise unlimited. */
+    static final String BANDWIDTH_POSTCOPY = "bandwidth.postcopy";
     static final String COMPRESSION = "compression";
     static final String PARALLEL_CONNECTIONS = "parallel.connections";
     /** May be given once per disk: the disks (target device names) copied with the VM. */
@@ -63,6 +65,10 @@ record Migrate3Call(List<TypedParameter> params, long flags) {
         }
         if (spec.bandwidthMiBps() > 0) {
             params.add(new TypedUlongParameter(BANDWIDTH, spec.bandwidthMiBps()));
+            if (flags.has(MigrationFlag.POSTCOPY)) {
+                // A limit is meant for the whole migration, not for its pre-copy part only.
+                params.add(new TypedUlongParameter(BANDWIDTH_POSTCOPY, spec.bandwidthMiBps()));
+            }
         }
         boolean parallel = spec.parallelConnections() > 1 || flags.has(MigrationFlag.PARALLEL);
         switch (spec.compression()) {

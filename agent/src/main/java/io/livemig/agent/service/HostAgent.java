@@ -1,12 +1,14 @@
 package io.livemig.agent.service;
 
 import io.livemig.agent.config.HostConfig;
+import io.livemig.agent.core.CpuComparison;
 import io.livemig.agent.core.HostInfo;
 import io.livemig.agent.core.Hypervisor;
 import io.livemig.agent.core.HypervisorException;
 import io.livemig.agent.core.JobSample;
 import io.livemig.agent.core.MigrationFlag;
 import io.livemig.agent.core.MigrationFlags;
+import io.livemig.agent.core.PostcopyFailedState;
 import io.livemig.agent.core.VmInfo;
 import io.livemig.agent.core.VmState;
 import io.livemig.agent.core.migration.MigrationJob;
@@ -14,12 +16,14 @@ import io.livemig.agent.core.migration.MigrationSpec;
 import io.livemig.agent.core.monitor.MigrationMonitor;
 import io.livemig.agent.core.monitor.MigrationProgress;
 import io.livemig.agent.core.monitor.MigrationReport;
+import io.livemig.agent.core.monitor.Technique;
 import io.livemig.agent.core.policy.CompressionChoice;
 import io.livemig.agent.core.policy.Escalation;
 import io.livemig.agent.core.policy.MigrationMode;
 import io.livemig.agent.core.policy.PolicySettings;
 import io.livemig.agent.core.rebind.Binding;
 import io.livemig.agent.core.rebind.CpuSet;
+import io.livemig.agent.core.rebind.GuestCpu;
 import io.livemig.agent.core.rebind.InvalidDomainXmlException;
 import io.livemig.agent.core.rebind.RebindAction;
 import io.livemig.agent.core.rebind.RebindPlan;
@@ -137,6 +141,7 @@ public final class HostAgent implements AutoCloseable {
             throw new AgentException(Code.FAILED_PRECONDITION, "cannot move '" + r.vmName() + "' to " + self.name() + ": "
                     + String.join("; ", plan.refusals()));
         }
+        Optional<Incoming.PlanStep> cpuStep = checkCpu(r);
         long free = hv(() -> hypervisor.hostInfo(localUri)).memoryFreeBytes();
         Admission.Reservation reservation = admission.reserveIncoming(r.vmName(), r.memoryBytes(), free, HEADROOM_BYTES);
         try {
@@ -145,9 +150,40 @@ public final class HostAgent implements AutoCloseable {
             admission.cancel(reservation.id());
             throw e;
         }
-        List<Incoming.PlanStep> steps = plan.rules().stream().map(HostAgent::step).toList();
+        List<Incoming.PlanStep> steps = new ArrayList<>(plan.rules().stream().map(HostAgent::step).toList());
+        cpuStep.ifPresent(steps::add);
         return new Incoming(reservation.id(), self.name(), self.libvirtUri(), "tcp:" + migrationAddress(),
                 plan.destinationXml().orElseThrow(), steps, plan.migrateDisks());
+    }
+
+    /**
+     * Refuses a VM whose CPU this host's hypervisor cannot give; the step says what was checked.
+     * Empty when the definition names no CPU (the hypervisor's default) or one libvirt cannot
+     * compare in advance (host-passthrough, maximum).
+     */
+    private Optional<Incoming.PlanStep> checkCpu(IncomingRequest r) throws AgentException {
+        Optional<GuestCpu> guestCpu;
+        try {
+            guestCpu = GuestCpu.of(r.domainXml());
+        } catch (IllegalArgumentException e) {
+            throw new AgentException(Code.INVALID_ARGUMENT, "domain XML of '" + r.vmName() + "': " + e.getMessage());
+        }
+        if (guestCpu.isEmpty()) {
+            return Optional.empty();
+        }
+        GuestCpu cpu = guestCpu.get();
+        if (!cpu.comparable()) {
+            return Optional.of(new Incoming.PlanStep("cpu", cpu.model(), "keep", cpu.mode(), cpu.mode(),
+                    "not compared: " + cpu.mode() + " takes this host's CPU as it is"));
+        }
+        CpuComparison comparison = hv(() -> hypervisor.compareCpu(localUri, cpu.virtType(), cpu.arch(), cpu.cpuXml()));
+        if (!comparison.compatible()) {
+            throw new AgentException(Code.FAILED_PRECONDITION, "cannot move '" + r.vmName() + "' to " + self.name()
+                    + ": its CPU (" + cpu.model() + ", " + cpu.virtType() + ") is not available here: "
+                    + comparison.detail());
+        }
+        return Optional.of(new Incoming.PlanStep("cpu", cpu.model(), "keep", cpu.model(), cpu.model(),
+                comparison.detail()));
     }
 
     public void releaseIncoming(String reservationId) throws AgentException {
@@ -260,13 +296,55 @@ public final class HostAgent implements AutoCloseable {
             error = "internal error: " + e;
         } finally {
             if (report == null || !report.succeeded()) {
-                error = keepRunningOnSource(outgoing.vmName, error);
-                error = awaitGoneFromTarget(outgoing.vmName, incoming.libvirtUri(), error);
+                Optional<String> split = report != null && report.modeUsed() == Technique.POSTCOPY
+                        ? postcopyFailure(outgoing.vmName, incoming) : Optional.empty();
+                if (split.isPresent()) {
+                    error = error == null ? split.get() : error + "; " + split.get();
+                } else {
+                    error = keepRunningOnSource(outgoing.vmName, error);
+                    error = awaitGoneFromTarget(outgoing.vmName, incoming.libvirtUri(), error);
+                }
             }
             admission.endOutgoing(outgoing.vmName);
             releaseQuietly(targetAgent, incoming.reservationId());
             outgoing.finish(report, error);
         }
+    }
+
+    /**
+     * A migration that failed after switching to post-copy cannot go back: the guest's newest
+     * memory is on the target, the rest on the source. libvirt marks the VM "post-copy failed" on
+     * both hosts, paused on the source and running on the target, where its vCPUs stop at the first
+     * page it lacks; libvirt refuses to pause it there while it keeps the incoming job open for a
+     * recovery. Nothing is resumed, and the report says where the VM is and in what state.
+     * Recovery (VIR_MIGRATE_POSTCOPY_RESUME) is not attempted: with libvirt 11.3 it crashed the
+     * target's daemon in every trial in the lab, which would lose the VM for certain.
+     *
+     * @return the explanation, or empty when neither host has the VM in that state (the failure
+     *         came before the switch took effect, and the usual clean-up applies)
+     */
+    private Optional<String> postcopyFailure(String vmName, Incoming incoming) {
+        List<String> found = new ArrayList<>();
+        List<String> unknown = new ArrayList<>();
+        for (String[] host : List.of(new String[] {self.name(), localUri},
+                new String[] {incoming.targetHost(), incoming.libvirtUri()})) {
+            try {
+                hypervisor.postcopyFailedState(host[1], vmName).ifPresent(state -> found.add(host[0]
+                        + (state == PostcopyFailedState.PAUSED ? " (paused)"
+                                : " (running, but stopped at the first page it lacks)")));
+            } catch (HypervisorException e) {
+                unknown.add(host[0] + ": " + e.getMessage());
+            }
+        }
+        if (found.isEmpty()) {
+            return Optional.empty();
+        }
+        return Optional.of("post-copy had started, so the VM cannot run on either host alone: its memory is split "
+                + "between " + self.name() + " and " + incoming.targetHost() + ". libvirt holds it in its 'post-copy "
+                + "failed' state on " + String.join(" and ", found)
+                + (unknown.isEmpty() ? "" : "; not checked: " + String.join("; ", unknown))
+                + ". Nothing was resumed; recover it with 'virsh migrate --postcopy --postcopy-resume' once the "
+                + "hosts can reach each other, or destroy it on both hosts");
     }
 
     /**

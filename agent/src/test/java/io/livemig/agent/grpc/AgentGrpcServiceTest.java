@@ -13,6 +13,7 @@ import io.grpc.inprocess.InProcessServerBuilder;
 import io.livemig.agent.config.ClusterConfig;
 import io.livemig.agent.core.MigrationFlag;
 import io.livemig.agent.core.MigrationFlags;
+import io.livemig.agent.core.PostcopyFailedState;
 import io.livemig.agent.service.HostAgent;
 import io.livemig.proto.agent.v1.AgentServiceGrpc;
 import io.livemig.proto.agent.v1.GetHostInfoRequest;
@@ -156,6 +157,31 @@ class AgentGrpcServiceTest {
     }
 
     @Test
+    void aPostcopyFailureIsReportedPlainlyAndNothingIsResumed() {
+        hvA.script = "postcopy-failing.csv";
+        // What libvirt leaves after a failed post-copy: the source paused, the target running.
+        hvA.postcopyFailed.put("lm", PostcopyFailedState.PAUSED);
+        StartMigrationResponse started = a.startMigration(request("lm", MigrationMode.MIGRATION_MODE_POSTCOPY));
+        MigrationProgress last = watch(started.getMigrationId());
+        assertEquals(MigrationStatus.MIGRATION_STATUS_FAILED, last.getResult().getStatus(), last.toString());
+        String error = last.getResult().getError();
+        assertTrue(error.startsWith("operation failed: job 'migration out' failed in post-copy phase; post-copy had "
+                + "started, so the VM cannot run on either host alone"), error);
+        assertTrue(error.contains("'post-copy failed' state on lab-a (paused)."), error);
+        assertTrue(hvA.resumed.isEmpty(), "a VM whose memory is split must not be resumed on the source");
+    }
+
+    @Test
+    void aFailureBeforePostcopyTookEffectLeavesTheVmRunningOnTheSource() {
+        hvA.script = "failing.csv";
+        StartMigrationResponse started = a.startMigration(request("lm", MigrationMode.MIGRATION_MODE_POSTCOPY));
+        MigrationProgress last = watch(started.getMigrationId());
+        assertEquals(MigrationStatus.MIGRATION_STATUS_FAILED, last.getResult().getStatus(), last.toString());
+        assertFalse(last.getResult().getError().contains("post-copy had started"), last.getResult().getError());
+        assertEquals(List.of("lm"), hvA.resumed, "the usual clean-up: the source checks its VM runs");
+    }
+
+    @Test
     void stopcopyIsNotLive() {
         a.startMigration(request("lm", MigrationMode.MIGRATION_MODE_STOPCOPY));
         assertFalse(hvA.started.get(0).flags().has(MigrationFlag.LIVE));
@@ -190,6 +216,28 @@ class AgentGrpcServiceTest {
         assertEquals(Status.Code.FAILED_PRECONDITION, e.getStatus().getCode());
         assertTrue(e.getStatus().getDescription().contains("host device"), e.getStatus().getDescription());
         assertTrue(hvA.started.isEmpty());
+    }
+
+    @Test
+    void targetRefusesAVmWhoseCpuItsHypervisorCannotGive() {
+        hvB.missingCpuFeatures.add("avx512f");
+        String xml = hvA.vms.get("lm").xml().replace("<name>lm</name>", "<name>avx</name>")
+                .replace("<model fallback='forbid'>qemu64</model>",
+                        "<model fallback='forbid'>qemu64</model><feature policy='require' name='avx512f'/>");
+        hvA.withVm("avx", 256 * MIB, xml);
+        StatusRuntimeException e = assertThrows(StatusRuntimeException.class,
+                () -> a.startMigration(request("avx", MigrationMode.MIGRATION_MODE_AUTO)));
+        assertEquals(Status.Code.FAILED_PRECONDITION, e.getStatus().getCode());
+        assertTrue(e.getStatus().getDescription().contains("its CPU (qemu64, qemu) is not available here: "
+                + "Host CPU does not provide required features: avx512f"), e.getStatus().getDescription());
+        assertTrue(hvA.started.isEmpty());
+    }
+
+    @Test
+    void theAgreedPlanSaysTheCpuWasChecked() {
+        var started = a.startMigration(request("lm", MigrationMode.MIGRATION_MODE_AUTO));
+        assertTrue(started.getPlanList().stream().anyMatch(rule -> rule.getKind().equals("cpu")
+                && rule.getDevice().equals("qemu64") && rule.getReason().contains("provides it")), started.toString());
     }
 
     @Test

@@ -1,11 +1,13 @@
 package io.livemig.agent.grpc;
 
+import io.livemig.agent.core.CpuComparison;
 import io.livemig.agent.core.HostInfo;
 import io.livemig.agent.core.Hypervisor;
 import io.livemig.agent.core.HypervisorException;
 import io.livemig.agent.core.JobSample;
 import io.livemig.agent.core.MigrationRequest;
 import io.livemig.agent.core.MigrationResult;
+import io.livemig.agent.core.PostcopyFailedState;
 import io.livemig.agent.core.VirtType;
 import io.livemig.agent.core.VmInfo;
 import io.livemig.agent.core.VmState;
@@ -13,6 +15,8 @@ import io.livemig.agent.core.migration.MigrationJob;
 import io.livemig.agent.core.migration.MigrationSpec;
 import io.livemig.agent.core.monitor.FakeMigrationJob;
 import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.Set;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -79,6 +83,7 @@ final class FakeHypervisor implements Hypervisor {
 
     @Override
     public boolean resumeIfPaused(String hostUri, String vmName) {
+        resumed.add(vmName);
         return false;
     }
 
@@ -92,5 +97,32 @@ final class FakeHypervisor implements Hypervisor {
     @Override
     public MigrationResult migrate(MigrationRequest request, Consumer<JobSample> progress) {
         throw new UnsupportedOperationException("agents use startMigration");
+    }
+
+    /** CPU features this host's hypervisor lacks: a guest CPU that requires one is incompatible. */
+    final Set<String> missingCpuFeatures = new HashSet<>();
+
+    @Override
+    public CpuComparison compareCpu(String hostUri, String virtType, String arch, String cpuXml) {
+        for (String feature : missingCpuFeatures) {
+            if (cpuXml.contains("'" + feature + "'") || cpuXml.contains("\"" + feature + "\"")) {
+                return new CpuComparison(CpuComparison.Verdict.INCOMPATIBLE,
+                        "Host CPU does not provide required features: " + feature);
+            }
+        }
+        return new CpuComparison(CpuComparison.Verdict.SUPERSET,
+                "the " + virtType + " CPU of this host provides it");
+    }
+
+    /** VMs this host holds in libvirt's "post-copy failed" state, as a failed post-copy leaves them. */
+    final Map<String, PostcopyFailedState> postcopyFailed = new ConcurrentHashMap<>();
+    final List<String> resumed = new ArrayList<>();
+
+    @Override
+    public Optional<PostcopyFailedState> postcopyFailedState(String hostUri, String vmName) {
+        if (!hostUri.equals("qemu:///system")) {
+            return Optional.empty(); // another host's libvirt: this fake only knows its own VMs
+        }
+        return Optional.ofNullable(postcopyFailed.get(vmName));
     }
 }

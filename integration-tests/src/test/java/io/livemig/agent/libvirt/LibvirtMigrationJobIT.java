@@ -10,6 +10,7 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assertions.fail;
 
+import io.livemig.agent.core.CpuComparison;
 import io.livemig.agent.core.HypervisorException;
 import io.livemig.agent.core.HypervisorException.Reason;
 import io.livemig.agent.core.JobSample;
@@ -74,6 +75,26 @@ class LibvirtMigrationJobIT {
         if (Lab.runningAsRoot()) {
             Lab.ofThisRepository().run(Duration.ofMinutes(3), "down");
         }
+    }
+
+    // --- CPU ---------------------------------------------------------------------------------
+
+    @Test
+    void cpuIsComparedWithWhatTheHypervisorCanGiveNotWithTheHostCpu() throws HypervisorException {
+        String virt = Lab.ofThisRepository().virtType();
+        CpuComparison plain = hypervisor.compareCpu(B, virt, "x86_64",
+                "<cpu mode='custom' match='exact'><model fallback='forbid'>qemu64</model></cpu>");
+        assertTrue(plain.compatible(), plain.toString());
+
+        CpuComparison avx = hypervisor.compareCpu(B, virt, "x86_64",
+                "<cpu mode='custom' match='exact'><model fallback='forbid'>qemu64</model>"
+                        + "<feature policy='require' name='avx512vnni'/></cpu>");
+        assertEquals(CpuComparison.Verdict.INCOMPATIBLE, avx.verdict(), avx.toString());
+        assertTrue(avx.detail().contains("avx512vnni"), avx.detail());
+
+        HypervisorException bad = assertThrows(HypervisorException.class,
+                () -> hypervisor.compareCpu(B, virt, "x86_64", "<cpu><model>no-such-model</model></cpu>"));
+        assertTrue(bad.getMessage().contains("no-such-model"), bad.getMessage());
     }
 
     // --- modes -------------------------------------------------------------------------------

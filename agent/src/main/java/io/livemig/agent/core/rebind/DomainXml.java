@@ -87,7 +87,8 @@ final class DomainXml {
         return doc;
     }
 
-    static String write(Document doc) {
+    /** A document, or one element of it with its children. */
+    static String write(Node doc) {
         try {
             TransformerFactory factory = TransformerFactory.newDefaultInstance();
             factory.setFeature(XMLConstants.FEATURE_SECURE_PROCESSING, true);
