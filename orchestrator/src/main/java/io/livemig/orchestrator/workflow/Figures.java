@@ -1,0 +1,42 @@
+package io.livemig.orchestrator.workflow;
+
+import java.util.List;
+import java.util.Objects;
+
+/**
+ * The figures the source agent reports when a migration ends, as the orchestrator keeps them in
+ * its history. A migration that never ran, or whose agent forgot it, has {@link #none()}.
+ *
+ * @param totalMs wall time from start to the VM running on the target
+ * @param downtimeMs time the guest was paused
+ * @param setupMs time before the first byte of memory was sent
+ * @param memoryBytes guest memory size
+ * @param bytesTransferred bytes sent over the wire, all passes included
+ * @param iterations pre-copy passes
+ * @param postcopyRequests pages the target requested after switching to post-copy
+ * @param modeUsed the mode that finally completed it (e.g. "precopy" for "auto"); "" if unknown
+ * @param escalations what the agent did to make it converge, one entry each, with its reason
+ */
+public record Figures(
+    long totalMs,
+    long downtimeMs,
+    long setupMs,
+    long memoryBytes,
+    long bytesTransferred,
+    int iterations,
+    int postcopyRequests,
+    String modeUsed,
+    List<String> escalations) {
+
+  private static final Figures NONE = new Figures(0, 0, 0, 0, 0, 0, 0, "", List.of());
+
+  public Figures {
+    Objects.requireNonNull(modeUsed, "modeUsed");
+    escalations = List.copyOf(escalations);
+  }
+
+  /** All zero, no mode, no escalation: nothing is known. */
+  public static Figures none() {
+    return NONE;
+  }
+}
