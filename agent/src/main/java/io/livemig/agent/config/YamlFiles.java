@@ -14,7 +14,7 @@ import java.nio.file.Path;
 import java.util.stream.Collectors;
 
 /** Reads the YAML configuration files strictly: unknown keys and bad values are errors with a line. */
-final class YamlFiles {
+public final class YamlFiles {
 
     private static final ObjectMapper MAPPER = new ObjectMapper(new YAMLFactory())
             .setPropertyNamingStrategy(PropertyNamingStrategies.SNAKE_CASE)
@@ -24,7 +24,7 @@ final class YamlFiles {
 
     private YamlFiles() {}
 
-    static <T> T read(Path file, Class<T> type) throws ConfigException {
+    public static <T> T read(Path file, Class<T> type) throws ConfigException {
         String text;
         try {
             text = Files.readString(file);

@@ -29,6 +29,12 @@ public final class HostCapabilities {
      *
      * @throws IllegalArgumentException when the XML cannot be parsed
      */
+    /** The host CPU model ({@code /capabilities/host/cpu/model}), "" when absent. */
+    public static String cpuModel(String capabilitiesXml) {
+        String model = firstText(parse(capabilitiesXml).getDocumentElement(), "host", "cpu", "model");
+        return model == null ? "" : model;
+    }
+
     public static VirtType bestVirtType(String capabilitiesXml) {
         Document doc = parse(capabilitiesXml);
         String hostArch = firstText(doc.getDocumentElement(), "host", "cpu", "arch");

@@ -12,6 +12,7 @@ package io.livemig.agent.core;
  * @param memoryTotalBytes  host memory
  * @param memoryFreeBytes   host memory not in use
  * @param virtType          the best virtualisation libvirt offers for guests of the host's architecture
+ * @param cpuModel          the host CPU model as libvirt's capabilities name it, "" if they do not
  */
 public record HostInfo(
         String hostname,
@@ -22,5 +23,6 @@ public record HostInfo(
         int cpus,
         long memoryTotalBytes,
         long memoryFreeBytes,
-        VirtType virtType) {
+        VirtType virtType,
+        String cpuModel) {
 }

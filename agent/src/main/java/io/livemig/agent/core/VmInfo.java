@@ -1,13 +1,15 @@
 package io.livemig.agent.core;
 
 /**
- * A libvirt domain as seen on one host.
+ * A domain as the hypervisor lists it.
  *
- * @param name        domain name, unique per host
- * @param uuid        domain UUID, kept across migrations
- * @param state       current state
- * @param memoryBytes memory currently assigned to the guest
- * @param vcpus       virtual CPUs
+ * @param cpuTimeNs CPU time the guest has used since it started (virDomainInfo.cpuTime); the
+ *                  agent derives its CPU utilisation from two readings
  */
-public record VmInfo(String name, String uuid, VmState state, long memoryBytes, int vcpus) {
+public record VmInfo(String name, String uuid, VmState state, long memoryBytes, int vcpus, long cpuTimeNs) {
+
+    /** A domain whose CPU time is not known (0). */
+    public VmInfo(String name, String uuid, VmState state, long memoryBytes, int vcpus) {
+        this(name, uuid, state, memoryBytes, vcpus, 0);
+    }
 }

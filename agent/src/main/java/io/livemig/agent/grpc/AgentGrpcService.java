@@ -112,7 +112,8 @@ final class AgentGrpcService extends AgentServiceGrpc.AgentServiceImplBase {
             ListVmsResponse.Builder b = ListVmsResponse.newBuilder();
             for (VmDetails d : agent.vms(request.getActiveOnly())) {
                 Vm.Builder vm = Vm.newBuilder().setName(d.vm().name()).setUuid(d.vm().uuid())
-                        .setState(vmState(d.vm().state())).setMemoryBytes(d.vm().memoryBytes()).setVcpus(d.vm().vcpus());
+                        .setState(vmState(d.vm().state())).setMemoryBytes(d.vm().memoryBytes()).setVcpus(d.vm().vcpus())
+                        .setCpuUtilisation(d.cpuUtilisation());
                 for (VmDetails.BindingView bv : d.bindings()) {
                     vm.addBindings(Binding.newBuilder().setKind(bv.kind()).setDevice(bv.device()).setResource(bv.resource()));
                 }
@@ -246,6 +247,9 @@ final class AgentGrpcService extends AgentServiceGrpc.AgentServiceImplBase {
                 .setRunningVms(s.runningVms())
                 .setMigrationsOutgoing(s.migrationsOutgoing())
                 .setMigrationsIncoming(s.migrationsIncoming())
+                .setGuestCpuUtilisation(s.guestCpuUtilisation())
+                .setMemoryCommittedBytes(s.memoryCommittedBytes())
+                .setCpuModel(s.info().cpuModel())
                 .build();
     }
 

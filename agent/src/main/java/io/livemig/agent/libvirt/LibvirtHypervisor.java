@@ -45,6 +45,7 @@ public final class LibvirtHypervisor implements Hypervisor {
         try (LibvirtConnection connection = LibvirtConnection.open(hostUri)) {
             Connect c = connection.connect();
             NodeInfo node = c.nodeInfo();
+            String capabilities = c.getCapabilities();
             return new HostInfo(
                     c.getHostName(),
                     c.getURI(),
@@ -54,7 +55,8 @@ public final class LibvirtHypervisor implements Hypervisor {
                     node.cpus,
                     node.memory * 1024, // virNodeInfo reports KiB
                     c.getFreeMemory(),
-                    HostCapabilities.bestVirtType(c.getCapabilities()));
+                    HostCapabilities.bestVirtType(capabilities),
+                    HostCapabilities.cpuModel(capabilities));
         } catch (LibvirtException e) {
             throw LibvirtErrors.failed("cannot read host facts from " + hostUri, e);
         }
@@ -176,7 +178,8 @@ public final class LibvirtHypervisor implements Hypervisor {
                 domain.getUUIDString(),
                 VmState.fromLibvirt(info.state == null ? 0 : info.state.ordinal()),
                 info.memory * 1024, // virDomainInfo reports KiB
-                info.nrVirtCpu);
+                info.nrVirtCpu,
+                info.cpuTime);
     }
 
     /** VIR_DOMAIN_XML_SECURE | VIR_DOMAIN_XML_MIGRATABLE. */

@@ -2,6 +2,7 @@ package io.livemig.agent.service;
 
 import io.livemig.agent.config.HostConfig;
 import io.livemig.agent.core.CpuComparison;
+import io.livemig.agent.core.CpuUsage;
 import io.livemig.agent.core.HostInfo;
 import io.livemig.agent.core.Hypervisor;
 import io.livemig.agent.core.HypervisorException;
@@ -65,6 +66,8 @@ public final class HostAgent implements AutoCloseable {
     private static final long HEADROOM_BYTES = 128L << 20;
     private static final Duration RESERVATION_TTL = Duration.ofMinutes(10);
     private static final Duration TARGET_CLEANUP_WAIT = Duration.ofSeconds(30);
+    /** Shortest interval over which CPU utilisation is computed. */
+    private static final long CPU_SAMPLE_MIN_NS = 2_000_000_000L;
 
     private final Hypervisor hypervisor;
     private final String localUri;
@@ -73,6 +76,9 @@ public final class HostAgent implements AutoCloseable {
     private final LongSupplier clockMs;
     private final Admission admission;
     private final RebindPlanner planner = new RebindPlanner();
+    private final LongSupplier clockNanos = System::nanoTime;
+    private CpuUsage.Reading cpuBaseline;                          // under this
+    private CpuUsage.Utilisation cpuLatest = CpuUsage.Utilisation.NONE; // under this
     private final Map<String, Outgoing> migrations = new ConcurrentHashMap<>();
     private final ExecutorService runners = Executors.newCachedThreadPool(r -> {
         Thread t = new Thread(r, "livemig-migration");
@@ -93,14 +99,40 @@ public final class HostAgent implements AutoCloseable {
 
     public HostStatus status() throws AgentException {
         HostInfo info = hv(() -> hypervisor.hostInfo(localUri));
-        int running = hv(() -> hypervisor.listVms(localUri, true)).size();
-        return new HostStatus(self.name(), info, admission.reservedBytes(), running, admission.outgoing(),
-                admission.incoming());
+        List<VmInfo> running = hv(() -> hypervisor.listVms(localUri, true));
+        CpuUsage.Utilisation cpu = cpuUsage(running, info.cpus());
+        long committed = running.stream().mapToLong(VmInfo::memoryBytes).sum();
+        return new HostStatus(self.name(), info, admission.reservedBytes(), running.size(), admission.outgoing(),
+                admission.incoming(), cpu.host(), committed);
+    }
+
+    /**
+     * The guests' CPU utilisation against the oldest reading that is at least
+     * {@link #CPU_SAMPLE_MIN_NS} old, so that callers polling often (the orchestrator, a CLI)
+     * still get a figure over a few seconds, not over the last few milliseconds. Zero until two
+     * readings are that far apart.
+     */
+    private synchronized CpuUsage.Utilisation cpuUsage(List<VmInfo> running, int hostCpus) {
+        long now = clockNanos.getAsLong();
+        CpuUsage.Reading reading = CpuUsage.Reading.of(now, running);
+        if (cpuBaseline == null) {
+            cpuBaseline = reading;
+            return CpuUsage.Utilisation.NONE;
+        }
+        if (now - cpuBaseline.atNanos() >= CPU_SAMPLE_MIN_NS) {
+            cpuLatest = CpuUsage.between(cpuBaseline, reading, hostCpus);
+            cpuBaseline = reading;
+        }
+        return cpuLatest;
     }
 
     public List<VmDetails> vms(boolean activeOnly) throws AgentException {
         List<VmDetails> result = new ArrayList<>();
-        for (VmInfo vm : hv(() -> hypervisor.listVms(localUri, activeOnly))) {
+        List<VmInfo> listed = hv(() -> hypervisor.listVms(localUri, activeOnly));
+        HostInfo host = hv(() -> hypervisor.hostInfo(localUri));
+        CpuUsage.Utilisation cpu = cpuUsage(listed.stream().filter(v -> v.state() == VmState.RUNNING
+                || v.state() == VmState.BLOCKED).toList(), host.cpus());
+        for (VmInfo vm : listed) {
             List<VmDetails.BindingView> bindings = new ArrayList<>();
             try {
                 String xml = hypervisor.domainXml(localUri, vm.name(), false);
@@ -112,7 +144,7 @@ public final class HostAgent implements AutoCloseable {
             } catch (HypervisorException | InvalidDomainXmlException e) {
                 // it went away while we listed, or libvirt wrote something we cannot read: list it bare
             }
-            result.add(new VmDetails(vm, bindings));
+            result.add(new VmDetails(vm, bindings, cpu.vm(vm.name())));
         }
         return result;
     }

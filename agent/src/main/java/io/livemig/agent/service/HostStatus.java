@@ -9,4 +9,6 @@ public record HostStatus(
         long memoryReservedBytes,
         int runningVms,
         int migrationsOutgoing,
-        int migrationsIncoming) {}
+        int migrationsIncoming,
+        double guestCpuUtilisation,
+        long memoryCommittedBytes) {}

@@ -3,8 +3,12 @@ package io.livemig.agent.service;
 import io.livemig.agent.core.VmInfo;
 import java.util.List;
 
-/** A VM and the host-local resources it is bound to. */
-public record VmDetails(VmInfo vm, List<BindingView> bindings) {
+/**
+ * A VM, the host-local resources it is bound to, and its load.
+ *
+ * @param cpuUtilisation 0..1 of its vCPUs over the agent's last sampling interval
+ */
+public record VmDetails(VmInfo vm, List<BindingView> bindings, double cpuUtilisation) {
 
     /** One binding, for display: kind (nic, disk, ...), device, resource. */
     public record BindingView(String kind, String device, String resource) {}

@@ -72,4 +72,10 @@ class HostCapabilitiesTest {
         String xxe = "<?xml version='1.0'?><!DOCTYPE c [<!ENTITY x SYSTEM 'file:///etc/passwd'>]><capabilities>&x;</capabilities>";
         assertThrows(IllegalArgumentException.class, () -> HostCapabilities.bestVirtType(xxe));
     }
+
+    @Test
+    void readsTheHostCpuModel() {
+        assertEquals("Skylake-Client-IBRS", HostCapabilities.cpuModel(CAPS.replace("GUESTS", "")));
+        assertEquals("", HostCapabilities.cpuModel("<capabilities><host><cpu><arch>x86_64</arch></cpu></host></capabilities>"));
+    }
 }

@@ -56,7 +56,8 @@ final class FakeHypervisor implements Hypervisor {
 
     @Override
     public HostInfo hostInfo(String hostUri) {
-        return new HostInfo(name, hostUri, "QEMU", "10.0.2", "11.3.0", 2, 8L << 30, memoryFreeBytes, VirtType.QEMU);
+        return new HostInfo(name, hostUri, "QEMU", "10.0.2", "11.3.0", 2, 8L << 30, memoryFreeBytes, VirtType.QEMU,
+                "Skylake-Client-IBRS");
     }
 
     @Override

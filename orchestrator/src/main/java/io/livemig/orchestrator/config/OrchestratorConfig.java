@@ -1,0 +1,121 @@
+package io.livemig.orchestrator.config;
+
+import io.livemig.agent.config.ClusterConfig;
+import io.livemig.agent.config.ConfigException;
+import io.livemig.agent.config.YamlFiles;
+import io.livemig.orchestrator.placement.PlacementPolicy;
+import io.livemig.orchestrator.workflow.AdmissionQueue;
+import java.nio.file.Path;
+import java.util.Locale;
+
+/**
+ * The orchestrator's file (YAML, strict: unknown keys are errors with their line).
+ *
+ * <pre>
+ * listen: 0.0.0.0:7080
+ * cluster: cluster.yaml            # relative paths: from this file's directory
+ * database: /var/lib/livemig/orchestrator.db
+ * policy: balance                  # balance | least-loaded | round-robin
+ * limits: {cluster: 2, per_host_outgoing: 1, per_host_incoming: 1}
+ * load: {interval_s: 5, window: 6} # one spike does not move VMs: loads are window averages
+ * rebalance: {interval_s: 0, dry_run: false, threshold: 0.1, min_gain: 0.01, max_moves: 2, cooldown_s: 600}
+ * </pre>
+ */
+public record OrchestratorConfig(
+        String listen,
+        String cluster,
+        String database,
+        String policy,
+        Limits limits,
+        Load load,
+        Rebalance rebalance) {
+
+    public record Limits(Integer cluster, Integer perHostOutgoing, Integer perHostIncoming) {
+        public Limits {
+            cluster = cluster == null ? 2 : cluster;
+            perHostOutgoing = perHostOutgoing == null ? 1 : perHostOutgoing;
+            perHostIncoming = perHostIncoming == null ? 1 : perHostIncoming;
+        }
+    }
+
+    public record Load(Integer intervalS, Integer window) {
+        public Load {
+            intervalS = intervalS == null ? 5 : intervalS;
+            window = window == null ? 6 : window;
+        }
+    }
+
+    /**
+     * @param intervalS 0: no scheduled rounds
+     * @param dryRun    scheduled rounds record their plan without moving anything
+     */
+    public record Rebalance(Integer intervalS, Boolean dryRun, Double threshold, Double minGain, Integer maxMoves,
+            Integer cooldownS) {
+        public Rebalance {
+            intervalS = intervalS == null ? 0 : intervalS;
+            dryRun = dryRun != null && dryRun;
+            threshold = threshold == null ? 0.10 : threshold;
+            minGain = minGain == null ? 0.01 : minGain;
+            maxMoves = maxMoves == null ? 2 : maxMoves;
+            cooldownS = cooldownS == null ? 600 : cooldownS;
+        }
+    }
+
+    public OrchestratorConfig {
+        listen = listen == null ? "0.0.0.0:7080" : listen;
+        policy = policy == null ? "balance" : policy;
+        limits = limits == null ? new Limits(null, null, null) : limits;
+        load = load == null ? new Load(null, null) : load;
+        rebalance = rebalance == null ? new Rebalance(null, null, null, null, null, null) : rebalance;
+    }
+
+    /** The file with its cluster resolved and every value checked. */
+    public record Loaded(OrchestratorConfig config, ClusterConfig cluster, Path database, PlacementPolicy policy,
+            AdmissionQueue.Limits limits) {}
+
+    public static Loaded load(Path file) throws ConfigException {
+        OrchestratorConfig c = YamlFiles.read(file, OrchestratorConfig.class);
+        String where = file + ": ";
+        if (c.listen.lastIndexOf(':') < 1) {
+            throw new ConfigException(where + "listen must be host:port, got '" + c.listen + "'");
+        }
+        if (c.cluster == null) {
+            throw new ConfigException(where + "cluster (path of the cluster file) is required");
+        }
+        if (c.database == null) {
+            throw new ConfigException(where + "database (path of the history file) is required");
+        }
+        PlacementPolicy policy = policy(c.policy, where);
+        if (c.limits.cluster() < 1 || c.limits.perHostOutgoing() < 1 || c.limits.perHostIncoming() < 1) {
+            throw new ConfigException(where + "limits must be >= 1");
+        }
+        if (c.load.intervalS() < 1 || c.load.window() < 1) {
+            throw new ConfigException(where + "load.interval_s and load.window must be >= 1");
+        }
+        Rebalance r = c.rebalance;
+        if (r.intervalS() < 0 || r.threshold() < 0 || r.minGain() < 0 || r.maxMoves() < 0 || r.cooldownS() < 0) {
+            throw new ConfigException(where + "rebalance values must be >= 0");
+        }
+        Path dir = file.toAbsolutePath().getParent();
+        ClusterConfig cluster = ClusterConfig.load(dir.resolve(c.cluster));
+        return new Loaded(c, cluster, dir.resolve(c.database),
+                policy, new AdmissionQueue.Limits(c.limits.cluster(), c.limits.perHostOutgoing(),
+                        c.limits.perHostIncoming()));
+    }
+
+    public static PlacementPolicy policy(String name, String where) throws ConfigException {
+        try {
+            return PlacementPolicy.valueOf(name.toUpperCase(Locale.ROOT).replace('-', '_'));
+        } catch (IllegalArgumentException e) {
+            throw new ConfigException(where + "policy must be balance, least-loaded or round-robin, got '" + name + "'");
+        }
+    }
+
+    public int listenPort() {
+        return Integer.parseInt(listen.substring(listen.lastIndexOf(':') + 1));
+    }
+
+    public String listenHost() {
+        return listen.substring(0, listen.lastIndexOf(':'));
+    }
+}

@@ -1,0 +1,130 @@
+package io.livemig.orchestrator.grpc;
+
+import io.grpc.ManagedChannel;
+import io.grpc.ManagedChannelBuilder;
+import io.grpc.Status;
+import io.grpc.StatusRuntimeException;
+import io.livemig.agent.config.HostConfig;
+import io.livemig.orchestrator.service.AgentCallException;
+import io.livemig.orchestrator.service.Agents;
+import io.livemig.proto.agent.v1.AgentServiceGrpc;
+import io.livemig.proto.agent.v1.GetHostInfoRequest;
+import io.livemig.proto.agent.v1.HostInfo;
+import io.livemig.proto.agent.v1.ListVmsRequest;
+import io.livemig.proto.agent.v1.MigrationOptions;
+import io.livemig.proto.agent.v1.MigrationProgress;
+import io.livemig.proto.agent.v1.MigrationRef;
+import io.livemig.proto.agent.v1.StartMigrationRequest;
+import io.livemig.proto.agent.v1.Vm;
+import java.util.Iterator;
+import java.util.List;
+import java.util.Optional;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.TimeUnit;
+import java.util.function.Consumer;
+import java.util.function.Function;
+
+/** The hosts' agents over gRPC, one channel per address; every call has a deadline. */
+public final class GrpcAgents implements Agents, AutoCloseable {
+
+    private static final long CALL_DEADLINE_S = 20;
+    /** A watch stream is re-opened after this long; the agent ends it at the migration's end. */
+    private static final long WATCH_DEADLINE_S = 3600;
+
+    private final Function<String, ManagedChannel> opener;
+    private final ConcurrentHashMap<String, ManagedChannel> channels = new ConcurrentHashMap<>();
+
+    public GrpcAgents() {
+        this(address -> ManagedChannelBuilder.forTarget(address).usePlaintext().build());
+    }
+
+    public GrpcAgents(Function<String, ManagedChannel> opener) {
+        this.opener = opener;
+    }
+
+    private AgentServiceGrpc.AgentServiceBlockingStub stub(HostConfig host, long deadlineS) {
+        return AgentServiceGrpc.newBlockingStub(channels.computeIfAbsent(host.agent(), opener))
+                .withDeadlineAfter(deadlineS, TimeUnit.SECONDS);
+    }
+
+    @Override
+    public HostInfo hostInfo(HostConfig host) throws AgentCallException {
+        try {
+            return stub(host, CALL_DEADLINE_S).getHostInfo(GetHostInfoRequest.getDefaultInstance());
+        } catch (StatusRuntimeException e) {
+            throw failed(host, e);
+        }
+    }
+
+    @Override
+    public List<Vm> runningVms(HostConfig host) throws AgentCallException {
+        try {
+            return stub(host, CALL_DEADLINE_S).listVms(ListVmsRequest.newBuilder().setActiveOnly(true).build())
+                    .getVmsList();
+        } catch (StatusRuntimeException e) {
+            throw failed(host, e);
+        }
+    }
+
+    @Override
+    public String startMigration(HostConfig source, String vm, HostConfig target, MigrationOptions options)
+            throws AgentCallException {
+        try {
+            return stub(source, 120).startMigration(StartMigrationRequest.newBuilder().setVmName(vm)
+                    .setTargetAgent(target.agent()).setOptions(options).build()).getMigrationId();
+        } catch (StatusRuntimeException e) {
+            throw failed(source, e);
+        }
+    }
+
+    @Override
+    public MigrationProgress watch(HostConfig source, String agentMigrationId, Consumer<MigrationProgress> progress)
+            throws AgentCallException {
+        try {
+            Iterator<MigrationProgress> it = stub(source, WATCH_DEADLINE_S)
+                    .watchMigration(MigrationRef.newBuilder().setMigrationId(agentMigrationId).build());
+            MigrationProgress last = null;
+            while (it.hasNext()) {
+                last = it.next();
+                progress.accept(last);
+            }
+            return last;
+        } catch (StatusRuntimeException e) {
+            throw failed(source, e);
+        }
+    }
+
+    @Override
+    public Optional<MigrationProgress> migration(HostConfig source, String agentMigrationId) throws AgentCallException {
+        try {
+            return Optional.of(stub(source, CALL_DEADLINE_S)
+                    .getMigration(MigrationRef.newBuilder().setMigrationId(agentMigrationId).build()));
+        } catch (StatusRuntimeException e) {
+            if (e.getStatus().getCode() == Status.Code.NOT_FOUND) {
+                return Optional.empty();
+            }
+            throw failed(source, e);
+        }
+    }
+
+    @Override
+    public void abort(HostConfig source, String agentMigrationId) throws AgentCallException {
+        try {
+            stub(source, CALL_DEADLINE_S).abortMigration(MigrationRef.newBuilder().setMigrationId(agentMigrationId).build());
+        } catch (StatusRuntimeException e) {
+            throw failed(source, e);
+        }
+    }
+
+    private static AgentCallException failed(HostConfig host, StatusRuntimeException e) {
+        Status s = e.getStatus();
+        boolean unreachable = s.getCode() == Status.Code.UNAVAILABLE || s.getCode() == Status.Code.DEADLINE_EXCEEDED;
+        String what = s.getDescription() != null ? s.getDescription() : s.getCode().toString();
+        return new AgentCallException("agent of " + host.name() + " (" + host.agent() + "): " + what, !unreachable, e);
+    }
+
+    @Override
+    public void close() {
+        channels.values().forEach(ManagedChannel::shutdownNow);
+    }
+}

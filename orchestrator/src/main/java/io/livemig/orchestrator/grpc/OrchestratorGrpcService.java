@@ -1,0 +1,298 @@
+package io.livemig.orchestrator.grpc;
+
+import io.grpc.Status;
+import io.grpc.StatusRuntimeException;
+import io.grpc.stub.ServerCallStreamObserver;
+import io.grpc.stub.StreamObserver;
+import io.livemig.orchestrator.history.HistoryStore;
+import io.livemig.orchestrator.history.RoundRecord;
+import io.livemig.orchestrator.placement.Decision;
+import io.livemig.orchestrator.placement.Plan;
+import io.livemig.orchestrator.service.Orchestrator;
+import io.livemig.orchestrator.service.OrchestratorException;
+import io.livemig.orchestrator.workflow.MigrationRecord;
+import io.livemig.proto.orchestrator.v1.Candidate;
+import io.livemig.proto.orchestrator.v1.DrainRequest;
+import io.livemig.proto.orchestrator.v1.HistoryRequest;
+import io.livemig.proto.orchestrator.v1.HistoryResponse;
+import io.livemig.proto.orchestrator.v1.Host;
+import io.livemig.proto.orchestrator.v1.HostState;
+import io.livemig.proto.orchestrator.v1.ListHostsRequest;
+import io.livemig.proto.orchestrator.v1.ListHostsResponse;
+import io.livemig.proto.orchestrator.v1.ListVmsRequest;
+import io.livemig.proto.orchestrator.v1.ListVmsResponse;
+import io.livemig.proto.orchestrator.v1.MigrateRequest;
+import io.livemig.proto.orchestrator.v1.MigrateResponse;
+import io.livemig.proto.orchestrator.v1.Migration;
+import io.livemig.proto.orchestrator.v1.MigrationId;
+import io.livemig.proto.orchestrator.v1.MigrationState;
+import io.livemig.proto.orchestrator.v1.MigrationUpdate;
+import io.livemig.proto.orchestrator.v1.Move;
+import io.livemig.proto.orchestrator.v1.OrchestratorServiceGrpc;
+import io.livemig.proto.orchestrator.v1.PlacementDecision;
+import io.livemig.proto.orchestrator.v1.RebalanceRequest;
+import io.livemig.proto.orchestrator.v1.RebalanceResponse;
+import io.livemig.proto.orchestrator.v1.Rejection;
+import io.livemig.proto.orchestrator.v1.Round;
+import io.livemig.proto.orchestrator.v1.RoundsRequest;
+import io.livemig.proto.orchestrator.v1.RoundsResponse;
+import io.livemig.proto.orchestrator.v1.SetHostStateRequest;
+import io.livemig.proto.orchestrator.v1.Vm;
+import java.time.Duration;
+import java.util.Locale;
+import java.util.Optional;
+
+/** The orchestrator's gRPC API: converts messages and calls {@link Orchestrator}; nothing else. */
+final class OrchestratorGrpcService extends OrchestratorServiceGrpc.OrchestratorServiceImplBase {
+
+    private static final Duration WATCH_TICK = Duration.ofSeconds(1);
+
+    private final Orchestrator orchestrator;
+
+    OrchestratorGrpcService(Orchestrator orchestrator) {
+        this.orchestrator = orchestrator;
+    }
+
+    @FunctionalInterface
+    private interface Call<T> {
+        T run() throws OrchestratorException;
+    }
+
+    private static <T> void unary(StreamObserver<T> observer, Call<T> call) {
+        T response;
+        try {
+            response = call.run();
+        } catch (OrchestratorException e) {
+            observer.onError(status(e));
+            return;
+        } catch (RuntimeException e) {
+            observer.onError(Status.INTERNAL.withDescription(String.valueOf(e)).withCause(e).asRuntimeException());
+            return;
+        }
+        observer.onNext(response);
+        observer.onCompleted();
+    }
+
+    static StatusRuntimeException status(OrchestratorException e) {
+        Status status = switch (e.code()) {
+            case INVALID_ARGUMENT -> Status.INVALID_ARGUMENT;
+            case NOT_FOUND -> Status.NOT_FOUND;
+            case ALREADY_EXISTS -> Status.ALREADY_EXISTS;
+            case FAILED_PRECONDITION -> Status.FAILED_PRECONDITION;
+            case UNAVAILABLE -> Status.UNAVAILABLE;
+        };
+        return status.withDescription(e.getMessage()).asRuntimeException();
+    }
+
+    @Override
+    public void listHosts(ListHostsRequest request, StreamObserver<ListHostsResponse> observer) {
+        unary(observer, () -> {
+            ListHostsResponse.Builder b = ListHostsResponse.newBuilder().setSpread(orchestrator.spread());
+            for (Orchestrator.HostView h : orchestrator.hosts()) {
+                Host.Builder host = Host.newBuilder().setName(h.config().name()).setAgent(h.config().agent())
+                        .setState(state(h.state())).setStateReason(h.stateReason()).setSamples(h.samples())
+                        .setLoad(h.weightedLoad());
+                if (h.load() != null) {
+                    host.setCpus(h.load().cpus()).setCpuUtilisation(h.load().cpuUtilisation())
+                            .setMemoryTotalBytes(h.load().memoryTotalBytes())
+                            .setMemoryFreeBytes(h.load().memoryFreeBytes())
+                            .setMemoryCommittedBytes(h.load().memoryCommittedBytes()).setVmCount(h.load().vmCount())
+                            .setCpuModel(h.load().cpuFamily());
+                }
+                if (h.latest() != null) {
+                    host.setMigrationsOutgoing(h.latest().getMigrationsOutgoing())
+                            .setMigrationsIncoming(h.latest().getMigrationsIncoming());
+                }
+                b.addHosts(host);
+            }
+            return b.build();
+        });
+    }
+
+    @Override
+    public void listVms(ListVmsRequest request, StreamObserver<ListVmsResponse> observer) {
+        unary(observer, () -> {
+            ListVmsResponse.Builder b = ListVmsResponse.newBuilder();
+            for (Orchestrator.VmView v : orchestrator.vms()) {
+                if (!request.getHost().isEmpty() && !request.getHost().equals(v.host())) {
+                    continue;
+                }
+                b.addVms(Vm.newBuilder().setName(v.vm().getName()).setHost(v.host())
+                        .setMemoryBytes(v.vm().getMemoryBytes()).setVcpus(v.vm().getVcpus())
+                        .setCpuUtilisation(v.cpuUtilisation()).setState(v.vm().getState())
+                        .addAllRequires(v.load().requiredCapabilities().stream().sorted().toList()));
+            }
+            return b.build();
+        });
+    }
+
+    @Override
+    public void migrate(MigrateRequest request, StreamObserver<MigrateResponse> observer) {
+        unary(observer, () -> {
+            Orchestrator.Queued q = orchestrator.migrate(request.getVm(), request.getTarget(), request.getOptions(),
+                    "user");
+            return MigrateResponse.newBuilder().setMigration(migration(q.record(), ""))
+                    .setDecision(decision(q.decision(), q.explanation())).build();
+        });
+    }
+
+    @Override
+    public void watch(MigrationId request, StreamObserver<MigrationUpdate> observer) {
+        ServerCallStreamObserver<MigrationUpdate> call = (ServerCallStreamObserver<MigrationUpdate>) observer;
+        try {
+            Orchestrator.View view = orchestrator.view(request.getId());
+            while (!call.isCancelled()) {
+                MigrationUpdate.Builder u = MigrationUpdate.newBuilder()
+                        .setMigration(migration(view.record(), view.waitingFor()));
+                if (view.progress() != null) {
+                    u.setProgress(view.progress());
+                }
+                observer.onNext(u.build());
+                if (view.record().state().terminal()) {
+                    observer.onCompleted();
+                    return;
+                }
+                view = orchestrator.awaitView(request.getId(), view.version(), WATCH_TICK);
+            }
+        } catch (OrchestratorException e) {
+            observer.onError(status(e));
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            observer.onError(Status.UNAVAILABLE.withDescription("orchestrator shutting down").asRuntimeException());
+        }
+    }
+
+    @Override
+    public void abort(MigrationId request, StreamObserver<Migration> observer) {
+        unary(observer, () -> migration(orchestrator.abort(request.getId()), ""));
+    }
+
+    @Override
+    public void history(HistoryRequest request, StreamObserver<HistoryResponse> observer) {
+        unary(observer, () -> {
+            HistoryStore.Query q = HistoryStore.Query.latest(request.getLimit() == 0 ? 50 : (int) request.getLimit());
+            if (!request.getVm().isEmpty()) {
+                q = q.withVm(request.getVm());
+            }
+            if (!request.getHost().isEmpty()) {
+                q = q.withHost(request.getHost());
+            }
+            if (request.getState() != MigrationState.MIGRATION_STATE_UNSPECIFIED) {
+                q = q.withState(state(request.getState()));
+            }
+            HistoryResponse.Builder b = HistoryResponse.newBuilder();
+            orchestrator.history(q).forEach(r -> b.addMigrations(migration(r, "")));
+            return b.build();
+        });
+    }
+
+    @Override
+    public void planRebalance(RebalanceRequest request, StreamObserver<RebalanceResponse> observer) {
+        unary(observer, () -> plan(orchestrator.planRebalance(), "", java.util.List.of()));
+    }
+
+    @Override
+    public void rebalance(RebalanceRequest request, StreamObserver<RebalanceResponse> observer) {
+        unary(observer, () -> {
+            Orchestrator.Round round = orchestrator.rebalance(request.getDryRun(), "user");
+            return plan(round.plan(), round.roundId(), round.migrationIds());
+        });
+    }
+
+    @Override
+    public void drain(DrainRequest request, StreamObserver<RebalanceResponse> observer) {
+        unary(observer, () -> {
+            Orchestrator.Round round = orchestrator.drain(request.getHost(), request.getDryRun());
+            return plan(round.plan(), round.roundId(), round.migrationIds());
+        });
+    }
+
+    @Override
+    public void setHostState(SetHostStateRequest request, StreamObserver<Host> observer) {
+        unary(observer, () -> {
+            io.livemig.orchestrator.placement.HostState state = switch (request.getState()) {
+                case HOST_STATE_UP -> io.livemig.orchestrator.placement.HostState.UP;
+                case HOST_STATE_DRAINING -> io.livemig.orchestrator.placement.HostState.DRAINING;
+                case HOST_STATE_MAINTENANCE -> io.livemig.orchestrator.placement.HostState.MAINTENANCE;
+                default -> throw new OrchestratorException(OrchestratorException.Code.INVALID_ARGUMENT,
+                        "state must be up, draining or maintenance");
+            };
+            Orchestrator.HostView h = orchestrator.setHostState(request.getHost(), state);
+            return Host.newBuilder().setName(h.config().name()).setAgent(h.config().agent()).setState(state(h.state()))
+                    .setStateReason(h.stateReason()).build();
+        });
+    }
+
+    @Override
+    public void rounds(RoundsRequest request, StreamObserver<RoundsResponse> observer) {
+        unary(observer, () -> {
+            RoundsResponse.Builder b = RoundsResponse.newBuilder();
+            for (RoundRecord r : orchestrator.rounds(request.getLimit() == 0 ? 20 : (int) request.getLimit())) {
+                b.addRounds(Round.newBuilder().setId(r.id()).setAtMs(r.at().toEpochMilli()).setDryRun(r.dryRun())
+                        .setTrigger(r.trigger()).setSpreadBefore(finite(r.spreadBefore()))
+                        .setSpreadAfterPlanned(finite(r.spreadAfterPlanned())).addAllMoves(r.moves())
+                        .addAllMigrationIds(r.migrationIds()).setResult(r.result()));
+            }
+            return b.build();
+        });
+    }
+
+    // --- conversions ------------------------------------------------------------------------------
+
+    static Migration migration(MigrationRecord r, String waitingFor) {
+        Migration.Builder b = Migration.newBuilder().setId(r.id()).setVm(r.vm()).setSource(r.source())
+                .setTarget(r.target()).setModeRequested(r.modeRequested()).setState(state(r.state()))
+                .setOrigin(r.origin()).setReason(r.reason()).setAgentMigrationId(r.agentMigrationId())
+                .setRequestedAtMs(r.requestedAt().toEpochMilli())
+                .setModeUsed(r.figures().modeUsed() == null ? "" : r.figures().modeUsed())
+                .setTotalMs(r.figures().totalMs()).setDowntimeMs(r.figures().downtimeMs())
+                .setSetupMs(r.figures().setupMs()).setMemoryBytes(r.figures().memoryBytes())
+                .setBytesTransferred(r.figures().bytesTransferred()).setIterations(r.figures().iterations())
+                .setPostcopyRequests(r.figures().postcopyRequests()).addAllEscalations(r.figures().escalations())
+                .setError(r.error()).setWaitingFor(waitingFor == null ? "" : waitingFor);
+        Optional.ofNullable(r.startedAt()).ifPresent(t -> b.setStartedAtMs(t.toEpochMilli()));
+        Optional.ofNullable(r.endedAt()).ifPresent(t -> b.setEndedAtMs(t.toEpochMilli()));
+        return b.build();
+    }
+
+    static MigrationState state(io.livemig.orchestrator.workflow.MigrationState s) {
+        return MigrationState.valueOf("MIGRATION_STATE_" + s.name());
+    }
+
+    static io.livemig.orchestrator.workflow.MigrationState state(MigrationState s) throws OrchestratorException {
+        try {
+            return io.livemig.orchestrator.workflow.MigrationState.valueOf(s.name().substring("MIGRATION_STATE_".length()));
+        } catch (IllegalArgumentException | IndexOutOfBoundsException e) {
+            throw new OrchestratorException(OrchestratorException.Code.INVALID_ARGUMENT, "unknown state " + s);
+        }
+    }
+
+    static HostState state(io.livemig.orchestrator.placement.HostState s) {
+        return HostState.valueOf("HOST_STATE_" + s.name());
+    }
+
+    static PlacementDecision decision(Decision d, String explanation) {
+        PlacementDecision.Builder b = PlacementDecision.newBuilder()
+                .setPolicy(d.policy().name().toLowerCase(Locale.ROOT).replace('_', '-'))
+                .setChosen(d.chosenHost().orElse("")).setExplanation(explanation);
+        d.candidates().forEach(c -> b.addCandidates(Candidate.newBuilder().setHost(c.host()).setScore(c.score())
+                .setProjectedLoad(c.projectedHostLoad())));
+        d.rejections().forEach(r -> b.addRejections(Rejection.newBuilder().setHost(r.host())
+                .setReason(r.reason().name().toLowerCase(Locale.ROOT)).setExplanation(r.explanation())));
+        return b.build();
+    }
+
+    static RebalanceResponse plan(Plan p, String roundId, java.util.List<String> ids) {
+        RebalanceResponse.Builder b = RebalanceResponse.newBuilder().setRoundId(roundId)
+                .setSpreadBefore(finite(p.spreadBefore())).setSpreadAfter(finite(p.spreadAfter()))
+                .setSummary(p.summary()).addAllMigrationIds(ids);
+        p.moves().forEach(m -> b.addMoves(Move.newBuilder().setVm(m.vm()).setFrom(m.from()).setTo(m.to())
+                .setReason(m.reason()).setGain(m.gain()).setEstimatedCostBytes(m.estimatedCostBytes())));
+        p.unplaced().forEach(u -> b.addUnplaced(u.vm() + " (" + u.from() + "): " + u.reason()));
+        return b.build();
+    }
+
+    private static double finite(double v) {
+        return Double.isFinite(v) ? v : 0;
+    }
+}

@@ -1,0 +1,40 @@
+package io.livemig.orchestrator.service;
+
+import io.livemig.agent.config.HostConfig;
+import io.livemig.proto.agent.v1.HostInfo;
+import io.livemig.proto.agent.v1.MigrationOptions;
+import io.livemig.proto.agent.v1.MigrationProgress;
+import io.livemig.proto.agent.v1.Vm;
+import java.util.List;
+import java.util.Optional;
+import java.util.function.Consumer;
+
+/**
+ * The orchestrator's view of the hosts' agents. Implemented over gRPC by
+ * {@code io.livemig.orchestrator.grpc.GrpcAgents}; tests use a fake. Every call is bounded in time
+ * by the implementation.
+ */
+public interface Agents {
+
+    HostInfo hostInfo(HostConfig host) throws AgentCallException;
+
+    /** Running VMs with their bindings and CPU utilisation. */
+    List<Vm> runningVms(HostConfig host) throws AgentCallException;
+
+    /** Starts migrating {@code vm} from {@code source} to {@code target}; the source agent's id. */
+    String startMigration(HostConfig source, String vm, HostConfig target, MigrationOptions options)
+            throws AgentCallException;
+
+    /**
+     * Follows a migration to its end, handing each progress message to {@code progress}; returns
+     * the last one, which carries the result. Blocks; gives up (exception) only when the agent
+     * cannot be reached.
+     */
+    MigrationProgress watch(HostConfig source, String agentMigrationId, Consumer<MigrationProgress> progress)
+            throws AgentCallException;
+
+    /** What the source agent knows of a migration; empty when it does not know the id. */
+    Optional<MigrationProgress> migration(HostConfig source, String agentMigrationId) throws AgentCallException;
+
+    void abort(HostConfig source, String agentMigrationId) throws AgentCallException;
+}

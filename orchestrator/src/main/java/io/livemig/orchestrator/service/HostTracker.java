@@ -1,0 +1,130 @@
+package io.livemig.orchestrator.service;
+
+import io.livemig.agent.config.HostConfig;
+import io.livemig.orchestrator.placement.HostLoad;
+import io.livemig.orchestrator.placement.HostState;
+import io.livemig.proto.agent.v1.HostInfo;
+import io.livemig.proto.agent.v1.Vm;
+import java.util.ArrayDeque;
+import java.util.Deque;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+
+/**
+ * One host as the orchestrator follows it: its administrative state, its health (the agent
+ * answered the last checks or not) and a window of load samples, averaged so that one spike
+ * does not move VMs. Thread-safe.
+ */
+final class HostTracker {
+
+    /** Consecutive failed checks after which a host is DOWN. */
+    static final int DOWN_AFTER_FAILURES = 2;
+
+    record Sample(HostInfo info, List<Vm> vms) {}
+
+    private final HostConfig config;
+    private final int window;
+    private final Deque<Sample> samples = new ArrayDeque<>();
+    private HostState adminState = HostState.UP;
+    private int failures;
+    private String lastError = "not checked yet";
+    private boolean everReached;
+
+    HostTracker(HostConfig config, int window) {
+        this.config = config;
+        this.window = window;
+    }
+
+    HostConfig config() {
+        return config;
+    }
+
+    synchronized void recordSample(HostInfo info, List<Vm> vms) {
+        samples.addLast(new Sample(info, List.copyOf(vms)));
+        while (samples.size() > window) {
+            samples.removeFirst();
+        }
+        failures = 0;
+        everReached = true;
+        lastError = "";
+    }
+
+    synchronized void recordFailure(String error) {
+        failures++;
+        lastError = error;
+    }
+
+    synchronized void setAdminState(HostState state) {
+        adminState = state;
+    }
+
+    synchronized HostState adminState() {
+        return adminState;
+    }
+
+    /** DOWN when unhealthy, else the administrative state. */
+    synchronized HostState state() {
+        return healthy() ? adminState : HostState.DOWN;
+    }
+
+    synchronized String stateReason() {
+        if (!healthy()) {
+            return everReached ? "agent unreachable: " + lastError : "agent never reached: " + lastError;
+        }
+        return adminState == HostState.UP ? "" : "set by the operator";
+    }
+
+    private boolean healthy() {
+        return everReached && failures < DOWN_AFTER_FAILURES;
+    }
+
+    synchronized int sampleCount() {
+        return samples.size();
+    }
+
+    synchronized Sample latest() {
+        return samples.peekLast();
+    }
+
+    /** The running VMs of the latest sample. */
+    synchronized List<Vm> vms() {
+        Sample s = samples.peekLast();
+        return s == null ? List.of() : s.vms();
+    }
+
+    /** Average CPU utilisation of each VM over the window (VMs of the latest sample). */
+    synchronized Map<String, Double> vmCpu() {
+        Map<String, double[]> sums = new HashMap<>();
+        for (Sample s : samples) {
+            for (Vm vm : s.vms()) {
+                sums.computeIfAbsent(vm.getName(), k -> new double[2]);
+                double[] sum = sums.get(vm.getName());
+                sum[0] += vm.getCpuUtilisation();
+                sum[1]++;
+            }
+        }
+        Map<String, Double> avg = new HashMap<>();
+        for (Vm vm : vms()) {
+            double[] sum = sums.get(vm.getName());
+            avg.put(vm.getName(), sum == null ? 0 : sum[0] / sum[1]);
+        }
+        return avg;
+    }
+
+    /** The host's load for placement: window averages, the latest memory and VM count. */
+    synchronized HostLoad load(Set<String> capabilities) {
+        Sample s = samples.peekLast();
+        if (s == null) {
+            return null;
+        }
+        double cpu = samples.stream().mapToDouble(x -> x.info().getGuestCpuUtilisation()).average().orElse(0);
+        HostInfo info = s.info();
+        long total = Math.max(1, info.getMemoryTotalBytes());
+        long free = Math.min(total, info.getMemoryFreeBytes());
+        return new HostLoad(config.name(), state(), Math.max(1, info.getCpus()), cpu, total, free,
+                info.getMemoryCommittedBytes() + info.getMemoryReservedBytes(), s.vms().size(), capabilities,
+                info.getCpuModel());
+    }
+}

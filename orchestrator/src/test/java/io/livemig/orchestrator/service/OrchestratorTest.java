@@ -1,0 +1,236 @@
+package io.livemig.orchestrator.service;
+
+import static io.livemig.orchestrator.service.FakeAgents.GIB;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.livemig.agent.config.ClusterConfig;
+import io.livemig.orchestrator.history.HistoryStore;
+import io.livemig.orchestrator.history.RoundRecord;
+import io.livemig.orchestrator.placement.HostState;
+import io.livemig.orchestrator.placement.PlacementPolicy;
+import io.livemig.orchestrator.placement.RebalanceSettings;
+import io.livemig.orchestrator.workflow.AdmissionQueue;
+import io.livemig.orchestrator.workflow.MigrationRecord;
+import io.livemig.orchestrator.workflow.MigrationState;
+import io.livemig.proto.agent.v1.MigrationMode;
+import io.livemig.proto.agent.v1.MigrationOptions;
+import java.nio.file.Path;
+import java.time.Clock;
+import java.time.Duration;
+import java.util.List;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+class OrchestratorTest {
+
+    static final String CLUSTER = """
+            hosts:
+              - {name: a, agent: "a:7070", libvirt_uri: "qemu+tcp://a/system", networks: {lan: br-a}}
+              - {name: b, agent: "b:7070", libvirt_uri: "qemu+tcp://b/system", networks: {lan: br-b}}
+              - {name: c, agent: "c:7070", libvirt_uri: "qemu+tcp://c/system", networks: {lan: br-c}}
+            """;
+    static final MigrationOptions AUTO = MigrationOptions.newBuilder().setMode(MigrationMode.MIGRATION_MODE_AUTO).build();
+
+    @TempDir
+    Path tmp;
+    FakeAgents agents;
+    HistoryStore history;
+    Orchestrator orchestrator;
+
+    @BeforeEach
+    void cluster() throws Exception {
+        // a is busy (three guests), b a little, c idle
+        agents = new FakeAgents().host("a", 4, 16 * GIB, 0.1).host("b", 4, 16 * GIB, 0.1).host("c", 4, 16 * GIB, 0.0)
+                .vm("a", "web1", 2 * GIB, 0.9, "br-a").vm("a", "web2", 2 * GIB, 0.8, "br-a")
+                .vm("a", "db1", 4 * GIB, 0.9, "br-a").vm("b", "cache1", 1 * GIB, 0.3, "br-b");
+        orchestrator = open(new AdmissionQueue.Limits(2, 1, 1));
+    }
+
+    Orchestrator open(AdmissionQueue.Limits limits) throws Exception {
+        history = HistoryStore.open(tmp.resolve("history.db"));
+        Orchestrator o = new Orchestrator(ClusterConfig.parse(CLUSTER, "test"), new Orchestrator.Settings(
+                PlacementPolicy.BALANCE, limits, Duration.ofHours(1), 3,
+                RebalanceSettings.DEFAULT.withMinGain(0.001), Duration.ZERO, false), agents, history, Clock.systemUTC());
+        o.start();
+        return o;
+    }
+
+    @AfterEach
+    void close() {
+        orchestrator.close();
+        history.close();
+    }
+
+    MigrationRecord awaitState(String id, MigrationState state) throws Exception {
+        long end = System.nanoTime() + Duration.ofSeconds(20).toNanos();
+        Orchestrator.View v = orchestrator.view(id);
+        while (v.record().state() != state && System.nanoTime() < end) {
+            v = orchestrator.awaitView(id, v.version(), Duration.ofSeconds(1));
+        }
+        assertEquals(state, v.record().state(), v.record().toString());
+        return v.record();
+    }
+
+    @Test
+    void withoutATargetTheLeastLoadedFeasibleHostIsChosenAndExplained() throws Exception {
+        Orchestrator.Queued q = orchestrator.migrate("web1", "", AUTO, "user");
+        assertEquals("c", q.record().target());
+        assertEquals("a", q.record().source());
+        assertTrue(q.explanation().startsWith("c chosen by policy balance"), q.explanation());
+        assertTrue(q.explanation().contains("a rejected: "), q.explanation());
+        assertTrue(q.explanation().contains("; b: projected load"), q.explanation());
+        assertEquals("agent-1", awaitState(q.record().id(), MigrationState.RUNNING).agentMigrationId());
+        assertEquals("c", agents.migration("web1").target());
+    }
+
+    @Test
+    void aSucceededMigrationIsRecordedWithTheAgentsFigures() throws Exception {
+        String id = orchestrator.migrate("web1", "b", AUTO, "user").record().id();
+        awaitState(id, MigrationState.RUNNING);
+        agents.complete("web1");
+        MigrationRecord done = awaitState(id, MigrationState.SUCCEEDED);
+        assertEquals(40, done.figures().downtimeMs());
+        assertEquals(3, done.figures().iterations());
+        assertEquals("precopy", done.figures().modeUsed());
+        assertEquals("b", orchestrator.vms().stream().filter(v -> v.vm().getName().equals("web1")).findFirst()
+                .orElseThrow().host(), "loads are polled again after a migration");
+    }
+
+    @Test
+    void perHostLimitsQueueAndTheQueueMovesOn() throws Exception {
+        String first = orchestrator.migrate("web1", "c", AUTO, "user").record().id();
+        String second = orchestrator.migrate("web2", "c", AUTO, "user").record().id();
+        awaitState(first, MigrationState.RUNNING);
+        Orchestrator.View waiting = orchestrator.view(second);
+        assertEquals(MigrationState.PLANNED, waiting.record().state());
+        assertEquals("a has 1 outgoing migration (limit 1)", waiting.waitingFor());
+        agents.complete("web1");
+        awaitState(first, MigrationState.SUCCEEDED);
+        awaitState(second, MigrationState.RUNNING);
+        agents.complete("web2");
+        awaitState(second, MigrationState.SUCCEEDED);
+    }
+
+    @Test
+    void failuresAreRecordedWithTheirReason() throws Exception {
+        agents.refuseStart.add("web2");
+        MigrationRecord refused = awaitState(orchestrator.migrate("web2", "b", AUTO, "user").record().id(),
+                MigrationState.FAILED);
+        assertTrue(refused.error().contains("not enough memory"), refused.error());
+
+        String id = orchestrator.migrate("web1", "b", AUTO, "user").record().id();
+        awaitState(id, MigrationState.RUNNING);
+        agents.fail("web1", "operation failed: Connection reset by peer");
+        MigrationRecord failed = awaitState(id, MigrationState.FAILED);
+        assertEquals("operation failed: Connection reset by peer", failed.error());
+    }
+
+    @Test
+    void badRequestsAreRefusedWithTheirCode() throws Exception {
+        assertCode(OrchestratorException.Code.NOT_FOUND, () -> orchestrator.migrate("nope", "", AUTO, "user"));
+        assertCode(OrchestratorException.Code.NOT_FOUND, () -> orchestrator.migrate("web1", "zz", AUTO, "user"));
+        assertCode(OrchestratorException.Code.INVALID_ARGUMENT, () -> orchestrator.migrate("web1", "a", AUTO, "user"));
+        assertCode(OrchestratorException.Code.INVALID_ARGUMENT, () -> orchestrator.migrate("", "", AUTO, "user"));
+        orchestrator.setHostState("c", HostState.MAINTENANCE);
+        OrchestratorException e = assertCode(OrchestratorException.Code.FAILED_PRECONDITION,
+                () -> orchestrator.migrate("web1", "c", AUTO, "user"));
+        assertTrue(e.getMessage().startsWith("cannot move 'web1' to c: "), e.getMessage());
+        orchestrator.migrate("web1", "b", AUTO, "user");
+        assertCode(OrchestratorException.Code.ALREADY_EXISTS, () -> orchestrator.migrate("web1", "", AUTO, "user"));
+    }
+
+    @Test
+    void anUnreachableHostGoesDownAndIsNeverChosen() throws Exception {
+        agents.unreachable.add("c");
+        orchestrator.pollLoads();
+        orchestrator.pollLoads();
+        Orchestrator.HostView c = orchestrator.hosts().stream().filter(h -> h.config().name().equals("c")).findFirst()
+                .orElseThrow();
+        assertEquals(HostState.DOWN, c.state());
+        assertTrue(c.stateReason().contains("connection refused"), c.stateReason());
+        assertEquals("b", orchestrator.migrate("web1", "", AUTO, "user").record().target());
+    }
+
+    @Test
+    void aQueuedMigrationAbortsAtOnceARunningOneThroughItsAgent() throws Exception {
+        String running = orchestrator.migrate("web1", "c", AUTO, "user").record().id();
+        String queued = orchestrator.migrate("web2", "c", AUTO, "user").record().id();
+        awaitState(running, MigrationState.RUNNING);
+        assertEquals(MigrationState.ABORTED, orchestrator.abort(queued).state());
+        orchestrator.abort(running);
+        assertEquals("aborted by the operator", awaitState(running, MigrationState.ABORTED).error());
+        assertCode(OrchestratorException.Code.FAILED_PRECONDITION, () -> orchestrator.abort(running));
+    }
+
+    @Test
+    void historySurvivesARestartAndRunningRecordsAreReconciled() throws Exception {
+        String done = orchestrator.migrate("web1", "b", AUTO, "user").record().id();
+        awaitState(done, MigrationState.RUNNING);
+        agents.complete("web1");
+        awaitState(done, MigrationState.SUCCEEDED);
+        String inFlight = orchestrator.migrate("web2", "c", AUTO, "user").record().id();
+        awaitState(inFlight, MigrationState.RUNNING);
+
+        orchestrator.close(); // the orchestrator dies while web2 migrates...
+        history.close();
+        agents.complete("web2"); // ...and the agent finishes it meanwhile
+        orchestrator = open(new AdmissionQueue.Limits(2, 1, 1));
+
+        assertEquals(MigrationState.SUCCEEDED, orchestrator.record(done).state());
+        MigrationRecord reconciled = orchestrator.record(inFlight);
+        assertEquals(MigrationState.SUCCEEDED, reconciled.state(), reconciled.toString());
+        assertEquals(40, reconciled.figures().downtimeMs());
+        assertEquals(2, orchestrator.history(HistoryStore.Query.latest(10)).size());
+    }
+
+    @Test
+    void rebalanceDryRunRecordsAPlanThatLowersTheSpreadAndMovesNothing() throws Exception {
+        Orchestrator.Round round = orchestrator.rebalance(true, "user");
+        assertFalse(round.plan().moves().isEmpty(), round.plan().summary());
+        assertTrue(round.plan().spreadAfter() < round.plan().spreadBefore(), round.plan().toString());
+        assertTrue(round.plan().moves().stream().allMatch(m -> m.from().equals("a")), round.plan().toString());
+        assertTrue(agents.started.isEmpty());
+        RoundRecord recorded = orchestrator.rounds(5).get(0);
+        assertTrue(recorded.dryRun());
+        assertEquals(round.plan().moves().size(), recorded.moves().size());
+
+        Orchestrator.Round real = orchestrator.rebalance(false, "user");
+        assertEquals(real.plan().moves().size(), real.migrationIds().size());
+        for (String id : real.migrationIds()) {
+            assertTrue(orchestrator.record(id).origin().equals("rebalance:" + real.roundId()));
+        }
+    }
+
+    @Test
+    void drainQueuesEveryVmOfTheHostElsewhere() throws Exception {
+        Orchestrator.Round round = orchestrator.drain("a", false);
+        assertEquals(3, round.migrationIds().size(), round.plan().toString());
+        assertEquals(HostState.DRAINING, orchestrator.hosts().get(0).state());
+        for (String id : round.migrationIds()) {
+            MigrationRecord r = orchestrator.record(id);
+            assertEquals("drain:a", r.origin());
+            assertFalse(r.target().equals("a"));
+        }
+        assertCode(OrchestratorException.Code.FAILED_PRECONDITION, () -> orchestrator.migrate("cache1", "a", AUTO, "user"));
+    }
+
+    interface Call {
+        void run() throws Exception;
+    }
+
+    static OrchestratorException assertCode(OrchestratorException.Code code, Call call) {
+        OrchestratorException e = assertThrows(OrchestratorException.class, call::run);
+        assertEquals(code, e.code(), e.getMessage());
+        assertFalse(e.getMessage().contains("\n"));
+        return e;
+    }
+
+    List<String> hostNames() {
+        return orchestrator.hosts().stream().map(h -> h.config().name()).toList();
+    }
+}
