@@ -6,7 +6,8 @@
 #   lab.sh up [--hosts N] [--link-mbit M]   start (idempotent; recovers from a crashed run)
 #   lab.sh down                             remove everything up created
 #   lab.sh status                           hosts, addresses, libvirt URIs; exit 0 iff all up
-#   lab.sh restart-agents                   restart the hosts' agents (after a rebuild)
+#   lab.sh restart-agents                   restart the hosts' agents and the orchestrator (after a rebuild)
+#   lab.sh restart-orchestrator             restart the lab's orchestrator (its history stays)
 #   lab.sh vm create NAME --host HOST [--mem MiB] [--dirty-mib N] [--dirty-rate MiBps]
 #                    [--content random|compressible] [--vcpus N] [--disk none|shared|local]
 #   lab.sh vm check NAME                    where it runs, alive, heartbeat, integrity, ping
@@ -25,6 +26,7 @@ NET=${LIVEMIG_LAB_NET:-10.213.77}
 LAN_BR=lmlan0
 NS_PREFIX=livemig-
 AGENT_PORT=${LIVEMIG_AGENT_PORT:-7070}
+ORCH_PORT=${LIVEMIG_ORCHESTRATOR_PORT:-7080}
 LIVEMIG_BIN=${LIVEMIG_BIN:-}
 SCRIPTS=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
 GUEST_DIR=${LIVEMIG_GUEST_DIR:-$LAB_DIR/guest}
@@ -231,6 +233,60 @@ EOF
   done
 }
 
+# --- orchestrator ---------------------------------------------------------------------------
+# One orchestrator for the lab, in the root namespace, listening on the LAN bridge's address
+# (reachable from the hosts too). Its history lives in $LAB_DIR/orchestrator/ until lab.sh down.
+# lab.sh up also writes $LAB_DIR/client.yaml, where livemig looks for its orchestrator by default.
+orch_addr() { echo "$NET.1:$ORCH_PORT"; }
+orch_up() { timeout 2 bash -c "exec 3<>/dev/tcp/$NET.1/$ORCH_PORT" 2>/dev/null; }
+
+stop_orchestrator() {
+  local pid deadline
+  [ -f "$LAB_DIR/orchestrator.pid" ] || return 0
+  pid=$(cat "$LAB_DIR/orchestrator.pid")
+  kill "$pid" 2>/dev/null || true
+  deadline=$((SECONDS + 15))
+  while kill -0 "$pid" 2>/dev/null && [ $SECONDS -lt $deadline ]; do sleep 0.2; done
+  kill -9 "$pid" 2>/dev/null || true
+  rm -f "$LAB_DIR/orchestrator.pid"
+}
+
+start_orchestrator() { # bin
+  local bin=$1
+  mkdir -p "$LAB_DIR/orchestrator"
+  cat >"$LAB_DIR/orchestrator.yaml" <<EOF
+# livemig orchestrator of the lab, written by scripts/lab.sh up.
+listen: $(orch_addr)
+cluster: cluster.yaml
+database: orchestrator/history.db
+policy: balance
+limits: {cluster: 2, per_host_outgoing: 1, per_host_incoming: 1}
+load: {interval_s: 2, window: 3}
+rebalance: {interval_s: 0, dry_run: false, threshold: 0.05, min_gain: 0.005, max_moves: 2, cooldown_s: 300}
+EOF
+  LIVEMIG_JAVA_OPTS="${LIVEMIG_JAVA_OPTS:--Xmx256m -XX:+UseSerialGC}" setsid \
+    "$bin" orchestrator --config "$LAB_DIR/orchestrator.yaml" >>"$LAB_DIR/orchestrator.log" 2>&1 </dev/null &
+  local pid=$! deadline=$((SECONDS + 60))
+  echo "$pid" >"$LAB_DIR/orchestrator.pid"
+  until orch_up; do
+    kill -0 "$pid" 2>/dev/null || die "orchestrator exited: $(tail -1 "$LAB_DIR/orchestrator.log")"
+    [ $SECONDS -lt $deadline ] || die "orchestrator did not listen on $(orch_addr) within 60 s (see $LAB_DIR/orchestrator.log)"
+    sleep 0.3
+  done
+  printf '# written by scripts/lab.sh up: livemig reaches the lab orchestrator by default\norchestrator: %s\n' \
+    "$(orch_addr)" >"$LAB_DIR/client.yaml"
+}
+
+cmd_restart_orchestrator() {
+  [ $# -eq 0 ] || usage "restart-orchestrator takes no arguments"
+  need_root
+  [ "$(lab_var AGENTS)" = yes ] || die "the lab runs no agents (lab.sh up after mvn package)" 3
+  local bin; bin=$(livemig_bin) || die "livemig is not built (mvn package)" 3
+  stop_orchestrator
+  start_orchestrator "$bin"
+  log "orchestrator: $(orch_addr) (history kept in $LAB_DIR/orchestrator/)"
+}
+
 cmd_restart_agents() { # after a rebuild: the running agents still have the old jars open
   [ $# -eq 0 ] || usage "restart-agents takes no arguments"
   need_root
@@ -246,6 +302,8 @@ cmd_restart_agents() { # after a rebuild: the running agents still have the old 
     fi
     start_agent "$i" "$bin"
   done
+  stop_orchestrator
+  start_orchestrator "$bin"
   cmd_status
 }
 
@@ -266,7 +324,7 @@ cmd_up() {
     || die "libvirt or QEMU missing: run scripts/install-deps.sh first" 2
 
   if all_up && [ "$(lab_hosts)" = "$n" ] && [ "$(lab_var LINK_MBIT)" = "$mbit" ] \
-     && { [ "$(lab_var AGENTS)" = yes ] || ! livemig_bin >/dev/null; }; then
+     && { { [ "$(lab_var AGENTS)" = yes ] && orch_up; } || ! livemig_bin >/dev/null; }; then
     log "already up with $n hosts"
     cmd_status
     return
@@ -288,6 +346,8 @@ cmd_up() {
   if bin=$(livemig_bin); then
     for ((i = 0; i < n; i++)); do start_agent "$i" "$bin"; done
     echo "AGENTS=yes" >>"$LAB_DIR/lab.env"
+    start_orchestrator "$bin"
+    log "orchestrator: $(orch_addr); client configuration: $LAB_DIR/client.yaml"
   else
     log "agents not started: build livemig first (mvn package), then run lab.sh up again"
   fi
@@ -311,6 +371,7 @@ kill_ns_processes() { # ns
 
 cleanup() { # everything up creates, whether or not lab.env survived
   local ns
+  stop_orchestrator
   for ns in $(ip netns list 2>/dev/null | awk '{print $1}' | grep "^${NS_PREFIX}lab-" || true); do
     kill_ns_processes "$ns"   # libvirtd, virtlogd and every QEMU they started
     ip netns delete "$ns" 2>/dev/null || true   # takes the veth pair with it
@@ -320,7 +381,8 @@ cleanup() { # everything up creates, whether or not lab.env survived
     ip link delete "$l" 2>/dev/null || true
   done
   ip link delete "$LAN_BR" 2>/dev/null || true
-  rm -rf "$LAB_DIR/hosts" "$LAB_DIR/vms" "$LAB_DIR/lab.env" "$LAB_DIR/shared" "$LAB_DIR/guest-logs" "$LAB_DIR/cluster.yaml"
+  rm -rf "$LAB_DIR/hosts" "$LAB_DIR/vms" "$LAB_DIR/lab.env" "$LAB_DIR/shared" "$LAB_DIR/guest-logs" "$LAB_DIR/cluster.yaml" \
+    "$LAB_DIR/orchestrator" "$LAB_DIR/orchestrator.yaml" "$LAB_DIR/orchestrator.log" "$LAB_DIR/client.yaml"
 }
 
 cmd_down() {
@@ -336,6 +398,9 @@ cmd_status() {
   local mbit; mbit=$(lab_var LINK_MBIT)
   [ ! -f "$LAB_DIR/cluster.yaml" ] || echo "# cluster file: $LAB_DIR/cluster.yaml"
   echo "# lab: $n hosts, LAN $NET.0/24 on $LAN_BR, virt=$(lab_var VIRT_TYPE), link=$([ -n "$mbit" ] && echo "$mbit Mbit/s" || echo unlimited)"
+  if [ "$(lab_var AGENTS)" = yes ]; then
+    if orch_up; then echo "# orchestrator: $(orch_addr) up"; else echo "# orchestrator: $(orch_addr) down"; ok=1; fi
+  fi
   for ((i = 0; i < n; i++)); do
     if host_up "$i"; then s=up; else s=down; ok=1; fi
     echo "$(host_name "$i") $(host_ip "$i") $(host_uri "$i") $s$([ "$(lab_var AGENTS)" = yes ] && echo " agent=$(host_ip "$i"):$AGENT_PORT")"
@@ -543,6 +608,7 @@ main() {
     down) cmd_down "$@" ;;
     status) cmd_status "$@" ;;
     restart-agents) cmd_restart_agents "$@" ;;
+    restart-orchestrator) cmd_restart_orchestrator "$@" ;;
     vm)
       [ $# -ge 1 ] || usage "vm needs create|check|destroy|list"
       local sub=$1; shift

@@ -33,7 +33,16 @@ class AgentMigrationIT {
     private static final Duration MIGRATION = Duration.ofMinutes(5);
     private static final long MIB = 1 << 20;
 
+    /** The lab's cluster file: these tests talk to the agents directly, not through the orchestrator. */
+    private static final String CLUSTER = "/var/lib/livemig-lab/cluster.yaml";
+
     private static Lab lab;
+
+    private static Lab.Result direct(Duration timeout, String... args) {
+        List<String> all = new ArrayList<>(List.of("--cluster", CLUSTER));
+        all.addAll(List.of(args));
+        return lab.livemig(timeout, all.toArray(String[]::new));
+    }
     private final List<String> guests = new ArrayList<>();
 
     @BeforeAll
@@ -71,7 +80,7 @@ class AgentMigrationIT {
     private JsonNode migrate(String vm, String to, String... options) {
         List<String> args = new ArrayList<>(List.of("migrate", vm, "--to", to, "--json"));
         args.addAll(List.of(options));
-        Lab.Result r = lab.livemig(MIGRATION, args.toArray(String[]::new));
+        Lab.Result r = direct(MIGRATION, args.toArray(String[]::new));
         if (r.exitCode() != 0) {
             printHostLogs();
         }
@@ -175,7 +184,7 @@ class AgentMigrationIT {
         String vm = "it-abort";
         create(vm, "--mem", "256", "--dirty-mib", "96", "--dirty-rate", "32");
         Path log = Files.createTempFile("migrate-", ".log");
-        Process cli = lab.startLivemig(log, "migrate", vm, "--to", "lab-b", "--mode", "precopy", "--bandwidth", "8");
+        Process cli = lab.startLivemig(log, "--cluster", CLUSTER, "migrate", vm, "--to", "lab-b", "--mode", "precopy", "--bandwidth", "8");
         try {
             // Wait until the source's agent reports the migration as running.
             Lab.Result running = awaitOutgoing(Duration.ofSeconds(60));
@@ -191,7 +200,7 @@ class AgentMigrationIT {
         long end = System.nanoTime() + Duration.ofSeconds(60).toNanos();
         Lab.Result vms;
         do {
-            vms = lab.livemig(Duration.ofSeconds(60), "vms", "--host", "lab-b", "--json");
+            vms = direct(Duration.ofSeconds(60), "vms", "--host", "lab-b", "--json");
             assertTrue(vms.ok(), vms::describe);
         } while (vms.output().contains("\"" + vm + "\"") && System.nanoTime() < end);
         assertFalse(vms.output().contains("\"" + vm + "\""), "left on the target: " + vms.describe());
@@ -211,7 +220,7 @@ class AgentMigrationIT {
         String source = lab.host("lab-a").libvirtUri();
         String target = lab.host("lab-b").libvirtUri();
         Path log = Files.createTempFile("migrate-", ".log");
-        Process cli = lab.startLivemig(log, "migrate", vm, "--to", "lab-b", "--mode", "postcopy", "--bandwidth", "12",
+        Process cli = lab.startLivemig(log, "--cluster", CLUSTER, "migrate", vm, "--to", "lab-b", "--mode", "postcopy", "--bandwidth", "12",
                 "--json");
         try {
             // libvirt calls the source "paused (post-copy)" from the switch until the end.
@@ -266,7 +275,7 @@ class AgentMigrationIT {
         long end = System.nanoTime() + within.toNanos();
         Lab.Result hosts;
         do {
-            hosts = lab.livemig(Duration.ofSeconds(30), "hosts", "--json");
+            hosts = direct(Duration.ofSeconds(30), "hosts", "--json");
             if (hosts.ok() && hosts.output().replace(" ", "").contains("\"migrations_outgoing\":1")) {
                 return hosts;
             }

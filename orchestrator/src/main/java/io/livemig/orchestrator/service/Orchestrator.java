@@ -96,6 +96,7 @@ public final class Orchestrator implements AutoCloseable {
     private final Object changes = new Object();
     private long version; // under changes
     private String lastRoundRobin = "";
+    private volatile boolean closing;
     private final ScheduledExecutorService scheduler = Executors.newScheduledThreadPool(2, daemon("livemig-orchestrator"));
     private final ExecutorService watchers = Executors.newCachedThreadPool(daemon("livemig-watch"));
 
@@ -392,6 +393,9 @@ public final class Orchestrator implements AutoCloseable {
                         }
                     }
                 }
+                if (closing) {
+                    return; // still RUNNING in the history: the next start reconciles it with the agent
+                }
                 if (last == null || !last.hasResult()) {
                     finish(r, MigrationState.FAILED, Figures.none(), "lost track of the migration on " + r.source()
                             + ": " + error + " (the VM may still have moved; the next restart reconciles)");
@@ -402,6 +406,9 @@ public final class Orchestrator implements AutoCloseable {
             } finally {
                 watched.remove(r.id());
                 progress.remove(r.id());
+                if (closing) {
+                    return;
+                }
                 poll(hosts.get(r.source()));
                 if (hosts.containsKey(r.target())) {
                     poll(hosts.get(r.target()));
@@ -642,6 +649,7 @@ public final class Orchestrator implements AutoCloseable {
 
     @Override
     public void close() {
+        closing = true;
         scheduler.shutdownNow();
         watchers.shutdownNow();
     }
