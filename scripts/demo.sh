@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # The main job, end to end on a fresh Debian 12 machine (as root): install what is needed,
-# build livemig, bring up a lab of libvirt hosts with an agent on each, start a guest that dirties
-# its memory, and migrate it live from lab-a to lab-b with livemig, printing libvirt's figures.
+# build livemig, bring up a lab of libvirt hosts with an agent on each and an orchestrator, start a
+# guest that dirties its memory, migrate it live from lab-a to lab-b, then let the orchestrator
+# move it again to the host it picks by load; print each migration's figures and the history.
 set -euo pipefail
 cd "$(dirname "${BASH_SOURCE[0]}")/.."
 step() { printf '\n== %s\n' "$*"; }
@@ -23,15 +24,22 @@ step "starting guest '$VM' on lab-a (256 MiB, dirtying 64 MiB at 32 MiB/s, verif
 scripts/lab.sh vm create "$VM" --host lab-a --mem 256 --dirty-mib 64 --dirty-rate 32
 scripts/lab.sh vm check "$VM"
 
-step "the lab's hosts and VMs, as their agents report them"
+step "the lab's hosts and VMs, as the orchestrator sees them (it reaches every host's agent)"
 "$LIVEMIG" hosts
 "$LIVEMIG" vms
 
-step "migrating '$VM' live through the agents: lab-a -> lab-b (auto mode; the bridge and log file are rebound)"
+step "migrating '$VM' live: lab-a -> lab-b (auto mode; the bridge and log file are rebound)"
 "$LIVEMIG" migrate "$VM" --to lab-b
 
 step "checking the guest after the migration"
 scripts/lab.sh vm check "$VM"
+
+step "moving '$VM' on, to the host the orchestrator picks by load (no --to)"
+"$LIVEMIG" migrate "$VM"
+scripts/lab.sh vm check "$VM"
+
+step "the orchestrator's history of these migrations"
+"$LIVEMIG" history --vm "$VM"
 echo
-echo "demo: '$VM' now runs on lab-b. Look around with: scripts/lab.sh status; scripts/lab.sh vm list"
+echo "demo: done. Look around with: scripts/lab.sh status; scripts/lab.sh vm list; livemig hosts"
 echo "demo: remove the lab with: scripts/lab.sh down"

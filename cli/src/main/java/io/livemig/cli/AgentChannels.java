@@ -7,7 +7,7 @@ import java.util.Map;
 import java.util.function.Function;
 
 /**
- * gRPC channels to agents, one per address, closed together. Production opens plaintext TCP
+ * gRPC channels to agents (and to the orchestrator), one per address, closed together. Production opens plaintext TCP
  * channels; tests pass a function that opens in-process ones.
  */
 public final class AgentChannels implements AutoCloseable {

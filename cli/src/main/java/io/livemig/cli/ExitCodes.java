@@ -6,9 +6,9 @@ final class ExitCodes {
     static final int OK = 0;
     /** The migration ran and failed or was cancelled; the VM stays on the source. */
     static final int MIGRATION_FAILED = 1;
-    /** Bad usage or input: missing or invalid options, unknown VM, VM not running. */
+    /** Bad usage or input: missing or invalid options, unknown VM or host, VM not running, no orchestrator. */
     static final int USAGE = 2;
-    /** A host or its libvirt daemon cannot be reached (or libvirt is missing here). */
+    /** A host, its agent or libvirt daemon, or the orchestrator cannot be reached (or libvirt is missing here). */
     static final int UNAVAILABLE = 3;
 
     // Usage-help lines ("code:description") for picocli's exitCodeList; constants so that
@@ -16,8 +16,8 @@ final class ExitCodes {
     static final String HELP_HEADING = "%nExit codes:%n";
     static final String HELP_OK = "0:Success.";
     static final String HELP_MIGRATION_FAILED = "1:The migration failed or was cancelled; the VM stays on the source.";
-    static final String HELP_USAGE = "2:Bad usage or input (missing or invalid option, unknown VM, VM not running).";
-    static final String HELP_UNAVAILABLE = "3:A host or its libvirt daemon is unavailable.";
+    static final String HELP_USAGE = "2:Bad usage or input (missing or invalid option, unknown VM or host, VM not running, no orchestrator for a command that needs one).";
+    static final String HELP_UNAVAILABLE = "3:A host, its agent or libvirt daemon, or the orchestrator is unavailable.";
 
     private ExitCodes() {
     }

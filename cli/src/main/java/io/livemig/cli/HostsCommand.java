@@ -8,10 +8,14 @@ import io.livemig.agent.config.HostConfig;
 import io.livemig.proto.agent.v1.AgentServiceGrpc;
 import io.livemig.proto.agent.v1.GetHostInfoRequest;
 import io.livemig.proto.agent.v1.HostInfo;
+import io.livemig.proto.orchestrator.v1.Host;
+import io.livemig.proto.orchestrator.v1.HostState;
+import io.livemig.proto.orchestrator.v1.ListHostsResponse;
 import java.io.PrintWriter;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import java.util.concurrent.Callable;
 import java.util.concurrent.TimeUnit;
@@ -21,11 +25,19 @@ import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
 import picocli.CommandLine.Model.CommandSpec;
 
-@Command(name = "hosts", description = "The cluster's hosts, as their agents report them: state, capacity, load.",
+@Command(name = "hosts", description = {"The cluster's hosts: state, capacity, load.",
+            "With an orchestrator: its view (state up, down, draining or maintenance; CPU and load averaged over its "
+                    + "window; the load spread it balances). Without: each agent asked directly."},
         mixinStandardHelpOptions = true, versionProvider = ManifestVersionProvider.class,
-        footer = {"%nExamples:", "  livemig hosts", "  livemig --cluster lab.yaml hosts --json"},
+        footer = {"%nJSON with an orchestrator: {spread, hosts: [{name, agent, state, state_reason,",
+            "cpus, cpu_utilisation, memory_total_bytes, memory_free_bytes,",
+            "memory_committed_bytes, vm_count, load, samples, migrations_outgoing,",
+            "migrations_incoming}]}; without: an array of what each agent reports.",
+            "%nExamples:", "  livemig hosts", "  livemig --orchestrator 10.213.77.1:7080 hosts --json",
+            "  livemig --cluster lab.yaml hosts --json"},
         exitCodeListHeading = ExitCodes.HELP_HEADING,
-        exitCodeList = {ExitCodes.HELP_OK, ExitCodes.HELP_USAGE, "3:At least one agent is unavailable."})
+        exitCodeList = {ExitCodes.HELP_OK, ExitCodes.HELP_USAGE,
+            "3:At least one agent is unavailable (host down), or the orchestrator is."})
 final class HostsCommand implements Callable<Integer> {
 
     private final AgentChannels channels;
@@ -36,7 +48,7 @@ final class HostsCommand implements Callable<Integer> {
     @ParentCommand
     LivemigCommand root;
 
-    @Option(names = "--json", description = "Print a JSON array.")
+    @Option(names = "--json", description = "Print JSON (see below).")
     boolean json;
 
     HostsCommand(AgentChannels channels) {
@@ -45,6 +57,10 @@ final class HostsCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws ConfigException, com.fasterxml.jackson.core.JsonProcessingException {
+        ClientTarget route = root.target();
+        if (route.orchestrated()) {
+            return fromOrchestrator(root.client(channels, route));
+        }
         ClusterConfig config = root.cluster.load();
         PrintWriter out = spec.commandLine().getOut();
         List<Map<String, Object>> rows = new ArrayList<>();
@@ -92,5 +108,51 @@ final class HostsCommand implements Callable<Integer> {
         }
         out.flush();
         return allUp ? ExitCodes.OK : ExitCodes.UNAVAILABLE;
+    }
+
+    private int fromOrchestrator(OrchestratorClient client) {
+        ListHostsResponse response = client.listHosts();
+        PrintWriter out = spec.commandLine().getOut();
+        boolean anyDown = response.getHostsList().stream().anyMatch(h -> h.getState() == HostState.HOST_STATE_DOWN);
+        if (json) {
+            List<Map<String, Object>> hosts = new ArrayList<>();
+            for (Host h : response.getHostsList()) {
+                Map<String, Object> row = new LinkedHashMap<>();
+                row.put("name", h.getName());
+                row.put("agent", h.getAgent());
+                row.put("state", MigrationFormat.hostState(h.getState()));
+                row.put("state_reason", h.getStateReason());
+                row.put("cpus", h.getCpus());
+                row.put("cpu_utilisation", h.getCpuUtilisation());
+                row.put("memory_total_bytes", h.getMemoryTotalBytes());
+                row.put("memory_free_bytes", h.getMemoryFreeBytes());
+                row.put("memory_committed_bytes", h.getMemoryCommittedBytes());
+                row.put("vm_count", h.getVmCount());
+                row.put("load", h.getLoad());
+                row.put("samples", h.getSamples());
+                row.put("migrations_outgoing", h.getMigrationsOutgoing());
+                row.put("migrations_incoming", h.getMigrationsIncoming());
+                hosts.add(row);
+            }
+            Map<String, Object> doc = new LinkedHashMap<>();
+            doc.put("spread", response.getSpread());
+            doc.put("hosts", hosts);
+            out.println(MigrationFormat.json(doc));
+        } else {
+            String format = "%-12s %-11s %4s %6s %21s %11s %4s %6s%s%n";
+            out.printf(format, "NAME", "STATE", "CPUS", "CPU%", "MEM FREE/TOTAL", "COMMITTED", "VMS", "LOAD", "");
+            for (Host h : response.getHostsList()) {
+                out.printf(Locale.ROOT, format, h.getName(), MigrationFormat.hostState(h.getState()), h.getCpus(),
+                        String.format(Locale.ROOT, "%.1f", h.getCpuUtilisation() * 100),
+                        Units.size(h.getMemoryFreeBytes()) + "/" + Units.size(h.getMemoryTotalBytes()),
+                        Units.size(h.getMemoryCommittedBytes()), h.getVmCount(),
+                        String.format(Locale.ROOT, "%.3f", h.getLoad()),
+                        h.getState() == HostState.HOST_STATE_UP || h.getStateReason().isEmpty() ? ""
+                                : "  " + MigrationReport.oneLine(h.getStateReason()));
+            }
+            out.printf(Locale.ROOT, "spread %.3f%n", response.getSpread());
+        }
+        out.flush();
+        return anyDown ? ExitCodes.UNAVAILABLE : ExitCodes.OK;
     }
 }

@@ -46,6 +46,15 @@ public final class Main {
      */
     public static CommandLine commandLine(Hypervisor hypervisor, AgentChannels channels, boolean terminal,
             PrintWriter out, PrintWriter err) {
+        return commandLine(hypervisor, channels, terminal, ClientEnvironment.system(), out, err);
+    }
+
+    /**
+     * The full command hierarchy with the given agent (and orchestrator) channels and the given
+     * environment: environment variables, client files and the orchestrator call deadline.
+     */
+    static CommandLine commandLine(Hypervisor hypervisor, AgentChannels channels, boolean terminal,
+            ClientEnvironment environment, PrintWriter out, PrintWriter err) {
         IFactory defaults = CommandLine.defaultFactory();
         IFactory factory = new IFactory() {
             @Override
@@ -62,10 +71,28 @@ public final class Main {
                 if (cls == MigrateCommand.class) {
                     return cls.cast(new MigrateCommand(channels, terminal));
                 }
+                if (cls == WatchCommand.class) {
+                    return cls.cast(new WatchCommand(channels, terminal));
+                }
+                if (cls == RebalanceCommand.class) {
+                    return cls.cast(new RebalanceCommand(channels, terminal));
+                }
+                if (cls == DrainCommand.class) {
+                    return cls.cast(new DrainCommand(channels, terminal));
+                }
+                if (cls == AbortCommand.class) {
+                    return cls.cast(new AbortCommand(channels));
+                }
+                if (cls == HistoryCommand.class) {
+                    return cls.cast(new HistoryCommand(channels));
+                }
+                if (cls == HostStateCommand.class) {
+                    return cls.cast(new HostStateCommand(channels));
+                }
                 return defaults.create(cls);
             }
         };
-        CommandLine commandLine = new CommandLine(new LivemigCommand(), factory);
+        CommandLine commandLine = new CommandLine(new LivemigCommand(environment), factory);
         commandLine.setOut(out);
         commandLine.setErr(err);
         commandLine.setParameterExceptionHandler(Main::onBadUsage);

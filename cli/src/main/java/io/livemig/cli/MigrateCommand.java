@@ -21,6 +21,10 @@ import io.livemig.proto.agent.v1.StartMigrationRequest;
 import io.livemig.proto.agent.v1.StartMigrationResponse;
 import io.livemig.proto.agent.v1.Vm;
 import io.livemig.proto.agent.v1.VmState;
+import io.livemig.proto.orchestrator.v1.MigrateRequest;
+import io.livemig.proto.orchestrator.v1.MigrateResponse;
+import io.livemig.proto.orchestrator.v1.Migration;
+import io.livemig.proto.orchestrator.v1.PlacementDecision;
 import java.io.PrintWriter;
 import java.util.ArrayList;
 import java.util.Iterator;
@@ -33,25 +37,46 @@ import java.util.concurrent.TimeUnit;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.ParentCommand;
 import picocli.CommandLine.Option;
+import picocli.CommandLine.ParameterException;
 import picocli.CommandLine.Parameters;
 import picocli.CommandLine.Spec;
 import picocli.CommandLine.Model.CommandSpec;
 
-@Command(name = "migrate", description = "Migrate a running VM to another host of the cluster, through the agents.",
+@Command(name = "migrate",
+        description = {"Migrate a running VM to another host of the cluster.",
+            "With an orchestrator (see 'livemig --help') the orchestrator queues it under its limits and, without "
+                    + "--to, picks the target by its placement policy; the command follows it to its end unless "
+                    + "--no-wait. Without one it goes straight through the agents of the cluster file, and --to is "
+                    + "required.",
+            "Ctrl-C while it waits aborts the migration; the VM stays on the source."},
         mixinStandardHelpOptions = true, versionProvider = ManifestVersionProvider.class,
         footer = {"%nModes:",
-            "  precopy   copy memory while the VM runs, resend dirtied pages, stop for the last few",
+            "  precopy   copy memory while the VM runs, resend dirtied pages, stop for the",
+            "            last few",
             "  stopcopy  pause the VM, copy everything, resume it on the target",
             "  postcopy  move the CPU state after the first pass, pull the rest on demand",
-            "  auto      pre-copy that escalates (downtime, throttle, post-copy, suspend) when it",
-            "            will not converge (default)",
+            "  auto      pre-copy that escalates (downtime, throttle, post-copy, suspend)",
+            "            when it will not converge (default)",
+            "%nOutput: progress and the orchestrator's choice on stderr; one summary line on",
+            "stdout, or with --json one object: id, vm, source, target, mode_requested,",
+            "mode_used, status, total_ms, downtime_ms, setup_ms, memory_bytes,",
+            "bytes_transferred, iterations, postcopy_requests, escalations, error; through",
+            "an orchestrator also reason, origin, waiting_for, agent_migration_id,",
+            "requested_at_ms, started_at_ms, ended_at_ms and decision {policy, chosen,",
+            "candidates, rejections, explanation}.",
             "%nExamples:",
+            "  livemig migrate web1                   # orchestrator: target by placement",
+            "  livemig migrate web1 --no-wait --json  # orchestrator: queue it, print it",
             "  livemig migrate web1 --to lab-b",
             "  livemig migrate web1 --to lab-b --mode postcopy --json",
-            "  livemig --cluster lab.yaml migrate db1 --to lab-c --mode precopy --max-downtime 500 --bandwidth 100 --timeout 120"},
+            "  livemig --cluster lab.yaml migrate db1 --to lab-c --mode precopy \\",
+            "      --max-downtime 500 --bandwidth 100 --timeout 120"},
         exitCodeListHeading = ExitCodes.HELP_HEADING,
-        exitCodeList = {ExitCodes.HELP_OK, ExitCodes.HELP_MIGRATION_FAILED, ExitCodes.HELP_USAGE,
-            ExitCodes.HELP_UNAVAILABLE})
+        exitCodeList = {"0:The migration succeeded (with --no-wait: it was queued).",
+            ExitCodes.HELP_MIGRATION_FAILED,
+            "2:Bad usage or input (missing or invalid option, unknown VM or host, VM not running, no feasible target, "
+                    + "VM already migrating).",
+            "3:A host, its agent or the orchestrator is unavailable."})
 final class MigrateCommand implements Callable<Integer> {
 
     enum Mode { auto, precopy, stopcopy, postcopy }
@@ -70,7 +95,9 @@ final class MigrateCommand implements Callable<Integer> {
     @Parameters(index = "0", paramLabel = "VM", description = "Name of the VM (libvirt domain).")
     String vmName;
 
-    @Option(names = "--to", required = true, paramLabel = "HOST", description = "Target host, by its name in the cluster file.")
+    @Option(names = "--to", paramLabel = "HOST",
+            description = "Target host, by its name in the cluster file. Required without an orchestrator; "
+                    + "with one, the default is the host its placement policy chooses.")
     String targetHost;
 
     @Option(names = "--mode", defaultValue = "auto", paramLabel = "MODE",
@@ -105,6 +132,9 @@ final class MigrateCommand implements Callable<Integer> {
     @Option(names = "--json", description = "Print one JSON object with the result at the end.")
     boolean json;
 
+    @Option(names = "--no-wait", description = "Orchestrator only: return once the migration is queued.")
+    boolean noWait;
+
     MigrateCommand(AgentChannels channels, boolean terminal) {
         this.channels = channels;
         this.terminal = terminal;
@@ -113,6 +143,18 @@ final class MigrateCommand implements Callable<Integer> {
     @Override
     public Integer call() throws Exception {
         MigrationOptions options = options();
+        ClientTarget route = root.target();
+        if (route.orchestrated()) {
+            return throughOrchestrator(root.client(channels, route), options);
+        }
+        if (targetHost == null) {
+            throw new ParameterException(spec.commandLine(),
+                    "Missing required option: '--to=HOST' (--to HOST is required without an orchestrator)");
+        }
+        if (noWait) {
+            throw new ParameterException(spec.commandLine(), "--no-wait needs an orchestrator: "
+                    + ClientTarget.HOW_TO_NAME_ONE);
+        }
         ClusterConfig config = root.cluster.load();
         HostConfig target = config.requireHost(targetHost);
         HostConfig source = whereRuns(config);
@@ -135,7 +177,8 @@ final class MigrateCommand implements Callable<Integer> {
             err.flush();
         }
         MigrationProgress last;
-        try (AbortOnSignal abort = new AbortOnSignal(stub, id)) {
+        try (AbortOnSignal abort = new AbortOnSignal(id, () -> stub.withDeadlineAfter(10, TimeUnit.SECONDS)
+                .abortMigration(MigrationRef.newBuilder().setMigrationId(id).build()))) {
             last = watch(stub, id, err);
         }
         MigrationResult result = last.getResult();
@@ -146,6 +189,44 @@ final class MigrateCommand implements Callable<Integer> {
         }
         out.flush();
         return result.getStatus() == MigrationStatus.MIGRATION_STATUS_SUCCEEDED ? ExitCodes.OK : ExitCodes.MIGRATION_FAILED;
+    }
+
+    /** Queue it with the orchestrator, then (unless --no-wait) follow it to its end. */
+    private int throughOrchestrator(OrchestratorClient client, MigrationOptions options) {
+        PrintWriter out = spec.commandLine().getOut();
+        PrintWriter err = spec.commandLine().getErr();
+        MigrateResponse response = client.migrate(MigrateRequest.newBuilder().setVm(vmName)
+                .setTarget(targetHost == null ? "" : targetHost).setOptions(options).build());
+        Migration queued = response.getMigration();
+        PlacementDecision decision = response.hasDecision() ? response.getDecision() : null;
+        if (!json) {
+            err.println(MigrationFormat.header(queued));
+            if (decision != null && !decision.getExplanation().isEmpty()) {
+                err.println("chosen: " + MigrationReport.oneLine(decision.getExplanation()));
+            }
+            err.flush();
+        }
+        Migration last = queued;
+        if (noWait) {
+            if (!json && !MigrationFormat.isFinal(queued.getState())) {
+                err.println("follow it with: livemig watch " + queued.getId());
+                err.flush();
+            }
+        } else {
+            String id = queued.getId();
+            try (AbortOnSignal abort = new AbortOnSignal(id, () -> client.abortQuietly(id))) {
+                last = new MigrationFollower(client, err, !json, terminal && !json).follow(id);
+            }
+        }
+        if (json) {
+            out.println(MigrationFormat.json(MigrationFormat.result(last, decision)));
+        } else if (noWait && !MigrationFormat.isFinal(last.getState())) {
+            out.println(last.getId() + " " + MigrationFormat.state(last.getState()));
+        } else {
+            out.println(MigrationFormat.summary(last));
+        }
+        out.flush();
+        return MigrationFormat.exitCode(last);
     }
 
     MigrationOptions options() {
@@ -290,30 +371,5 @@ final class MigrateCommand implements Callable<Integer> {
 
     static String statusName(MigrationStatus status) {
         return status.name().replace("MIGRATION_STATUS_", "").toLowerCase(Locale.ROOT);
-    }
-
-    /** Ctrl-C while a migration runs aborts it (the VM stays on the source) instead of abandoning it. */
-    private static final class AbortOnSignal implements AutoCloseable {
-        private final Thread hook;
-
-        AbortOnSignal(AgentServiceGrpc.AgentServiceBlockingStub stub, String id) {
-            hook = new Thread(() -> {
-                try {
-                    stub.withDeadlineAfter(10, TimeUnit.SECONDS).abortMigration(MigrationRef.newBuilder().setMigrationId(id).build());
-                } catch (StatusRuntimeException e) {
-                    // it may have ended meanwhile
-                }
-            }, "livemig-abort-" + id);
-            Runtime.getRuntime().addShutdownHook(hook);
-        }
-
-        @Override
-        public void close() {
-            try {
-                Runtime.getRuntime().removeShutdownHook(hook);
-            } catch (IllegalStateException e) {
-                // shutting down already: the hook runs
-            }
-        }
     }
 }

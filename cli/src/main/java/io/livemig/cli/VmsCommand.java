@@ -9,10 +9,12 @@ import io.livemig.proto.agent.v1.AgentServiceGrpc;
 import io.livemig.proto.agent.v1.Binding;
 import io.livemig.proto.agent.v1.ListVmsRequest;
 import io.livemig.proto.agent.v1.Vm;
+import io.livemig.proto.orchestrator.v1.ListVmsResponse;
 import java.io.PrintWriter;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import java.util.concurrent.Callable;
 import java.util.concurrent.TimeUnit;
@@ -23,11 +25,18 @@ import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
 import picocli.CommandLine.Model.CommandSpec;
 
-@Command(name = "vms", description = "The VMs on every host of the cluster, with the host resources they are bound to.",
+@Command(name = "vms", description = {"The VMs on every host of the cluster.",
+            "With an orchestrator: the running VMs of every reachable host, with their CPU use (averaged over its "
+                    + "window) and the capabilities a target must offer. Without: each agent asked directly, with "
+                    + "the host resources each VM is bound to."},
         mixinStandardHelpOptions = true, versionProvider = ManifestVersionProvider.class,
-        footer = {"%nExamples:", "  livemig vms", "  livemig vms --host lab-a --json"},
+        footer = {"%nJSON with an orchestrator: {vms: [{name, host, memory_bytes, vcpus,",
+            "cpu_utilisation, state, requires}]}; without: an array of what each agent",
+            "reports.",
+            "%nExamples:", "  livemig vms", "  livemig vms --host lab-a --json"},
         exitCodeListHeading = ExitCodes.HELP_HEADING,
-        exitCodeList = {ExitCodes.HELP_OK, ExitCodes.HELP_USAGE, "3:At least one agent is unavailable."})
+        exitCodeList = {ExitCodes.HELP_OK, "2:Bad usage or input (e.g. unknown host).",
+            "3:At least one agent is unavailable, or the orchestrator is."})
 final class VmsCommand implements Callable<Integer> {
 
     private final AgentChannels channels;
@@ -41,7 +50,7 @@ final class VmsCommand implements Callable<Integer> {
     @Option(names = "--host", paramLabel = "HOST", description = "Only this host.")
     String onlyHost;
 
-    @Option(names = "--json", description = "Print a JSON array.")
+    @Option(names = "--json", description = "Print JSON (see below).")
     boolean json;
 
     VmsCommand(AgentChannels channels) {
@@ -50,6 +59,10 @@ final class VmsCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws ConfigException, com.fasterxml.jackson.core.JsonProcessingException {
+        ClientTarget route = root.target();
+        if (route.orchestrated()) {
+            return fromOrchestrator(root.client(channels, route));
+        }
         ClusterConfig config = root.cluster.load();
         List<HostConfig> hosts = onlyHost == null ? config.hosts() : List.of(config.requireHost(onlyHost));
         PrintWriter out = spec.commandLine().getOut();
@@ -97,5 +110,42 @@ final class VmsCommand implements Callable<Integer> {
         }
         out.flush();
         return allUp ? ExitCodes.OK : ExitCodes.UNAVAILABLE;
+    }
+
+    private int fromOrchestrator(OrchestratorClient client) {
+        if (onlyHost != null) {
+            List<String> names = client.listHosts().getHostsList().stream()
+                    .map(io.livemig.proto.orchestrator.v1.Host::getName).toList();
+            if (!names.contains(onlyHost)) {
+                throw new IllegalArgumentException("unknown host '" + onlyHost + "' (hosts: " + String.join(", ", names) + ")");
+            }
+        }
+        ListVmsResponse response = client.listVms(onlyHost);
+        PrintWriter out = spec.commandLine().getOut();
+        if (json) {
+            List<Map<String, Object>> vms = new ArrayList<>();
+            for (io.livemig.proto.orchestrator.v1.Vm vm : response.getVmsList()) {
+                Map<String, Object> row = new LinkedHashMap<>();
+                row.put("name", vm.getName());
+                row.put("host", vm.getHost());
+                row.put("memory_bytes", vm.getMemoryBytes());
+                row.put("vcpus", vm.getVcpus());
+                row.put("cpu_utilisation", vm.getCpuUtilisation());
+                row.put("state", MigrationFormat.enumName(vm.getState().getValueDescriptor()));
+                row.put("requires", List.copyOf(vm.getRequiresList()));
+                vms.add(row);
+            }
+            out.println(MigrationFormat.json(Map.of("vms", vms)));
+        } else {
+            String format = "%-16s %-12s %11s %5s %6s  %s%n";
+            out.printf(format, "NAME", "HOST", "MEM", "VCPUS", "CPU%", "REQUIRES");
+            for (io.livemig.proto.orchestrator.v1.Vm vm : response.getVmsList()) {
+                out.printf(format, vm.getName(), vm.getHost(), Units.size(vm.getMemoryBytes()), vm.getVcpus(),
+                        String.format(Locale.ROOT, "%.1f", vm.getCpuUtilisation() * 100),
+                        String.join(", ", vm.getRequiresList()));
+            }
+        }
+        out.flush();
+        return ExitCodes.OK;
     }
 }

@@ -239,6 +239,12 @@ public final class Orchestrator implements AutoCloseable {
      */
     public Queued migrate(String vmName, String target, MigrationOptions options, String origin)
             throws OrchestratorException {
+        return migrate(vmName, target, options, origin, null);
+    }
+
+    /** As {@link #migrate(String, String, MigrationOptions, String)}; {@code why} replaces "X was requested". */
+    private Queued migrate(String vmName, String target, MigrationOptions options, String origin, String why)
+            throws OrchestratorException {
         if (vmName == null || vmName.isBlank()) {
             throw new OrchestratorException(Code.INVALID_ARGUMENT, "a VM name is required");
         }
@@ -275,7 +281,9 @@ public final class Orchestrator implements AutoCloseable {
                     throw new OrchestratorException(Code.FAILED_PRECONDITION, "cannot move '" + vmName + "' to "
                             + target + ": " + rejected.get().explanation());
                 }
-                explanation = target + " was requested";
+                explanation = why != null ? why : target + " was requested";
+                decision = new Decision(decision.vm(), decision.policy(), Optional.of(target), decision.candidates(),
+                        decision.rejections());
             }
             String chosen = target == null || target.isBlank() ? decision.chosenHost().orElseThrow() : target;
             if (settings.policy() == PlacementPolicy.ROUND_ROBIN) {
@@ -581,6 +589,10 @@ public final class Orchestrator implements AutoCloseable {
     /** Marks a host draining and queues the moves of all its VMs. */
     public synchronized Round drain(String host, boolean dryRun) throws OrchestratorException {
         HostTracker t = tracker(host);
+        if (t.latest() == null) {
+            throw new OrchestratorException(Code.FAILED_PRECONDITION, "cannot drain " + host + ": its agent has not "
+                    + "answered yet (" + t.stateReason() + "), so its VMs are unknown");
+        }
         if (!dryRun) {
             t.setAdminState(HostState.DRAINING);
         }
@@ -611,7 +623,8 @@ public final class Orchestrator implements AutoCloseable {
             for (Move m : plan.moves()) {
                 try {
                     ids.add(migrate(m.vm(), m.to(), MigrationOptions.newBuilder()
-                            .setMode(MigrationMode.MIGRATION_MODE_AUTO).build(), origin).record().id());
+                            .setMode(MigrationMode.MIGRATION_MODE_AUTO).build(), origin,
+                            m.to() + " planned by " + originPrefix + ": " + m.reason()).record().id());
                 } catch (OrchestratorException e) {
                     refused.add(m.vm() + ": " + e.getMessage());
                 }

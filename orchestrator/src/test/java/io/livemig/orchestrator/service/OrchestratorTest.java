@@ -145,6 +145,24 @@ class OrchestratorTest {
     }
 
     @Test
+    void aRequestedTargetIsTheDecisionsChoice() throws Exception {
+        Orchestrator.Queued q = orchestrator.migrate("web1", "b", AUTO, "user");
+        assertEquals("b", q.decision().chosenHost().orElseThrow());
+        assertEquals("b was requested", q.record().reason());
+    }
+
+    @Test
+    void aHostNeverReachedCannotBeDrained() throws Exception {
+        orchestrator.close();
+        history.close();
+        agents.unreachable.add("c");
+        orchestrator = open(new AdmissionQueue.Limits(2, 1, 1));
+        OrchestratorException e = assertCode(OrchestratorException.Code.FAILED_PRECONDITION,
+                () -> orchestrator.drain("c", false));
+        assertTrue(e.getMessage().contains("connection refused"), e.getMessage());
+    }
+
+    @Test
     void anUnreachableHostGoesDownAndIsNeverChosen() throws Exception {
         agents.unreachable.add("c");
         orchestrator.pollLoads();
@@ -202,7 +220,9 @@ class OrchestratorTest {
         Orchestrator.Round real = orchestrator.rebalance(false, "user");
         assertEquals(real.plan().moves().size(), real.migrationIds().size());
         for (String id : real.migrationIds()) {
-            assertTrue(orchestrator.record(id).origin().equals("rebalance:" + real.roundId()));
+            MigrationRecord r = orchestrator.record(id);
+            assertEquals("rebalance:" + real.roundId(), r.origin());
+            assertTrue(r.reason().startsWith(r.target() + " planned by rebalance: "), r.reason());
         }
     }
 

@@ -1,0 +1,146 @@
+package io.livemig.cli;
+
+import io.livemig.agent.config.ConfigException;
+import io.livemig.orchestrator.config.OrchestratorConfig;
+import io.livemig.orchestrator.grpc.GrpcAgents;
+import io.livemig.orchestrator.grpc.OrchestratorServer;
+import io.livemig.orchestrator.history.HistoryException;
+import io.livemig.orchestrator.history.HistoryStore;
+import io.livemig.orchestrator.placement.RebalanceSettings;
+import io.livemig.orchestrator.service.Orchestrator;
+import java.io.IOException;
+import java.io.PrintWriter;
+import java.nio.file.Path;
+import java.time.Clock;
+import java.time.Duration;
+import java.util.concurrent.Callable;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Spec;
+
+@Command(name = "orchestrator",
+        description = {"Serve the cluster's orchestrator (gRPC): placement, queued migrations, history.",
+            "It follows every host through its agent, places VMs, queues migrations under limits, records them in "
+                    + "its history (SQLite) and rebalances on request or on schedule. Stop it with SIGTERM or Ctrl-C."},
+        mixinStandardHelpOptions = true, versionProvider = ManifestVersionProvider.class,
+        footer = {"%nThe configuration file (YAML):",
+            "  listen: 0.0.0.0:7080               # where to serve",
+            "  cluster: cluster.yaml              # relative to this file's directory",
+            "  database: /var/lib/livemig/orchestrator.db",
+            "  policy: balance                    # balance | least-loaded | round-robin",
+            "  limits: {cluster: 2, per_host_outgoing: 1, per_host_incoming: 1}",
+            "  load: {interval_s: 5, window: 6}   # loads are averages over the window",
+            "  rebalance: {interval_s: 0, dry_run: false, threshold: 0.1, min_gain: 0.01,",
+            "              max_moves: 2, cooldown_s: 600}   # interval_s 0: on request only",
+            "%nClients find it with --orchestrator HOST:PORT, $LIVEMIG_ORCHESTRATOR or",
+            "/etc/livemig/client.yaml (orchestrator: HOST:PORT).",
+            "%nExamples:", "  livemig orchestrator --config /etc/livemig/orchestrator.yaml"},
+        exitCodeListHeading = ExitCodes.HELP_HEADING,
+        exitCodeList = {"0:Stopped.", "2:Bad configuration file, or the history file cannot be used.",
+            "3:Cannot listen on the configured address."})
+final class OrchestratorCommand implements Callable<Integer> {
+
+    @Spec
+    CommandSpec spec;
+
+    @Option(names = "--config", required = true, paramLabel = "FILE", description = "The orchestrator's configuration file.")
+    Path configFile;
+
+    /** A serving orchestrator; closing it stops the server, the orchestrator and the history, in that order. */
+    static final class Serving implements AutoCloseable {
+        private final OrchestratorServer server;
+        private final Orchestrator orchestrator;
+        private final GrpcAgents agents;
+        private final HistoryStore history;
+
+        private Serving(OrchestratorServer server, Orchestrator orchestrator, GrpcAgents agents, HistoryStore history) {
+            this.server = server;
+            this.orchestrator = orchestrator;
+            this.agents = agents;
+            this.history = history;
+        }
+
+        int port() {
+            return server.port();
+        }
+
+        void awaitTermination() throws InterruptedException {
+            server.awaitTermination();
+        }
+
+        @Override
+        public void close() {
+            try {
+                server.close();
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            } finally {
+                orchestrator.close();
+                agents.close();
+                history.close();
+            }
+        }
+    }
+
+    @Override
+    public Integer call() throws ConfigException, InterruptedException {
+        PrintWriter err = spec.commandLine().getErr();
+        Serving serving;
+        try {
+            serving = serve(configFile, err);
+        } catch (HistoryException e) {
+            err.println("livemig orchestrator: " + MigrationReport.oneLine(String.valueOf(e.getMessage())));
+            err.flush();
+            return ExitCodes.USAGE;
+        } catch (IOException e) {
+            err.println("livemig orchestrator: " + MigrationReport.oneLine(String.valueOf(e.getMessage())));
+            err.flush();
+            return ExitCodes.UNAVAILABLE;
+        }
+        Runtime.getRuntime().addShutdownHook(new Thread(serving::close, "livemig-orchestrator-stop"));
+        serving.awaitTermination();
+        return ExitCodes.OK;
+    }
+
+    /**
+     * Loads the configuration, opens the history, starts the orchestrator (one round of health
+     * checks, reconciliation of what a previous run left unfinished) and serves it; one line on
+     * {@code err} says where.
+     *
+     * @throws IOException when it cannot listen (the message names the address)
+     */
+    static Serving serve(Path configFile, PrintWriter err) throws ConfigException, IOException {
+        OrchestratorConfig.Loaded loaded = OrchestratorConfig.load(configFile);
+        OrchestratorConfig c = loaded.config();
+        OrchestratorConfig.Rebalance r = c.rebalance();
+        RebalanceSettings defaults = RebalanceSettings.DEFAULT;
+        RebalanceSettings rebalance = new RebalanceSettings(r.threshold(), r.minGain(), r.maxMoves(),
+                r.cooldownS() * 1000L, defaults.migrationBandwidthBytesPerSec(), defaults.maxSourceHosts(),
+                defaults.placement());
+        Orchestrator.Settings settings = new Orchestrator.Settings(loaded.policy(), loaded.limits(),
+                Duration.ofSeconds(c.load().intervalS()), c.load().window(), rebalance,
+                Duration.ofSeconds(r.intervalS()), r.dryRun());
+        HistoryStore history = HistoryStore.open(loaded.database());
+        GrpcAgents agents = new GrpcAgents();
+        Orchestrator orchestrator = new Orchestrator(loaded.cluster(), settings, agents, history, Clock.systemUTC());
+        OrchestratorServer server;
+        try {
+            orchestrator.start();
+            server = OrchestratorServer.listen(c.listenHost(), c.listenPort(), orchestrator);
+        } catch (IOException | RuntimeException e) {
+            orchestrator.close();
+            agents.close();
+            history.close();
+            if (e instanceof IOException io) {
+                throw new IOException("cannot listen on " + c.listen() + ": " + io.getMessage(), io);
+            }
+            throw e;
+        }
+        int hosts = loaded.cluster().hosts().size();
+        err.println("livemig orchestrator listening on " + c.listenHost() + ":" + server.port() + " ("
+                + hosts + (hosts == 1 ? " host" : " hosts") + ", history " + history.file() + ")");
+        err.flush();
+        return new Serving(server, orchestrator, agents, history);
+    }
+}

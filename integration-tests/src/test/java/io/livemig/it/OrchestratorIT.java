@@ -1,0 +1,218 @@
+package io.livemig.it;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNotEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Set;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.MethodOrderer;
+import org.junit.jupiter.api.Order;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestMethodOrder;
+import org.junit.jupiter.api.Timeout;
+
+/**
+ * The lab's orchestrator (started by {@code lab.sh up}, reached by a plain {@code livemig} through
+ * the client configuration the lab writes): with lab-a loaded by several dirtying guests,
+ * {@code migrate} without a target picks the least-loaded feasible host and says why;
+ * {@code rebalance --dry-run} plans moves that lower the spread and moves nothing;
+ * {@code rebalance} carries them out with every guest intact; the history survives a killed
+ * and restarted orchestrator.
+ *
+ * <p>The tests build on each other (one lab, one set of guests) and run in order.
+ */
+@RequiresRoot
+@Timeout(value = 15, unit = TimeUnit.MINUTES)
+@TestMethodOrder(MethodOrderer.OrderAnnotation.class)
+class OrchestratorIT {
+
+    private static final ObjectMapper JSON = new ObjectMapper();
+    private static final Duration CALL = Duration.ofMinutes(5);
+    private static final List<String> GUESTS = List.of("o-1", "o-2", "o-3", "o-4");
+    private static final Path LAB_DIR = Path.of("/var/lib/livemig-lab");
+
+    private static Lab lab;
+    private static final List<String> migrationIds = new ArrayList<>();
+
+    @BeforeAll
+    static void startLab() {
+        if (!Lab.runningAsRoot()) {
+            return; // every test is skipped by @RequiresRoot, with the reason
+        }
+        lab = Lab.ofThisRepository();
+        Lab.Result up = lab.run(Duration.ofMinutes(5), "up", "--hosts", "3");
+        assertTrue(up.ok(), up::describe);
+        assertTrue(up.output().contains("# orchestrator: ") && up.output().contains(" up"), up::describe);
+        assertTrue(Files.isReadable(LAB_DIR.resolve("client.yaml")), "lab.sh up wrote no client configuration");
+        for (String g : GUESTS) {
+            Lab.Result created = lab.run(Duration.ofMinutes(3), "vm", "create", g, "--host", "lab-a", "--mem", "128",
+                    "--dirty-mib", "32", "--dirty-rate", "8", "--disk", "shared");
+            assertTrue(created.ok(), created::describe);
+        }
+    }
+
+    @AfterAll
+    static void stopLab() {
+        if (lab != null) {
+            GUESTS.forEach(g -> lab.run(Duration.ofMinutes(2), "vm", "destroy", g));
+            lab.run(Duration.ofMinutes(3), "down");
+        }
+    }
+
+    /** Runs a plain livemig (no --cluster, no --orchestrator: the lab's client configuration). */
+    private static JsonNode livemigJson(int expectedExit, String... args) {
+        Lab.Result r = lab.livemig(CALL, args);
+        assertFalse(r.timedOut(), r::describe);
+        assertEquals(expectedExit, r.exitCode(), r::describe);
+        String out = r.output();
+        int start = out.indexOf('{');
+        assertTrue(start >= 0, "no JSON: " + r.describe());
+        try {
+            return JSON.readTree(out.substring(start, out.lastIndexOf('}') + 1));
+        } catch (IOException e) {
+            throw new AssertionError("unreadable JSON: " + r.describe(), e);
+        }
+    }
+
+    private static JsonNode host(JsonNode hosts, String name) {
+        for (JsonNode h : hosts.path("hosts")) {
+            if (h.path("name").asText().equals(name)) {
+                return h;
+            }
+        }
+        throw new AssertionError("no host " + name + " in " + hosts.toPrettyString());
+    }
+
+    /** Waits until the orchestrator has a full load window that shows the four guests on lab-a. */
+    private static JsonNode awaitLoads() {
+        long end = System.nanoTime() + Duration.ofSeconds(90).toNanos();
+        JsonNode hosts;
+        do {
+            hosts = livemigJson(0, "hosts", "--json");
+            JsonNode a = host(hosts, "lab-a");
+            if (a.path("vm_count").asInt() == GUESTS.size() && a.path("samples").asInt() >= 3
+                    && a.path("cpu_utilisation").asDouble() > 0) {
+                return hosts;
+            }
+        } while (System.nanoTime() < end);
+        throw new AssertionError("the orchestrator never saw the guests' load on lab-a: " + hosts.toPrettyString());
+    }
+
+    private static void assertIntact(String vm) {
+        Lab.Result check = lab.awaitSuccess(Duration.ofSeconds(30), Duration.ofSeconds(2), "vm", "check", vm);
+        assertTrue(check.ok(), check::describe);
+        assertTrue(check.output().contains("integrity=ok") && check.output().contains("ping=ok"), check::describe);
+    }
+
+    @Test
+    @Order(1)
+    void migrateWithoutATargetPicksTheLeastLoadedFeasibleHostAndSaysWhy() {
+        JsonNode hosts = awaitLoads();
+        double b = host(hosts, "lab-b").path("load").asDouble();
+        double c = host(hosts, "lab-c").path("load").asDouble();
+        assertTrue(host(hosts, "lab-a").path("load").asDouble() > Math.max(b, c), hosts.toPrettyString());
+
+        JsonNode r = livemigJson(0, "migrate", "o-1", "--json");
+        assertEquals("succeeded", r.path("status").asText(), r.toPrettyString());
+        assertEquals("lab-a", r.path("source").asText());
+        String target = r.path("target").asText();
+        // the least loaded of the feasible hosts (the two idle ones differ by noise; ties go by name)
+        double chosenLoad = target.equals("lab-b") ? b : c;
+        assertTrue(target.equals("lab-b") || target.equals("lab-c"), target);
+        assertTrue(chosenLoad <= Math.min(b, c) + 0.02, "chose " + target + ": lab-b " + b + ", lab-c " + c);
+        assertEquals(target, r.path("decision").path("chosen").asText(), r.toPrettyString());
+        assertTrue(r.path("reason").asText().startsWith(target + " chosen by policy balance"), r.toPrettyString());
+        assertTrue(r.path("reason").asText().contains("lab-a rejected: "), r.toPrettyString());
+        migrationIds.add(r.path("id").asText());
+        assertIntact("o-1");
+        Lab.Result check = lab.run(Duration.ofMinutes(1), "vm", "check", "o-1");
+        assertTrue(check.output().contains("host=" + target + " "), check::describe);
+    }
+
+    @Test
+    @Order(2)
+    void rebalanceDryRunPlansMovesThatLowerTheSpreadAndMovesNothing() {
+        awaitLoads2();
+        int before = livemigJson(0, "history", "--json").path("migrations").size();
+        JsonNode plan = livemigJson(0, "rebalance", "--dry-run", "--json");
+        assertFalse(plan.path("moves").isEmpty(), plan.toPrettyString());
+        assertTrue(plan.path("spread_after").asDouble() < plan.path("spread_before").asDouble(), plan.toPrettyString());
+        for (JsonNode m : plan.path("moves")) {
+            assertEquals("lab-a", m.path("from").asText(), plan.toPrettyString());
+        }
+        assertTrue(plan.path("migration_ids").isEmpty(), plan.toPrettyString());
+        assertEquals(before, livemigJson(0, "history", "--json").path("migrations").size(), "a dry run moved something");
+    }
+
+    /** After the first move the remaining three guests still load lab-a; wait for a fresh window. */
+    private static void awaitLoads2() {
+        long end = System.nanoTime() + Duration.ofSeconds(90).toNanos();
+        JsonNode hosts;
+        do {
+            hosts = livemigJson(0, "hosts", "--json");
+            if (host(hosts, "lab-a").path("vm_count").asInt() == GUESTS.size() - 1
+                    && hosts.path("spread").asDouble() > 0.05) {
+                return;
+            }
+        } while (System.nanoTime() < end);
+        throw new AssertionError("lab-a is not the busy host any more: " + hosts.toPrettyString());
+    }
+
+    @Test
+    @Order(3)
+    void rebalanceCarriesThePlanOutWithEveryGuestIntact() {
+        awaitLoads2();
+        JsonNode round = livemigJson(0, "rebalance", "--wait", "--json");
+        assertFalse(round.path("moves").isEmpty(), round.toPrettyString());
+        assertEquals(round.path("moves").size(), round.path("migration_ids").size(), round.toPrettyString());
+        for (JsonNode result : round.path("results")) {
+            assertEquals("succeeded", result.path("status").asText(), round.toPrettyString());
+        }
+        round.path("migration_ids").forEach(id -> migrationIds.add(id.asText()));
+        Set<String> hostsUsed = new HashSet<>();
+        for (String g : GUESTS) {
+            assertIntact(g);
+            String out = lab.run(Duration.ofMinutes(1), "vm", "check", g).output();
+            hostsUsed.add(out.substring(out.indexOf("host=") + 5, out.indexOf(' ', out.indexOf("host="))));
+        }
+        assertTrue(hostsUsed.size() >= 2, "the guests did not spread: " + hostsUsed);
+        JsonNode history = livemigJson(0, "history", "--json");
+        for (JsonNode m : history.path("migrations")) {
+            if (round.path("migration_ids").toString().contains("\"" + m.path("id").asText() + "\"")) {
+                assertEquals("rebalance:" + round.path("round_id").asText(), m.path("origin").asText());
+            }
+        }
+    }
+
+    @Test
+    @Order(4)
+    void historySurvivesAKilledAndRestartedOrchestrator() throws Exception {
+        assertFalse(migrationIds.isEmpty(), "earlier tests recorded no migration");
+        long pid = Long.parseLong(Files.readString(LAB_DIR.resolve("orchestrator.pid")).strip());
+        assertTrue(ProcessHandle.of(pid).map(ProcessHandle::destroyForcibly).orElse(false), "no orchestrator " + pid);
+        ProcessHandle.of(pid).ifPresent(p -> p.onExit().join());
+        Lab.Result restarted = lab.run(Duration.ofMinutes(2), "restart-orchestrator");
+        assertTrue(restarted.ok(), restarted::describe);
+        JsonNode history = livemigJson(0, "history", "--json");
+        String all = history.toString();
+        for (String id : migrationIds) {
+            assertTrue(all.contains("\"" + id + "\""), id + " lost after the restart: " + history.toPrettyString());
+        }
+        for (JsonNode m : history.path("migrations")) {
+            assertNotEquals("running", m.path("state").asText(), "unreconciled after the restart: " + m);
+        }
+    }
+}
