@@ -511,6 +511,21 @@ public final class Orchestrator implements AutoCloseable {
         return view(id);
     }
 
+    /** Waits up to {@code timeout} for any change (loads, records, rounds) after {@code afterVersion}. */
+    public long awaitChange(long afterVersion, Duration timeout) throws InterruptedException {
+        long deadline = System.nanoTime() + timeout.toNanos();
+        synchronized (changes) {
+            while (version <= afterVersion) {
+                long left = deadline - System.nanoTime();
+                if (left <= 0) {
+                    break;
+                }
+                TimeUnit.NANOSECONDS.timedWait(changes, left);
+            }
+            return version;
+        }
+    }
+
     private void changed() {
         synchronized (changes) {
             version++;

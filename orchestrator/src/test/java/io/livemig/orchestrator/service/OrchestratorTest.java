@@ -52,10 +52,15 @@ class OrchestratorTest {
     }
 
     Orchestrator open(AdmissionQueue.Limits limits) throws Exception {
+        return open(limits, Duration.ZERO, false);
+    }
+
+    Orchestrator open(AdmissionQueue.Limits limits, Duration rebalanceEvery, boolean dryRun) throws Exception {
         history = HistoryStore.open(tmp.resolve("history.db"));
         Orchestrator o = new Orchestrator(ClusterConfig.parse(CLUSTER, "test"), new Orchestrator.Settings(
                 PlacementPolicy.BALANCE, limits, Duration.ofHours(1), 3,
-                RebalanceSettings.DEFAULT.withMinGain(0.001), Duration.ZERO, false), agents, history, Clock.systemUTC());
+                RebalanceSettings.DEFAULT.withMinGain(0.001), rebalanceEvery, dryRun), agents, history,
+                Clock.systemUTC());
         o.start();
         return o;
     }
@@ -224,6 +229,27 @@ class OrchestratorTest {
             assertEquals("rebalance:" + real.roundId(), r.origin());
             assertTrue(r.reason().startsWith(r.target() + " planned by rebalance: "), r.reason());
         }
+    }
+
+    @Test
+    void scheduledRoundsRecordTheirPlanAndADryRunSettingMovesNothing() throws Exception {
+        orchestrator.close();
+        history.close();
+        orchestrator = open(new AdmissionQueue.Limits(2, 1, 1), Duration.ofMillis(50), true);
+        long end = System.nanoTime() + Duration.ofSeconds(20).toNanos();
+        long version = 0;
+        while (orchestrator.rounds(10).size() < 2 && System.nanoTime() < end) {
+            version = orchestrator.awaitChange(version, Duration.ofSeconds(1));
+        }
+        List<RoundRecord> rounds = orchestrator.rounds(10);
+        assertTrue(rounds.size() >= 2, rounds.toString());
+        for (RoundRecord r : rounds) {
+            assertEquals("schedule", r.trigger());
+            assertTrue(r.dryRun());
+            assertFalse(r.moves().isEmpty(), r.toString());
+            assertTrue(r.result().startsWith("planned "), r.result());
+        }
+        assertTrue(agents.started.isEmpty(), "a dry-run schedule moved something");
     }
 
     @Test
