@@ -31,7 +31,7 @@ import picocli.CommandLine.Model.CommandSpec;
                     + "the host resources each VM is bound to."},
         mixinStandardHelpOptions = true, versionProvider = ManifestVersionProvider.class,
         footer = {"%nJSON with an orchestrator: {vms: [{name, host, memory_bytes, vcpus,",
-            "cpu_utilisation, state, requires}]}; without: an array of what each agent",
+            "cpu_utilisation, dirty_rate_bytes_per_s, state, requires}]}; without: an array of what each agent",
             "reports.",
             "%nExamples:", "  livemig vms", "  livemig vms --host lab-a --json"},
         exitCodeListHeading = ExitCodes.HELP_HEADING,
@@ -131,18 +131,19 @@ final class VmsCommand implements Callable<Integer> {
                 row.put("memory_bytes", vm.getMemoryBytes());
                 row.put("vcpus", vm.getVcpus());
                 row.put("cpu_utilisation", vm.getCpuUtilisation());
+                row.put("dirty_rate_bytes_per_s", vm.getDirtyRateBytesPerS());
                 row.put("state", MigrationFormat.enumName(vm.getState().getValueDescriptor()));
                 row.put("requires", List.copyOf(vm.getRequiresList()));
                 vms.add(row);
             }
             out.println(MigrationFormat.json(Map.of("vms", vms)));
         } else {
-            String format = "%-16s %-12s %11s %5s %6s  %s%n";
-            out.printf(format, "NAME", "HOST", "MEM", "VCPUS", "CPU%", "REQUIRES");
+            String format = "%-16s %-12s %11s %5s %6s %11s  %s%n";
+            out.printf(format, "NAME", "HOST", "MEM", "VCPUS", "CPU%", "DIRTY/S", "REQUIRES");
             for (io.livemig.proto.orchestrator.v1.Vm vm : response.getVmsList()) {
                 out.printf(format, vm.getName(), vm.getHost(), Units.size(vm.getMemoryBytes()), vm.getVcpus(),
                         String.format(Locale.ROOT, "%.1f", vm.getCpuUtilisation() * 100),
-                        String.join(", ", vm.getRequiresList()));
+                        Units.size(vm.getDirtyRateBytesPerS()), String.join(", ", vm.getRequiresList()));
             }
         }
         out.flush();

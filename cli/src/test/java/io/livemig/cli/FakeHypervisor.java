@@ -15,6 +15,7 @@ import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.Set;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 import java.util.function.Consumer;
 
@@ -98,5 +99,10 @@ final class FakeHypervisor implements Hypervisor {
     @Override
     public Optional<PostcopyFailedState> postcopyFailedState(String hostUri, String vmName) {
         return Optional.empty();
+    }
+
+    @Override
+    public Map<String, Long> dirtyRates(String hostUri, List<String> vmNames) {
+        return Map.of();
     }
 }

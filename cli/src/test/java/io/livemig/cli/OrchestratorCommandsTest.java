@@ -206,7 +206,8 @@ class OrchestratorCommandsTest {
         assertEquals(Set.of("web1", "web2", "db1", "cache1"),
                 vms.stream().map(v -> v.get("name").asText()).collect(Collectors.toSet()));
         JsonNode web1 = vms.stream().filter(v -> v.get("name").asText().equals("web1")).findFirst().orElseThrow();
-        assertEquals(Set.of("name", "host", "memory_bytes", "vcpus", "cpu_utilisation", "state", "requires"), keys(web1));
+        assertEquals(Set.of("name", "host", "memory_bytes", "vcpus", "cpu_utilisation", "dirty_rate_bytes_per_s", "state",
+                "requires"), keys(web1));
         assertEquals("a", web1.get("host").asText());
         assertEquals(2 * GIB, web1.get("memory_bytes").asLong());
         assertEquals(1, web1.get("vcpus").asInt());
@@ -219,9 +220,9 @@ class OrchestratorCommandsTest {
         assertEquals(List.of("cache1"), list(b.json().get("vms")).stream().map(v -> v.get("name").asText()).toList());
 
         Run table = run("vms", "--host", "b");
-        assertEquals(List.of("NAME", "HOST", "MEM", "VCPUS", "CPU%", "REQUIRES"),
+        assertEquals(List.of("NAME", "HOST", "MEM", "VCPUS", "CPU%", "DIRTY/S", "REQUIRES"),
                 List.of(table.outLines().get(0).trim().split("\\s+")));
-        assertTrue(table.outLines().get(1).matches("cache1\\s+b\\s+1\\.0 GiB\\s+1\\s+30\\.0\\s+net:lan"),
+        assertTrue(table.outLines().get(1).matches("cache1\\s+b\\s+1\\.0 GiB\\s+1\\s+30\\.0\\s+0\\.0 MiB\\s+net:lan"),
                 table.outLines().get(1));
     }
 

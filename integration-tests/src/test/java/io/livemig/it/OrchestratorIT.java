@@ -142,8 +142,31 @@ class OrchestratorIT {
         assertTrue(check.output().contains("host=" + target + " "), check::describe);
     }
 
+    /** The agents measure each guest's dirty rate (QEMU page sampling), which rebalancing uses. */
     @Test
     @Order(2)
+    void everyGuestHasAMeasuredDirtyRate() {
+        long end = System.nanoTime() + Duration.ofSeconds(60).toNanos();
+        JsonNode vms;
+        do {
+            vms = livemigJson(0, "vms", "--json");
+            int measured = 0;
+            for (JsonNode vm : vms.path("vms")) {
+                long rate = vm.path("dirty_rate_bytes_per_s").asLong();
+                // the guests dirty 8 MiB/s; sampling is coarse, so only the order of magnitude
+                if (GUESTS.contains(vm.path("name").asText()) && rate > 0 && rate < (64L << 20)) {
+                    measured++;
+                }
+            }
+            if (measured == GUESTS.size()) {
+                return;
+            }
+        } while (System.nanoTime() < end);
+        throw new AssertionError("dirty rates not measured: " + vms.toPrettyString());
+    }
+
+    @Test
+    @Order(3)
     void rebalanceDryRunPlansMovesThatLowerTheSpreadAndMovesNothing() {
         awaitLoads2();
         int before = livemigJson(0, "history", "--json").path("migrations").size();
@@ -172,7 +195,7 @@ class OrchestratorIT {
     }
 
     @Test
-    @Order(3)
+    @Order(4)
     void rebalanceCarriesThePlanOutWithEveryGuestIntact() {
         awaitLoads2();
         JsonNode round = livemigJson(0, "rebalance", "--wait", "--json");
@@ -198,7 +221,7 @@ class OrchestratorIT {
     }
 
     @Test
-    @Order(4)
+    @Order(5)
     void historySurvivesAKilledAndRestartedOrchestrator() throws Exception {
         assertFalse(migrationIds.isEmpty(), "earlier tests recorded no migration");
         long pid = Long.parseLong(Files.readString(LAB_DIR.resolve("orchestrator.pid")).strip());

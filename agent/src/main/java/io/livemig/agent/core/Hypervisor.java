@@ -72,4 +72,12 @@ public interface Hypervisor {
      * host or not in that state.
      */
     Optional<PostcopyFailedState> postcopyFailedState(String hostUri, String vmName) throws HypervisorException;
+
+    /**
+     * The guests' memory dirty rates in bytes per second, by VM name, as last measured by the
+     * hypervisor, and a new measurement started for the next call (QEMU's page sampling over one
+     * second). A VM without a finished measurement yet is missing from the map. Best effort:
+     * hypervisors that cannot measure answer an empty map.
+     */
+    java.util.Map<String, Long> dirtyRates(String hostUri, java.util.List<String> vmNames) throws HypervisorException;
 }

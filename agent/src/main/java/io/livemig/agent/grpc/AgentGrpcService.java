@@ -113,7 +113,8 @@ final class AgentGrpcService extends AgentServiceGrpc.AgentServiceImplBase {
             for (VmDetails d : agent.vms(request.getActiveOnly())) {
                 Vm.Builder vm = Vm.newBuilder().setName(d.vm().name()).setUuid(d.vm().uuid())
                         .setState(vmState(d.vm().state())).setMemoryBytes(d.vm().memoryBytes()).setVcpus(d.vm().vcpus())
-                        .setCpuUtilisation(d.cpuUtilisation());
+                        .setCpuUtilisation(d.cpuUtilisation())
+                        .setDirtyRateBytesPerS(d.dirtyRateBytesPerSec());
                 for (VmDetails.BindingView bv : d.bindings()) {
                     vm.addBindings(Binding.newBuilder().setKind(bv.kind()).setDevice(bv.device()).setResource(bv.resource()));
                 }

@@ -7,6 +7,7 @@ import com.sun.jna.NativeLong;
 import com.sun.jna.Pointer;
 import com.sun.jna.ptr.IntByReference;
 import com.sun.jna.ptr.NativeLongByReference;
+import com.sun.jna.ptr.PointerByReference;
 import org.libvirt.jna.ConnectionPointer;
 import org.libvirt.jna.DomainPointer;
 
@@ -72,6 +73,24 @@ interface LibvirtNative extends Library {
 
     /** The domain's state and the reason for it; flags must be 0. */
     int virDomainGetState(DomainPointer domain, IntByReference state, IntByReference reason, int flags);
+
+    /** VIR_DOMAIN_STATS_DIRTYRATE (libvirt 7.2). */
+    int STATS_DIRTYRATE = 1 << 9;
+    /** virDomainDirtyRateStatus. */
+    int DIRTYRATE_MEASURING = 1;
+    int DIRTYRATE_MEASURED = 2;
+
+    /** Starts measuring the guest's dirty rate for {@code seconds} (page sampling); the result comes in the stats. */
+    int virDomainStartDirtyRateCalc(DomainPointer domain, int seconds, int flags);
+
+    /**
+     * Statistics of the given domains ({@code doms}: a NULL-terminated array of virDomainPtr);
+     * {@code retStats} receives a NULL-terminated array of virDomainStatsRecordPtr, freed with
+     * {@link #virDomainStatsRecordListFree}.
+     */
+    int virDomainListGetStats(Pointer doms, int stats, PointerByReference retStats, int flags);
+
+    void virDomainStatsRecordListFree(Pointer stats);
 
     int virGetLastErrorCode();
 

@@ -106,6 +106,21 @@ public final class HostAgent implements AutoCloseable {
                 admission.incoming(), cpu.host(), committed);
     }
 
+    /** Dirty rates of the running VMs that are not migrating (a measurement would compete with it). */
+    private Map<String, Long> dirtyRates(List<VmInfo> listed) {
+        List<String> names = listed.stream()
+                .filter(v -> v.state() == VmState.RUNNING || v.state() == VmState.BLOCKED)
+                .map(VmInfo::name)
+                .filter(name -> migrations.values().stream().noneMatch(o -> o.vmName.equals(name)
+                        && o.view().status() == MigrationView.Status.RUNNING))
+                .toList();
+        try {
+            return names.isEmpty() ? Map.of() : hypervisor.dirtyRates(localUri, names);
+        } catch (HypervisorException e) {
+            return Map.of(); // best effort: the VMs are listed without it
+        }
+    }
+
     /**
      * The guests' CPU utilisation against the oldest reading that is at least
      * {@link #CPU_SAMPLE_MIN_NS} old, so that callers polling often (the orchestrator, a CLI)
@@ -132,6 +147,7 @@ public final class HostAgent implements AutoCloseable {
         HostInfo host = hv(() -> hypervisor.hostInfo(localUri));
         CpuUsage.Utilisation cpu = cpuUsage(listed.stream().filter(v -> v.state() == VmState.RUNNING
                 || v.state() == VmState.BLOCKED).toList(), host.cpus());
+        Map<String, Long> dirty = dirtyRates(listed);
         for (VmInfo vm : listed) {
             List<VmDetails.BindingView> bindings = new ArrayList<>();
             try {
@@ -144,7 +160,7 @@ public final class HostAgent implements AutoCloseable {
             } catch (HypervisorException | InvalidDomainXmlException e) {
                 // it went away while we listed, or libvirt wrote something we cannot read: list it bare
             }
-            result.add(new VmDetails(vm, bindings, cpu.vm(vm.name())));
+            result.add(new VmDetails(vm, bindings, cpu.vm(vm.name()), dirty.getOrDefault(vm.name(), 0L)));
         }
         return result;
     }

@@ -126,4 +126,9 @@ final class FakeHypervisor implements Hypervisor {
         }
         return Optional.ofNullable(postcopyFailed.get(vmName));
     }
+
+    @Override
+    public Map<String, Long> dirtyRates(String hostUri, List<String> vmNames) {
+        return Map.of();
+    }
 }

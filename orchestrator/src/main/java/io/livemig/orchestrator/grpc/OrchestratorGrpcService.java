@@ -120,6 +120,7 @@ final class OrchestratorGrpcService extends OrchestratorServiceGrpc.Orchestrator
                 b.addVms(Vm.newBuilder().setName(v.vm().getName()).setHost(v.host())
                         .setMemoryBytes(v.vm().getMemoryBytes()).setVcpus(v.vm().getVcpus())
                         .setCpuUtilisation(v.cpuUtilisation()).setState(v.vm().getState())
+                        .setDirtyRateBytesPerS(v.load().dirtyRateBytesPerSec())
                         .addAllRequires(v.load().requiredCapabilities().stream().sorted().toList()));
             }
             return b.build();

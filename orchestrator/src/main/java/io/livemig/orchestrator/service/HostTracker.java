@@ -94,6 +94,26 @@ final class HostTracker {
         return s == null ? List.of() : s.vms();
     }
 
+    /** Average dirty rate of each VM over the window, counting only finished measurements (> 0). */
+    synchronized Map<String, Long> vmDirtyRate() {
+        Map<String, long[]> sums = new HashMap<>();
+        for (Sample s : samples) {
+            for (Vm vm : s.vms()) {
+                if (vm.getDirtyRateBytesPerS() > 0) {
+                    long[] sum = sums.computeIfAbsent(vm.getName(), k -> new long[2]);
+                    sum[0] += vm.getDirtyRateBytesPerS();
+                    sum[1]++;
+                }
+            }
+        }
+        Map<String, Long> avg = new HashMap<>();
+        for (Vm vm : vms()) {
+            long[] sum = sums.get(vm.getName());
+            avg.put(vm.getName(), sum == null ? 0 : sum[0] / sum[1]);
+        }
+        return avg;
+    }
+
     /** Average CPU utilisation of each VM over the window (VMs of the latest sample). */
     synchronized Map<String, Double> vmCpu() {
         Map<String, double[]> sums = new HashMap<>();

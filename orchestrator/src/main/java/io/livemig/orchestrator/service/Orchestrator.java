@@ -183,17 +183,19 @@ public final class Orchestrator implements AutoCloseable {
         List<VmView> views = new ArrayList<>();
         for (HostTracker t : hosts.values()) {
             Map<String, Double> cpu = t.vmCpu();
+            Map<String, Long> dirty = t.vmDirtyRate();
             for (Vm vm : t.vms()) {
                 double c = cpu.getOrDefault(vm.getName(), 0.0);
-                views.add(new VmView(vm, t.config().name(), c, vmLoad(vm, t.config(), c)));
+                long d = dirty.getOrDefault(vm.getName(), 0L);
+                views.add(new VmView(vm, t.config().name(), c, vmLoad(vm, t.config(), c, d)));
             }
         }
         return views;
     }
 
-    private static VmLoad vmLoad(Vm vm, HostConfig host, double cpu) {
+    private static VmLoad vmLoad(Vm vm, HostConfig host, double cpu, long dirtyRateBytesPerSec) {
         return new VmLoad(vm.getName(), host.name(), Math.max(1, vm.getMemoryBytes()), Math.max(1, vm.getVcpus()),
-                Math.max(0, Math.min(1, cpu)), 0, Capabilities.required(vm.getBindingsList(), host));
+                Math.max(0, Math.min(1, cpu)), dirtyRateBytesPerSec, Capabilities.required(vm.getBindingsList(), host));
     }
 
     private List<HostLoad> hostLoads() {

@@ -50,8 +50,12 @@ final class FakeAgents implements Agents {
     }
 
     FakeAgents vm(String host, String name, long memoryBytes, double cpu, String bridge) {
+        return vm(host, name, memoryBytes, cpu, bridge, 0);
+    }
+
+    FakeAgents vm(String host, String name, long memoryBytes, double cpu, String bridge, long dirtyBytesPerSec) {
         vms.get(host).add(Vm.newBuilder().setName(name).setUuid("u-" + name).setState(VmState.VM_STATE_RUNNING)
-                .setMemoryBytes(memoryBytes).setVcpus(1).setCpuUtilisation(cpu)
+                .setMemoryBytes(memoryBytes).setVcpus(1).setCpuUtilisation(cpu).setDirtyRateBytesPerS(dirtyBytesPerSec)
                 .addBindings(Binding.newBuilder().setKind("nic").setDevice("52:54:00:00:00:01").setResource(bridge))
                 .build());
         HostInfo info = hostInfo.get(host);

@@ -253,6 +253,24 @@ class OrchestratorTest {
     }
 
     @Test
+    void rebalancingMovesTheVmThatDirtiesLessFirst() throws Exception {
+        orchestrator.close();
+        history.close();
+        agents = new FakeAgents().host("a", 4, 16 * GIB, 0.0).host("b", 4, 16 * GIB, 0.0).host("c", 4, 16 * GIB, 0.0)
+                .vm("a", "hot", 2 * GIB, 0.9, "br-a", 1_000_000_000L).vm("a", "cold", 2 * GIB, 0.9, "br-a", 0)
+                .vm("a", "warm", 2 * GIB, 0.9, "br-a", 500_000_000L);
+        orchestrator = open(new AdmissionQueue.Limits(2, 1, 1));
+        var vms = orchestrator.vms();
+        assertEquals(1_000_000_000L, vms.stream().filter(v -> v.vm().getName().equals("hot")).findFirst().orElseThrow()
+                .load().dirtyRateBytesPerSec());
+        var plan = orchestrator.planRebalance();
+        assertFalse(plan.moves().isEmpty(), plan.summary());
+        assertEquals("cold", plan.moves().get(0).vm(), plan.toString());
+        assertTrue(plan.moves().stream().noneMatch(m -> m.vm().equals("hot")) || plan.moves().size() == 3,
+                plan.toString());
+    }
+
+    @Test
     void drainQueuesEveryVmOfTheHostElsewhere() throws Exception {
         Orchestrator.Round round = orchestrator.drain("a", false);
         assertEquals(3, round.migrationIds().size(), round.plan().toString());
