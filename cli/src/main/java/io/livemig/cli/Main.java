@@ -68,6 +68,9 @@ public final class Main {
                 if (cls == VmsCommand.class) {
                     return cls.cast(new VmsCommand(channels));
                 }
+                if (cls == ExperimentCommand.Run.class) {
+                    return cls.cast(new ExperimentCommand.Run(channels));
+                }
                 if (cls == MigrateCommand.class) {
                     return cls.cast(new MigrateCommand(channels, terminal));
                 }

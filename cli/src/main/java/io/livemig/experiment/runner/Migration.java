@@ -1,0 +1,24 @@
+package io.livemig.experiment.runner;
+
+import io.livemig.experiment.RunResult;
+import java.util.List;
+
+/** What one migration reported, whichever way it ran. */
+record Migration(
+        String status,
+        String modeUsed,
+        long totalMs,
+        long downtimeMs,
+        long setupMs,
+        long bytesTransferred,
+        long memoryBytes,
+        long iterations,
+        long postcopyRequests,
+        List<RunResult.Sample> samples,
+        List<String> escalations,
+        String error) {
+
+    static Migration failed(String mode, String error) {
+        return new Migration("failed", mode, 0, 0, 0, 0, 0, 0, 0, List.of(), List.of(), error);
+    }
+}

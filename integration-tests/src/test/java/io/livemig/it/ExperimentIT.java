@@ -1,0 +1,111 @@
+package io.livemig.it;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import java.io.IOException;
+import java.io.Reader;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+import java.util.stream.Stream;
+import javax.imageio.ImageIO;
+import org.apache.commons.csv.CSVFormat;
+import org.apache.commons.csv.CSVRecord;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * {@code livemig experiment run scripts/experiments/quick.yaml} on the lab, then the report's
+ * invariants: every run has a series (livemig runs), a downtime measured from outside the guest,
+ * an integrity verdict, and the baseline has its rows.
+ */
+@RequiresRoot
+@Timeout(value = 15, unit = TimeUnit.MINUTES)
+class ExperimentIT {
+
+    private static Lab lab;
+
+    @TempDir
+    Path out;
+
+    @BeforeAll
+    static void startLab() {
+        if (!Lab.runningAsRoot()) {
+            return; // every test is skipped by @RequiresRoot, with the reason
+        }
+        lab = Lab.ofThisRepository();
+        Lab.Result up = lab.run(Duration.ofMinutes(5), "up", "--hosts", "2");
+        assertTrue(up.ok(), up::describe);
+    }
+
+    @AfterAll
+    static void stopLab() {
+        if (lab != null) {
+            lab.run(Duration.ofMinutes(3), "down");
+        }
+    }
+
+    @Test
+    void theQuickExperimentRecordsEveryRunWithItsSeriesExternalDowntimeIntegrityAndBaseline() throws IOException {
+        Path spec = lab.root().resolve("scripts/experiments/quick.yaml");
+        Lab.Result r = lab.livemig(Duration.ofMinutes(12), "--cluster", "/var/lib/livemig-lab/cluster.yaml",
+                "experiment", "run", spec.toString(), "--out", out.toString(), "--lab-script",
+                lab.root().resolve("scripts/lab.sh").toString());
+        assertEquals(0, r.exitCode(), r::describe);
+        assertFalse(r.output().contains("invariant:"), r::describe);
+
+        List<CSVRecord> rows = new ArrayList<>();
+        try (Reader in = Files.newBufferedReader(out.resolve("results.csv"))) {
+            CSVFormat.DEFAULT.builder().setHeader().setSkipHeaderRecord(true).get().parse(in).forEach(rows::add);
+        }
+        // quick.yaml: a warm-up, pre-copy and post-copy through livemig, each beside virsh migrate
+        assertEquals(5, rows.size(), rows.toString());
+        int baselines = 0;
+        for (CSVRecord row : rows) {
+            String what = row.get("id");
+            assertEquals("succeeded", row.get("status"), what);
+            assertEquals("ok", row.get("integrity"), what);
+            long external = Long.parseLong(row.get("external_downtime_ms"));
+            assertTrue(external >= 0 && external < 30_000, what + ": external downtime " + external);
+            // the guest was pinged every 10 ms: the gap covers at least the hypervisor's downtime
+            assertTrue(external + 20 >= Long.parseLong(row.get("downtime_ms")), what + ": " + row.toMap());
+            assertTrue(Long.parseLong(row.get("heartbeat_gap_ms")) >= 0, what);
+            if (Boolean.parseBoolean(row.get("baseline"))) {
+                baselines++;
+            } else {
+                assertTrue(Long.parseLong(row.get("samples")) > 0, what + ": no flight-recorder series");
+            }
+            assertTrue(Long.parseLong(row.get("model_bytes")) > 0, what + ": no model prediction");
+        }
+        assertEquals(2, baselines, "one baseline per technique");
+
+        try (Stream<Path> runs = Files.list(out.resolve("runs"))) {
+            List<Path> files = runs.toList();
+            assertEquals(5, files.size());
+            for (Path f : files) {
+                JsonNode run = new ObjectMapper().readTree(f.toFile());
+                assertFalse(run.path("heartbeats").isEmpty(), f + ": no heartbeats");
+            }
+        }
+        String report = Files.readString(out.resolve("report.md"));
+        assertTrue(report.contains("livemig vs virsh migrate") && report.contains("Measured vs model"), report);
+        try (Stream<Path> plots = Files.list(out.resolve("plots"))) {
+            List<Path> pngs = plots.filter(p -> p.toString().endsWith(".png")).toList();
+            assertEquals(6, pngs.size(), pngs.toString());
+            for (Path png : pngs) {
+                assertTrue(ImageIO.read(png.toFile()).getWidth() > 0, png.toString());
+            }
+        }
+        assertTrue(Files.readString(out.resolve("spec.yaml")).contains("seed: 7"), "the seed is recorded");
+    }
+}
