@@ -27,7 +27,10 @@ import java.util.regex.Pattern;
  * post-copy {@code --postcopy --postcopy-after-precopy}). The lab's hosts name their bridges and
  * paths differently, so the destination XML comes from the target agent's rebinding plan, as an
  * operator would write it by hand; everything else is libvirt's own doing. Figures come from
- * the destination's completed-job statistics ({@code virsh domjobinfo --completed --rawstats}).
+ * the source's completed-job statistics ({@code virsh domjobinfo --completed --rawstats}): the
+ * destination's lack the memory figures after post-copy (libvirt 11.3 reports 0 bytes there), so
+ * the source keeps its inactive definition until they are read, and is undefined afterwards
+ * (what {@code --undefinesource} would have done).
  */
 final class VirshMigrator {
 
@@ -62,7 +65,7 @@ final class VirshMigrator {
         try {
             Files.writeString(destXml, prepared.getDestinationXml());
             List<String> cmd = new ArrayList<>(List.of("virsh", "-c", source.libvirtUri(), "migrate", "--live",
-                    "--persistent", "--undefinesource", "--unsafe", "--xml", destXml.toString(),
+                    "--persistent", "--unsafe", "--xml", destXml.toString(),
                     "--persistent-xml", destXml.toString()));
             if (mode.equals("postcopy")) {
                 cmd.addAll(List.of("--postcopy", "--postcopy-after-precopy"));
@@ -82,8 +85,13 @@ final class VirshMigrator {
             if (migrated.exitCode() != 0) {
                 return Migration.failed(mode, "virsh migrate: " + migrated.output().strip());
             }
-            Map<String, Long> stats = rawStats(run(List.of("virsh", "-c", target.libvirtUri(), "domjobinfo", vm,
+            Map<String, Long> stats = rawStats(run(List.of("virsh", "-c", source.libvirtUri(), "domjobinfo", vm,
                     "--completed", "--rawstats"), 30).output());
+            run(List.of("virsh", "-c", source.libvirtUri(), "undefine", vm), 30);
+            if (!stats.containsKey("memory_processed")) { // not kept on the source: the destination's
+                stats = rawStats(run(List.of("virsh", "-c", target.libvirtUri(), "domjobinfo", vm, "--completed",
+                        "--rawstats"), 30).output());
+            }
             return new Migration("succeeded", mode, stats.getOrDefault("time_elapsed", wallMs),
                     stats.getOrDefault("downtime", 0L), stats.getOrDefault("setup_time", 0L),
                     stats.getOrDefault("memory_processed", stats.getOrDefault("data_processed", 0L)),
