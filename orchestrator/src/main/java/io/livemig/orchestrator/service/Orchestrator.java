@@ -406,6 +406,11 @@ public final class Orchestrator implements AutoCloseable {
                 if (closing) {
                     return; // still RUNNING in the history: the next start reconciles it with the agent
                 }
+                // Loads first, so that whoever sees the final state also sees where the VM is now.
+                poll(hosts.get(r.source()));
+                if (hosts.containsKey(r.target())) {
+                    poll(hosts.get(r.target()));
+                }
                 if (last == null || !last.hasResult()) {
                     finish(r, MigrationState.FAILED, Figures.none(), "lost track of the migration on " + r.source()
                             + ": " + error + " (the VM may still have moved; the next restart reconciles)");
@@ -418,10 +423,6 @@ public final class Orchestrator implements AutoCloseable {
                 progress.remove(r.id());
                 if (closing) {
                     return;
-                }
-                poll(hosts.get(r.source()));
-                if (hosts.containsKey(r.target())) {
-                    poll(hosts.get(r.target()));
                 }
                 changed();
                 dispatch();
