@@ -65,7 +65,8 @@ public final class ExperimentRunner {
         Results.writeSpecCopy(out, spec, seed);
         List<RunResult> results = new ArrayList<>();
         for (RunPlan plan : plans) {
-            progress.printf(Locale.ROOT, "[%3d/%d] %-44s ", plan.index() + 1, plans.size(), label(plan));
+            progress.printf(Locale.ROOT, "%s %3d/%d %-44s ", bar(plan.index(), plans.size()), plan.index() + 1,
+                    plans.size(), label(plan));
             progress.flush();
             RunResult r = runOne(plan, source, target);
             results.add(r);
@@ -78,6 +79,13 @@ public final class ExperimentRunner {
             progress.flush();
         }
         return results;
+    }
+
+    /** The matrix so far: "[######--------------]", done runs filled. */
+    static String bar(int done, int total) {
+        int width = 20;
+        int filled = total == 0 ? width : (int) Math.round((double) done * width / total);
+        return "[" + "#".repeat(filled) + "-".repeat(width - filled) + "]";
     }
 
     private static String gap(long ms) {
