@@ -6,6 +6,7 @@ import io.livemig.agent.config.ConfigException;
 import io.livemig.agent.core.Hypervisor;
 import io.livemig.agent.core.HypervisorException;
 import io.livemig.agent.libvirt.LibvirtHypervisor;
+import io.livemig.orchestrator.history.HistoryException;
 import java.io.OutputStreamWriter;
 import java.io.PrintWriter;
 import java.nio.charset.Charset;
@@ -122,7 +123,9 @@ public final class Main {
 
     private static String describe(Exception e) {
         String message = e.getMessage();
-        if (e instanceof HypervisorException || e instanceof IllegalArgumentException || e instanceof ConfigException) {
+        // Files that cannot be written or read (experiment results, the history) are not bugs.
+        if (e instanceof HypervisorException || e instanceof IllegalArgumentException || e instanceof ConfigException
+                || e instanceof java.io.UncheckedIOException || e instanceof HistoryException) {
             return message == null ? e.getClass().getSimpleName() : message;
         }
         if (e instanceof StatusRuntimeException sre) {

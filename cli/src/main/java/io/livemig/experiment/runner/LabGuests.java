@@ -1,14 +1,10 @@
 package io.livemig.experiment.runner;
 
-import java.io.File;
 import java.io.IOException;
-import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.concurrent.TimeUnit;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
@@ -60,41 +56,22 @@ final class LabGuests {
     }
 
     private String runOk(Duration timeout, String... args) throws IOException {
-        Result r = exec(timeout, args);
-        if (r.exitCode != 0) {
-            throw new IOException("lab.sh " + String.join(" ", args) + " failed (exit " + r.exitCode + "): "
-                    + r.output.strip().lines().reduce((a, b) -> b).orElse(""));
+        Processes.Exec r = exec(timeout, args);
+        if (r.exitCode() != 0) {
+            throw new IOException("lab.sh " + String.join(" ", args) + " failed (exit " + r.exitCode() + "): "
+                    + r.output().strip().lines().reduce((a, b) -> b).orElse(""));
         }
-        return r.output;
+        return r.output();
     }
 
     private String run(Duration timeout, String... args) throws IOException {
-        return exec(timeout, args).output;
+        return exec(timeout, args).output();
     }
 
-    private record Result(int exitCode, String output) {}
-
-    private Result exec(Duration timeout, String... args) throws IOException {
+    private Processes.Exec exec(Duration timeout, String... args) throws IOException {
         List<String> command = new ArrayList<>();
         command.add(labScript.toString());
         command.addAll(List.of(args));
-        // Output to a file, not a pipe: daemons started by lab.sh may inherit the descriptor.
-        Path log = Files.createTempFile("livemig-lab-", ".log");
-        try {
-            Process p = new ProcessBuilder(command).redirectErrorStream(true).redirectOutput(log.toFile())
-                    .redirectInput(ProcessBuilder.Redirect.from(new File("/dev/null"))).start();
-            if (!p.waitFor(timeout.toMillis(), TimeUnit.MILLISECONDS)) {
-                p.descendants().forEach(ProcessHandle::destroyForcibly);
-                p.destroyForcibly();
-                throw new IOException("lab.sh " + String.join(" ", args) + " did not finish within " + timeout.toSeconds()
-                        + " s");
-            }
-            return new Result(p.exitValue(), Files.readString(log, StandardCharsets.UTF_8));
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            throw new IOException("interrupted while running lab.sh", e);
-        } finally {
-            Files.deleteIfExists(log);
-        }
+        return Processes.run(command, timeout);
     }
 }

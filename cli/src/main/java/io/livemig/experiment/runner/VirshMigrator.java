@@ -7,11 +7,10 @@ import io.livemig.proto.agent.v1.AgentServiceGrpc;
 import io.livemig.proto.agent.v1.CancelIncomingRequest;
 import io.livemig.proto.agent.v1.PrepareIncomingRequest;
 import io.livemig.proto.agent.v1.PrepareIncomingResponse;
-import java.io.File;
 import java.io.IOException;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
@@ -47,7 +46,7 @@ final class VirshMigrator {
      *                 ({@code --timeout-suspend}); post-copy switches after the first pass anyway
      */
     Migration migrate(String vm, HostConfig source, HostConfig target, String mode, int linkMibps, long memoryBytes,
-            long timeoutS) throws IOException, InterruptedException {
+            long timeoutS) throws IOException {
         String xml = run(List.of("virsh", "-c", source.libvirtUri(), "dumpxml", "--migratable", vm), 60).output();
         String uuid = run(List.of("virsh", "-c", source.libvirtUri(), "domuuid", vm), 30).output().strip();
         var targetAgent = AgentServiceGrpc.newBlockingStub(channels.apply(target.agent()));
@@ -80,7 +79,7 @@ final class VirshMigrator {
             }
             cmd.addAll(List.of(vm, target.libvirtUri(), "--migrateuri", prepared.getMigrateUri()));
             long started = System.nanoTime();
-            Exec migrated = run(cmd, timeoutS + 300);
+            Processes.Exec migrated = run(cmd, timeoutS + 300);
             long wallMs = (System.nanoTime() - started) / 1_000_000;
             if (migrated.exitCode() != 0) {
                 return Migration.failed(mode, "virsh migrate: " + migrated.output().strip());
@@ -120,21 +119,7 @@ final class VirshMigrator {
         return stats;
     }
 
-    record Exec(int exitCode, String output) {}
-
-    static Exec run(List<String> command, long timeoutS) throws IOException, InterruptedException {
-        Path log = Files.createTempFile("livemig-virsh-", ".log");
-        try {
-            Process p = new ProcessBuilder(command).redirectErrorStream(true).redirectOutput(log.toFile())
-                    .redirectInput(ProcessBuilder.Redirect.from(new File("/dev/null"))).start();
-            if (!p.waitFor(timeoutS, TimeUnit.SECONDS)) {
-                p.destroyForcibly();
-                throw new IOException(String.join(" ", command.subList(0, Math.min(4, command.size())))
-                        + " did not finish within " + timeoutS + " s");
-            }
-            return new Exec(p.exitValue(), Files.readString(log, StandardCharsets.UTF_8));
-        } finally {
-            Files.deleteIfExists(log);
-        }
+    private static Processes.Exec run(List<String> command, long timeoutS) throws IOException {
+        return Processes.run(command, Duration.ofSeconds(timeoutS));
     }
 }

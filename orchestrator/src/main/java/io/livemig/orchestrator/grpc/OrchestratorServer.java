@@ -1,29 +1,20 @@
 package io.livemig.orchestrator.grpc;
 
-import io.grpc.Server;
 import io.grpc.ServerBuilder;
-import io.grpc.health.v1.HealthCheckResponse.ServingStatus;
 import io.grpc.netty.shaded.io.grpc.netty.NettyServerBuilder;
-import io.grpc.protobuf.services.HealthStatusManager;
-import io.grpc.protobuf.services.ProtoReflectionServiceV1;
+import io.livemig.agent.grpc.GrpcServing;
 import io.livemig.orchestrator.service.Orchestrator;
 import io.livemig.proto.orchestrator.v1.OrchestratorServiceGrpc;
 import java.io.IOException;
 import java.net.InetSocketAddress;
-import java.util.concurrent.TimeUnit;
 
 /** The orchestrator's gRPC server: its service, the standard health service and reflection. */
 public final class OrchestratorServer implements AutoCloseable {
 
-    private final Server server;
-    private final HealthStatusManager health = new HealthStatusManager();
+    private final GrpcServing serving;
 
-    private OrchestratorServer(ServerBuilder<?> builder, Orchestrator orchestrator) {
-        this.server = builder
-                .addService(new OrchestratorGrpcService(orchestrator))
-                .addService(health.getHealthService())
-                .addService(ProtoReflectionServiceV1.newInstance())
-                .build();
+    private OrchestratorServer(GrpcServing serving) {
+        this.serving = serving;
     }
 
     public static OrchestratorServer listen(String host, int port, Orchestrator orchestrator) throws IOException {
@@ -31,27 +22,20 @@ public final class OrchestratorServer implements AutoCloseable {
     }
 
     public static OrchestratorServer start(ServerBuilder<?> builder, Orchestrator orchestrator) throws IOException {
-        OrchestratorServer s = new OrchestratorServer(builder, orchestrator);
-        s.server.start();
-        s.health.setStatus("", ServingStatus.SERVING);
-        s.health.setStatus(OrchestratorServiceGrpc.SERVICE_NAME, ServingStatus.SERVING);
-        return s;
+        return new OrchestratorServer(GrpcServing.start(builder, new OrchestratorGrpcService(orchestrator),
+                OrchestratorServiceGrpc.SERVICE_NAME));
     }
 
     public int port() {
-        return server.getPort();
+        return serving.port();
     }
 
     public void awaitTermination() throws InterruptedException {
-        server.awaitTermination();
+        serving.awaitTermination();
     }
 
     @Override
     public void close() throws InterruptedException {
-        health.enterTerminalState();
-        server.shutdown();
-        if (!server.awaitTermination(10, TimeUnit.SECONDS)) {
-            server.shutdownNow();
-        }
+        serving.close();
     }
 }

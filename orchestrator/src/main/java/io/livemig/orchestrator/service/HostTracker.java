@@ -11,6 +11,7 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.function.ToDoubleFunction;
 
 /**
  * One host as the orchestrator follows it: its administrative state, its health (the agent
@@ -96,33 +97,30 @@ final class HostTracker {
 
     /** Average dirty rate of each VM over the window, counting only finished measurements (> 0). */
     synchronized Map<String, Long> vmDirtyRate() {
-        Map<String, long[]> sums = new HashMap<>();
-        for (Sample s : samples) {
-            for (Vm vm : s.vms()) {
-                if (vm.getDirtyRateBytesPerS() > 0) {
-                    long[] sum = sums.computeIfAbsent(vm.getName(), k -> new long[2]);
-                    sum[0] += vm.getDirtyRateBytesPerS();
-                    sum[1]++;
-                }
-            }
-        }
         Map<String, Long> avg = new HashMap<>();
-        for (Vm vm : vms()) {
-            long[] sum = sums.get(vm.getName());
-            avg.put(vm.getName(), sum == null ? 0 : sum[0] / sum[1]);
-        }
+        windowAverage(Vm::getDirtyRateBytesPerS, true).forEach((vm, v) -> avg.put(vm, Math.round(v)));
         return avg;
     }
 
     /** Average CPU utilisation of each VM over the window (VMs of the latest sample). */
     synchronized Map<String, Double> vmCpu() {
+        return windowAverage(Vm::getCpuUtilisation, false);
+    }
+
+    /**
+     * A figure of each VM of the latest sample, averaged over the samples that list it (0 when
+     * none counts); {@code positiveOnly} skips zeros, which mean "not measured yet".
+     */
+    private Map<String, Double> windowAverage(ToDoubleFunction<Vm> figure, boolean positiveOnly) {
         Map<String, double[]> sums = new HashMap<>();
         for (Sample s : samples) {
             for (Vm vm : s.vms()) {
-                sums.computeIfAbsent(vm.getName(), k -> new double[2]);
-                double[] sum = sums.get(vm.getName());
-                sum[0] += vm.getCpuUtilisation();
-                sum[1]++;
+                double value = figure.applyAsDouble(vm);
+                if (!positiveOnly || value > 0) {
+                    double[] sum = sums.computeIfAbsent(vm.getName(), k -> new double[2]);
+                    sum[0] += value;
+                    sum[1]++;
+                }
             }
         }
         Map<String, Double> avg = new HashMap<>();

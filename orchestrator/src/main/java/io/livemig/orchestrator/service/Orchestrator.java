@@ -501,16 +501,7 @@ public final class Orchestrator implements AutoCloseable {
     /** Waits up to {@code timeout} for any change after {@code version}; then the current view. */
     public View awaitView(String id, long afterVersion, Duration timeout) throws OrchestratorException,
             InterruptedException {
-        long deadline = System.nanoTime() + timeout.toNanos();
-        synchronized (changes) {
-            while (version <= afterVersion) {
-                long left = deadline - System.nanoTime();
-                if (left <= 0) {
-                    break;
-                }
-                TimeUnit.NANOSECONDS.timedWait(changes, left);
-            }
-        }
+        awaitChange(afterVersion, timeout);
         return view(id);
     }
 
