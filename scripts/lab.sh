@@ -13,6 +13,8 @@
 #   lab.sh vm check NAME                    where it runs, alive, heartbeat, integrity, ping
 #   lab.sh vm destroy NAME
 #   lab.sh vm list
+#   lab.sh fault link-down|link-up|kill-libvirtd|start-libvirtd|kill-agent|start-agent HOST
+#   lab.sh fault kill-orchestrator          (kill -9; restart-orchestrator brings it back)
 #
 # Exit codes: 0 ok; 1 not healthy (status: a host is down; vm check: dead, lost, duplicated or
 # corrupted); 2 bad usage or input; 3 an operation failed.
@@ -600,6 +602,59 @@ vm_list() {
   done
 }
 
+# --- faults ---------------------------------------------------------------------------------
+# For fault-injection tests: break one part of a lab host, then mend it. Each command acts once
+# and returns; none loops.
+fault_host() { # name -> index, or usage error
+  local i; i=$(host_index "${1:-}") && [ "$i" -lt "$(lab_hosts)" ] || usage "fault needs a lab host (lab-a ...), got '${1:-}'"
+  echo "$i"
+}
+
+fault_cmd() {
+  [ $# -ge 1 ] || usage "fault needs link-down|link-up|kill-libvirtd|start-libvirtd|kill-agent|start-agent|kill-orchestrator"
+  need_root
+  local what=$1; shift
+  local i d pid bin
+  case $what in
+    kill-orchestrator)
+      [ -f "$LAB_DIR/orchestrator.pid" ] || die "the lab runs no orchestrator" 3
+      kill -9 "$(cat "$LAB_DIR/orchestrator.pid")" 2>/dev/null || true
+      rm -f "$LAB_DIR/orchestrator.pid"
+      echo "fault: orchestrator killed"; return ;;
+  esac
+  [ $# -eq 1 ] || usage "fault $what needs exactly one host"
+  i=$(fault_host "$1"); d=$(host_dir "$1")
+  case $what in
+    link-down) ip link set "$(veth_of "$i")" down; echo "fault: $1 cut from the lab LAN" ;;
+    link-up) ip link set "$(veth_of "$i")" up; echo "fault: $1 back on the lab LAN" ;;
+    kill-libvirtd)
+      pid=$(cat "$d/run/libvirtd.pid" 2>/dev/null) || die "$1: no libvirtd pid file" 3
+      kill -9 "$pid" 2>/dev/null || true
+      rm -f "$d/run/libvirtd.pid"
+      echo "fault: $1 libvirtd killed (its QEMU processes keep running)" ;;
+    start-libvirtd)
+      # virtlogd holds the host's private mount namespace; start libvirtd in it again.
+      pid=$(cat "$d/run/virtlogd.pid" 2>/dev/null) || die "$1: no virtlogd pid file" 3
+      nsenter -t "$pid" -m -u -n -- libvirtd -d --listen -p /run/libvirt/libvirtd.pid
+      local deadline=$((SECONDS + 60))
+      until host_up "$i" || virsh_on "$i" version >/dev/null 2>&1; do
+        [ $SECONDS -lt $deadline ] || die "$1: libvirtd did not answer within 60 s" 3
+        sleep 0.3
+      done
+      echo "fault: $1 libvirtd started" ;;
+    kill-agent)
+      [ -f "$d/agent.pid" ] || die "$1: runs no agent" 3
+      kill -9 "$(cat "$d/agent.pid")" 2>/dev/null || true
+      rm -f "$d/agent.pid"
+      echo "fault: $1 agent killed" ;;
+    start-agent)
+      bin=$(livemig_bin) || die "livemig is not built (mvn package)" 3
+      start_agent "$i" "$bin"
+      echo "fault: $1 agent started" ;;
+    *) usage "unknown fault: $what" ;;
+  esac
+}
+
 main() {
   [ $# -ge 1 ] || usage "missing command"
   local cmd=$1; shift
@@ -609,6 +664,7 @@ main() {
     status) cmd_status "$@" ;;
     restart-agents) cmd_restart_agents "$@" ;;
     restart-orchestrator) cmd_restart_orchestrator "$@" ;;
+    fault) fault_cmd "$@" ;;
     vm)
       [ $# -ge 1 ] || usage "vm needs create|check|destroy|list"
       local sub=$1; shift

@@ -83,6 +83,7 @@ public final class LibvirtMigrationJob implements MigrationJob {
     private volatile boolean abortRequested;
     private volatile boolean suspendedBySteering;
     private volatile boolean resumedOnDestination;
+    private volatile String lostDestination;      // once seen, the loss is remembered
 
     private LibvirtMigrationJob(MigrationSpec spec, Migrate3Call call, LibvirtConnection source,
             LibvirtConnection destination, Domain domain, DomainPointer nativeDomain) {
@@ -403,6 +404,28 @@ public final class LibvirtMigrationJob implements MigrationJob {
             changesSeen = changes;
             return done;
         }
+    }
+
+    @Override
+    public Optional<String> destinationLost() {
+        if (lostDestination == null) {
+            resources.readLock().lock();
+            try {
+                if (!released && !destination.connect().isAlive()) {
+                    lostDestination = lostDestinationReason();
+                }
+            } catch (LibvirtException e) {
+                lostDestination = lostDestinationReason(); // isAlive failing is itself a sign of a dead connection
+            } finally {
+                resources.readLock().unlock();
+            }
+        }
+        return Optional.ofNullable(lostDestination);
+    }
+
+    private String lostDestinationReason() {
+        return "lost the connection to the target host's libvirt (" + destination.uri()
+                + "): its daemon stopped or the link to it is cut";
     }
 
     @Override

@@ -321,7 +321,7 @@ public final class HostAgent implements AutoCloseable {
             outgoing.monitor = monitor;
             migrations.put(id, outgoing);
             Incoming agreed = incoming;
-            runners.execute(() -> run(outgoing, monitor, targetAgent, agreed));
+            runners.execute(() -> run(outgoing, monitor, job, targetAgent, agreed));
             return new Started(id, incoming);
         } catch (AgentException | RuntimeException e) {
             admission.endOutgoing(vmName);
@@ -332,7 +332,8 @@ public final class HostAgent implements AutoCloseable {
         }
     }
 
-    private void run(Outgoing outgoing, MigrationMonitor monitor, String targetAgent, Incoming incoming) {
+    private void run(Outgoing outgoing, MigrationMonitor monitor, MigrationJob job, String targetAgent,
+            Incoming incoming) {
         MigrationReport report = null;
         String error = null;
         try {
@@ -350,12 +351,22 @@ public final class HostAgent implements AutoCloseable {
                     error = error == null ? split.get() : error + "; " + split.get();
                 } else {
                     error = keepRunningOnSource(outgoing.vmName, error);
-                    error = awaitGoneFromTarget(outgoing.vmName, incoming.libvirtUri(), error);
+                    Optional<String> lost = job.destinationLost();
+                    error = lost.isPresent()
+                            // Asking an unreachable target would only stall the result; libvirt
+                            // there removes the half-arrived VM itself once it runs again.
+                            ? join(error, lost.get() + "; the VM keeps running on " + self.name())
+                            : awaitGoneFromTarget(outgoing.vmName, incoming.libvirtUri(), error);
                 }
             }
             admission.endOutgoing(outgoing.vmName);
-            releaseQuietly(targetAgent, incoming.reservationId());
-            outgoing.finish(report, error);
+            if (job.destinationLost().isPresent()) {
+                outgoing.finish(report, error);
+                releaseQuietly(targetAgent, incoming.reservationId()); // may stall until the peer call's deadline
+            } else {
+                releaseQuietly(targetAgent, incoming.reservationId());
+                outgoing.finish(report, error);
+            }
         }
     }
 
@@ -438,6 +449,10 @@ public final class HostAgent implements AutoCloseable {
             Thread.currentThread().interrupt();
             return error;
         }
+    }
+
+    private static String join(String error, String note) {
+        return error == null ? note : error + "; " + note;
     }
 
     private void releaseQuietly(String targetAgent, String reservationId) {

@@ -27,7 +27,7 @@ import java.util.function.Function;
 /** The hosts' agents over gRPC, one channel per address; every call has a deadline. */
 public final class GrpcAgents implements Agents, AutoCloseable {
 
-    private static final long CALL_DEADLINE_S = 20;
+    private static final long CALL_DEADLINE_S = 10;
     /** A watch stream is re-opened after this long; the agent ends it at the migration's end. */
     private static final long WATCH_DEADLINE_S = 3600;
 

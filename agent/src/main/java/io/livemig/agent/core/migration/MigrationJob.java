@@ -56,4 +56,13 @@ public interface MigrationJob {
 
     /** Aborts the migration; the guest keeps running on the source. */
     void abort() throws HypervisorException;
+
+    /**
+     * Why the migration can no longer end well although it still runs: the connection to the
+     * destination host's hypervisor is gone (its daemon died, or the link to it is cut), so the
+     * destination can never take the VM over. Empty while the destination is reachable.
+     */
+    default Optional<String> destinationLost() {
+        return Optional.empty();
+    }
 }

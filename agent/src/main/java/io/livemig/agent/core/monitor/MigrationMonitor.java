@@ -55,6 +55,7 @@ public final class MigrationMonitor {
 
     // Touched by the loop thread only.
     private PolicyState state;
+    private boolean destinationLossHandled;
     private long startMs;
 
     /**
@@ -89,6 +90,7 @@ public final class MigrationMonitor {
         startMs = clockMs.getAsLong();
         long lastSampleMs = -MAX_SAMPLE_INTERVAL_MS;
         while (!job.isDone()) {
+            checkDestination();
             applyRequests();
             long waitMs = Math.max(0, lastSampleMs + MAX_SAMPLE_INTERVAL_MS - elapsedMs());
             job.awaitChange(Duration.ofMillis(waitMs));
@@ -157,6 +159,20 @@ public final class MigrationMonitor {
             // A broken listener must not leave a migration unsteered.
             recorder.note(nowMs, "progress listener failed: " + e);
         }
+    }
+
+    /**
+     * Failures first: once the destination is lost, the migration is aborted (the guest keeps
+     * running on the source); after the switch to post-copy the policy refuses that and notes why.
+     */
+    private void checkDestination() {
+        if (destinationLossHandled) {
+            return;
+        }
+        job.destinationLost().ifPresent(why -> {
+            destinationLossHandled = true;
+            requests.add(new Action.Abort(why));
+        });
     }
 
     private void applyRequests() {

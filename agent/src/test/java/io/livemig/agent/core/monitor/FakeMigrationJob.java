@@ -60,6 +60,7 @@ public final class FakeMigrationJob implements MigrationJob {
     private boolean postcopy;
     private boolean suspended;
     private MigrationResult outcome;
+    private long destinationLostAtMs = Long.MAX_VALUE;
 
     FakeMigrationJob(JobStatsScript script) {
         this.script = script;
@@ -77,6 +78,17 @@ public final class FakeMigrationJob implements MigrationJob {
     FakeMigrationJob failOn(String method, Reason reason, String message) {
         failures.put(method, new HypervisorException(reason, message));
         return this;
+    }
+
+    /** From {@code atMs} on, the destination's hypervisor is unreachable. */
+    FakeMigrationJob loseDestinationAt(long atMs) {
+        destinationLostAtMs = atMs;
+        return this;
+    }
+
+    @Override
+    public Optional<String> destinationLost() {
+        return nowMs >= destinationLostAtMs ? Optional.of("lost the target") : Optional.empty();
     }
 
     /** Virtual milliseconds since the job started. */

@@ -296,6 +296,35 @@ class MigrationMonitorTest {
         assertEquals(List.of("SETUP>CANCELLED"), phases(report));
     }
 
+    // ---- a lost destination ----------------------------------------------------------------------
+
+    @Test
+    void aLostDestinationAbortsPrecopyAtOnce() throws InterruptedException {
+        FakeMigrationJob job = FakeMigrationJob.replaying(NON_CONVERGING).loseDestinationAt(2000);
+        MigrationReport report = run(job, MigrationMode.AUTO);
+        assertEquals("abort()", job.calls().get(job.calls().size() - 1));
+        assertEquals(MigrationStatus.CANCELLED, report.status());
+        Escalation abort = report.escalations().get(report.escalations().size() - 1);
+        assertEquals(EscalationKind.ABORT, abort.kind());
+        assertEquals("lost the target", abort.reason());
+        assertTrue(abort.atElapsedMs() >= 2000 && abort.atElapsedMs() <= 2000 + MigrationMonitor.MAX_SAMPLE_INTERVAL_MS,
+                "aborted at " + abort.atElapsedMs() + " ms");
+    }
+
+    @Test
+    void aLostDestinationAfterTheSwitchToPostcopyIsNotAborted() throws InterruptedException {
+        FakeMigrationJob job = FakeMigrationJob.replaying(POSTCOPY);
+        AtomicReference<FakeMigrationJob> lose = new AtomicReference<>(job);
+        MigrationReport report = run(job, MigrationMode.POSTCOPY, PolicySettings.defaults(), (m, p) -> {
+            if (p.phase() == MigrationPhase.POSTCOPY && lose.get() != null) {
+                lose.getAndSet(null).loseDestinationAt(p.elapsedMs());
+            }
+        });
+        assertFalse(job.calls().contains("abort()"), String.join(" ", job.calls()));
+        assertTrue(notes(report).contains("abort refused: post-copy has started, the guest runs on the destination"),
+                String.join("|", notes(report)));
+    }
+
     // ---- operator requests ---------------------------------------------------------------------
 
     @Test
