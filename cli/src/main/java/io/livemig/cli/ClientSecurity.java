@@ -1,7 +1,6 @@
 package io.livemig.cli;
 
 import io.livemig.agent.config.ConfigException;
-import io.livemig.agent.config.TlsConfig;
 import io.livemig.agent.config.YamlFiles;
 import io.livemig.agent.tls.TlsSettings;
 import io.livemig.agent.tls.TransportSecurity;
@@ -18,7 +17,8 @@ import java.util.Map;
  *   <li>{@code --ca/--cert/--key} (all three);
  *   <li>$LIVEMIG_INSECURE=1: plaintext;
  *   <li>$LIVEMIG_TLS_CA, $LIVEMIG_TLS_CERT, $LIVEMIG_TLS_KEY (all three);
- *   <li>the {@code tls} section of the first readable client file (paths relative to it);
+ *   <li>the {@code tls} section of the first readable client file (paths relative to it), or its
+ *       {@code insecure: true};
  *   <li>else a one-line refusal: plaintext is never chosen silently.
  * </ol>
  */
@@ -53,11 +53,17 @@ final class ClientSecurity {
         }
         for (Path file : clientFiles) {
             if (Files.isReadable(file)) {
-                TlsConfig tls = YamlFiles.read(file, ClientTarget.ClientFile.class).tls();
-                if (tls == null) {
+                ClientTarget.ClientFile c = YamlFiles.read(file, ClientTarget.ClientFile.class);
+                if (c.tls() != null && Boolean.TRUE.equals(c.insecure())) {
+                    throw new ConfigException(file + ": tls and insecure: true exclude each other; keep one");
+                }
+                if (Boolean.TRUE.equals(c.insecure())) {
+                    return TransportSecurity.INSECURE;
+                }
+                if (c.tls() == null) {
                     break;
                 }
-                return tls.resolve(file.toAbsolutePath().getParent(), file + ": ");
+                return c.tls().resolve(file.toAbsolutePath().getParent(), file + ": ");
             }
         }
         throw new ConfigException(NONE);

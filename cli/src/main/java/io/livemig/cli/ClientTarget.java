@@ -37,9 +37,9 @@ record ClientTarget(String orchestrator, String source) {
     /**
      * The client file (YAML, strict): {@code orchestrator: HOST:PORT} and the client's
      * {@code tls: {ca, cert, key}} (see {@link ClientSecurity}); a file with tls alone selects
-     * direct mode.
+     * direct mode; {@code insecure: true} instead of tls: plaintext.
      */
-    public record ClientFile(String orchestrator, TlsConfig tls) {}
+    public record ClientFile(String orchestrator, TlsConfig tls, Boolean insecure) {}
 
     boolean orchestrated() {
         return orchestrator != null;
@@ -71,7 +71,8 @@ record ClientTarget(String orchestrator, String source) {
         for (Path file : clientFiles) {
             if (Files.isReadable(file)) {
                 ClientFile c = YamlFiles.read(file, ClientFile.class);
-                if ((c.orchestrator() == null || c.orchestrator().isBlank()) && c.tls() != null) {
+                if ((c.orchestrator() == null || c.orchestrator().isBlank())
+                        && (c.tls() != null || Boolean.TRUE.equals(c.insecure()))) {
                     return direct("no orchestrator in " + file);
                 }
                 if (c.orchestrator() == null || c.orchestrator().isBlank()) {
