@@ -20,7 +20,15 @@
 # corrupted); 2 bad usage or input; 3 an operation failed.
 #
 # Environment: LIVEMIG_LAB_DIR (state, default /var/lib/livemig-lab), LIVEMIG_LAB_NET (first
-# three octets of the lab /24, default 10.213.77), LIVEMIG_VIRT_TYPE (kvm|qemu: skip the probe).
+# three octets of the lab /24, default 10.213.77), LIVEMIG_VIRT_TYPE (kvm|qemu: skip the probe),
+# LIVEMIG_LAB_INSECURE=1 (at up: agents and orchestrator serve plaintext gRPC with --insecure;
+# remembered in lab.env for restart-agents / restart-orchestrator).
+#
+# gRPC between livemig's parts uses mutual TLS: up makes a CA and certificates in $LAB_DIR/pki
+# with scripts/pki.sh (kept by down, so certificates handed out stay valid): one per host (its
+# LAN IP and name as SANs), "orchestrator" ($NET.1), "operator" (client.yaml uses it) and
+# "intruder" (from the CA but in no allow list, for tests). libvirt's own migration stream
+# stays plain TCP in the lab.
 set -euo pipefail
 
 LAB_DIR=${LIVEMIG_LAB_DIR:-/var/lib/livemig-lab}
@@ -56,6 +64,32 @@ lab_hosts() { # number of hosts of the lab that is up (0 if none)
   if [ -f "$LAB_DIR/lab.env" ]; then (. "$LAB_DIR/lab.env"; echo "$HOSTS"); else echo 0; fi
 }
 lab_var() { (. "$LAB_DIR/lab.env"; eval echo "\${$1:-}"); }
+
+# --- PKI and transport security --------------------------------------------------------------
+PKI_DIR=$LAB_DIR/pki
+
+lab_insecure() { # true when the lab serves plaintext (LIVEMIG_LAB_INSECURE=1 at up)
+  local v=
+  [ ! -f "$LAB_DIR/lab.env" ] || v=$(lab_var INSECURE)
+  [ "${v:-${LIVEMIG_LAB_INSECURE:-0}}" = 1 ]
+}
+
+make_pki() { # hosts: the CA once, then every certificate (pki.sh keeps those that exist)
+  local n=$1 i
+  "$SCRIPTS/pki.sh" init "$PKI_DIR" 2>/dev/null || die "cannot make the lab CA in $PKI_DIR"
+  for ((i = 0; i < n; i++)); do
+    "$SCRIPTS/pki.sh" issue "$PKI_DIR" "$(host_name "$i")" --ip "$(host_ip "$i")" 2>/dev/null \
+      || die "cannot issue the certificate of $(host_name "$i") in $PKI_DIR"
+  done
+  "$SCRIPTS/pki.sh" issue "$PKI_DIR" orchestrator --ip "$NET.1" 2>/dev/null \
+    || die "cannot issue the orchestrator's certificate in $PKI_DIR"
+  "$SCRIPTS/pki.sh" issue "$PKI_DIR" operator 2>/dev/null || die "cannot issue the operator's certificate in $PKI_DIR"
+  "$SCRIPTS/pki.sh" issue "$PKI_DIR" intruder 2>/dev/null || die "cannot issue the intruder's certificate in $PKI_DIR"
+}
+
+tls_section() { # name: the tls line of a configuration file using that certificate
+  printf 'tls: {ca: %s, cert: %s, key: %s}\n' "$PKI_DIR/ca.pem" "$PKI_DIR/$1.pem" "$PKI_DIR/$1.key"
+}
 
 virsh_on() { local i=$1; shift; timeout 30 virsh -q -c "$(host_uri "$i")" "$@"; }
 
@@ -217,15 +251,23 @@ agent_up() { timeout 2 bash -c "exec 3<>/dev/tcp/$(host_ip "$1")/$AGENT_PORT" 2>
 start_agent() { # index bin
   local i=$1 bin=$2 name d pid
   name=$(host_name "$i"); d=$(host_dir "$name")
-  cat >"$d/agent.yaml" <<EOF
-host: $name
-listen: $(host_ip "$i"):$AGENT_PORT
-libvirt_uri: qemu:///system
-cluster: $LAB_DIR/cluster.yaml
-EOF
+  local security=()
+  if lab_insecure; then security=(--insecure); else make_pki "$(lab_hosts)"; fi
+  {
+    echo "host: $name"
+    echo "listen: $(host_ip "$i"):$AGENT_PORT"
+    echo "libvirt_uri: qemu:///system"
+    echo "cluster: $LAB_DIR/cluster.yaml"
+    if lab_insecure; then
+      echo "# LIVEMIG_LAB_INSECURE=1: no tls; the agent is started with --insecure"
+    else
+      tls_section "$name"
+      echo "allow: [orchestrator, operator]"
+    fi
+  } >"$d/agent.yaml"
   pid=$(cat "$d/run/libvirtd.pid")
   LIVEMIG_JAVA_OPTS="${LIVEMIG_JAVA_OPTS:--Xmx192m -XX:+UseSerialGC}" setsid nsenter -t "$pid" -m -u -n -- \
-    "$bin" agent --config "$d/agent.yaml" >"$d/agent.log" 2>&1 </dev/null &
+    "$bin" agent ${security[@]+"${security[@]}"} --config "$d/agent.yaml" >"$d/agent.log" 2>&1 </dev/null &
   local agent_pid=$! deadline=$((SECONDS + 60))
   echo "$agent_pid" >"$d/agent.pid"
   until agent_up "$i"; do
@@ -266,8 +308,16 @@ limits: {cluster: 2, per_host_outgoing: 1, per_host_incoming: 1}
 load: {interval_s: 2, window: 3}
 rebalance: {interval_s: 0, dry_run: false, threshold: 0.05, min_gain: 0.005, max_moves: 2, cooldown_s: 300}
 EOF
+  local security=()
+  if lab_insecure; then
+    security=(--insecure)
+    echo "# LIVEMIG_LAB_INSECURE=1: no tls; the orchestrator is started with --insecure" >>"$LAB_DIR/orchestrator.yaml"
+  else
+    make_pki "$(lab_hosts)"
+    { tls_section orchestrator; echo "allow: [operator]"; } >>"$LAB_DIR/orchestrator.yaml"
+  fi
   LIVEMIG_JAVA_OPTS="${LIVEMIG_JAVA_OPTS:--Xmx256m -XX:+UseSerialGC}" setsid \
-    "$bin" orchestrator --config "$LAB_DIR/orchestrator.yaml" >>"$LAB_DIR/orchestrator.log" 2>&1 </dev/null &
+    "$bin" orchestrator ${security[@]+"${security[@]}"} --config "$LAB_DIR/orchestrator.yaml" >>"$LAB_DIR/orchestrator.log" 2>&1 </dev/null &
   local pid=$! deadline=$((SECONDS + 60))
   echo "$pid" >"$LAB_DIR/orchestrator.pid"
   until orch_up; do
@@ -275,8 +325,11 @@ EOF
     [ $SECONDS -lt $deadline ] || die "orchestrator did not listen on $(orch_addr) within 60 s (see $LAB_DIR/orchestrator.log)"
     sleep 0.3
   done
-  printf '# written by scripts/lab.sh up: livemig reaches the lab orchestrator by default\norchestrator: %s\n' \
-    "$(orch_addr)" >"$LAB_DIR/client.yaml"
+  {
+    printf '# written by scripts/lab.sh up: livemig reaches the lab orchestrator by default\norchestrator: %s\n' \
+      "$(orch_addr)"
+    if lab_insecure; then echo "insecure: true"; else tls_section operator; fi
+  } >"$LAB_DIR/client.yaml"
 }
 
 cmd_restart_orchestrator() {
@@ -338,12 +391,19 @@ cmd_up() {
   log "virtualisation: $virt$([ "$virt" = qemu ] && echo ' (TCG: KVM absent or a guest does not boot under it)')"
 
   mkdir -p "$LAB_DIR/hosts" "$LAB_DIR/vms"
-  printf 'HOSTS=%s\nLINK_MBIT=%s\nVIRT_TYPE=%s\n' "$n" "$mbit" "$virt" >"$LAB_DIR/lab.env"
+  printf 'HOSTS=%s\nLINK_MBIT=%s\nVIRT_TYPE=%s\nINSECURE=%s\n' "$n" "$mbit" "$virt" \
+    "$([ "${LIVEMIG_LAB_INSECURE:-0}" = 1 ] && echo 1 || echo 0)" >"$LAB_DIR/lab.env"
   ip link add "$LAN_BR" type bridge
   ip addr add "$NET.1/24" dev "$LAN_BR"
   ip link set "$LAN_BR" up
   for ((i = 0; i < n; i++)); do start_host "$i" "$mbit"; done
   write_cluster_file "$n"
+  if lab_insecure; then
+    log "INSECURE (LIVEMIG_LAB_INSECURE=1): agents and orchestrator serve plaintext gRPC without authentication"
+  else
+    make_pki "$n"
+    log "mutual TLS: CA and certificates in $PKI_DIR (client.yaml uses operator's; intruder is allowed nowhere)"
+  fi
   local bin
   if bin=$(livemig_bin); then
     for ((i = 0; i < n; i++)); do start_agent "$i" "$bin"; done

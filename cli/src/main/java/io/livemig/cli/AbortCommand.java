@@ -20,7 +20,7 @@ import picocli.CommandLine.Spec;
         exitCodeListHeading = ExitCodes.HELP_HEADING,
         exitCodeList = {"0:Aborted, or the abort was handed to the source agent.",
             "2:Bad usage or input (unknown migration, already ended, no orchestrator configured).",
-            "3:The orchestrator or the source agent is unavailable."})
+            "3:The orchestrator or the source agent is unavailable.", ExitCodes.HELP_REFUSED})
 final class AbortCommand implements Callable<Integer> {
 
     private final AgentChannels channels;

@@ -7,11 +7,13 @@ import io.livemig.agent.grpc.AgentServer;
 import io.livemig.agent.grpc.GrpcPeerAgents;
 import io.livemig.agent.libvirt.LibvirtHypervisor;
 import io.livemig.agent.service.HostAgent;
+import io.livemig.agent.tls.TransportSecurity;
 import java.io.PrintWriter;
 import java.nio.file.Path;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
+import picocli.CommandLine.ParentCommand;
 import picocli.CommandLine.Spec;
 import picocli.CommandLine.Model.CommandSpec;
 
@@ -22,9 +24,23 @@ import picocli.CommandLine.Model.CommandSpec;
             "  listen: 10.213.77.11:7070        # where to serve",
             "  libvirt_uri: qemu:///system      # this host's own libvirt",
             "  cluster: /etc/livemig/cluster.yaml",
+            "  tls:                             # mutual TLS (scripts/pki.sh makes these);",
+            "    ca: pki/ca.pem                 # relative paths: from this file's directory",
+            "    cert: pki/lab-a.pem            # CN = this host's name: peers know it so",
+            "    key: pki/lab-a.key",
+            "  allow: [orchestrator, operator]  # identities (certificate CNs) that may start,",
+            "                                   # abort and steer migrations",
+            "  # insecure: true                 # instead of tls: plaintext, no authentication",
+            "%nWith tls, clients need a certificate from the CA. Any such identity may read",
+            "(GetHostInfo, ListVms, GetMigration, WatchMigration, health); the allow list may",
+            "also control migrations; the cluster's other agents (identity = host name) may",
+            "prepare and cancel incoming migrations. The agent presents its own certificate",
+            "to its peers. --insecure (or insecure: true) serves plaintext: anyone who can",
+            "reach the address can move VMs.",
             "%nExamples:", "  livemig agent --config /etc/livemig/agent.yaml"},
         exitCodeListHeading = ExitCodes.HELP_HEADING,
-        exitCodeList = {"0:Stopped.", ExitCodes.HELP_USAGE, "3:Cannot listen on the configured address."})
+        exitCodeList = {"0:Stopped.", "2:Bad configuration file (no tls section and not insecure, TLS files missing...).",
+            "3:Cannot listen on the configured address."})
 final class AgentCommand implements Callable<Integer> {
 
     @Spec
@@ -33,23 +49,36 @@ final class AgentCommand implements Callable<Integer> {
     @Option(names = "--config", required = true, paramLabel = "FILE", description = "The agent's configuration file.")
     Path configFile;
 
+    /** --insecure (the root's option, given before or after "agent"). */
+    @ParentCommand
+    LivemigCommand root;
+
     @Override
     public Integer call() throws ConfigException, InterruptedException {
-        AgentConfig.Loaded config = AgentConfig.load(configFile);
+        AgentConfig.Loaded config = AgentConfig.load(configFile, root != null && root.tls.insecure);
         PrintWriter err = spec.commandLine().getErr();
-        GrpcPeerAgents peers = new GrpcPeerAgents();
+        if (config.security() instanceof TransportSecurity.Insecure) {
+            err.println(insecureWarning(config.agent().listen()));
+            err.flush();
+        }
+        GrpcPeerAgents peers = new GrpcPeerAgents(config.security());
         HostAgent agent = new HostAgent(new LibvirtHypervisor(), config.agent().libvirtUri(), config.self(), peers,
                 MigrationMonitor.systemClock());
         AgentServer server;
         try {
-            server = AgentServer.listen(config.agent().listenHost(), config.agent().listenPort(), agent);
+            server = AgentServer.listen(config.agent().listenHost(), config.agent().listenPort(), agent,
+                    config.security(), AgentServer.policy(config.self().name(), config.agent().allow(), config.peers()));
+        } catch (ConfigException e) {
+            agent.close();
+            peers.close();
+            throw e;
         } catch (java.io.IOException e) {
             err.println("livemig agent: cannot listen on " + config.agent().listen() + ": " + e.getMessage());
             err.flush();
             return ExitCodes.UNAVAILABLE;
         }
         err.println("livemig agent: host " + config.self().name() + " serving on " + config.agent().listen()
-                + ", libvirt " + config.agent().libvirtUri());
+                + ", libvirt " + config.agent().libvirtUri() + ", " + describe(config.security(), config.agent().allow()));
         err.flush();
         Runtime.getRuntime().addShutdownHook(new Thread(() -> {
             agent.close();
@@ -62,5 +91,16 @@ final class AgentCommand implements Callable<Integer> {
         }, "livemig-agent-stop"));
         server.awaitTermination();
         return ExitCodes.OK;
+    }
+
+    static String insecureWarning(String listen) {
+        return "livemig agent: INSECURE: plaintext gRPC, no client authentication; anyone who can reach " + listen
+                + " can move VMs";
+    }
+
+    /** "mutual TLS, control: orchestrator, operator" or "plaintext". */
+    static String describe(TransportSecurity security, java.util.List<String> allow) {
+        return security instanceof TransportSecurity.Insecure ? "plaintext"
+                : "mutual TLS, control: " + (allow.isEmpty() ? "nobody" : String.join(", ", allow));
     }
 }

@@ -1,6 +1,7 @@
 package io.livemig.cli;
 
 import io.livemig.agent.config.ConfigException;
+import io.livemig.agent.config.TlsConfig;
 import io.livemig.agent.config.YamlFiles;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -16,7 +17,8 @@ import java.util.Map;
  *   <li>else {@code --orchestrator HOST:PORT};
  *   <li>else $LIVEMIG_ORCHESTRATOR;
  *   <li>else the first readable client file, /etc/livemig/client.yaml or
- *       /var/lib/livemig-lab/client.yaml ({@code orchestrator: HOST:PORT}, nothing else);
+ *       /var/lib/livemig-lab/client.yaml ({@code orchestrator: HOST:PORT}; its {@code tls}
+ *       section is {@link ClientSecurity}'s);
  *   <li>else direct mode, with the default cluster files.
  * </ol>
  *
@@ -32,8 +34,12 @@ record ClientTarget(String orchestrator, String source) {
     static final String HOW_TO_NAME_ONE = "pass --orchestrator HOST:PORT, set $" + ENV
             + " or write /etc/livemig/client.yaml";
 
-    /** The client file (YAML, strict): {@code orchestrator: HOST:PORT}. */
-    public record ClientFile(String orchestrator) {}
+    /**
+     * The client file (YAML, strict): {@code orchestrator: HOST:PORT} and the client's
+     * {@code tls: {ca, cert, key}} (see {@link ClientSecurity}); a file with tls alone selects
+     * direct mode; {@code insecure: true} instead of tls: plaintext.
+     */
+    public record ClientFile(String orchestrator, TlsConfig tls, Boolean insecure) {}
 
     boolean orchestrated() {
         return orchestrator != null;
@@ -65,6 +71,10 @@ record ClientTarget(String orchestrator, String source) {
         for (Path file : clientFiles) {
             if (Files.isReadable(file)) {
                 ClientFile c = YamlFiles.read(file, ClientFile.class);
+                if ((c.orchestrator() == null || c.orchestrator().isBlank())
+                        && (c.tls() != null || Boolean.TRUE.equals(c.insecure()))) {
+                    return direct("no orchestrator in " + file);
+                }
                 if (c.orchestrator() == null || c.orchestrator().isBlank()) {
                     throw new ConfigException(file + ": orchestrator (HOST:PORT) is required");
                 }

@@ -10,6 +10,8 @@ final class ExitCodes {
     static final int USAGE = 2;
     /** A host, its agent or libvirt daemon, or the orchestrator cannot be reached (or libvirt is missing here). */
     static final int UNAVAILABLE = 3;
+    /** The server refused this client: TLS handshake failed (no or untrusted certificate), or PERMISSION_DENIED. */
+    static final int REFUSED = 4;
 
     // Usage-help lines ("code:description") for picocli's exitCodeList; constants so that
     // annotations can use them.
@@ -18,6 +20,8 @@ final class ExitCodes {
     static final String HELP_MIGRATION_FAILED = "1:The migration failed or was cancelled; the VM stays on the source.";
     static final String HELP_USAGE = "2:Bad usage or input (missing or invalid option, unknown VM or host, VM not running, no orchestrator for a command that needs one).";
     static final String HELP_UNAVAILABLE = "3:A host, its agent or libvirt daemon, or the orchestrator is unavailable.";
+    static final String HELP_REFUSED = "4:Refused: the TLS handshake failed (no, wrong or untrusted certificate), or this "
+            + "certificate's identity may not make the call (not in the server's allow list).";
 
     private ExitCodes() {
     }

@@ -40,7 +40,7 @@ final class ExperimentCommand {
             exitCodeListHeading = ExitCodes.HELP_HEADING,
             exitCodeList = {"0:Every run recorded and the invariants hold.",
                 "1:Some run failed, or an invariant does not hold (listed).",
-                ExitCodes.HELP_USAGE, ExitCodes.HELP_UNAVAILABLE})
+                ExitCodes.HELP_USAGE, ExitCodes.HELP_UNAVAILABLE, ExitCodes.HELP_REFUSED})
     static final class Run implements Callable<Integer> {
 
         private final AgentChannels channels;

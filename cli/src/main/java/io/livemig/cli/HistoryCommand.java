@@ -27,7 +27,7 @@ import picocli.CommandLine.Spec;
             "%nExamples:", "  livemig history", "  livemig history --vm web1 --state failed --limit 5 --json"},
         exitCodeListHeading = ExitCodes.HELP_HEADING,
         exitCodeList = {ExitCodes.HELP_OK, "2:Bad usage or input (no orchestrator configured).",
-            "3:The orchestrator is unavailable."})
+            "3:The orchestrator is unavailable.", ExitCodes.HELP_REFUSED})
 final class HistoryCommand implements Callable<Integer> {
 
     enum State { requested, planned, running, succeeded, failed, aborted }

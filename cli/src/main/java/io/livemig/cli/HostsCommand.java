@@ -37,7 +37,7 @@ import picocli.CommandLine.Model.CommandSpec;
             "  livemig --cluster lab.yaml hosts --json"},
         exitCodeListHeading = ExitCodes.HELP_HEADING,
         exitCodeList = {ExitCodes.HELP_OK, ExitCodes.HELP_USAGE,
-            "3:At least one agent is unavailable (host down), or the orchestrator is."})
+            "3:At least one agent is unavailable (host down), or the orchestrator is.", ExitCodes.HELP_REFUSED})
 final class HostsCommand implements Callable<Integer> {
 
     private final AgentChannels channels;

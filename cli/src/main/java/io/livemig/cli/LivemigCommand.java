@@ -1,6 +1,7 @@
 package io.livemig.cli;
 
 import io.livemig.agent.config.ConfigException;
+import io.livemig.agent.tls.TransportSecurity;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 
@@ -19,6 +20,12 @@ import picocli.CommandLine.Mixin;
             "     /var/lib/livemig-lab/client.yaml (YAML, one key: orchestrator: HOST:PORT);",
             "  5. else direct mode with the default cluster files.",
             "In direct mode only hosts, vms and migrate (with --to) work.",
+            "",
+            "Connections use mutual TLS; the client's certificate, first match wins:",
+            "  --insecure (plaintext); --ca/--cert/--key; $LIVEMIG_INSECURE=1;",
+            "  $LIVEMIG_TLS_CA, $LIVEMIG_TLS_CERT, $LIVEMIG_TLS_KEY; the tls section of the",
+            "  client file (tls: {ca: ca.pem, cert: operator.pem, key: operator.key}, paths",
+            "  relative to it). scripts/pki.sh makes the CA and certificates.",
             ""},
         mixinStandardHelpOptions = true,
         versionProvider = ManifestVersionProvider.class,
@@ -33,7 +40,7 @@ import picocli.CommandLine.Mixin;
             "  livemig rebalance --dry-run"},
         exitCodeListHeading = ExitCodes.HELP_HEADING,
         exitCodeList = {ExitCodes.HELP_OK, ExitCodes.HELP_MIGRATION_FAILED, ExitCodes.HELP_USAGE,
-            ExitCodes.HELP_UNAVAILABLE})
+            ExitCodes.HELP_UNAVAILABLE, ExitCodes.HELP_REFUSED})
 final class LivemigCommand {
 
     /** --cluster, given before or after the subcommand's name. */
@@ -43,6 +50,10 @@ final class LivemigCommand {
     /** --orchestrator, given before or after the subcommand's name. */
     @Mixin
     OrchestratorOptions orchestrator;
+
+    /** --ca, --cert, --key, --insecure, given before or after the subcommand's name. */
+    @Mixin
+    TlsOptions tls;
 
     private final ClientEnvironment environment;
 
@@ -54,6 +65,12 @@ final class LivemigCommand {
         this.environment = environment;
         this.cluster = new ClusterOptions(environment.env());
         this.orchestrator = new OrchestratorOptions();
+        this.tls = new TlsOptions();
+    }
+
+    /** How client commands connect; see {@link ClientSecurity}. */
+    TransportSecurity security() throws ConfigException {
+        return ClientSecurity.resolve(tls, environment.env(), environment.clientFiles());
     }
 
     /** Where client commands go; see {@link ClientTarget}. */

@@ -25,7 +25,7 @@ public final class Main {
         Charset charset = Charset.defaultCharset();
         PrintWriter out = new PrintWriter(new OutputStreamWriter(System.out, charset), true);
         PrintWriter err = new PrintWriter(new OutputStreamWriter(System.err, charset), true);
-        try (AgentChannels channels = new AgentChannels(AgentChannels.PLAINTEXT)) {
+        try (AgentChannels channels = AgentChannels.secured()) {
             int code = commandLine(new LibvirtHypervisor(), channels, System.console() != null, out, err).execute(args);
             out.flush();
             err.flush();
@@ -38,7 +38,7 @@ public final class Main {
      * hypervisor. Tests call this with their own writers and a fake hypervisor.
      */
     public static CommandLine commandLine(Hypervisor hypervisor, PrintWriter out, PrintWriter err) {
-        return commandLine(hypervisor, new AgentChannels(AgentChannels.PLAINTEXT), false, out, err);
+        return commandLine(hypervisor, AgentChannels.secured(), false, out, err);
     }
 
     /**
@@ -96,7 +96,9 @@ public final class Main {
                 return defaults.create(cls);
             }
         };
-        CommandLine commandLine = new CommandLine(new LivemigCommand(environment), factory);
+        LivemigCommand root = new LivemigCommand(environment);
+        channels.securedBy(root::security);
+        CommandLine commandLine = new CommandLine(root, factory);
         commandLine.setOut(out);
         commandLine.setErr(err);
         commandLine.setParameterExceptionHandler(Main::onBadUsage);
@@ -130,6 +132,14 @@ public final class Main {
         }
         if (e instanceof StatusRuntimeException sre) {
             Status status = sre.getStatus();
+            String tls = tlsFailure(sre);
+            if (tls != null) {
+                String what = status.getDescription() == null ? tls
+                        : status.getDescription().contains(tls) ? status.getDescription()
+                        : status.getDescription() + ": " + tls;
+                return "TLS handshake failed: " + what + " (the server wants a client certificate signed by its CA "
+                        + "via --ca/--cert/--key, and this client's --ca must have signed the server's)";
+            }
             return (status.getDescription() != null ? status.getDescription() : "")
                     + " (" + status.getCode() + ")";
         }
@@ -137,12 +147,32 @@ public final class Main {
         return "internal error: " + e.getClass().getName() + (message == null ? "" : ": " + message);
     }
 
+    /**
+     * The TLS error under a failed call (the server refused the handshake: no or untrusted client
+     * certificate; or this client does not trust the server's), or null when it is not one.
+     */
+    static String tlsFailure(StatusRuntimeException e) {
+        if (e.getStatus().getCode() != Status.Code.UNAVAILABLE) {
+            return null;
+        }
+        for (Throwable t = e.getStatus().getCause(); t != null; t = t.getCause()) {
+            if (t instanceof javax.net.ssl.SSLException) {
+                return t.getMessage() == null ? t.getClass().getSimpleName() : t.getMessage();
+            }
+        }
+        return null;
+    }
+
     private static int exitCodeOf(Exception e) {
         if (e instanceof IllegalArgumentException || e instanceof ConfigException) {
             return ExitCodes.USAGE;
         }
         if (e instanceof StatusRuntimeException sre) {
+            if (tlsFailure(sre) != null) {
+                return ExitCodes.REFUSED;
+            }
             return switch (sre.getStatus().getCode()) {
+                case PERMISSION_DENIED, UNAUTHENTICATED -> ExitCodes.REFUSED;
                 case UNAVAILABLE, DEADLINE_EXCEEDED -> ExitCodes.UNAVAILABLE;
                 case INTERNAL, UNKNOWN, CANCELLED -> ExitCodes.MIGRATION_FAILED;
                 default -> ExitCodes.USAGE;

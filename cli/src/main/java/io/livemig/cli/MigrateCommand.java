@@ -76,7 +76,7 @@ import picocli.CommandLine.Model.CommandSpec;
             ExitCodes.HELP_MIGRATION_FAILED,
             "2:Bad usage or input (missing or invalid option, unknown VM or host, VM not running, no feasible target, "
                     + "VM already migrating).",
-            "3:A host, its agent or the orchestrator is unavailable."})
+            "3:A host, its agent or the orchestrator is unavailable.", ExitCodes.HELP_REFUSED})
 final class MigrateCommand implements Callable<Integer> {
 
     enum Mode { auto, precopy, stopcopy, postcopy }

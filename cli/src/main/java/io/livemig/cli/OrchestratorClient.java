@@ -148,7 +148,7 @@ final class OrchestratorClient {
         }
         return switch (status.getCode()) {
             case UNAVAILABLE -> Status.UNAVAILABLE.withDescription("cannot reach the orchestrator at " + address
-                    + (detail.isEmpty() ? "" : ": " + detail)).asRuntimeException();
+                    + (detail.isEmpty() ? "" : ": " + detail)).withCause(status.getCause()).asRuntimeException();
             case DEADLINE_EXCEEDED -> Status.DEADLINE_EXCEEDED.withDescription("the orchestrator at " + address
                     + " did not answer in time" + (detail.isEmpty() ? "" : ": " + detail)).asRuntimeException();
             default -> e;

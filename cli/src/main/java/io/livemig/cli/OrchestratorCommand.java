@@ -1,6 +1,7 @@
 package io.livemig.cli;
 
 import io.livemig.agent.config.ConfigException;
+import io.livemig.agent.tls.TransportSecurity;
 import io.livemig.orchestrator.config.OrchestratorConfig;
 import io.livemig.orchestrator.grpc.GrpcAgents;
 import io.livemig.orchestrator.grpc.OrchestratorServer;
@@ -17,6 +18,7 @@ import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
+import picocli.CommandLine.ParentCommand;
 import picocli.CommandLine.Spec;
 
 @Command(name = "orchestrator",
@@ -33,11 +35,20 @@ import picocli.CommandLine.Spec;
             "  load: {interval_s: 5, window: 6}   # loads are averages over the window",
             "  rebalance: {interval_s: 0, dry_run: false, threshold: 0.1, min_gain: 0.01,",
             "              max_moves: 2, cooldown_s: 600}   # interval_s 0: on request only",
+            "  tls: {ca: pki/ca.pem, cert: pki/orchestrator.pem, key: pki/orchestrator.key}",
+            "  allow: [operator]                  # identities (certificate CNs) that may change things",
+            "  # insecure: true                   # instead of tls: plaintext, no authentication",
+            "%nWith tls (made by scripts/pki.sh; CN of the orchestrator's certificate:",
+            "orchestrator, which the agents' allow lists name), clients need a certificate",
+            "from the CA. Any such identity may read (hosts, vms, history, watch, planning);",
+            "the allow list may also migrate, abort, rebalance, drain and set host states.",
+            "The orchestrator presents its certificate to the agents. --insecure (or",
+            "insecure: true) serves plaintext and talks plaintext to the agents.",
             "%nClients find it with --orchestrator HOST:PORT, $LIVEMIG_ORCHESTRATOR or",
             "/etc/livemig/client.yaml (orchestrator: HOST:PORT).",
             "%nExamples:", "  livemig orchestrator --config /etc/livemig/orchestrator.yaml"},
         exitCodeListHeading = ExitCodes.HELP_HEADING,
-        exitCodeList = {"0:Stopped.", "2:Bad configuration file, or the history file cannot be used.",
+        exitCodeList = {"0:Stopped.", "2:Bad configuration file (no tls section and not insecure, TLS files missing...), or the history file cannot be used.",
             "3:Cannot listen on the configured address."})
 final class OrchestratorCommand implements Callable<Integer> {
 
@@ -46,6 +57,10 @@ final class OrchestratorCommand implements Callable<Integer> {
 
     @Option(names = "--config", required = true, paramLabel = "FILE", description = "The orchestrator's configuration file.")
     Path configFile;
+
+    /** --insecure (the root's option, given before or after "orchestrator"). */
+    @ParentCommand
+    LivemigCommand root;
 
     /** A serving orchestrator; closing it stops the server, the orchestrator and the history, in that order. */
     static final class Serving implements AutoCloseable {
@@ -88,7 +103,7 @@ final class OrchestratorCommand implements Callable<Integer> {
         PrintWriter err = spec.commandLine().getErr();
         Serving serving;
         try {
-            serving = serve(configFile, err);
+            serving = serve(configFile, root != null && root.tls.insecure, err);
         } catch (HistoryException e) {
             err.println("livemig orchestrator: " + MigrationReport.oneLine(String.valueOf(e.getMessage())));
             err.flush();
@@ -111,7 +126,18 @@ final class OrchestratorCommand implements Callable<Integer> {
      * @throws IOException when it cannot listen (the message names the address)
      */
     static Serving serve(Path configFile, PrintWriter err) throws ConfigException, IOException {
-        OrchestratorConfig.Loaded loaded = OrchestratorConfig.load(configFile);
+        return serve(configFile, false, err);
+    }
+
+    /** As {@link #serve(Path, PrintWriter)}; {@code insecure}: --insecure was given. */
+    static Serving serve(Path configFile, boolean insecure, PrintWriter err) throws ConfigException, IOException {
+        OrchestratorConfig.Loaded loaded = OrchestratorConfig.load(configFile, insecure);
+        TransportSecurity security = loaded.security();
+        if (security instanceof TransportSecurity.Insecure) {
+            err.println("livemig orchestrator: INSECURE: plaintext gRPC, no client authentication; anyone who can "
+                    + "reach " + loaded.config().listen() + " can move VMs");
+            err.flush();
+        }
         OrchestratorConfig c = loaded.config();
         OrchestratorConfig.Rebalance r = c.rebalance();
         RebalanceSettings defaults = RebalanceSettings.DEFAULT;
@@ -121,25 +147,36 @@ final class OrchestratorCommand implements Callable<Integer> {
         Orchestrator.Settings settings = new Orchestrator.Settings(loaded.policy(), loaded.limits(),
                 Duration.ofSeconds(c.load().intervalS()), c.load().window(), rebalance,
                 Duration.ofSeconds(r.intervalS()), r.dryRun());
-        HistoryStore history = HistoryStore.open(loaded.database());
-        GrpcAgents agents = new GrpcAgents();
+        GrpcAgents agents = new GrpcAgents(security);
+        HistoryStore history;
+        try {
+            history = HistoryStore.open(loaded.database());
+        } catch (RuntimeException e) {
+            agents.close();
+            throw e;
+        }
         Orchestrator orchestrator = new Orchestrator(loaded.cluster(), settings, agents, history, Clock.systemUTC());
         OrchestratorServer server;
         try {
             orchestrator.start();
-            server = OrchestratorServer.listen(c.listenHost(), c.listenPort(), orchestrator);
-        } catch (IOException | RuntimeException e) {
+            server = OrchestratorServer.listen(c.listenHost(), c.listenPort(), orchestrator, security,
+                    OrchestratorServer.policy(c.allow()));
+        } catch (IOException | ConfigException | RuntimeException e) {
             orchestrator.close();
             agents.close();
             history.close();
             if (e instanceof IOException io) {
                 throw new IOException("cannot listen on " + c.listen() + ": " + io.getMessage(), io);
             }
-            throw e;
+            if (e instanceof ConfigException ce) {
+                throw ce;
+            }
+            throw (RuntimeException) e;
         }
         int hosts = loaded.cluster().hosts().size();
         err.println("livemig orchestrator listening on " + c.listenHost() + ":" + server.port() + " ("
-                + hosts + (hosts == 1 ? " host" : " hosts") + ", history " + history.file() + ")");
+                + hosts + (hosts == 1 ? " host" : " hosts") + ", history " + history.file() + ", "
+                + AgentCommand.describe(security, c.allow()) + ")");
         err.flush();
         return new Serving(server, orchestrator, agents, history);
     }

@@ -24,7 +24,7 @@ import picocli.CommandLine.Spec;
         exitCodeListHeading = ExitCodes.HELP_HEADING,
         exitCodeList = {"0:Planned, or queued (with --wait: every migration succeeded).",
             "1:With --wait: at least one migration failed or was aborted.",
-            "2:Bad usage or input (no orchestrator configured).", "3:The orchestrator is unavailable."})
+            "2:Bad usage or input (no orchestrator configured).", "3:The orchestrator is unavailable.", ExitCodes.HELP_REFUSED})
 final class RebalanceCommand implements Callable<Integer> {
 
     private final AgentChannels channels;

@@ -36,7 +36,7 @@ import picocli.CommandLine.Model.CommandSpec;
             "%nExamples:", "  livemig vms", "  livemig vms --host lab-a --json"},
         exitCodeListHeading = ExitCodes.HELP_HEADING,
         exitCodeList = {ExitCodes.HELP_OK, "2:Bad usage or input (e.g. unknown host).",
-            "3:At least one agent is unavailable, or the orchestrator is."})
+            "3:At least one agent is unavailable, or the orchestrator is.", ExitCodes.HELP_REFUSED})
 final class VmsCommand implements Callable<Integer> {
 
     private final AgentChannels channels;

@@ -20,7 +20,7 @@ import picocli.CommandLine.Spec;
         exitCodeListHeading = ExitCodes.HELP_HEADING,
         exitCodeList = {"0:The migration succeeded.", ExitCodes.HELP_MIGRATION_FAILED,
             "2:Bad usage or input (unknown migration, no orchestrator configured).",
-            "3:The orchestrator is unavailable."})
+            "3:The orchestrator is unavailable.", ExitCodes.HELP_REFUSED})
 final class WatchCommand implements Callable<Integer> {
 
     private final AgentChannels channels;

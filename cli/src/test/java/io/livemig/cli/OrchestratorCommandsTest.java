@@ -648,7 +648,16 @@ class OrchestratorCommandsTest {
         assertTrue(root.out().contains("2. --orchestrator HOST:PORT"), root.out());
         assertTrue(root.out().contains("3. $LIVEMIG_ORCHESTRATOR"), root.out());
         assertTrue(root.out().contains("/etc/livemig/client.yaml"), root.out());
-        for (String command : List.of("orchestrator", "hosts", "vms", "migrate", "watch", "abort", "history", "rebalance",
+        assertTrue(root.out().contains("--insecure"), root.out());
+        assertTrue(root.out().contains("$LIVEMIG_TLS_CA"), root.out());
+        assertTrue(root.out().contains("  4   Refused: the TLS handshake failed"), root.out());
+        for (String command : List.of("agent", "orchestrator")) {
+            Run help = run(command, "--help");
+            assertTrue(help.out().contains("  tls:") || help.out().contains("  tls: {"), command + ": " + help.out());
+            assertTrue(help.out().contains("  allow: ["), command + ": " + help.out());
+            assertTrue(help.out().contains("insecure: true"), command + ": " + help.out());
+        }
+        for (String command : List.of("agent", "orchestrator", "hosts", "vms", "migrate", "watch", "abort", "history", "rebalance",
                 "drain", "host-state")) {
             Run help = run(command, "--help");
             assertEquals(0, help.exitCode(), command);

@@ -40,6 +40,7 @@ class OrchestratorServeTest {
                 database: state/history.db
                 limits: {cluster: 1}
                 rebalance: {threshold: 0.2, min_gain: 0.05, max_moves: 1, cooldown_s: 60}
+                insecure: true
                 """);
     }
 
@@ -60,8 +61,10 @@ class OrchestratorServeTest {
     void servesAndClientsReachItOverTcp() throws Exception {
         StringWriter err = new StringWriter();
         try (OrchestratorCommand.Serving serving = OrchestratorCommand.serve(config, new PrintWriter(err, true))) {
-            assertEquals("livemig orchestrator listening on 127.0.0.1:" + serving.port() + " (1 host, history "
-                    + dir.resolve("state/history.db").toAbsolutePath().normalize() + ")\n", err.toString());
+            assertEquals("livemig orchestrator: INSECURE: plaintext gRPC, no client authentication; anyone who can "
+                    + "reach 127.0.0.1:0 can move VMs\n"
+                    + "livemig orchestrator listening on 127.0.0.1:" + serving.port() + " (1 host, history "
+                    + dir.resolve("state/history.db").toAbsolutePath().normalize() + ", plaintext)\n", err.toString());
             String address = "127.0.0.1:" + serving.port();
 
             Run hosts = cli("--orchestrator", address, "hosts", "--json");
@@ -94,11 +97,13 @@ class OrchestratorServeTest {
         assertTrue(unknown.err().startsWith("livemig: " + config + ":4: unknown key 'port'"), unknown.err());
         assertEquals(1, unknown.err().lines().count());
 
-        Files.writeString(config, "listen: 127.0.0.1:0\ncluster: cluster.yaml\ndatabase: cluster.yaml\n");
+        Files.writeString(config, "listen: 127.0.0.1:0\ncluster: cluster.yaml\ndatabase: cluster.yaml\ninsecure: true\n");
         Run notADatabase = cli("orchestrator", "--config", config.toString());
         assertEquals(2, notADatabase.exitCode(), notADatabase.toString());
-        assertTrue(notADatabase.err().startsWith("livemig orchestrator: cannot open history "), notADatabase.err());
-        assertEquals(1, notADatabase.err().lines().count());
+        List<String> lines = notADatabase.err().lines().toList();
+        assertEquals(2, lines.size(), notADatabase.err());
+        assertTrue(lines.get(0).startsWith("livemig orchestrator: INSECURE: "), notADatabase.err());
+        assertTrue(lines.get(1).startsWith("livemig orchestrator: cannot open history "), notADatabase.err());
     }
 
     @Test
@@ -106,11 +111,14 @@ class OrchestratorServeTest {
         try (java.net.ServerSocket taken = new java.net.ServerSocket(0, 1, java.net.InetAddress.getLoopbackAddress())) {
             Files.writeString(config, "listen: 127.0.0.1:" + taken.getLocalPort()
                     + "\ncluster: cluster.yaml\ndatabase: h.db\n");
-            Run r = cli("orchestrator", "--config", config.toString());
+            Run r = cli("orchestrator", "--insecure", "--config", config.toString());
             assertEquals(3, r.exitCode(), r.toString());
-            assertTrue(r.err().startsWith("livemig orchestrator: cannot listen on 127.0.0.1:" + taken.getLocalPort()),
-                    r.err());
-            assertEquals(1, r.err().lines().count());
+            List<String> lines = r.err().lines().toList();
+            assertEquals(List.of("livemig orchestrator: INSECURE: plaintext gRPC, no client authentication; anyone "
+                    + "who can reach 127.0.0.1:" + taken.getLocalPort() + " can move VMs"), lines.subList(0, 1));
+            assertTrue(lines.get(1).startsWith("livemig orchestrator: cannot listen on 127.0.0.1:"
+                    + taken.getLocalPort()), r.err());
+            assertEquals(2, lines.size(), r.err());
         }
     }
 }

@@ -1,13 +1,14 @@
 package io.livemig.agent.grpc;
 
 import io.grpc.ManagedChannel;
-import io.grpc.ManagedChannelBuilder;
 import io.grpc.Status;
 import io.grpc.StatusRuntimeException;
+import io.livemig.agent.config.ConfigException;
 import io.livemig.agent.service.AgentException;
 import io.livemig.agent.service.Incoming;
 import io.livemig.agent.service.IncomingRequest;
 import io.livemig.agent.service.PeerAgents;
+import io.livemig.agent.tls.TransportSecurity;
 import io.livemig.proto.agent.v1.AgentServiceGrpc;
 import io.livemig.proto.agent.v1.CancelIncomingRequest;
 import io.livemig.proto.agent.v1.PrepareIncomingRequest;
@@ -21,8 +22,9 @@ public final class GrpcPeerAgents implements PeerAgents, AutoCloseable {
     private final Function<String, ManagedChannel> opener;
     private final ConcurrentHashMap<String, ManagedChannel> channels = new ConcurrentHashMap<>();
 
-    public GrpcPeerAgents() {
-        this(address -> ManagedChannelBuilder.forTarget(address).usePlaintext().build());
+    /** Peers reached with {@code security}: with TLS, this agent's own certificate is its client certificate. */
+    public GrpcPeerAgents(TransportSecurity security) throws ConfigException {
+        this(GrpcTls.opener(security));
     }
 
     public GrpcPeerAgents(Function<String, ManagedChannel> opener) {

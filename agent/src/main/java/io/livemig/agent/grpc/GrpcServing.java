@@ -3,6 +3,7 @@ package io.livemig.agent.grpc;
 import io.grpc.BindableService;
 import io.grpc.Server;
 import io.grpc.ServerBuilder;
+import io.grpc.ServerInterceptor;
 import io.grpc.health.v1.HealthCheckResponse.ServingStatus;
 import io.grpc.protobuf.services.HealthStatusManager;
 import io.grpc.protobuf.services.ProtoReflectionServiceV1;
@@ -26,7 +27,19 @@ public final class GrpcServing implements AutoCloseable {
     /** Builds the server with {@code builder} (tests: an in-process one), starts it and reports it serving. */
     public static GrpcServing start(ServerBuilder<?> builder, BindableService service, String serviceName)
             throws IOException {
+        return start(builder, service, serviceName, null);
+    }
+
+    /**
+     * As {@link #start(ServerBuilder, BindableService, String)}, with {@code access} (if not null)
+     * in front of every service, health and reflection included.
+     */
+    public static GrpcServing start(ServerBuilder<?> builder, BindableService service, String serviceName,
+            ServerInterceptor access) throws IOException {
         HealthStatusManager health = new HealthStatusManager();
+        if (access != null) {
+            builder.intercept(access);
+        }
         Server server = builder
                 .addService(service)
                 .addService(health.getHealthService())

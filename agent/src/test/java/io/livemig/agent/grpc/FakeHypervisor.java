@@ -37,6 +37,8 @@ final class FakeHypervisor implements Hypervisor {
     final List<MigrationSpec> started = new ArrayList<>();
     volatile String script = "converging-precopy.csv";
     volatile FakeMigrationJob lastJob;
+    /** How many times hostInfo was asked: whether a call reached the agent at all. */
+    final java.util.concurrent.atomic.AtomicInteger hostInfoCalls = new java.util.concurrent.atomic.AtomicInteger();
 
     FakeHypervisor(String name, long memoryFreeBytes) {
         this.name = name;
@@ -56,6 +58,7 @@ final class FakeHypervisor implements Hypervisor {
 
     @Override
     public HostInfo hostInfo(String hostUri) {
+        hostInfoCalls.incrementAndGet();
         return new HostInfo(name, hostUri, "QEMU", "10.0.2", "11.3.0", 2, 8L << 30, memoryFreeBytes, VirtType.QEMU,
                 "Skylake-Client-IBRS");
     }

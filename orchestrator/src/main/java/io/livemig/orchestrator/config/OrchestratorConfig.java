@@ -2,10 +2,13 @@ package io.livemig.orchestrator.config;
 
 import io.livemig.agent.config.ClusterConfig;
 import io.livemig.agent.config.ConfigException;
+import io.livemig.agent.config.TlsConfig;
 import io.livemig.agent.config.YamlFiles;
+import io.livemig.agent.tls.TransportSecurity;
 import io.livemig.orchestrator.placement.PlacementPolicy;
 import io.livemig.orchestrator.workflow.AdmissionQueue;
 import java.nio.file.Path;
+import java.util.List;
 import java.util.Locale;
 
 /**
@@ -19,6 +22,9 @@ import java.util.Locale;
  * limits: {cluster: 2, per_host_outgoing: 1, per_host_incoming: 1}
  * load: {interval_s: 5, window: 6} # one spike does not move VMs: loads are window averages
  * rebalance: {interval_s: 0, dry_run: false, threshold: 0.1, min_gain: 0.01, max_moves: 2, cooldown_s: 600}
+ * tls: {ca: pki/ca.pem, cert: pki/orchestrator.pem, key: pki/orchestrator.key}
+ * allow: [operator]                # identities (certificate CNs) that may change things
+ * # insecure: true                 # instead of tls: plaintext, no authentication
  * </pre>
  */
 public record OrchestratorConfig(
@@ -28,7 +34,10 @@ public record OrchestratorConfig(
         String policy,
         Limits limits,
         Load load,
-        Rebalance rebalance) {
+        Rebalance rebalance,
+        TlsConfig tls,
+        List<String> allow,
+        Boolean insecure) {
 
     public record Limits(Integer cluster, Integer perHostOutgoing, Integer perHostIncoming) {
         public Limits {
@@ -67,13 +76,19 @@ public record OrchestratorConfig(
         limits = limits == null ? new Limits(null, null, null) : limits;
         load = load == null ? new Load(null, null) : load;
         rebalance = rebalance == null ? new Rebalance(null, null, null, null, null, null) : rebalance;
+        allow = allow == null ? List.of() : List.copyOf(allow);
     }
 
     /** The file with its cluster resolved and every value checked. */
     public record Loaded(OrchestratorConfig config, ClusterConfig cluster, Path database, PlacementPolicy policy,
-            AdmissionQueue.Limits limits) {}
+            AdmissionQueue.Limits limits, TransportSecurity security) {}
 
     public static Loaded load(Path file) throws ConfigException {
+        return load(file, false);
+    }
+
+    /** Loads {@code file}; {@code insecureFlag}: --insecure was given (plaintext, whatever the file says). */
+    public static Loaded load(Path file, boolean insecureFlag) throws ConfigException {
         OrchestratorConfig c = YamlFiles.read(file, OrchestratorConfig.class);
         String where = file + ": ";
         if (c.listen.lastIndexOf(':') < 1) {
@@ -96,11 +111,12 @@ public record OrchestratorConfig(
         if (r.intervalS() < 0 || r.threshold() < 0 || r.minGain() < 0 || r.maxMoves() < 0 || r.cooldownS() < 0) {
             throw new ConfigException(where + "rebalance values must be >= 0");
         }
+        TransportSecurity security = TlsConfig.choose(file, c.tls, c.insecure, insecureFlag);
         Path dir = file.toAbsolutePath().getParent();
         ClusterConfig cluster = ClusterConfig.load(dir.resolve(c.cluster));
         return new Loaded(c, cluster, dir.resolve(c.database),
                 policy, new AdmissionQueue.Limits(c.limits.cluster(), c.limits.perHostOutgoing(),
-                        c.limits.perHostIncoming()));
+                        c.limits.perHostIncoming()), security);
     }
 
     public static PlacementPolicy policy(String name, String where) throws ConfigException {

@@ -1,10 +1,12 @@
 package io.livemig.orchestrator.grpc;
 
 import io.grpc.ManagedChannel;
-import io.grpc.ManagedChannelBuilder;
 import io.grpc.Status;
 import io.grpc.StatusRuntimeException;
+import io.livemig.agent.config.ConfigException;
 import io.livemig.agent.config.HostConfig;
+import io.livemig.agent.grpc.GrpcTls;
+import io.livemig.agent.tls.TransportSecurity;
 import io.livemig.orchestrator.service.AgentCallException;
 import io.livemig.orchestrator.service.Agents;
 import io.livemig.proto.agent.v1.AgentServiceGrpc;
@@ -34,8 +36,9 @@ public final class GrpcAgents implements Agents, AutoCloseable {
     private final Function<String, ManagedChannel> opener;
     private final ConcurrentHashMap<String, ManagedChannel> channels = new ConcurrentHashMap<>();
 
-    public GrpcAgents() {
-        this(address -> ManagedChannelBuilder.forTarget(address).usePlaintext().build());
+    /** Agents reached with {@code security}: with TLS, the orchestrator's certificate is its client certificate. */
+    public GrpcAgents(TransportSecurity security) throws ConfigException {
+        this(GrpcTls.opener(security));
     }
 
     public GrpcAgents(Function<String, ManagedChannel> opener) {
