@@ -1,6 +1,8 @@
 package io.livemig.agent.config;
 
+import io.livemig.agent.core.Inputs;
 import java.nio.file.Path;
+import java.util.Optional;
 
 /**
  * The agent's own file: which host of the cluster it is, where it listens, how it reaches its
@@ -21,21 +23,29 @@ public record AgentConfig(String host, String listen, String libvirtUri, String 
     public record Loaded(AgentConfig agent, ClusterConfig cluster, HostConfig self) {}
 
     public static Loaded load(Path file) throws ConfigException {
-        AgentConfig config = YamlFiles.read(file, AgentConfig.class);
+        var read = YamlFiles.readLocated(file, AgentConfig.class);
+        AgentConfig config = read.value();
+        YamlLines lines = read.lines();
         String where = file.toString();
-        if (config.host == null || !HostConfig.NAME.matcher(config.host).matches()) {
-            throw new ConfigException(where + ": host must name this host as in the cluster file, got '" + config.host + "'");
+        if (config.host == null) {
+            throw new ConfigException(where + ": host (this host's name in the cluster file) is required");
         }
-        if (config.listen == null || config.listen.lastIndexOf(':') < 1) {
-            throw new ConfigException(where + ": listen must be host:port, got '" + config.listen + "'");
+        Optional<String> badHost = Inputs.hostName(config.host);
+        if (badHost.isPresent()) {
+            throw new ConfigException(lines.at("/host") + "host: " + badHost.get());
         }
-        if (config.cluster == null) {
+        Optional<String> badListen = Inputs.hostPort("listen", config.listen);
+        if (badListen.isPresent()) {
+            throw new ConfigException(lines.at("/listen") + badListen.get());
+        }
+        if (config.cluster == null || config.cluster.isBlank()) {
             throw new ConfigException(where + ": cluster (path of the cluster file) is required");
         }
         Path clusterFile = file.toAbsolutePath().getParent().resolve(config.cluster);
         ClusterConfig cluster = ClusterConfig.load(clusterFile);
         HostConfig self = cluster.host(config.host).orElseThrow(() -> new ConfigException(
-                where + ": host '" + config.host + "' is not in " + clusterFile));
+                lines.at("/host") + "host '" + config.host + "' is not in " + clusterFile + " (it has: "
+                        + String.join(", ", cluster.hosts().stream().map(HostConfig::name).toList()) + ")"));
         return new Loaded(config, cluster, self);
     }
 
