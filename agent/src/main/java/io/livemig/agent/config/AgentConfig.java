@@ -34,7 +34,7 @@ public record AgentConfig(String host, String listen, String libvirtUri, String 
         if (badHost.isPresent()) {
             throw new ConfigException(lines.at("/host") + "host: " + badHost.get());
         }
-        Optional<String> badListen = Inputs.hostPort("listen", config.listen);
+        Optional<String> badListen = Inputs.listenAddress("listen", config.listen);
         if (badListen.isPresent()) {
             throw new ConfigException(lines.at("/listen") + badListen.get());
         }

@@ -75,8 +75,17 @@ public final class Inputs {
         return name(what, id, ID_MAX, ID, "letters, digits, '_', '.', '-'");
     }
 
-    /** An address as host:port (a bracketed IPv6 address as host), the port 1..65535. */
+    /** An address to connect to as host:port (a bracketed IPv6 address as host), the port 1..65535. */
     public static Optional<String> hostPort(String field, String value) {
+        return hostPort(field, value, 1);
+    }
+
+    /** An address to listen on: as {@link #hostPort}, and port 0 asks the system for a free port. */
+    public static Optional<String> listenAddress(String field, String value) {
+        return hostPort(field, value, 0);
+    }
+
+    private static Optional<String> hostPort(String field, String value, int minPort) {
         if (value == null || value.isEmpty()) {
             return Optional.of(field + " is required (host:port)");
         }
@@ -85,8 +94,8 @@ public final class Inputs {
             return Optional.of(field + " must be host:port, got '" + printable(value) + "'");
         }
         int port = Integer.parseInt(m.group(2));
-        if (port < 1 || port > 65535) {
-            return Optional.of(field + " port must be 1..65535, got " + port);
+        if (port < minPort || port > 65535) {
+            return Optional.of(field + " port must be " + minPort + "..65535, got " + port);
         }
         return Optional.empty();
     }

@@ -81,7 +81,7 @@ public record OrchestratorConfig(
         OrchestratorConfig c = read.value();
         YamlLines lines = read.lines();
         String where = file + ": ";
-        Optional<String> badListen = Inputs.hostPort("listen", c.listen);
+        Optional<String> badListen = Inputs.listenAddress("listen", c.listen);
         if (badListen.isPresent()) {
             throw new ConfigException(lines.at("/listen") + badListen.get());
         }
