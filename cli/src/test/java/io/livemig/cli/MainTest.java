@@ -208,4 +208,19 @@ class MainTest {
             }
         }
     }
+
+    /** Refused before libvirt is asked anything; one line, exit 2. */
+    @org.junit.jupiter.params.ParameterizedTest
+    @org.junit.jupiter.params.provider.CsvSource(delimiter = '|', value = {
+        "a/b  | 0       | livemig: VM name 'a/b' contains '/'",
+        "vm1  | -5      | livemig: --bandwidth must be 0..100000, got -5",
+        "vm1  | 100001  | livemig: --bandwidth must be 0..100000, got 100001",
+    })
+    void directMigrateRefusesBadInputBeforeCallingLibvirt(String vm, String bandwidth, String line) {
+        FakeHypervisor fake = FakeHypervisor.replaying(SAMPLES, COMPLETED);
+        Run run = run(fake, "direct-migrate", vm, "--from", A, "--to", B, "--bandwidth", bandwidth);
+        assertEquals(2, run.exitCode(), run.err());
+        assertEquals(line + "\n", run.err());
+        assertEquals(List.of(), fake.requests);
+    }
 }
