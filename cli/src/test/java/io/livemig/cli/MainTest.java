@@ -137,7 +137,7 @@ class MainTest {
                 Arguments.of(List.of("direct-migrate", "vm1", "--from", A, "--to", B, "--migrate-uri", "10.213.77.12"),
                         "migration URI must look like tcp:"),
                 Arguments.of(List.of("direct-migrate", "vm1", "--from", A, "--to", B, "--bandwidth", "-5"),
-                        "bandwidth must be >= 0"),
+                        "--bandwidth must be 0..100000, got -5"),
                 Arguments.of(List.of("direct-migrate", "vm1", "--from", A, "--to", B, "--bandwidth", "fast"),
                         "Invalid value for option '--bandwidth'"));
     }

@@ -23,11 +23,18 @@ public final class Inputs {
 
     /** An inclusive range; {@code zeroMeansDefault} when 0 stands for "the agent's default". */
     public record Range(String field, long min, long max, boolean zeroMeansDefault) {
+        /** For a value typed by a person or read from a file: shown as given. */
         public Optional<String> check(long value) {
             if (zeroMeansDefault && value == 0 || value >= min && value <= max) {
                 return Optional.empty();
             }
-            return Optional.of(field + " must be " + describe() + ", got " + (value < 0 ? Long.toUnsignedString(value) : value));
+            return Optional.of(field + " must be " + describe() + ", got " + value);
+        }
+
+        /** For a protobuf uint64 read into a long: one above Long.MAX_VALUE is shown as the number sent. */
+        public Optional<String> checkUnsigned(long value) {
+            return check(value).map(m -> value < 0 ? field + " must be " + describe() + ", got "
+                    + Long.toUnsignedString(value) : m);
         }
 
         /** "1..60000", or "0 (default) or 2..32". */
@@ -138,12 +145,12 @@ public final class Inputs {
         return b.toString();
     }
 
-    /** The first of the migration's numbers that is out of range, with the allowed range. */
+    /** The first of the migration's numbers (protobuf uint64) that is out of range, with the allowed range. */
     public static Optional<String> migrationNumbers(long maxDowntimeMs, long bandwidthMiBps, long timeoutS,
             long parallelConnections) {
-        return MAX_DOWNTIME_MS.check(maxDowntimeMs)
-                .or(() -> BANDWIDTH_MIBPS.check(bandwidthMiBps))
-                .or(() -> TIMEOUT_S.check(timeoutS))
-                .or(() -> PARALLEL_CONNECTIONS.check(parallelConnections));
+        return MAX_DOWNTIME_MS.checkUnsigned(maxDowntimeMs)
+                .or(() -> BANDWIDTH_MIBPS.checkUnsigned(bandwidthMiBps))
+                .or(() -> TIMEOUT_S.checkUnsigned(timeoutS))
+                .or(() -> PARALLEL_CONNECTIONS.checkUnsigned(parallelConnections));
     }
 }

@@ -173,7 +173,7 @@ public final class HostAgent implements AutoCloseable {
     public Incoming prepareIncoming(IncomingRequest r) throws AgentException {
         // Everything about the request is checked before anything is looked up, planned or reserved.
         requireVmName(r.vmName());
-        invalidIf(Inputs.MEMORY_BYTES.check(r.memoryBytes()));
+        invalidIf(Inputs.MEMORY_BYTES.checkUnsigned(r.memoryBytes()));
         invalidIf(Inputs.hostName(r.sourceHost()).map(m -> "source_host: " + m));
         if (r.domainXml() == null || r.domainXml().isBlank()) {
             throw new AgentException(Code.INVALID_ARGUMENT, "domain_xml is required");
@@ -478,12 +478,12 @@ public final class HostAgent implements AutoCloseable {
     }
 
     public void setMaxDowntime(String id, long downtimeMs) throws AgentException {
-        invalidIf(Inputs.SET_MAX_DOWNTIME_MS.check(downtimeMs));
+        invalidIf(Inputs.SET_MAX_DOWNTIME_MS.checkUnsigned(downtimeMs));
         running(id).monitor.requestMaxDowntime(downtimeMs);
     }
 
     public void setBandwidth(String id, long bandwidthMiBps) throws AgentException {
-        invalidIf(Inputs.SET_BANDWIDTH_MIBPS.check(bandwidthMiBps));
+        invalidIf(Inputs.SET_BANDWIDTH_MIBPS.checkUnsigned(bandwidthMiBps));
         running(id).monitor.requestBandwidth(bandwidthMiBps);
     }
 

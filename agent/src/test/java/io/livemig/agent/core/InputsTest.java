@@ -90,5 +90,8 @@ class InputsTest {
         assertEquals(Optional.of("max_downtime_ms must be 1..60000, got 0"), Inputs.SET_MAX_DOWNTIME_MS.check(0));
         assertEquals(Optional.empty(), Inputs.SET_BANDWIDTH_MIBPS.check(0));
         assertEquals(Optional.of("memory_bytes must be 1048576..17592186044416, got 0"), Inputs.MEMORY_BYTES.check(0));
+        assertEquals(Optional.of("bandwidth_mibps must be 0..100000, got -1"), Inputs.SET_BANDWIDTH_MIBPS.check(-1));
+        assertEquals(Optional.of("bandwidth_mibps must be 0..100000, got 18446744073709551615"),
+                Inputs.SET_BANDWIDTH_MIBPS.checkUnsigned(-1));
     }
 }

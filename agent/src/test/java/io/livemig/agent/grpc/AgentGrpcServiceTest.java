@@ -210,10 +210,14 @@ class AgentGrpcServiceTest {
 
     @Test
     void oneMigrationPerVm() {
-        hvA.script = "nonconverging-precopy.csv";
-        // The fake only advances while watched, so the first migration is still running.
-        a.startMigration(request("lm", MigrationMode.MIGRATION_MODE_PRECOPY));
-        assertCode(Status.Code.ALREADY_EXISTS, () -> a.startMigration(request("lm", MigrationMode.MIGRATION_MODE_PRECOPY)));
+        hvA.hold = new java.util.concurrent.CountDownLatch(1); // the first migration is still running
+        try {
+            a.startMigration(request("lm", MigrationMode.MIGRATION_MODE_PRECOPY));
+            assertStatus(Status.Code.ALREADY_EXISTS, "VM 'lm' is already migrating",
+                    () -> a.startMigration(request("lm", MigrationMode.MIGRATION_MODE_PRECOPY)));
+        } finally {
+            hvA.hold.countDown();
+        }
     }
 
     @Test

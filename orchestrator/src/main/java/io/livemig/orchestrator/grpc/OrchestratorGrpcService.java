@@ -243,7 +243,7 @@ final class OrchestratorGrpcService extends OrchestratorServiceGrpc.Orchestrator
 
     /** A uint32 limit: 0 means the default; above the range (or above int) is refused. */
     private static int limit(int limit, int defaultLimit) throws OrchestratorException {
-        Optional<String> problem = Inputs.LIST_LIMIT.check(Integer.toUnsignedLong(limit));
+        Optional<String> problem = Inputs.LIST_LIMIT.checkUnsigned(Integer.toUnsignedLong(limit));
         if (problem.isPresent()) {
             throw new OrchestratorException(OrchestratorException.Code.INVALID_ARGUMENT, problem.get());
         }
