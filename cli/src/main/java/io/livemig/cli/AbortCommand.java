@@ -1,5 +1,6 @@
 package io.livemig.cli;
 
+import io.livemig.agent.core.Inputs;
 import io.livemig.agent.config.ConfigException;
 import io.livemig.proto.orchestrator.v1.Migration;
 import java.io.PrintWriter;
@@ -43,6 +44,7 @@ final class AbortCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws ConfigException {
+        Refuse.ifPresent(Inputs.id("migration id", id));
         OrchestratorClient client = root.requireOrchestrator(channels, "abort");
         Migration m = client.abort(id);
         PrintWriter out = spec.commandLine().getOut();

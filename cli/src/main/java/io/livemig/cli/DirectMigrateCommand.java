@@ -1,5 +1,6 @@
 package io.livemig.cli;
 
+import io.livemig.agent.core.Inputs;
 import io.livemig.agent.core.Hypervisor;
 import io.livemig.agent.core.HypervisorException;
 import io.livemig.agent.core.MigrationRequest;
@@ -62,6 +63,8 @@ final class DirectMigrateCommand implements Callable<Integer> {
     @Override
     @SuppressWarnings("try") // AbortOnExit works by being open, not by being called
     public Integer call() throws HypervisorException {
+        Refuse.ifPresent(Inputs.vmName(vmName));
+        Refuse.ifPresent(Inputs.SET_BANDWIDTH_MIBPS.named("--bandwidth").check(bandwidthMiBps));
         MigrationRequest request = MigrationRequest.liveMove(vmName, fromUri, toUri, migrateUri)
                 .withBandwidthMiBps(bandwidthMiBps);
         PrintWriter out = spec.commandLine().getOut();

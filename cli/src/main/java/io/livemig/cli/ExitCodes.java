@@ -1,6 +1,6 @@
 package io.livemig.cli;
 
-/** The process exit codes of livemig, as listed in the usage help. */
+/** The process exit codes of livemig, as listed in the usage help and in docs/errors.md. */
 final class ExitCodes {
 
     static final int OK = 0;

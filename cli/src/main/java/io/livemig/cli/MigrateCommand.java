@@ -1,5 +1,6 @@
 package io.livemig.cli;
 
+import io.livemig.agent.core.Inputs;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.grpc.StatusRuntimeException;
 import io.livemig.agent.config.ClusterConfig;
@@ -230,6 +231,8 @@ final class MigrateCommand implements Callable<Integer> {
     }
 
     MigrationOptions options() {
+        // Checked here too: without an orchestrator every agent would be asked for it first.
+        Refuse.ifPresent(Inputs.vmName(vmName));
         MigrationOptions.Builder b = MigrationOptions.newBuilder()
                 .setMode(MigrationMode.valueOf("MIGRATION_MODE_" + mode.name().toUpperCase(Locale.ROOT)))
                 .setAutoConverge(autoConverge).setDisallowPostcopy(noPostcopy).setDisallowSuspend(noSuspend);

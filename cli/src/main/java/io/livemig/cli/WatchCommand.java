@@ -1,5 +1,6 @@
 package io.livemig.cli;
 
+import io.livemig.agent.core.Inputs;
 import io.livemig.agent.config.ConfigException;
 import io.livemig.proto.orchestrator.v1.Migration;
 import java.io.PrintWriter;
@@ -45,6 +46,7 @@ final class WatchCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws ConfigException {
+        Refuse.ifPresent(Inputs.id("migration id", id));
         OrchestratorClient client = root.requireOrchestrator(channels, "watch");
         PrintWriter out = spec.commandLine().getOut();
         PrintWriter err = spec.commandLine().getErr();

@@ -137,7 +137,7 @@ class MainTest {
                 Arguments.of(List.of("direct-migrate", "vm1", "--from", A, "--to", B, "--migrate-uri", "10.213.77.12"),
                         "migration URI must look like tcp:"),
                 Arguments.of(List.of("direct-migrate", "vm1", "--from", A, "--to", B, "--bandwidth", "-5"),
-                        "bandwidth must be >= 0"),
+                        "--bandwidth must be 0..100000, got -5"),
                 Arguments.of(List.of("direct-migrate", "vm1", "--from", A, "--to", B, "--bandwidth", "fast"),
                         "Invalid value for option '--bandwidth'"));
     }
@@ -207,5 +207,20 @@ class MainTest {
                 assertTrue(run.out().lines().anyMatch(l -> l.strip().startsWith(code + " ")), run.out());
             }
         }
+    }
+
+    /** Refused before libvirt is asked anything; one line, exit 2. */
+    @org.junit.jupiter.params.ParameterizedTest
+    @org.junit.jupiter.params.provider.CsvSource(delimiter = '|', value = {
+        "a/b  | 0       | livemig: VM name 'a/b' contains '/'",
+        "vm1  | -5      | livemig: --bandwidth must be 0..100000, got -5",
+        "vm1  | 100001  | livemig: --bandwidth must be 0..100000, got 100001",
+    })
+    void directMigrateRefusesBadInputBeforeCallingLibvirt(String vm, String bandwidth, String line) {
+        FakeHypervisor fake = FakeHypervisor.replaying(SAMPLES, COMPLETED);
+        Run run = run(fake, "direct-migrate", vm, "--from", A, "--to", B, "--bandwidth", bandwidth);
+        assertEquals(2, run.exitCode(), run.err());
+        assertEquals(line + "\n", run.err());
+        assertEquals(List.of(), fake.requests);
     }
 }

@@ -666,4 +666,50 @@ class OrchestratorCommandsTest {
             assertTrue(help.out().lines().allMatch(l -> l.length() <= 80), command + ": " + help.out());
         }
     }
+
+    /**
+     * Each bad input: its exit code and one line on stderr, and nothing recorded. Rows: the
+     * arguments (space-separated), the exit code, the line.
+     */
+    @ParameterizedTest
+    @CsvSource(delimiter = '|', value = {
+        "migrate a/b                         | 2 | livemig: VM name 'a/b' contains '/'",
+        "migrate                             | 2 | livemig migrate: Missing required parameter: 'VM' (see 'livemig migrate --help')",
+        "migrate ''                          | 2 | livemig: VM name is required",
+        "migrate web1 -x                     | 2 | livemig migrate: Unknown option: '-x' (see 'livemig migrate --help')",
+        "migrate web1 --mode fast            | 2 | livemig migrate: Invalid value for option '--mode': expected one of [auto, precopy, stopcopy, postcopy] (case-sensitive) but was 'fast' (see 'livemig migrate --help')",
+        "migrate web1 --bandwidth 0          | 2 | livemig: --bandwidth must be 1..100000, got 0",
+        "migrate web1 --bandwidth -5         | 2 | livemig: --bandwidth must be 1..100000, got -5",
+        "migrate web1 --bandwidth lots       | 2 | livemig migrate: Invalid value for option '--bandwidth': 'lots' is not a long (see 'livemig migrate --help')",
+        "migrate web1 --max-downtime 60001   | 2 | livemig: --max-downtime must be 1..60000, got 60001",
+        "migrate web1 --timeout 0            | 2 | livemig: --timeout must be 1..86400, got 0",
+        "migrate web1 --parallel 1           | 2 | livemig: --parallel must be 2..32, got 1",
+        "migrate web1 --parallel 33          | 2 | livemig: --parallel must be 2..32, got 33",
+        "migrate web1 --compression gzip     | 2 | livemig migrate: Invalid value for option '--compression': expected one of [none, xbzrle, zstd] (case-sensitive) but was 'gzip' (see 'livemig migrate --help')",
+        "migrate nope --to b                 | 2 | livemig: no running VM 'nope' on any reachable host (NOT_FOUND)",
+        "migrate web1 --to z                 | 2 | livemig: no host 'z' in the cluster (hosts: a, b, c) (NOT_FOUND)",
+        "migrate web1 --to 'b c'             | 2 | livemig: target: invalid host name 'b c' (1-63 letters, digits, '_', '.', '-', starting with a letter or digit) (INVALID_ARGUMENT)",
+        "migrate web1 --to a                 | 2 | livemig: VM 'web1' already runs on a (INVALID_ARGUMENT)",
+        "abort m-999999                      | 2 | livemig: no migration m-999999 (NOT_FOUND)",
+        "abort m/1                           | 2 | livemig: migration id 'm/1' contains '/'",
+        "watch m-999999                      | 2 | livemig: no migration m-999999 (NOT_FOUND)",
+        "history --limit 0                   | 2 | livemig: --limit must be 1..10000, got 0",
+        "drain z                             | 2 | livemig: no host 'z' in the cluster (hosts: a, b, c) (NOT_FOUND)",
+        "host-state z maintenance            | 2 | livemig: no host 'z' in the cluster (hosts: a, b, c) (NOT_FOUND)",
+        "host-state b down                   | 2 | livemig host-state: Invalid value for positional parameter at index 1 (STATE): expected one of [up, draining, maintenance] (case-sensitive) but was 'down' (see 'livemig host-state --help')",
+        "vms --host z                        | 2 | livemig: unknown host 'z' (hosts: a, b, c)",
+    })
+    void badInputIsOneLineWithItsExitCodeAndRecordsNothing(String args, int exitCode, String line) {
+        List<String> argv = new ArrayList<>();
+        java.util.regex.Matcher m = java.util.regex.Pattern.compile("'([^']*)'|(\\S+)").matcher(args.strip());
+        while (m.find()) {
+            argv.add(m.group(1) != null ? m.group(1) : m.group(2));
+        }
+        Run run = run(argv.toArray(String[]::new));
+        assertEquals(exitCode, run.exitCode(), run.toString());
+        assertEquals(line + "\n", run.err());
+        assertEquals("", run.out());
+        assertEquals(0, orchestrator.history(HistoryStore.Query.latest(10)).size(), "a migration was recorded");
+        assertEquals(0, agents.started.size(), "an agent was asked to migrate");
+    }
 }

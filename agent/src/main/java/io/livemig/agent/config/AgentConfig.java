@@ -1,8 +1,10 @@
 package io.livemig.agent.config;
 
+import io.livemig.agent.core.Inputs;
 import io.livemig.agent.tls.TransportSecurity;
 import java.nio.file.Path;
 import java.util.List;
+import java.util.Optional;
 
 /**
  * The agent's own file: which host of the cluster it is, where it listens, how it reaches its
@@ -44,21 +46,29 @@ public record AgentConfig(String host, String listen, String libvirtUri, String 
 
     /** Loads {@code file}; {@code insecureFlag}: --insecure was given (plaintext, whatever the file says). */
     public static Loaded load(Path file, boolean insecureFlag) throws ConfigException {
-        AgentConfig config = YamlFiles.read(file, AgentConfig.class);
+        var read = YamlFiles.readLocated(file, AgentConfig.class);
+        AgentConfig config = read.value();
+        YamlLines lines = read.lines();
         String where = file.toString();
-        if (config.host == null || !HostConfig.NAME.matcher(config.host).matches()) {
-            throw new ConfigException(where + ": host must name this host as in the cluster file, got '" + config.host + "'");
+        if (config.host == null) {
+            throw new ConfigException(where + ": host (this host's name in the cluster file) is required");
         }
-        if (config.listen == null || config.listen.lastIndexOf(':') < 1) {
-            throw new ConfigException(where + ": listen must be host:port, got '" + config.listen + "'");
+        Optional<String> badHost = Inputs.hostName(config.host);
+        if (badHost.isPresent()) {
+            throw new ConfigException(lines.at("/host") + "host: " + badHost.get());
         }
-        if (config.cluster == null) {
+        Optional<String> badListen = Inputs.listenAddress("listen", config.listen);
+        if (badListen.isPresent()) {
+            throw new ConfigException(lines.at("/listen") + badListen.get());
+        }
+        if (config.cluster == null || config.cluster.isBlank()) {
             throw new ConfigException(where + ": cluster (path of the cluster file) is required");
         }
         Path clusterFile = file.toAbsolutePath().getParent().resolve(config.cluster);
         ClusterConfig cluster = ClusterConfig.load(clusterFile);
         HostConfig self = cluster.host(config.host).orElseThrow(() -> new ConfigException(
-                where + ": host '" + config.host + "' is not in " + clusterFile));
+                lines.at("/host") + "host '" + config.host + "' is not in " + clusterFile + " (it has: "
+                        + String.join(", ", cluster.hosts().stream().map(HostConfig::name).toList()) + ")"));
         TransportSecurity security = TlsConfig.choose(file, config.tls, config.insecure, insecureFlag);
         return new Loaded(config, cluster, self, security);
     }

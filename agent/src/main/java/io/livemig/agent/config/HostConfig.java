@@ -1,7 +1,10 @@
 package io.livemig.agent.config;
 
 import com.fasterxml.jackson.annotation.JsonProperty;
+import io.livemig.agent.core.Inputs;
+import io.livemig.agent.core.rebind.CpuSet;
 import java.util.Map;
+import java.util.Optional;
 import java.util.regex.Pattern;
 
 /**
@@ -38,9 +41,6 @@ public record HostConfig(
         Integer maxIncoming,
         @JsonProperty("link_mibps") Long linkMiBps) {
 
-    static final Pattern NAME = Pattern.compile("[a-zA-Z0-9][a-zA-Z0-9_.-]{0,62}");
-    private static final Pattern HOST_PORT = Pattern.compile("(\\[[0-9a-fA-F:]+]|[a-zA-Z0-9_.-]+):[0-9]{1,5}");
-
     public HostConfig {
         networks = networks == null ? Map.of() : Map.copyOf(networks);
         storage = storage == null ? Map.of() : Map.copyOf(storage);
@@ -50,32 +50,58 @@ public record HostConfig(
         linkMiBps = linkMiBps == null ? 0 : linkMiBps;
     }
 
-    /** Checks what Jackson cannot; the message says which host and which key. */
-    void validate(String where) throws ConfigException {
-        if (name == null || !NAME.matcher(name).matches()) {
-            throw new ConfigException(where + ": name must be 1-63 letters, digits, '_', '.', '-', got '" + name + "'");
-        }
-        String at = where + ": host " + name + ": ";
-        if (agent == null || !HOST_PORT.matcher(agent).matches()) {
-            throw new ConfigException(at + "agent must be host:port, got '" + agent + "'");
-        }
-        int port = Integer.parseInt(agent.substring(agent.lastIndexOf(':') + 1));
-        if (port < 1 || port > 65535) {
-            throw new ConfigException(at + "agent port must be 1..65535, got " + port);
-        }
-        if (libvirtUri == null || !libvirtUri.contains("://")) {
-            throw new ConfigException(at + "libvirt_uri must be a libvirt URI such as qemu+tcp://HOST/system, got '" + libvirtUri + "'");
-        }
-        if (maxOutgoing < 1 || maxOutgoing > 64 || maxIncoming < 1 || maxIncoming > 64) {
-            throw new ConfigException(at + "max_outgoing and max_incoming must be 1..64");
+    /**
+     * Checks what Jackson cannot; the message says where (file:line), which host and which key.
+     *
+     * @param at the host's entry, e.g. "/hosts/1"
+     */
+    void validate(YamlLines lines, String at) throws ConfigException {
+        Check check = (key, problem) -> {
+            if (problem.isPresent()) {
+                String host = key.equals("name") || name == null ? "" : "host " + name + ": ";
+                throw new ConfigException(lines.at(at + "/" + key) + host + problem.get());
+            }
+        };
+        check.that("name", name == null ? Optional.of("name is required") : Inputs.hostName(name));
+        check.that("agent", Inputs.hostPort("agent", agent));
+        check.that("libvirt_uri", libvirtUri == null ? Optional.of("libvirt_uri is required (e.g. qemu+tcp://HOST/system)")
+                : libvirtUri.contains("://") && libvirtUri.chars().noneMatch(Character::isWhitespace) ? Optional.empty()
+                : Optional.of("libvirt_uri must be a libvirt URI such as qemu+tcp://HOST/system, got '" + libvirtUri + "'"));
+        check.that("migration_address", migrationAddress == null || ADDRESS.matcher(migrationAddress).matches()
+                ? Optional.empty()
+                : Optional.of("migration_address must be a host name or IP address, got '" + migrationAddress + "'"));
+        check.that("max_outgoing", range("max_outgoing", maxOutgoing, 1, 64));
+        check.that("max_incoming", range("max_incoming", maxIncoming, 1, 64));
+        check.that("link_mibps", range("link_mibps", linkMiBps, 0, 1_000_000));
+        for (var e : networks.entrySet()) {
+            check.that("networks/" + e.getKey(), e.getValue() == null || e.getValue().isBlank()
+                    ? Optional.of("network '" + e.getKey() + "' needs a local bridge or network name") : Optional.empty());
         }
         for (var e : storage.entrySet()) {
-            if (!e.getValue().startsWith("/")) {
-                throw new ConfigException(at + "storage '" + e.getKey() + "' must be an absolute path, got '" + e.getValue() + "'");
+            check.that("storage/" + e.getKey(), e.getValue() != null && e.getValue().startsWith("/") ? Optional.empty()
+                    : Optional.of("storage '" + e.getKey() + "' must be an absolute path, got '" + e.getValue() + "'"));
+        }
+        check.that("log_dir", logDir == null || logDir.startsWith("/") ? Optional.empty()
+                : Optional.of("log_dir must be an absolute path, got '" + logDir + "'"));
+        if (cpus != null) {
+            try {
+                CpuSet.parse(cpus);
+            } catch (IllegalArgumentException e) {
+                check.that("cpus", Optional.of("cpus: " + e.getMessage()));
             }
         }
-        if (logDir != null && !logDir.startsWith("/")) {
-            throw new ConfigException(at + "log_dir must be an absolute path, got '" + logDir + "'");
-        }
+    }
+
+    /** A host name, an IPv4 address or an IPv6 address (bare or bracketed). */
+    static final Pattern ADDRESS = Pattern.compile("\\[[0-9a-fA-F:]+]|[0-9a-fA-F:]*:[0-9a-fA-F:]+|[a-zA-Z0-9_.-]+");
+
+    @FunctionalInterface
+    private interface Check {
+        void that(String key, Optional<String> problem) throws ConfigException;
+    }
+
+    private static Optional<String> range(String key, long value, long min, long max) {
+        return value >= min && value <= max ? Optional.empty()
+                : Optional.of(key + " must be " + min + ".." + max + ", got " + value);
     }
 }

@@ -24,7 +24,23 @@ public final class YamlFiles {
 
     private YamlFiles() {}
 
+    /** A value read from a file, with where its keys are for later messages. */
+    public record Located<T>(T value, YamlLines lines) {}
+
     public static <T> T read(Path file, Class<T> type) throws ConfigException {
+        return readLocated(file, type).value();
+    }
+
+    public static <T> Located<T> readLocated(Path file, Class<T> type) throws ConfigException {
+        String text = text(file);
+        return new Located<>(parse(text, file.toString(), type), YamlLines.of(text, file.toString()));
+    }
+
+    static <T> Located<T> parseLocated(String yaml, String source, Class<T> type) throws ConfigException {
+        return new Located<>(parse(yaml, source, type), YamlLines.of(yaml, source));
+    }
+
+    private static String text(Path file) throws ConfigException {
         String text;
         try {
             text = Files.readString(file);
@@ -33,7 +49,7 @@ public final class YamlFiles {
         } catch (IOException e) {
             throw new ConfigException(file + ": cannot read: " + e.getMessage());
         }
-        return parse(text, file.toString(), type);
+        return text;
     }
 
     static <T> T parse(String yaml, String source, Class<T> type) throws ConfigException {

@@ -213,7 +213,7 @@ final class AgentGrpcService extends AgentServiceGrpc.AgentServiceImplBase {
             case MIGRATION_MODE_STOPCOPY -> MigrationMode.STOPCOPY;
             case MIGRATION_MODE_POSTCOPY -> MigrationMode.POSTCOPY;
             case UNRECOGNIZED -> throw new AgentException(AgentException.Code.INVALID_ARGUMENT,
-                    "unknown migration mode " + o.getModeValue());
+                    "unknown migration mode " + o.getModeValue() + " (known: auto, precopy, stopcopy, postcopy)");
         };
         MigrationSpec.Compression compression = switch (o.getCompression()) {
             case COMPRESSION_UNSPECIFIED -> null; // the policy chooses
@@ -221,7 +221,7 @@ final class AgentGrpcService extends AgentServiceGrpc.AgentServiceImplBase {
             case COMPRESSION_XBZRLE -> MigrationSpec.Compression.XBZRLE;
             case COMPRESSION_ZSTD -> MigrationSpec.Compression.ZSTD;
             case UNRECOGNIZED -> throw new AgentException(AgentException.Code.INVALID_ARGUMENT,
-                    "unknown compression " + o.getCompressionValue());
+                    "unknown compression " + o.getCompressionValue() + " (known: none, xbzrle, zstd)");
         };
         MigrationOptionsValue value = new MigrationOptionsValue(mode, o.getMaxDowntimeMs(), o.getBandwidthMibps(),
                 o.getTimeoutS(), o.getAutoConverge(), compression, o.getParallelConnections(),

@@ -6,6 +6,7 @@ import io.livemig.agent.core.CpuUsage;
 import io.livemig.agent.core.HostInfo;
 import io.livemig.agent.core.Hypervisor;
 import io.livemig.agent.core.HypervisorException;
+import io.livemig.agent.core.Inputs;
 import io.livemig.agent.core.JobSample;
 import io.livemig.agent.core.MigrationFlag;
 import io.livemig.agent.core.MigrationFlags;
@@ -50,7 +51,6 @@ import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.function.LongSupplier;
-import java.util.regex.Pattern;
 
 /**
  * What one host's agent does, without any transport: reports the host and its VMs, accepts
@@ -62,7 +62,6 @@ public final class HostAgent implements AutoCloseable {
     /** A started outgoing migration: its id and what the target agreed to. */
     public record Started(String id, Incoming incoming) {}
 
-    private static final Pattern VM_NAME = Pattern.compile("[a-zA-Z0-9][a-zA-Z0-9_.+-]{0,63}");
     private static final long HEADROOM_BYTES = 128L << 20;
     private static final Duration RESERVATION_TTL = Duration.ofMinutes(10);
     private static final Duration TARGET_CLEANUP_WAIT = Duration.ofSeconds(30);
@@ -172,9 +171,18 @@ public final class HostAgent implements AutoCloseable {
      * QEMU starts here (log files, copied disks), and reserves its memory.
      */
     public Incoming prepareIncoming(IncomingRequest r) throws AgentException {
+        // Everything about the request is checked before anything is looked up, planned or reserved.
         requireVmName(r.vmName());
-        if (r.memoryBytes() <= 0) {
-            throw new AgentException(Code.INVALID_ARGUMENT, "memory_bytes must be > 0");
+        invalidIf(Inputs.MEMORY_BYTES.checkUnsigned(r.memoryBytes()));
+        invalidIf(Inputs.hostName(r.sourceHost()).map(m -> "source_host: " + m));
+        if (r.domainXml() == null || r.domainXml().isBlank()) {
+            throw new AgentException(Code.INVALID_ARGUMENT, "domain_xml is required");
+        }
+        for (var size : r.diskSizes().entrySet()) {
+            if (size.getValue() < 0) {
+                throw new AgentException(Code.INVALID_ARGUMENT, "disk_sizes: size of " + size.getKey()
+                        + " is out of range (" + Long.toUnsignedString(size.getValue()) + ")");
+            }
         }
         if (hv(() -> hypervisor.findVm(localUri, r.vmName())).isPresent()) {
             throw new AgentException(Code.ALREADY_EXISTS, "a VM named '" + r.vmName() + "' already exists on " + self.name());
@@ -235,6 +243,7 @@ public final class HostAgent implements AutoCloseable {
     }
 
     public void releaseIncoming(String reservationId) throws AgentException {
+        invalidIf(Inputs.id("reservation_id", reservationId));
         if (!admission.cancel(reservationId)) {
             throw new AgentException(Code.NOT_FOUND, "no reservation " + reservationId + " (released or expired)");
         }
@@ -288,9 +297,7 @@ public final class HostAgent implements AutoCloseable {
     public Started startMigration(String vmName, String targetAgent, MigrationOptionsValue options) throws AgentException {
         requireVmName(vmName);
         options.validate();
-        if (targetAgent == null || targetAgent.isBlank()) {
-            throw new AgentException(Code.INVALID_ARGUMENT, "target_agent (host:port of the target's agent) is required");
-        }
+        invalidIf(Inputs.hostPort("target_agent", targetAgent));
         if (targetAgent.equals(self.agent())) {
             throw new AgentException(Code.INVALID_ARGUMENT, "the target is this host (" + self.name() + ")");
         }
@@ -486,21 +493,18 @@ public final class HostAgent implements AutoCloseable {
     }
 
     public void setMaxDowntime(String id, long downtimeMs) throws AgentException {
-        if (downtimeMs < 1 || downtimeMs > 60_000) {
-            throw new AgentException(Code.INVALID_ARGUMENT, "max_downtime_ms must be 1..60000, got " + downtimeMs);
-        }
+        invalidIf(Inputs.SET_MAX_DOWNTIME_MS.checkUnsigned(downtimeMs));
         running(id).monitor.requestMaxDowntime(downtimeMs);
     }
 
     public void setBandwidth(String id, long bandwidthMiBps) throws AgentException {
-        if (bandwidthMiBps > 100_000) {
-            throw new AgentException(Code.INVALID_ARGUMENT, "bandwidth_mibps must be 0..100000, got " + bandwidthMiBps);
-        }
+        invalidIf(Inputs.SET_BANDWIDTH_MIBPS.checkUnsigned(bandwidthMiBps));
         running(id).monitor.requestBandwidth(bandwidthMiBps);
     }
 
     private Outgoing outgoing(String id) throws AgentException {
-        Outgoing o = id == null ? null : migrations.get(id);
+        invalidIf(Inputs.id("migration_id", id));
+        Outgoing o = migrations.get(id);
         if (o == null) {
             throw new AgentException(Code.NOT_FOUND, "no migration '" + id + "' on " + self.name());
         }
@@ -661,9 +665,12 @@ public final class HostAgent implements AutoCloseable {
     }
 
     private static void requireVmName(String name) throws AgentException {
-        if (name == null || !VM_NAME.matcher(name).matches()) {
-            throw new AgentException(Code.INVALID_ARGUMENT, "invalid VM name '" + name
-                    + "' (1-64 letters, digits, '_', '.', '+', '-')");
+        invalidIf(Inputs.vmName(name));
+    }
+
+    private static void invalidIf(Optional<String> problem) throws AgentException {
+        if (problem.isPresent()) {
+            throw new AgentException(Code.INVALID_ARGUMENT, problem.get());
         }
     }
 

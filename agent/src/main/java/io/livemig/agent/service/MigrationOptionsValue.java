@@ -1,5 +1,6 @@
 package io.livemig.agent.service;
 
+import io.livemig.agent.core.Inputs;
 import io.livemig.agent.core.migration.MigrationSpec.Compression;
 import io.livemig.agent.core.policy.MigrationMode;
 
@@ -26,16 +27,10 @@ public record MigrationOptionsValue(
 
     /** Rejects values no migration can use; the message names the field. */
     public void validate() throws AgentException {
-        check(maxDowntimeMs <= 60_000, "max_downtime_ms must be 0..60000, got " + maxDowntimeMs);
-        check(bandwidthMiBps <= 100_000, "bandwidth_mibps must be 0..100000, got " + bandwidthMiBps);
-        check(timeoutS <= 86_400, "timeout_s must be 0..86400, got " + timeoutS);
-        check(parallelConnections == 0 || (parallelConnections >= 2 && parallelConnections <= 32),
-                "parallel_connections must be 0 or 2..32, got " + parallelConnections);
-    }
-
-    private static void check(boolean ok, String message) throws AgentException {
-        if (!ok) {
-            throw new AgentException(AgentException.Code.INVALID_ARGUMENT, message);
+        var problem = Inputs.migrationNumbers(maxDowntimeMs, bandwidthMiBps, timeoutS,
+                Integer.toUnsignedLong(parallelConnections));
+        if (problem.isPresent()) {
+            throw new AgentException(AgentException.Code.INVALID_ARGUMENT, problem.get());
         }
     }
 }

@@ -16,6 +16,7 @@ import io.livemig.agent.core.MigrationFlags;
 import io.livemig.agent.core.PostcopyFailedState;
 import io.livemig.agent.service.HostAgent;
 import io.livemig.proto.agent.v1.AgentServiceGrpc;
+import io.livemig.proto.agent.v1.CancelIncomingRequest;
 import io.livemig.proto.agent.v1.GetHostInfoRequest;
 import io.livemig.proto.agent.v1.HostInfo;
 import io.livemig.proto.agent.v1.ListVmsRequest;
@@ -24,6 +25,9 @@ import io.livemig.proto.agent.v1.MigrationOptions;
 import io.livemig.proto.agent.v1.MigrationProgress;
 import io.livemig.proto.agent.v1.MigrationRef;
 import io.livemig.proto.agent.v1.MigrationStatus;
+import io.livemig.proto.agent.v1.PrepareIncomingRequest;
+import io.livemig.proto.agent.v1.SetBandwidthRequest;
+import io.livemig.proto.agent.v1.SetMaxDowntimeRequest;
 import io.livemig.proto.agent.v1.StartMigrationRequest;
 import io.livemig.proto.agent.v1.StartMigrationResponse;
 import io.livemig.proto.agent.v1.Vm;
@@ -34,10 +38,15 @@ import java.util.ArrayList;
 import java.util.Iterator;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
+import java.util.function.Supplier;
+import java.util.stream.Stream;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.Arguments;
+import org.junit.jupiter.params.provider.MethodSource;
 
 /** Two agents in one process over in-process gRPC: a source with a VM, and a target. */
 class AgentGrpcServiceTest {
@@ -201,10 +210,14 @@ class AgentGrpcServiceTest {
 
     @Test
     void oneMigrationPerVm() {
-        hvA.script = "nonconverging-precopy.csv";
-        // The fake only advances while watched, so the first migration is still running.
-        a.startMigration(request("lm", MigrationMode.MIGRATION_MODE_PRECOPY));
-        assertCode(Status.Code.ALREADY_EXISTS, () -> a.startMigration(request("lm", MigrationMode.MIGRATION_MODE_PRECOPY)));
+        hvA.hold = new java.util.concurrent.CountDownLatch(1); // the first migration is still running
+        try {
+            a.startMigration(request("lm", MigrationMode.MIGRATION_MODE_PRECOPY));
+            assertStatus(Status.Code.ALREADY_EXISTS, "VM 'lm' is already migrating",
+                    () -> a.startMigration(request("lm", MigrationMode.MIGRATION_MODE_PRECOPY)));
+        } finally {
+            hvA.hold.countDown();
+        }
     }
 
     @Test
@@ -248,6 +261,161 @@ class AgentGrpcServiceTest {
                 () -> a.startMigration(request("big", MigrationMode.MIGRATION_MODE_AUTO)));
         assertEquals(Status.Code.FAILED_PRECONDITION, e.getStatus().getCode(), e.toString());
         assertTrue(e.getStatus().getDescription().contains("not enough memory"), e.getStatus().getDescription());
+    }
+
+    static Stream<Arguments> badStarts() {
+        MigrationOptions.Builder auto = MigrationOptions.newBuilder();
+        return Stream.of(
+                Arguments.of("empty VM name", start("", "lab-b:7070", auto), Status.Code.INVALID_ARGUMENT,
+                        "VM name is required"),
+                Arguments.of("VM name with '/'", start("a/lm", "lab-b:7070", auto), Status.Code.INVALID_ARGUMENT,
+                        "VM name 'a/lm' contains '/'"),
+                Arguments.of("VM name with a control character", start("lm\u0007", "lab-b:7070", auto),
+                        Status.Code.INVALID_ARGUMENT, "VM name 'lm\\u0007' contains a control character"),
+                Arguments.of("VM name too long", start("l".repeat(65), "lab-b:7070", auto), Status.Code.INVALID_ARGUMENT,
+                        "VM name 'llllllllllllllllllll...' is 65 characters long, at most 64 are allowed"),
+                Arguments.of("unknown VM", start("nope", "lab-b:7070", auto), Status.Code.NOT_FOUND,
+                        "no VM 'nope' on lab-a"),
+                Arguments.of("no target", start("lm", "", auto), Status.Code.INVALID_ARGUMENT,
+                        "target_agent is required (host:port)"),
+                Arguments.of("target without port", start("lm", "lab-b", auto), Status.Code.INVALID_ARGUMENT,
+                        "target_agent must be host:port, got 'lab-b'"),
+                Arguments.of("target is the source", start("lm", "lab-a:7070", auto), Status.Code.INVALID_ARGUMENT,
+                        "the target is this host (lab-a)"),
+                Arguments.of("unknown mode", start("lm", "lab-b:7070", MigrationOptions.newBuilder().setModeValue(9)),
+                        Status.Code.INVALID_ARGUMENT, "unknown migration mode 9 (known: auto, precopy, stopcopy, postcopy)"),
+                Arguments.of("unknown compression", start("lm", "lab-b:7070", MigrationOptions.newBuilder().setCompressionValue(5)),
+                        Status.Code.INVALID_ARGUMENT, "unknown compression 5 (known: none, xbzrle, zstd)"),
+                Arguments.of("downtime out of range", start("lm", "lab-b:7070", MigrationOptions.newBuilder().setMaxDowntimeMs(999_999)),
+                        Status.Code.INVALID_ARGUMENT, "max_downtime_ms must be 0 (default) or 1..60000, got 999999"),
+                Arguments.of("bandwidth as a negative uint64", start("lm", "lab-b:7070", MigrationOptions.newBuilder().setBandwidthMibps(-1)),
+                        Status.Code.INVALID_ARGUMENT, "bandwidth_mibps must be 0 (default) or 1..100000, got 18446744073709551615"),
+                Arguments.of("timeout out of range", start("lm", "lab-b:7070", MigrationOptions.newBuilder().setTimeoutS(100_000)),
+                        Status.Code.INVALID_ARGUMENT, "timeout_s must be 0 (default) or 1..86400, got 100000"),
+                Arguments.of("parallel connections out of range", start("lm", "lab-b:7070", MigrationOptions.newBuilder().setParallelConnections(64)),
+                        Status.Code.INVALID_ARGUMENT, "parallel_connections must be 0 (default) or 2..32, got 64"));
+    }
+
+    /** A refused start leaves nothing: libvirt was not asked, the target holds no reservation, no slot is taken. */
+    @ParameterizedTest(name = "{0}")
+    @MethodSource("badStarts")
+    void aBadStartIsRefusedBeforeAnythingHappens(String name, StartMigrationRequest request, Status.Code code,
+            String description) {
+        assertStatus(code, description, () -> a.startMigration(request));
+        assertTrue(hvA.started.isEmpty(), "libvirt was asked to migrate");
+        assertEquals(0, b.getHostInfo(GetHostInfoRequest.getDefaultInstance()).getMemoryReservedBytes());
+        assertEquals(0, b.getHostInfo(GetHostInfoRequest.getDefaultInstance()).getMigrationsIncoming());
+        assertEquals(0, a.getHostInfo(GetHostInfoRequest.getDefaultInstance()).getMigrationsOutgoing());
+        // and the VM can still be migrated
+        a.startMigration(request("lm", MigrationMode.MIGRATION_MODE_PRECOPY));
+        assertEquals(1, hvA.started.size());
+    }
+
+    static Stream<Arguments> badPrepares() {
+        String ok = "<domain type='kvm'><name>in1</name><uuid>8f1c9a52-8f0e-4c55-a7a4-0b8f3e4b8a10</uuid></domain>";
+        return Stream.of(
+                Arguments.of("bad VM name", prepare("in 1", ok, 256 * MIB, "lab-a"), Status.Code.INVALID_ARGUMENT,
+                        "invalid VM name 'in 1' (1-64 letters, digits, '_', '.', '+', '-', starting with a letter or digit)"),
+                Arguments.of("no memory", prepare("in1", ok, 0, "lab-a"), Status.Code.INVALID_ARGUMENT,
+                        "memory_bytes must be 1048576..17592186044416, got 0"),
+                Arguments.of("absurd memory", prepare("in1", ok, -1, "lab-a"), Status.Code.INVALID_ARGUMENT,
+                        "memory_bytes must be 1048576..17592186044416, got 18446744073709551615"),
+                Arguments.of("bad source host", prepare("in1", ok, 256 * MIB, ""), Status.Code.INVALID_ARGUMENT,
+                        "source_host: host name is required"),
+                Arguments.of("no domain XML", prepare("in1", "", 256 * MIB, "lab-a"), Status.Code.INVALID_ARGUMENT,
+                        "domain_xml is required"),
+                Arguments.of("domain XML with an external entity", prepare("in1",
+                        "<!DOCTYPE domain [<!ENTITY x SYSTEM 'file:///etc/passwd'>]><domain type='kvm'><name>&x;</name></domain>",
+                        256 * MIB, "lab-a"), Status.Code.INVALID_ARGUMENT, "domain XML of 'in1': domain XML must not "
+                        + "contain a DOCTYPE declaration (refused so that no DTD or external entity is read)"),
+                Arguments.of("domain XML not well-formed", prepare("in1", "<domain type='kvm'><name>in1</name>",
+                        256 * MIB, "lab-a"), Status.Code.INVALID_ARGUMENT, null));
+    }
+
+    /** A refused incoming VM leaves no reservation and no file on the target. */
+    @ParameterizedTest(name = "{0}")
+    @MethodSource("badPrepares")
+    void aBadIncomingRequestLeavesNoReservation(String name, PrepareIncomingRequest request, Status.Code code,
+            String description) throws IOException {
+        StatusRuntimeException e = assertThrows(StatusRuntimeException.class, () -> b.prepareIncoming(request));
+        assertEquals(code, e.getStatus().getCode(), e.getStatus().toString());
+        if (description != null) {
+            assertEquals(description, e.getStatus().getDescription());
+        } else {
+            assertTrue(e.getStatus().getDescription().startsWith("domain XML of 'in1': domain XML is not well-formed at line 1"),
+                    e.getStatus().getDescription());
+        }
+        HostInfo info = b.getHostInfo(GetHostInfoRequest.getDefaultInstance());
+        assertEquals(0, info.getMemoryReservedBytes());
+        assertEquals(0, info.getMigrationsIncoming());
+        if (Files.exists(tmp.resolve("b"))) {
+            try (Stream<Path> files = Files.walk(tmp.resolve("b")).filter(Files::isRegularFile)) {
+                assertEquals(List.of(), files.toList());
+            }
+        }
+    }
+
+    static Stream<Arguments> badSteering() {
+        return Stream.of(
+                Arguments.of("abort: unknown id", (Steer) (s, id) -> s.abortMigration(ref("0b8f3e4b")),
+                        Status.Code.NOT_FOUND, "no migration '0b8f3e4b' on lab-a"),
+                Arguments.of("abort: empty id", (Steer) (s, id) -> s.abortMigration(ref("")),
+                        Status.Code.INVALID_ARGUMENT, "migration_id is required"),
+                Arguments.of("watch: malformed id", (Steer) (s, id) -> s.watchMigration(ref("x\ny")).next(),
+                        Status.Code.INVALID_ARGUMENT, "migration_id 'x\\u000ay' contains a control character"),
+                Arguments.of("downtime 0", (Steer) (s, id) -> s.setMaxDowntime(SetMaxDowntimeRequest.newBuilder()
+                        .setMigrationId(id).setMaxDowntimeMs(0).build()),
+                        Status.Code.INVALID_ARGUMENT, "max_downtime_ms must be 1..60000, got 0"),
+                Arguments.of("downtime too long", (Steer) (s, id) -> s.setMaxDowntime(SetMaxDowntimeRequest.newBuilder()
+                        .setMigrationId(id).setMaxDowntimeMs(60_001).build()),
+                        Status.Code.INVALID_ARGUMENT, "max_downtime_ms must be 1..60000, got 60001"),
+                Arguments.of("bandwidth as a negative uint64", (Steer) (s, id) -> s.setBandwidth(SetBandwidthRequest
+                        .newBuilder().setMigrationId(id).setBandwidthMibps(-2).build()),
+                        Status.Code.INVALID_ARGUMENT, "bandwidth_mibps must be 0..100000, got 18446744073709551614"),
+                Arguments.of("bandwidth of an unknown migration", (Steer) (s, id) -> s.setBandwidth(SetBandwidthRequest
+                        .newBuilder().setMigrationId("nope").setBandwidthMibps(10).build()),
+                        Status.Code.NOT_FOUND, "no migration 'nope' on lab-a"),
+                Arguments.of("cancel: unknown reservation", (Steer) (s, id) -> s.cancelIncoming(CancelIncomingRequest
+                        .newBuilder().setReservationId("r1").build()),
+                        Status.Code.NOT_FOUND, "no reservation r1 (released or expired)"),
+                Arguments.of("cancel: empty reservation", (Steer) (s, id) -> s.cancelIncoming(CancelIncomingRequest
+                        .getDefaultInstance()), Status.Code.INVALID_ARGUMENT, "reservation_id is required"));
+    }
+
+    @FunctionalInterface
+    interface Steer {
+        Object on(AgentServiceGrpc.AgentServiceBlockingStub stub, String runningId);
+    }
+
+    /**
+     * Steering a migration with a bad value is refused for the value, whether or not the migration
+     * still runs (the values are checked before the migration is looked up).
+     */
+    @ParameterizedTest(name = "{0}")
+    @MethodSource("badSteering")
+    void badSteeringIsRefused(String name, Steer steer, Status.Code code, String description) {
+        hvA.script = "nonconverging-precopy.csv";
+        String id = a.startMigration(request("lm", MigrationMode.MIGRATION_MODE_PRECOPY)).getMigrationId();
+        assertStatus(code, description, () -> steer.on(a, id));
+    }
+
+    private static MigrationRef ref(String id) {
+        return MigrationRef.newBuilder().setMigrationId(id).build();
+    }
+
+    private static StartMigrationRequest start(String vm, String target, MigrationOptions.Builder options) {
+        return StartMigrationRequest.newBuilder().setVmName(vm).setTargetAgent(target).setOptions(options).build();
+    }
+
+    private static PrepareIncomingRequest prepare(String vm, String xml, long memoryBytes, String source) {
+        return PrepareIncomingRequest.newBuilder().setVmName(vm).setDomainXml(xml).setMemoryBytes(memoryBytes)
+                .setSourceHost(source).build();
+    }
+
+    private static void assertStatus(Status.Code code, String description, Supplier<Object> call) {
+        StatusRuntimeException e = assertThrows(StatusRuntimeException.class, call::get);
+        assertEquals(code, e.getStatus().getCode(), e.getStatus().toString());
+        assertEquals(description, e.getStatus().getDescription());
     }
 
     private static StartMigrationRequest request(String vm, MigrationMode mode) {

@@ -57,7 +57,7 @@ class AgentTlsTest {
         ClusterConfig cluster = ClusterConfig.parse("""
                 hosts:
                   - {name: lab-a, agent: "127.0.0.1:1", libvirt_uri: "qemu+tcp://127.0.0.1/system"}
-                  - {name: lab-b, agent: "127.0.0.1:2", libvirt_uri: "qemu+tcp://127.0.0.1/system"}
+                  - {name: lab-b, agent: "127.0.0.1:2", libvirt_uri: "qemu+tcp://127.0.0.2/system"}
                 """, "cluster.yaml");
         hv = new FakeHypervisor("lab-a", 4096 * MIB);
         GrpcPeerAgents peers = new GrpcPeerAgents(pki.tls("lab-a"));

@@ -91,11 +91,29 @@ final class FakeHypervisor implements Hypervisor {
         return false;
     }
 
+    /** When set, started jobs make no progress until it is counted down: a migration that is surely still running. */
+    volatile java.util.concurrent.CountDownLatch hold;
+
     @Override
     public synchronized MigrationJob startMigration(MigrationSpec spec) {
         started.add(spec);
         lastJob = FakeMigrationJob.replaying(script);
-        return lastJob;
+        java.util.concurrent.CountDownLatch latch = hold;
+        if (latch == null) {
+            return lastJob;
+        }
+        FakeMigrationJob job = lastJob;
+        return (MigrationJob) java.lang.reflect.Proxy.newProxyInstance(MigrationJob.class.getClassLoader(),
+                new Class<?>[] {MigrationJob.class}, (proxy, method, args) -> {
+                    if (method.getName().equals("awaitChange")) {
+                        latch.await(); // released by the test, or by the agent's close (abort)
+                    }
+                    try {
+                        return method.invoke(job, args);
+                    } catch (java.lang.reflect.InvocationTargetException e) {
+                        throw e.getCause();
+                    }
+                });
     }
 
     @Override

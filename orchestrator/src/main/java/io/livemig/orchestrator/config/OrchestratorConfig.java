@@ -4,12 +4,15 @@ import io.livemig.agent.config.ClusterConfig;
 import io.livemig.agent.config.ConfigException;
 import io.livemig.agent.config.TlsConfig;
 import io.livemig.agent.config.YamlFiles;
+import io.livemig.agent.config.YamlLines;
+import io.livemig.agent.core.Inputs;
 import io.livemig.agent.tls.TransportSecurity;
 import io.livemig.orchestrator.placement.PlacementPolicy;
 import io.livemig.orchestrator.workflow.AdmissionQueue;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.Locale;
+import java.util.Optional;
 
 /**
  * The orchestrator's file (YAML, strict: unknown keys are errors with their line).
@@ -89,34 +92,53 @@ public record OrchestratorConfig(
 
     /** Loads {@code file}; {@code insecureFlag}: --insecure was given (plaintext, whatever the file says). */
     public static Loaded load(Path file, boolean insecureFlag) throws ConfigException {
-        OrchestratorConfig c = YamlFiles.read(file, OrchestratorConfig.class);
+        var read = YamlFiles.readLocated(file, OrchestratorConfig.class);
+        OrchestratorConfig c = read.value();
+        YamlLines lines = read.lines();
         String where = file + ": ";
-        if (c.listen.lastIndexOf(':') < 1) {
-            throw new ConfigException(where + "listen must be host:port, got '" + c.listen + "'");
+        Optional<String> badListen = Inputs.listenAddress("listen", c.listen);
+        if (badListen.isPresent()) {
+            throw new ConfigException(lines.at("/listen") + badListen.get());
         }
-        if (c.cluster == null) {
+        if (c.cluster == null || c.cluster.isBlank()) {
             throw new ConfigException(where + "cluster (path of the cluster file) is required");
         }
-        if (c.database == null) {
+        if (c.database == null || c.database.isBlank()) {
             throw new ConfigException(where + "database (path of the history file) is required");
         }
-        PlacementPolicy policy = policy(c.policy, where);
-        if (c.limits.cluster() < 1 || c.limits.perHostOutgoing() < 1 || c.limits.perHostIncoming() < 1) {
-            throw new ConfigException(where + "limits must be >= 1");
-        }
-        if (c.load.intervalS() < 1 || c.load.window() < 1) {
-            throw new ConfigException(where + "load.interval_s and load.window must be >= 1");
-        }
+        PlacementPolicy policy = policy(c.policy, lines.at("/policy"));
+        range(lines, "/limits/cluster", "limits.cluster", c.limits.cluster(), 1, 64);
+        range(lines, "/limits/per_host_outgoing", "limits.per_host_outgoing", c.limits.perHostOutgoing(), 1, 64);
+        range(lines, "/limits/per_host_incoming", "limits.per_host_incoming", c.limits.perHostIncoming(), 1, 64);
+        range(lines, "/load/interval_s", "load.interval_s", c.load.intervalS(), 1, 3600);
+        range(lines, "/load/window", "load.window", c.load.window(), 1, 1000);
         Rebalance r = c.rebalance;
-        if (r.intervalS() < 0 || r.threshold() < 0 || r.minGain() < 0 || r.maxMoves() < 0 || r.cooldownS() < 0) {
-            throw new ConfigException(where + "rebalance values must be >= 0");
-        }
+        range(lines, "/rebalance/interval_s", "rebalance.interval_s", r.intervalS(), 0, 604_800);
+        fraction(lines, "/rebalance/threshold", "rebalance.threshold", r.threshold());
+        fraction(lines, "/rebalance/min_gain", "rebalance.min_gain", r.minGain());
+        range(lines, "/rebalance/max_moves", "rebalance.max_moves", r.maxMoves(), 0, 1000);
+        range(lines, "/rebalance/cooldown_s", "rebalance.cooldown_s", r.cooldownS(), 0, 604_800);
         TransportSecurity security = TlsConfig.choose(file, c.tls, c.insecure, insecureFlag);
         Path dir = file.toAbsolutePath().getParent();
         ClusterConfig cluster = ClusterConfig.load(dir.resolve(c.cluster));
         return new Loaded(c, cluster, dir.resolve(c.database),
                 policy, new AdmissionQueue.Limits(c.limits.cluster(), c.limits.perHostOutgoing(),
                         c.limits.perHostIncoming()), security);
+    }
+
+    private static void range(YamlLines lines, String pointer, String key, long value, long min, long max)
+            throws ConfigException {
+        if (value < min || value > max) {
+            throw new ConfigException(lines.at(pointer) + key + " must be " + min + ".." + max + ", got " + value);
+        }
+    }
+
+    /** Loads are fractions of a host (0..1), and so are differences between them. */
+    private static void fraction(YamlLines lines, String pointer, String key, double value) throws ConfigException {
+        if (!(value >= 0 && value <= 1)) {
+            throw new ConfigException(lines.at(pointer) + key + " must be 0..1 (a fraction of a host's load), got "
+                    + value);
+        }
     }
 
     public static PlacementPolicy policy(String name, String where) throws ConfigException {

@@ -4,6 +4,7 @@ import io.grpc.Status;
 import io.grpc.StatusRuntimeException;
 import io.grpc.stub.ServerCallStreamObserver;
 import io.grpc.stub.StreamObserver;
+import io.livemig.agent.core.Inputs;
 import io.livemig.orchestrator.history.HistoryStore;
 import io.livemig.orchestrator.history.RoundRecord;
 import io.livemig.orchestrator.placement.Decision;
@@ -171,7 +172,7 @@ final class OrchestratorGrpcService extends OrchestratorServiceGrpc.Orchestrator
     @Override
     public void history(HistoryRequest request, StreamObserver<HistoryResponse> observer) {
         unary(observer, () -> {
-            HistoryStore.Query q = HistoryStore.Query.latest(request.getLimit() == 0 ? 50 : (int) request.getLimit());
+            HistoryStore.Query q = HistoryStore.Query.latest(limit(request.getLimit(), 50));
             if (!request.getVm().isEmpty()) {
                 q = q.withVm(request.getVm());
             }
@@ -228,7 +229,7 @@ final class OrchestratorGrpcService extends OrchestratorServiceGrpc.Orchestrator
     public void rounds(RoundsRequest request, StreamObserver<RoundsResponse> observer) {
         unary(observer, () -> {
             RoundsResponse.Builder b = RoundsResponse.newBuilder();
-            for (RoundRecord r : orchestrator.rounds(request.getLimit() == 0 ? 20 : (int) request.getLimit())) {
+            for (RoundRecord r : orchestrator.rounds(limit(request.getLimit(), 20))) {
                 b.addRounds(Round.newBuilder().setId(r.id()).setAtMs(r.at().toEpochMilli()).setDryRun(r.dryRun())
                         .setTrigger(r.trigger()).setSpreadBefore(finite(r.spreadBefore()))
                         .setSpreadAfterPlanned(finite(r.spreadAfterPlanned())).addAllMoves(r.moves())
@@ -239,6 +240,15 @@ final class OrchestratorGrpcService extends OrchestratorServiceGrpc.Orchestrator
     }
 
     // --- conversions ------------------------------------------------------------------------------
+
+    /** A uint32 limit: 0 means the default; above the range (or above int) is refused. */
+    private static int limit(int limit, int defaultLimit) throws OrchestratorException {
+        Optional<String> problem = Inputs.LIST_LIMIT.checkUnsigned(Integer.toUnsignedLong(limit));
+        if (problem.isPresent()) {
+            throw new OrchestratorException(OrchestratorException.Code.INVALID_ARGUMENT, problem.get());
+        }
+        return limit == 0 ? defaultLimit : limit;
+    }
 
     static Migration migration(MigrationRecord r, String waitingFor) {
         Migration.Builder b = Migration.newBuilder().setId(r.id()).setVm(r.vm()).setSource(r.source())

@@ -1,6 +1,7 @@
 package io.livemig.orchestrator.service;
 
 import io.livemig.agent.config.ClusterConfig;
+import io.livemig.agent.core.Inputs;
 import io.livemig.agent.config.HostConfig;
 import io.livemig.orchestrator.history.HistoryStore;
 import io.livemig.orchestrator.history.RoundRecord;
@@ -225,6 +226,7 @@ public final class Orchestrator implements AutoCloseable {
     }
 
     private HostTracker tracker(String host) throws OrchestratorException {
+        invalidIf(Inputs.hostName(host));
         HostTracker t = hosts.get(host);
         if (t == null) {
             throw new OrchestratorException(Code.NOT_FOUND, "no host '" + host + "' in the cluster (hosts: "
@@ -247,9 +249,12 @@ public final class Orchestrator implements AutoCloseable {
     /** As {@link #migrate(String, String, MigrationOptions, String)}; {@code why} replaces "X was requested". */
     private Queued migrate(String vmName, String target, MigrationOptions options, String origin, String why)
             throws OrchestratorException {
-        if (vmName == null || vmName.isBlank()) {
-            throw new OrchestratorException(Code.INVALID_ARGUMENT, "a VM name is required");
+        // Refused before any record is written, so a bad request leaves no trace in the history.
+        invalidIf(Inputs.vmName(vmName));
+        if (target != null && !target.isEmpty()) {
+            invalidIf(Inputs.hostName(target).map(m -> "target: " + m));
         }
+        invalidIf(checkOptions(options));
         VmView vm = findVm(vmName);
         synchronized (this) {
             for (MigrationRecord r : history.unfinished()) {
@@ -327,6 +332,24 @@ public final class Orchestrator implements AutoCloseable {
                 "; %s: projected load %.3f, score %.4f", c.host(), c.projectedHostLoad(), c.score())));
         d.rejections().forEach(r -> b.append("; ").append(r.host()).append(" rejected: ").append(r.explanation()));
         return b.toString();
+    }
+
+    /** What the agents would refuse, refused here first: unknown enum values, numbers out of range. */
+    static Optional<String> checkOptions(MigrationOptions o) {
+        if (o.getMode() == MigrationMode.UNRECOGNIZED) {
+            return Optional.of("unknown migration mode " + o.getModeValue() + " (known: auto, precopy, stopcopy, postcopy)");
+        }
+        if (o.getCompression() == io.livemig.proto.agent.v1.Compression.UNRECOGNIZED) {
+            return Optional.of("unknown compression " + o.getCompressionValue() + " (known: none, xbzrle, zstd)");
+        }
+        return Inputs.migrationNumbers(o.getMaxDowntimeMs(), o.getBandwidthMibps(), o.getTimeoutS(),
+                Integer.toUnsignedLong(o.getParallelConnections()));
+    }
+
+    private static void invalidIf(Optional<String> problem) throws OrchestratorException {
+        if (problem.isPresent()) {
+            throw new OrchestratorException(Code.INVALID_ARGUMENT, problem.get());
+        }
     }
 
     private static String modeName(MigrationMode mode) {
@@ -479,6 +502,7 @@ public final class Orchestrator implements AutoCloseable {
     }
 
     public MigrationRecord record(String id) throws OrchestratorException {
+        invalidIf(Inputs.id("migration id", id));
         return history.get(id).orElseThrow(() -> new OrchestratorException(Code.NOT_FOUND, "no migration " + id));
     }
 
