@@ -27,6 +27,7 @@ public final class Admission {
     private final LongSupplier nowMs;
     private final Set<String> migratingVms = new HashSet<>();
     private final Map<String, Reservation> reservations = new HashMap<>();
+    private final Map<String, String> sources = new HashMap<>(); // reservation id -> source host
     private int outgoing;
     private int incoming;
 
@@ -63,7 +64,22 @@ public final class Admission {
      */
     public synchronized Reservation reserveIncoming(String vmName, long memoryBytes, long freeBytes, long headroomBytes)
             throws AgentException {
+        return reserveIncoming(vmName, null, memoryBytes, freeBytes, headroomBytes);
+    }
+
+    /**
+     * As {@link #reserveIncoming(String, long, long, long)}, for a VM coming from {@code sourceHost}.
+     * A reservation that host still holds for the same VM is replaced: a source asks again only
+     * when its earlier attempt is over (e.g. its agent restarted mid-migration), and it must not
+     * wait for that reservation to expire.
+     */
+    public synchronized Reservation reserveIncoming(String vmName, String sourceHost, long memoryBytes, long freeBytes,
+            long headroomBytes) throws AgentException {
         expire();
+        if (sourceHost != null) {
+            reservations.values().removeIf(r -> r.vmName().equals(vmName) && sourceHost.equals(sources.get(r.id())));
+            sources.keySet().retainAll(reservations.keySet());
+        }
         if (reservations.values().stream().anyMatch(r -> r.vmName().equals(vmName))) {
             throw new AgentException(Code.ALREADY_EXISTS, "VM '" + vmName + "' is already arriving on this host");
         }
@@ -83,6 +99,9 @@ public final class Admission {
         Reservation r = new Reservation(UUID.randomUUID().toString(), vmName, memoryBytes,
                 nowMs.getAsLong() + reservationTtl.toMillis());
         reservations.put(r.id(), r);
+        if (sourceHost != null) {
+            sources.put(r.id(), sourceHost);
+        }
         return r;
     }
 

@@ -199,7 +199,7 @@ public final class HostAgent implements AutoCloseable {
         }
         Optional<Incoming.PlanStep> cpuStep = checkCpu(r);
         long free = hv(() -> hypervisor.hostInfo(localUri)).memoryFreeBytes();
-        Admission.Reservation reservation = admission.reserveIncoming(r.vmName(), r.memoryBytes(), free, HEADROOM_BYTES);
+        Admission.Reservation reservation = admission.reserveIncoming(r.vmName(), r.sourceHost(), r.memoryBytes(), free, HEADROOM_BYTES);
         try {
             prepare(plan, r.diskSizes());
         } catch (AgentException e) {

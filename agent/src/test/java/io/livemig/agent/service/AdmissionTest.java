@@ -1,6 +1,7 @@
 package io.livemig.agent.service;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -75,6 +76,18 @@ class AdmissionTest {
     void sameVmCannotArriveTwice() throws Exception {
         admission.reserveIncoming("a", MIB, 1024 * MIB, 0);
         AgentException e = assertThrows(AgentException.class, () -> admission.reserveIncoming("a", MIB, 1024 * MIB, 0));
+        assertEquals(Code.ALREADY_EXISTS, e.code());
+    }
+
+    @Test
+    void theSameSourceAskingAgainReplacesItsReservationAnotherSourceIsRefused() throws Exception {
+        var first = admission.reserveIncoming("a", "lab-a", 100 * MIB, 1024 * MIB, 0);
+        var again = admission.reserveIncoming("a", "lab-a", 100 * MIB, 1024 * MIB, 0);
+        assertNotEquals(first.id(), again.id());
+        assertEquals(100 * MIB, admission.reservedBytes(), "the earlier reservation is gone");
+        assertEquals(false, admission.cancel(first.id()));
+        AgentException e = assertThrows(AgentException.class,
+                () -> admission.reserveIncoming("a", "lab-c", 100 * MIB, 1024 * MIB, 0));
         assertEquals(Code.ALREADY_EXISTS, e.code());
     }
 }

@@ -92,6 +92,9 @@ public final class Orchestrator implements AutoCloseable {
     private final Rebalancer rebalancer = new Rebalancer();
     private final AdmissionQueue admission = new AdmissionQueue();
     private final Reconciler reconciler = new Reconciler();
+    /** How long a migration's record waits for its source agent to come back before it is called lost. */
+    static final Duration AGENT_RETURN_WAIT = Duration.ofMinutes(2);
+    private static final Duration AGENT_RETRY = Duration.ofSeconds(1);
     private final Map<String, MigrationProgress> progress = new ConcurrentHashMap<>();
     private final Map<String, String> watched = new ConcurrentHashMap<>();
     private final Object changes = new Object();
@@ -413,7 +416,9 @@ public final class Orchestrator implements AutoCloseable {
             try {
                 MigrationProgress last = null;
                 String error = null;
-                for (int attempt = 0; attempt < 3 && last == null; attempt++) {
+                boolean agentForgot = false;
+                long giveUpNanos = System.nanoTime() + AGENT_RETURN_WAIT.toNanos();
+                while (last == null && !closing) {
                     try {
                         last = agents.watch(source, r.agentMigrationId(), p -> {
                             progress.put(r.id(), p);
@@ -422,6 +427,20 @@ public final class Orchestrator implements AutoCloseable {
                     } catch (AgentCallException e) {
                         error = e.getMessage();
                         if (e.refused()) {
+                            agentForgot = true; // the agent answers but does not know the migration
+                            break;
+                        }
+                        // The source agent is gone (stopped, restarted, cut off): wait for it,
+                        // bounded, then ask it again whether it still knows the migration.
+                        if (!awaitAgent(source, giveUpNanos)) {
+                            break;
+                        }
+                        try {
+                            agentForgot = agents.migration(source, r.agentMigrationId()).isEmpty();
+                        } catch (AgentCallException again) {
+                            error = again.getMessage();
+                        }
+                        if (agentForgot) {
                             break;
                         }
                     }
@@ -434,7 +453,12 @@ public final class Orchestrator implements AutoCloseable {
                 if (hosts.containsKey(r.target())) {
                     poll(hosts.get(r.target()));
                 }
-                if (last == null || !last.hasResult()) {
+                if (agentForgot) {
+                    // The agent restarted and lost the migration: where the VM runs now tells.
+                    Resolution.Finish f = (Resolution.Finish) reconciler.resolve(r, whereRuns(r.vm()), Optional.empty(),
+                            "the agent of " + r.source() + " stopped during the migration");
+                    finish(r, f.state(), f.figures(), f.error());
+                } else if (last == null || !last.hasResult()) {
                     finish(r, MigrationState.FAILED, Figures.none(), "lost track of the migration on " + r.source()
                             + ": " + error + " (the VM may still have moved; the next restart reconciles)");
                 } else {
@@ -451,6 +475,29 @@ public final class Orchestrator implements AutoCloseable {
                 dispatch();
             }
         });
+    }
+
+    /** Polls the agent until it answers or {@code giveUpNanos} passes; false when it did not come back. */
+    private boolean awaitAgent(HostConfig agent, long giveUpNanos) {
+        while (!closing && System.nanoTime() < giveUpNanos) {
+            try {
+                agents.hostInfo(agent);
+                return true;
+            } catch (AgentCallException e) {
+                // not back yet
+            }
+            try {
+                Thread.sleep(AGENT_RETRY.toMillis()); // a remote process coming back sends no event: poll, bounded
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                return false;
+            }
+        }
+        return false;
+    }
+
+    private Optional<String> whereRuns(String vm) {
+        return vms().stream().filter(v -> v.vm().getName().equals(vm)).map(VmView::host).findFirst();
     }
 
     private static MigrationState state(MigrationStatus status) {

@@ -45,6 +45,15 @@ public final class Reconciler {
    */
   public Resolution resolve(MigrationRecord r, Optional<String> hostRunningVm,
       Optional<AgentOutcome> agentOutcome) {
+    return resolve(r, hostRunningVm, agentOutcome, "orchestrator restarted during the migration");
+  }
+
+  /**
+   * As {@link #resolve(MigrationRecord, Optional, Optional)}, with {@code cause} in place of
+   * "orchestrator restarted during the migration" in the errors (e.g. the source agent restarted).
+   */
+  public Resolution resolve(MigrationRecord r, Optional<String> hostRunningVm,
+      Optional<AgentOutcome> agentOutcome, String cause) {
     Objects.requireNonNull(r, "r");
     Objects.requireNonNull(hostRunningVm, "hostRunningVm");
     Objects.requireNonNull(agentOutcome, "agentOutcome");
@@ -67,10 +76,10 @@ public final class Reconciler {
         }
         if (r.source().equals(host)) {
           return new Resolution.Finish(MigrationState.FAILED, Figures.none(),
-              "orchestrator restarted during the migration; the VM is still on " + r.source());
+              cause + "; the VM is still on " + r.source());
         }
         return new Resolution.Finish(MigrationState.FAILED, Figures.none(),
-            "orchestrator restarted during the migration; VM " + r.vm() + " found on "
+            cause + "; VM " + r.vm() + " found on "
                 + (host == null ? "no host" : host));
       default:
         throw new IllegalArgumentException(

@@ -119,6 +119,17 @@ final class FakeAgents implements Agents {
                 .setBytesTransferred(moved.getMemoryBytes() + (8 << 20)).setIterations(3).build());
     }
 
+    /**
+     * The source agent of the VM's latest migration restarts: the watch breaks, and the agent no
+     * longer knows the migration (libvirt ended it with the agent); the VM stays where it is.
+     */
+    void sourceAgentRestarts(String vm) {
+        FakeMigration m = migration(vm);
+        known.remove(m.id());
+        started.remove(m);
+        m.result().completeExceptionally(new IllegalStateException("connection reset"));
+    }
+
     void fail(String vm, String error) {
         FakeMigration m = migration(vm);
         end(m, MigrationResult.newBuilder().setStatus(MigrationStatus.MIGRATION_STATUS_FAILED)

@@ -136,6 +136,15 @@ class OrchestratorTest {
     }
 
     @Test
+    void aSourceAgentThatRestartsMidMigrationIsReconciledFromWhereTheVmRuns() throws Exception {
+        String id = orchestrator.migrate("web1", "b", AUTO, "user").record().id();
+        awaitState(id, MigrationState.RUNNING);
+        agents.sourceAgentRestarts("web1");
+        MigrationRecord failed = awaitState(id, MigrationState.FAILED);
+        assertEquals("the agent of a stopped during the migration; the VM is still on a", failed.error());
+    }
+
+    @Test
     void badRequestsAreRefusedWithTheirCode() throws Exception {
         assertCode(OrchestratorException.Code.NOT_FOUND, () -> orchestrator.migrate("nope", "", AUTO, "user"));
         assertCode(OrchestratorException.Code.NOT_FOUND, () -> orchestrator.migrate("web1", "zz", AUTO, "user"));
