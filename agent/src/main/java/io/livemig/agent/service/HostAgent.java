@@ -392,23 +392,33 @@ public final class HostAgent implements AutoCloseable {
     private Optional<String> postcopyFailure(String vmName, Incoming incoming) {
         List<String> found = new ArrayList<>();
         List<String> unknown = new ArrayList<>();
+        List<String> other = new ArrayList<>();
         for (String[] host : List.of(new String[] {self.name(), localUri},
                 new String[] {incoming.targetHost(), incoming.libvirtUri()})) {
             try {
-                hypervisor.postcopyFailedState(host[1], vmName).ifPresent(state -> found.add(host[0]
-                        + (state == PostcopyFailedState.PAUSED ? " (paused)"
-                                : " (running, but stopped at the first page it lacks)")));
+                Optional<PostcopyFailedState> failed = hypervisor.postcopyFailedState(host[1], vmName);
+                if (failed.isPresent()) {
+                    found.add(host[0] + (failed.get() == PostcopyFailedState.PAUSED ? " (paused)"
+                            : " (running, but stopped at the first page it lacks)"));
+                } else {
+                    // e.g. a target cut off from the source has not noticed the break yet
+                    hypervisor.findVm(host[1], vmName).ifPresent(vm -> other.add(host[0] + " ("
+                            + vm.state().name().toLowerCase(Locale.ROOT) + ", without the pages still on the source)"));
+                }
             } catch (HypervisorException e) {
-                unknown.add(host[0] + ": " + e.getMessage());
+                unknown.add("not checked on " + host[0] + ": " + e.getMessage());
             }
         }
         if (found.isEmpty()) {
             return Optional.empty();
         }
+        if (!other.isEmpty()) {
+            unknown.add(0, "libvirt does not call it failed yet on " + String.join(" and ", other));
+        }
         return Optional.of("post-copy had started, so the VM cannot run on either host alone: its memory is split "
                 + "between " + self.name() + " and " + incoming.targetHost() + ". libvirt holds it in its 'post-copy "
                 + "failed' state on " + String.join(" and ", found)
-                + (unknown.isEmpty() ? "" : "; not checked: " + String.join("; ", unknown))
+                + (unknown.isEmpty() ? "" : "; " + String.join("; ", unknown))
                 + ". Nothing was resumed; recover it with 'virsh migrate --postcopy --postcopy-resume' once the "
                 + "hosts can reach each other, or destroy it on both hosts");
     }

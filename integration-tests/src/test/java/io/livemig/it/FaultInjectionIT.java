@@ -1,0 +1,418 @@
+package io.livemig.it;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.MethodOrderer;
+import org.junit.jupiter.api.Order;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestMethodOrder;
+import org.junit.jupiter.api.Timeout;
+
+/**
+ * Faults injected into the lab while guests migrate through the orchestrator, as a user runs
+ * them ({@code livemig migrate}, the lab's client configuration, mutual TLS). Whatever breaks,
+ * each test ends with {@code lab.sh vm check} passing (alive, intact, answering ping, on exactly
+ * one host) and with a history record that says what happened.
+ *
+ * <p>The faults come from {@code lab.sh fault}: a host's libvirt daemon killed, a host's link to
+ * the lab LAN cut and restored, an agent or the orchestrator killed and restarted.
+ */
+@RequiresRoot
+@Timeout(value = 20, unit = TimeUnit.MINUTES)
+@TestMethodOrder(MethodOrderer.OrderAnnotation.class)
+class FaultInjectionIT {
+
+    private static final ObjectMapper JSON = new ObjectMapper();
+    private static final Duration CALL = Duration.ofMinutes(4);
+    private static final Path LAB_DIR = Path.of("/var/lib/livemig-lab");
+    /** Slow enough that a pre-copy of a 256 MiB guest lasts about half a minute: time to break something. */
+    private static final String SLOW = "8";
+
+    private static Lab lab;
+    private final List<String> guests = new ArrayList<>();
+
+    @BeforeAll
+    static void startLab() {
+        if (!Lab.runningAsRoot()) {
+            return; // every test is skipped by @RequiresRoot, with the reason
+        }
+        lab = Lab.ofThisRepository();
+        Lab.Result up = lab.run(Duration.ofMinutes(5), "up", "--hosts", "3");
+        assertTrue(up.ok(), up::describe);
+        assertTrue(up.output().contains("# orchestrator: "), up::describe);
+    }
+
+    @AfterEach
+    void mendAndClean() {
+        // Whatever a failed test left broken is mended, so the next one starts from a whole lab.
+        for (String host : List.of("lab-a", "lab-b", "lab-c")) {
+            lab.run(Duration.ofSeconds(30), "fault", "link-up", host);
+        }
+        guests.forEach(g -> lab.run(Duration.ofMinutes(2), "vm", "destroy", g));
+    }
+
+    @AfterAll
+    static void stopLab() {
+        if (lab != null) {
+            lab.run(Duration.ofMinutes(3), "down");
+        }
+    }
+
+    // --- helpers ----------------------------------------------------------------------------------
+
+    private void create(String name, String host, String... options) {
+        List<String> args = new ArrayList<>(List.of("vm", "create", name, "--host", host));
+        args.addAll(List.of(options));
+        guests.add(name);
+        Lab.Result created = lab.run(Duration.ofMinutes(3), args.toArray(String[]::new));
+        assertTrue(created.ok(), created::describe);
+    }
+
+    /** A 256 MiB guest dirtying 32 MiB at 4 MiB/s: pre-copy converges, slowly under {@link #SLOW}. */
+    private void createDirtying(String name) {
+        create(name, "lab-a", "--mem", "256", "--dirty-mib", "32", "--dirty-rate", "4", "--disk", "shared");
+    }
+
+    private static JsonNode json(Lab.Result r) {
+        String out = r.output();
+        int start = out.indexOf('{');
+        assertTrue(start >= 0, "no JSON: " + r.describe());
+        try {
+            return JSON.readTree(out.substring(start, out.lastIndexOf('}') + 1));
+        } catch (IOException e) {
+            throw new AssertionError("unreadable JSON: " + r.describe(), e);
+        }
+    }
+
+    private static JsonNode json(Path log) throws IOException {
+        String out = Files.readString(log);
+        int start = out.indexOf('{');
+        assertTrue(start >= 0, "no JSON: " + out);
+        return JSON.readTree(out.substring(start, out.lastIndexOf('}') + 1));
+    }
+
+    private static String read(Path file) {
+        try {
+            return Files.readString(file);
+        } catch (IOException e) {
+            return file + ": " + e.getMessage();
+        }
+    }
+
+    private Process startMigrate(Path log, String vm, String to, String... options) throws IOException {
+        List<String> args = new ArrayList<>(List.of("migrate", vm, "--to", to, "--json"));
+        args.addAll(List.of(options));
+        return lab.startLivemig(log, args.toArray(String[]::new));
+    }
+
+    private static void fault(String... args) {
+        List<String> all = new ArrayList<>(List.of("fault"));
+        all.addAll(List.of(args));
+        Lab.Result r = lab.run(Duration.ofMinutes(2), all.toArray(String[]::new));
+        assertTrue(r.ok(), r::describe);
+    }
+
+    /** vm check passes with the guest on {@code host} (and only there). */
+    private static void assertRunsIntactOn(String vm, String host) {
+        Lab.Result check = lab.awaitSuccess(Duration.ofSeconds(90), Duration.ofSeconds(2), "vm", "check", vm);
+        assertTrue(check.ok(), check::describe);
+        assertTrue(check.output().contains("host=" + host + " "), check::describe);
+        assertTrue(check.output().contains("integrity=ok") && check.output().contains("ping=ok"), check::describe);
+    }
+
+    /** The newest history record of the VM. */
+    private static JsonNode lastRecord(String vm) {
+        Lab.Result r = lab.livemig(CALL, "history", "--vm", vm, "--json");
+        assertTrue(r.ok(), r::describe);
+        JsonNode migrations = json(r).path("migrations");
+        assertFalse(migrations.isEmpty(), "no history for " + vm + ": " + r.describe());
+        return migrations.get(0);
+    }
+
+    /** Polls {@code virsh} on a host until its output contains {@code expected}, bounded. */
+    private static void awaitVirsh(String host, String expected, Duration within, String... command)
+            throws InterruptedException {
+        List<String> args = new ArrayList<>(List.of("virsh", "-c", lab.host(host).libvirtUri()));
+        args.addAll(List.of(command));
+        long end = System.nanoTime() + within.toNanos();
+        Lab.Result r;
+        do {
+            r = lab.exec(Duration.ofSeconds(30), args);
+            if (r.output().contains(expected)) {
+                return;
+            }
+            Thread.sleep(200); // libvirt sends no event for this to the outside: poll, bounded
+        } while (System.nanoTime() < end);
+        throw new AssertionError("never '" + expected + "': " + r.describe());
+    }
+
+    private static final Pattern MEMORY_PROCESSED = Pattern.compile("Memory processed:\\s+([0-9.]+) (B|KiB|MiB|GiB)");
+
+    /**
+     * Waits until the source's libvirt migration job has copied 16 MiB of the VM's memory: past
+     * the set-up, in the copy itself.
+     */
+    private static void awaitMigrating(String vm, String source) throws InterruptedException {
+        List<String> args = List.of("virsh", "-c", lab.host(source).libvirtUri(), "domjobinfo", vm);
+        long end = System.nanoTime() + Duration.ofSeconds(90).toNanos();
+        Lab.Result r;
+        do {
+            r = lab.exec(Duration.ofSeconds(30), args);
+            Matcher m = MEMORY_PROCESSED.matcher(r.output());
+            if (m.find()) {
+                double mib = Double.parseDouble(m.group(1)) * switch (m.group(2)) {
+                    case "GiB" -> 1024.0;
+                    case "MiB" -> 1.0;
+                    case "KiB" -> 1.0 / 1024;
+                    default -> 1.0 / (1024 * 1024);
+                };
+                if (mib >= 16) {
+                    return;
+                }
+            }
+            Thread.sleep(200); // libvirt sends no event for this to the outside: poll, bounded
+        } while (System.nanoTime() < end);
+        throw new AssertionError("the migration of " + vm + " never copied 16 MiB: " + r.describe());
+    }
+
+    private static JsonNode awaitEnd(Process cli, Path log, int expectedExit) throws Exception {
+        assertTrue(cli.waitFor(4, TimeUnit.MINUTES), () -> "livemig migrate did not end: " + read(log));
+        assertEquals(expectedExit, cli.exitValue(), () -> read(log));
+        return json(log);
+    }
+
+    /** The orchestrator sees the host up again (after a cut link or a restarted agent). */
+    private static void awaitHostUp(String host) {
+        long end = System.nanoTime() + Duration.ofSeconds(90).toNanos();
+        Lab.Result r;
+        do {
+            r = lab.livemig(Duration.ofSeconds(60), "hosts", "--json");
+            if (r.ok()) {
+                for (JsonNode h : json(r).path("hosts")) {
+                    if (h.path("name").asText().equals(host) && h.path("state").asText().equals("up")) {
+                        return;
+                    }
+                }
+            }
+        } while (System.nanoTime() < end);
+        throw new AssertionError(host + " never came back up: " + r.describe());
+    }
+
+    private static Path log() throws IOException {
+        return Files.createTempFile("fault-", ".log");
+    }
+
+    // --- refusals: nothing moves ------------------------------------------------------------------
+
+    @Test
+    @Order(1)
+    void aTargetWithoutEnoughMemoryIsRefusedBeforeAnythingMoves() {
+        // 6 GiB declared (QEMU touches only what the guest uses): more than a lab host has free.
+        create("f-big", "lab-a", "--mem", "6144", "--dirty-mib", "16", "--dirty-rate", "4");
+        Lab.Result viaOrchestrator = lab.livemig(CALL, "migrate", "f-big", "--to", "lab-b");
+        assertEquals(2, viaOrchestrator.exitCode(), viaOrchestrator::describe);
+        assertTrue(viaOrchestrator.output().contains("free but needs"), viaOrchestrator::describe);
+        // The agents refuse it by themselves too (direct, no orchestrator in between).
+        Lab.Result direct = lab.livemig(CALL, "--cluster", LAB_DIR.resolve("cluster.yaml").toString(),
+                "migrate", "f-big", "--to", "lab-b");
+        assertEquals(2, direct.exitCode(), direct::describe);
+        assertTrue(direct.output().contains("not enough memory for VM 'f-big'"), direct::describe);
+        assertRunsIntactOn("f-big", "lab-a");
+    }
+
+    @Test
+    @Order(2)
+    void twoMigrateRequestsForOneVmAtOnceRunOneAndRefuseTheOther() throws Exception {
+        createDirtying("f-twice");
+        Path logB = log();
+        Path logC = log();
+        Process toB = startMigrate(logB, "f-twice", "lab-b", "--mode", "precopy", "--bandwidth", SLOW);
+        Process toC = startMigrate(logC, "f-twice", "lab-c", "--mode", "precopy", "--bandwidth", SLOW);
+        assertTrue(toB.waitFor(4, TimeUnit.MINUTES) && toC.waitFor(4, TimeUnit.MINUTES), "livemig did not end");
+        List<Integer> exits = List.of(toB.exitValue(), toC.exitValue());
+        assertTrue(exits.contains(0) && exits.contains(2), () -> exits + "\n" + read(logB) + "\n" + read(logC));
+        String winner = toB.exitValue() == 0 ? "lab-b" : "lab-c";
+        String refused = read(toB.exitValue() == 0 ? logC : logB);
+        assertTrue(refused.contains("ALREADY_EXISTS"), refused);
+        assertRunsIntactOn("f-twice", winner);
+        assertEquals("succeeded", lastRecord("f-twice").path("state").asText());
+    }
+
+    // --- faults during pre-copy -------------------------------------------------------------------
+
+    @Test
+    @Order(3)
+    void theTargetsLibvirtKilledDuringPrecopyAbortsAndTheGuestStaysOnItsSource() throws Exception {
+        createDirtying("f-libvirtd");
+        Path log = log();
+        Process cli = startMigrate(log, "f-libvirtd", "lab-b", "--mode", "precopy", "--bandwidth", SLOW);
+        try {
+            awaitMigrating("f-libvirtd", "lab-a");
+            fault("kill-libvirtd", "lab-b");
+            JsonNode r = awaitEnd(cli, log, 1);
+            assertEquals("aborted", r.path("status").asText(), r.toPrettyString());
+            assertTrue(r.path("escalations").toString().contains("lost the connection to the target host's libvirt"),
+                    r.toPrettyString());
+        } finally {
+            System.out.println("--- livemig migrate output\n" + read(log));
+            cli.destroyForcibly();
+            fault("start-libvirtd", "lab-b");
+        }
+        assertRunsIntactOn("f-libvirtd", "lab-a");
+        JsonNode record = lastRecord("f-libvirtd");
+        assertEquals("aborted", record.path("state").asText(), record.toPrettyString());
+        assertTrue(record.path("escalations").toString().contains("lost the connection"), record.toPrettyString());
+    }
+
+    @Test
+    @Order(4)
+    void aLinkCutDuringPrecopyAbortsAndOnceRestoredTheGuestCanMove() throws Exception {
+        createDirtying("f-link");
+        Path log = log();
+        Process cli = startMigrate(log, "f-link", "lab-b", "--mode", "precopy", "--bandwidth", SLOW);
+        try {
+            awaitMigrating("f-link", "lab-a");
+            fault("link-down", "lab-b");
+            JsonNode r = awaitEnd(cli, log, 1);
+            assertEquals("aborted", r.path("status").asText(), r.toPrettyString());
+            assertTrue(r.path("error").asText().contains("the VM keeps running on lab-a"), r.toPrettyString());
+        } finally {
+            System.out.println("--- livemig migrate output\n" + read(log));
+            cli.destroyForcibly();
+            fault("link-up", "lab-b");
+        }
+        assertRunsIntactOn("f-link", "lab-a");
+        assertEquals("aborted", lastRecord("f-link").path("state").asText());
+        // The link is back: the same guest moves to the same host.
+        awaitHostUp("lab-b");
+        Lab.Result again = lab.livemig(CALL, "migrate", "f-link", "--to", "lab-b", "--json");
+        assertEquals(0, again.exitCode(), again::describe);
+        assertRunsIntactOn("f-link", "lab-b");
+    }
+
+    // --- a fault during post-copy -----------------------------------------------------------------
+
+    /**
+     * After the switch to post-copy the guest runs on the target and pulls its missing pages from
+     * the source: a cut link stalls it. A cut shorter than libvirt's keepalive (3 x 5 s) is
+     * bridged by TCP: the guest goes on when the link returns and the migration completes.
+     */
+    @Test
+    @Order(5)
+    void aShortLinkCutDuringPostcopyStallsTheGuestWhichGoesOnWhenTheLinkReturns() throws Exception {
+        // 128 MiB dirtied at 32 MiB/s: after the first pass, about 16 s of pages left to pull at 8 MiB/s.
+        create("f-postcopy", "lab-a", "--mem", "256", "--dirty-mib", "128", "--dirty-rate", "32", "--disk", "shared");
+        Path log = log();
+        Process cli = startMigrate(log, "f-postcopy", "lab-b", "--mode", "postcopy", "--bandwidth", SLOW);
+        try {
+            awaitVirsh("lab-a", "(post-copy)", Duration.ofSeconds(120), "domstate", "--reason", "f-postcopy");
+            fault("link-down", "lab-b");
+            // The guest cannot be reached while its link is down.
+            String ip = Files.readString(LAB_DIR.resolve("vms/f-postcopy/ip")).strip();
+            Lab.Result unreachable = lab.exec(Duration.ofSeconds(20), List.of("ping", "-c", "3", "-i", "0.5", "-W", "1", ip));
+            assertFalse(unreachable.ok(), unreachable::describe);
+            fault("link-up", "lab-b");
+            JsonNode r = awaitEnd(cli, log, 0);
+            assertEquals("succeeded", r.path("status").asText(), r.toPrettyString());
+            assertEquals("postcopy", r.path("mode_used").asText(), r.toPrettyString());
+        } finally {
+            System.out.println("--- livemig migrate output\n" + read(log));
+            cli.destroyForcibly();
+        }
+        assertRunsIntactOn("f-postcopy", "lab-b");
+        assertEquals("succeeded", lastRecord("f-postcopy").path("state").asText());
+    }
+
+    // --- killed processes -------------------------------------------------------------------------
+
+    @Test
+    @Order(6)
+    void theSourceAgentKilledMidMigrationLeavesTheGuestOnItsSourceAndTheRecordSaysSo() throws Exception {
+        createDirtying("f-agent");
+        Path log = log();
+        Process cli = startMigrate(log, "f-agent", "lab-b", "--mode", "precopy", "--bandwidth", SLOW);
+        try {
+            awaitMigrating("f-agent", "lab-a");
+            fault("kill-agent", "lab-a");
+            fault("start-agent", "lab-a");
+            JsonNode r = awaitEnd(cli, log, 1);
+            assertEquals("failed", r.path("status").asText(), r.toPrettyString());
+            assertEquals("the agent of lab-a stopped during the migration; the VM is still on lab-a",
+                    r.path("error").asText(), r.toPrettyString());
+        } finally {
+            System.out.println("--- livemig migrate output\n" + read(log));
+            cli.destroyForcibly();
+        }
+        assertRunsIntactOn("f-agent", "lab-a");
+        assertEquals("failed", lastRecord("f-agent").path("state").asText());
+        // The restarted agent can move it again at once (no reservation left behind on the target).
+        Lab.Result again = lab.livemig(CALL, "migrate", "f-agent", "--to", "lab-b", "--json");
+        assertEquals(0, again.exitCode(), again::describe);
+        assertRunsIntactOn("f-agent", "lab-b");
+    }
+
+    @Test
+    @Order(7)
+    void theOrchestratorKilledMidMigrationFindsItsOutcomeWhenRestarted() throws Exception {
+        createDirtying("f-orch");
+        Lab.Result queued = lab.livemig(CALL, "migrate", "f-orch", "--to", "lab-b", "--mode", "precopy",
+                "--bandwidth", "16", "--no-wait");
+        assertEquals(0, queued.exitCode(), queued::describe);
+        awaitMigrating("f-orch", "lab-a");
+        fault("kill-orchestrator");
+        Lab.Result restarted = lab.run(Duration.ofMinutes(2), "restart-orchestrator");
+        assertTrue(restarted.ok(), restarted::describe);
+        long end = System.nanoTime() + Duration.ofMinutes(3).toNanos();
+        JsonNode record;
+        do {
+            record = lastRecord("f-orch");
+        } while (record.path("state").asText().equals("running") && System.nanoTime() < end);
+        assertEquals("succeeded", record.path("state").asText(), record.toPrettyString());
+        assertRunsIntactOn("f-orch", "lab-b");
+    }
+
+    // --- a target without the VM's network --------------------------------------------------------
+
+    @Test
+    @Order(8)
+    void aTargetWithoutTheVmsBridgeIsRefusedBeforeAnythingMoves() throws Exception {
+        createDirtying("f-nobridge");
+        Path cluster = LAB_DIR.resolve("cluster.yaml");
+        String original = Files.readString(cluster);
+        String withoutLan = original.replace("networks: {lan: lmbr-c}", "networks: {}");
+        assertFalse(withoutLan.equals(original), "the lab's cluster file has no lan mapping for lab-c: " + original);
+        try {
+            Files.writeString(cluster, withoutLan);
+            Lab.Result restarted = lab.run(Duration.ofMinutes(3), "restart-agents");
+            assertTrue(restarted.ok(), restarted::describe);
+            Lab.Result viaOrchestrator = lab.livemig(CALL, "migrate", "f-nobridge", "--to", "lab-c");
+            assertEquals(2, viaOrchestrator.exitCode(), viaOrchestrator::describe);
+            assertTrue(viaOrchestrator.output().contains("net:lan"), viaOrchestrator::describe);
+            Lab.Result direct = lab.livemig(CALL, "--cluster", cluster.toString(), "migrate", "f-nobridge",
+                    "--to", "lab-c");
+            assertEquals(2, direct.exitCode(), direct::describe);
+            assertTrue(direct.output().contains("target lab-c has no bridge 'lmbr-a' and no mapping for it"),
+                    direct::describe);
+            assertRunsIntactOn("f-nobridge", "lab-a");
+        } finally {
+            Files.writeString(cluster, original);
+            lab.run(Duration.ofMinutes(3), "restart-agents");
+        }
+    }
+}

@@ -1,0 +1,121 @@
+package io.livemig.it;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNotEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.MethodOrderer;
+import org.junit.jupiter.api.Order;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestMethodOrder;
+
+/**
+ * The lab runs with mutual TLS, as a real deployment does: only the operator's certificate may
+ * move VMs; a certificate from the same CA that no configuration allows may read but not move;
+ * a client without a certificate gets nothing. The guest stays where it is after every refusal.
+ */
+@RequiresRoot
+@TestMethodOrder(MethodOrderer.OrderAnnotation.class)
+class LabSecurityIT {
+
+    private static final Path LAB_DIR = Path.of("/var/lib/livemig-lab");
+    private static final Path PKI = LAB_DIR.resolve("pki");
+    private static final Duration CALL = Duration.ofMinutes(2);
+    private static final String VM = "sec-1";
+
+    private static Lab lab;
+
+    @BeforeAll
+    static void startLab() {
+        if (!Lab.runningAsRoot()) {
+            return; // every test is skipped by @RequiresRoot, with the reason
+        }
+        lab = Lab.ofThisRepository();
+        Lab.Result up = lab.run(Duration.ofMinutes(5), "up", "--hosts", "2");
+        assertTrue(up.ok(), up::describe);
+        Lab.Result created = lab.run(Duration.ofMinutes(3), "vm", "create", VM, "--host", "lab-a", "--mem", "128",
+                "--dirty-mib", "16", "--dirty-rate", "4");
+        assertTrue(created.ok(), created::describe);
+    }
+
+    @AfterAll
+    static void stopLab() {
+        if (lab != null) {
+            lab.run(Duration.ofMinutes(2), "vm", "destroy", VM);
+            lab.run(Duration.ofMinutes(3), "down");
+        }
+    }
+
+    private static Lab.Result as(String identity, String... args) {
+        List<String> all = new ArrayList<>(List.of("--ca", PKI.resolve("ca.pem").toString(),
+                "--cert", PKI.resolve(identity + ".pem").toString(), "--key", PKI.resolve(identity + ".key").toString()));
+        all.addAll(List.of(args));
+        return lab.livemig(CALL, all.toArray(String[]::new));
+    }
+
+    private static void assertStillOnLabA() {
+        Lab.Result check = lab.awaitSuccess(Duration.ofSeconds(30), Duration.ofSeconds(2), "vm", "check", VM);
+        assertTrue(check.ok() && check.output().contains("host=lab-a "), check::describe);
+    }
+
+    @Test
+    @Order(1)
+    void theLabRunsWithTlsOnByDefault() throws Exception {
+        assertTrue(Files.isReadable(PKI.resolve("ca.pem")), "lab.sh up made no CA");
+        String client = Files.readString(LAB_DIR.resolve("client.yaml"));
+        assertTrue(client.contains("tls:") && !client.contains("insecure: true"), client);
+        String agent = Files.readString(LAB_DIR.resolve("hosts/lab-a/agent.yaml"));
+        assertTrue(agent.contains("tls:") && agent.contains("allow:"), agent);
+        Lab.Result hosts = lab.livemig(CALL, "hosts");
+        assertEquals(0, hosts.exitCode(), hosts::describe);
+    }
+
+    @Test
+    @Order(2)
+    void anIdentityNoConfigurationAllowsMayReadButNotMove() {
+        Lab.Result read = as("intruder", "hosts");
+        assertEquals(0, read.exitCode(), read::describe);
+        Lab.Result viaOrchestrator = as("intruder", "migrate", VM, "--to", "lab-b");
+        assertEquals(4, viaOrchestrator.exitCode(), viaOrchestrator::describe);
+        assertTrue(viaOrchestrator.output().contains("identity 'intruder' may not call Migrate on the orchestrator"),
+                viaOrchestrator::describe);
+        Lab.Result direct = as("intruder", "--cluster", LAB_DIR.resolve("cluster.yaml").toString(),
+                "migrate", VM, "--to", "lab-b");
+        assertEquals(4, direct.exitCode(), direct::describe);
+        assertTrue(direct.output().contains("identity 'intruder' may not call StartMigration on agent lab-a"),
+                direct::describe);
+        assertStillOnLabA();
+        Lab.Result history = lab.livemig(CALL, "history", "--vm", VM, "--json");
+        assertEquals(0, history.exitCode(), history::describe);
+        assertFalse(history.output().contains("\"id\""), "a refused request left a record: " + history.describe());
+    }
+
+    @Test
+    @Order(3)
+    void aClientWithoutACertificateGetsNothing() {
+        Lab.Result plaintext = lab.livemig(CALL, "--insecure", "migrate", VM, "--to", "lab-b");
+        assertNotEquals(0, plaintext.exitCode(), plaintext::describe);
+        Lab.Result plaintextToAgent = lab.livemig(CALL, "--insecure", "--cluster",
+                LAB_DIR.resolve("cluster.yaml").toString(), "migrate", VM, "--to", "lab-b");
+        assertNotEquals(0, plaintextToAgent.exitCode(), plaintextToAgent::describe);
+        assertStillOnLabA();
+    }
+
+    @Test
+    @Order(4)
+    void theOperatorMayMove() {
+        Lab.Result moved = as("operator", "migrate", VM, "--to", "lab-b");
+        assertEquals(0, moved.exitCode(), moved::describe);
+        Lab.Result back = as("operator", "migrate", VM, "--to", "lab-a");
+        assertEquals(0, back.exitCode(), back::describe);
+        assertStillOnLabA();
+    }
+}
