@@ -191,12 +191,6 @@ class FaultInjectionIT {
         throw new AssertionError("the migration of " + vm + " never copied 16 MiB: " + r.describe());
     }
 
-    private static JsonNode awaitEnd(Process cli, Path log, int expectedExit) throws Exception {
-        assertTrue(cli.waitFor(4, TimeUnit.MINUTES), () -> "livemig migrate did not end: " + read(log));
-        assertEquals(expectedExit, cli.exitValue(), () -> read(log));
-        return json(log);
-    }
-
     /** The orchestrator sees the host up again (after a cut link or a restarted agent). */
     private static void awaitHostUp(String host) {
         long end = System.nanoTime() + Duration.ofSeconds(90).toNanos();
@@ -214,8 +208,34 @@ class FaultInjectionIT {
         throw new AssertionError(host + " never came back up: " + r.describe());
     }
 
-    private static Path log() throws IOException {
-        return Files.createTempFile("fault-", ".log");
+    /** What a test does to the lab while the migration runs. */
+    @FunctionalInterface
+    interface Fault {
+        void inject() throws Exception;
+    }
+
+    /**
+     * Starts {@code livemig migrate VM --to lab-b --json OPTIONS} (from lab-a), injects the fault
+     * while it runs, and returns its JSON result once it has ended with {@code expectedExit};
+     * {@code mend} runs whatever happens, and the CLI's output goes to the test report.
+     */
+    private JsonNode migrateThrough(String vm, int expectedExit, Fault fault, Fault mend, String... options)
+            throws Exception {
+        Path log = Files.createTempFile("fault-", ".log");
+        List<String> args = new ArrayList<>(List.of("migrate", vm, "--to", "lab-b", "--json"));
+        args.addAll(List.of(options));
+        Process cli = lab.startLivemig(log, args.toArray(String[]::new));
+        try {
+            fault.inject();
+            assertTrue(cli.waitFor(4, TimeUnit.MINUTES), () -> "livemig migrate did not end: " + read(log));
+            assertEquals(expectedExit, cli.exitValue(), () -> read(log));
+            return json(log);
+        } finally {
+            System.out.println("--- livemig migrate output\n" + read(log));
+            cli.destroyForcibly();
+            mend.inject();
+            Files.deleteIfExists(log);
+        }
     }
 
     // --- refusals: nothing moves ------------------------------------------------------------------
@@ -240,8 +260,8 @@ class FaultInjectionIT {
     @Order(2)
     void twoMigrateRequestsForOneVmAtOnceRunOneAndRefuseTheOther() throws Exception {
         createDirtying("f-twice");
-        Path logB = log();
-        Path logC = log();
+        Path logB = Files.createTempFile("fault-", ".log");
+        Path logC = Files.createTempFile("fault-", ".log");
         Process toB = startMigrate(logB, "f-twice", "lab-b", "--mode", "precopy", "--bandwidth", SLOW);
         Process toC = startMigrate(logC, "f-twice", "lab-c", "--mode", "precopy", "--bandwidth", SLOW);
         assertTrue(toB.waitFor(4, TimeUnit.MINUTES) && toC.waitFor(4, TimeUnit.MINUTES), "livemig did not end");
@@ -260,20 +280,13 @@ class FaultInjectionIT {
     @Order(3)
     void theTargetsLibvirtKilledDuringPrecopyAbortsAndTheGuestStaysOnItsSource() throws Exception {
         createDirtying("f-libvirtd");
-        Path log = log();
-        Process cli = startMigrate(log, "f-libvirtd", "lab-b", "--mode", "precopy", "--bandwidth", SLOW);
-        try {
+        JsonNode r = migrateThrough("f-libvirtd", 1, () -> {
             awaitMigrating("f-libvirtd", "lab-a");
             fault("kill-libvirtd", "lab-b");
-            JsonNode r = awaitEnd(cli, log, 1);
-            assertEquals("aborted", r.path("status").asText(), r.toPrettyString());
-            assertTrue(r.path("escalations").toString().contains("lost the connection to the target host's libvirt"),
-                    r.toPrettyString());
-        } finally {
-            System.out.println("--- livemig migrate output\n" + read(log));
-            cli.destroyForcibly();
-            fault("start-libvirtd", "lab-b");
-        }
+        }, () -> fault("start-libvirtd", "lab-b"), "--mode", "precopy", "--bandwidth", SLOW);
+        assertEquals("aborted", r.path("status").asText(), r.toPrettyString());
+        assertTrue(r.path("escalations").toString().contains("lost the connection to the target host's libvirt"),
+                r.toPrettyString());
         assertRunsIntactOn("f-libvirtd", "lab-a");
         JsonNode record = lastRecord("f-libvirtd");
         assertEquals("aborted", record.path("state").asText(), record.toPrettyString());
@@ -284,19 +297,12 @@ class FaultInjectionIT {
     @Order(4)
     void aLinkCutDuringPrecopyAbortsAndOnceRestoredTheGuestCanMove() throws Exception {
         createDirtying("f-link");
-        Path log = log();
-        Process cli = startMigrate(log, "f-link", "lab-b", "--mode", "precopy", "--bandwidth", SLOW);
-        try {
+        JsonNode r = migrateThrough("f-link", 1, () -> {
             awaitMigrating("f-link", "lab-a");
             fault("link-down", "lab-b");
-            JsonNode r = awaitEnd(cli, log, 1);
-            assertEquals("aborted", r.path("status").asText(), r.toPrettyString());
-            assertTrue(r.path("error").asText().contains("the VM keeps running on lab-a"), r.toPrettyString());
-        } finally {
-            System.out.println("--- livemig migrate output\n" + read(log));
-            cli.destroyForcibly();
-            fault("link-up", "lab-b");
-        }
+        }, () -> fault("link-up", "lab-b"), "--mode", "precopy", "--bandwidth", SLOW);
+        assertEquals("aborted", r.path("status").asText(), r.toPrettyString());
+        assertTrue(r.path("error").asText().contains("the VM keeps running on lab-a"), r.toPrettyString());
         assertRunsIntactOn("f-link", "lab-a");
         assertEquals("aborted", lastRecord("f-link").path("state").asText());
         // The link is back: the same guest moves to the same host.
@@ -318,23 +324,18 @@ class FaultInjectionIT {
     void aShortLinkCutDuringPostcopyStallsTheGuestWhichGoesOnWhenTheLinkReturns() throws Exception {
         // 128 MiB dirtied at 32 MiB/s: after the first pass, about 16 s of pages left to pull at 8 MiB/s.
         create("f-postcopy", "lab-a", "--mem", "256", "--dirty-mib", "128", "--dirty-rate", "32", "--disk", "shared");
-        Path log = log();
-        Process cli = startMigrate(log, "f-postcopy", "lab-b", "--mode", "postcopy", "--bandwidth", SLOW);
-        try {
+        JsonNode r = migrateThrough("f-postcopy", 0, () -> {
             awaitVirsh("lab-a", "(post-copy)", Duration.ofSeconds(120), "domstate", "--reason", "f-postcopy");
             fault("link-down", "lab-b");
             // The guest cannot be reached while its link is down.
             String ip = Files.readString(LAB_DIR.resolve("vms/f-postcopy/ip")).strip();
-            Lab.Result unreachable = lab.exec(Duration.ofSeconds(20), List.of("ping", "-c", "3", "-i", "0.5", "-W", "1", ip));
+            Lab.Result unreachable = lab.exec(Duration.ofSeconds(20),
+                    List.of("ping", "-c", "3", "-i", "0.5", "-W", "1", ip));
             assertFalse(unreachable.ok(), unreachable::describe);
             fault("link-up", "lab-b");
-            JsonNode r = awaitEnd(cli, log, 0);
-            assertEquals("succeeded", r.path("status").asText(), r.toPrettyString());
-            assertEquals("postcopy", r.path("mode_used").asText(), r.toPrettyString());
-        } finally {
-            System.out.println("--- livemig migrate output\n" + read(log));
-            cli.destroyForcibly();
-        }
+        }, () -> { }, "--mode", "postcopy", "--bandwidth", SLOW);
+        assertEquals("succeeded", r.path("status").asText(), r.toPrettyString());
+        assertEquals("postcopy", r.path("mode_used").asText(), r.toPrettyString());
         assertRunsIntactOn("f-postcopy", "lab-b");
         assertEquals("succeeded", lastRecord("f-postcopy").path("state").asText());
     }
@@ -345,20 +346,14 @@ class FaultInjectionIT {
     @Order(6)
     void theSourceAgentKilledMidMigrationLeavesTheGuestOnItsSourceAndTheRecordSaysSo() throws Exception {
         createDirtying("f-agent");
-        Path log = log();
-        Process cli = startMigrate(log, "f-agent", "lab-b", "--mode", "precopy", "--bandwidth", SLOW);
-        try {
+        JsonNode r = migrateThrough("f-agent", 1, () -> {
             awaitMigrating("f-agent", "lab-a");
             fault("kill-agent", "lab-a");
             fault("start-agent", "lab-a");
-            JsonNode r = awaitEnd(cli, log, 1);
-            assertEquals("failed", r.path("status").asText(), r.toPrettyString());
-            assertEquals("the agent of lab-a stopped during the migration; the VM is still on lab-a",
-                    r.path("error").asText(), r.toPrettyString());
-        } finally {
-            System.out.println("--- livemig migrate output\n" + read(log));
-            cli.destroyForcibly();
-        }
+        }, () -> { }, "--mode", "precopy", "--bandwidth", SLOW);
+        assertEquals("failed", r.path("status").asText(), r.toPrettyString());
+        assertEquals("the agent of lab-a stopped during the migration; the VM is still on lab-a",
+                r.path("error").asText(), r.toPrettyString());
         assertRunsIntactOn("f-agent", "lab-a");
         assertEquals("failed", lastRecord("f-agent").path("state").asText());
         // The restarted agent can move it again at once (no reservation left behind on the target).

@@ -181,6 +181,19 @@ class AgentGrpcServiceTest {
     }
 
     @Test
+    void aPostcopyFailureNamesTheStateOfATargetThatHasNotNoticedItYet() {
+        hvA.script = "postcopy-failing.csv";
+        hvA.postcopyFailed.put("lm", PostcopyFailedState.PAUSED);
+        // A target cut off from the source still calls the VM running (post-copy).
+        hvA.onOtherHosts.put("lm", hvA.findVm("qemu:///system", "lm").orElseThrow());
+        StartMigrationResponse started = a.startMigration(request("lm", MigrationMode.MIGRATION_MODE_POSTCOPY));
+        String error = watch(started.getMigrationId()).getResult().getError();
+        assertTrue(error.contains("'post-copy failed' state on lab-a (paused); libvirt does not call it failed yet on "
+                + "lab-b (running, without the pages still on the source). Nothing was resumed"), error);
+        assertTrue(hvA.resumed.isEmpty(), "a VM whose memory is split must not be resumed on the source");
+    }
+
+    @Test
     void aFailureBeforePostcopyTookEffectLeavesTheVmRunningOnTheSource() {
         hvA.script = "failing.csv";
         StartMigrationResponse started = a.startMigration(request("lm", MigrationMode.MIGRATION_MODE_POSTCOPY));

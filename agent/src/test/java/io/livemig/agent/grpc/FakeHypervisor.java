@@ -68,10 +68,13 @@ final class FakeHypervisor implements Hypervisor {
         return vms.values().stream().map(FakeVm::info).toList();
     }
 
+    /** VMs that other hosts' libvirt reports (by name), for what the agent asks of a target. */
+    final Map<String, VmInfo> onOtherHosts = new ConcurrentHashMap<>();
+
     @Override
     public Optional<VmInfo> findVm(String hostUri, String vmName) {
         if (!hostUri.equals("qemu:///system")) {
-            return Optional.empty(); // another host's libvirt: this fake only knows its own VMs
+            return Optional.ofNullable(onOtherHosts.get(vmName)); // another host's libvirt
         }
         return Optional.ofNullable(vms.get(vmName)).map(FakeVm::info);
     }
