@@ -49,6 +49,8 @@ public final class LibvirtMigrationJob implements MigrationJob {
 
     /** VIR_DOMAIN_JOB_STATS_COMPLETED: statistics of the job that ended last. */
     private static final int JOB_STATS_COMPLETED = 1;
+    /** How long an abort may take before the half-arrived VM on the target is destroyed. */
+    private static final long ABORT_GRACE_MS = 20_000;
     /** How long the outcome waits for the job-completed event when no completed statistics are left. */
     private static final long COMPLETED_EVENT_GRACE_MS = 2000;
 
@@ -84,6 +86,8 @@ public final class LibvirtMigrationJob implements MigrationJob {
     private volatile boolean suspendedBySteering;
     private volatile boolean resumedOnDestination;
     private volatile String lostDestination;      // once seen, the loss is remembered
+    private volatile boolean postcopyStarted;
+    private volatile String forcedAbort;          // what an abort that did not take effect led to
 
     private LibvirtMigrationJob(MigrationSpec spec, Migrate3Call call, LibvirtConnection source,
             LibvirtConnection destination, Domain domain, DomainPointer nativeDomain) {
@@ -252,6 +256,9 @@ public final class LibvirtMigrationJob implements MigrationJob {
     private MigrationResult failed(Exception cause) {
         long wallClockMs = wallClockMs();
         String error = cause instanceof LibvirtException e ? LibvirtErrors.message(e) : String.valueOf(cause);
+        if (forcedAbort != null) {
+            error = error + "; " + forcedAbort;
+        }
         MigrationResult fromSource = completed(domain, wallClockMs, StatsOrigin.SOURCE_COMPLETED_JOB);
         if (fromSource == null) {
             fromSource = fromCompletedEvent(wallClockMs, 0);
@@ -515,6 +522,7 @@ public final class LibvirtMigrationJob implements MigrationJob {
     public void startPostCopy() throws HypervisorException {
         String what = "switch to post-copy";
         steer(what, () -> {
+            postcopyStarted = true; // from the request on, the target may hold the newest memory
             if (LibvirtNative.INSTANCE.virDomainMigrateStartPostCopy(nativeDomain, 0) < 0) {
                 throw LibvirtErrors.lastNative("cannot " + what + " for VM '" + spec.vmName() + "'");
             }
@@ -530,7 +538,14 @@ public final class LibvirtMigrationJob implements MigrationJob {
         });
     }
 
-    /** virDomainAbortJob, through libvirt-java; the outcome is then CANCELLED unless it had completed. */
+    /**
+     * virDomainAbortJob, through libvirt-java; the outcome is then CANCELLED unless it had completed.
+     * Should the abort not take effect within {@link #ABORT_GRACE_MS} (seen in the lab: a target
+     * QEMU that stopped reading its incoming stream left the source "cancelling" for good, its
+     * guest paused), the half-arrived VM on the target is destroyed: it never ran, the source's
+     * memory is the VM, and closing the stream lets the source finish cancelling and resume it.
+     * Never after the switch to post-copy, when the target holds the newest memory.
+     */
     @Override
     public void abort() throws HypervisorException {
         abortRequested = true;
@@ -539,6 +554,50 @@ public final class LibvirtMigrationJob implements MigrationJob {
         } catch (HypervisorException e) {
             abortRequested = false;
             throw e;
+        }
+        if (!postcopyStarted) {
+            Thread watch = new Thread(this::forceAbortIfStuck, "livemig-abort-" + spec.vmName());
+            watch.setDaemon(true);
+            watch.start();
+        }
+    }
+
+    private void forceAbortIfStuck() {
+        long deadline = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(ABORT_GRACE_MS);
+        synchronized (signal) {
+            while (!done) {
+                long left = deadline - System.nanoTime();
+                if (left <= 0) {
+                    break;
+                }
+                try {
+                    TimeUnit.NANOSECONDS.timedWait(signal, left);
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                    return;
+                }
+            }
+        }
+        resources.readLock().lock();
+        try {
+            if (done || released || postcopyStarted) {
+                return;
+            }
+            Domain arriving = destination.lookup(spec.vmName());
+            try {
+                if (arriving.getInfo().state == DomainState.VIR_DOMAIN_PAUSED) {
+                    forcedAbort = "the abort did not take effect within " + ABORT_GRACE_MS / 1000 + " s (the target "
+                            + "stopped taking the stream); the half-arrived VM on the target, which never ran, was "
+                            + "destroyed so that the source could take its VM back";
+                    arriving.destroy();
+                }
+            } finally {
+                LibvirtConnection.free(arriving);
+            }
+        } catch (HypervisorException | LibvirtException e) {
+            // nothing arrived there, or the target cannot be asked: the abort goes on as it can
+        } finally {
+            resources.readLock().unlock();
         }
     }
 

@@ -130,6 +130,11 @@ public final class Admission {
         return reservations.values().stream().mapToLong(Reservation::memoryBytes).sum();
     }
 
+    /** True while the VM has an outgoing migration here (from {@link #beginOutgoing} to its end). */
+    public synchronized boolean migrating(String vmName) {
+        return migratingVms.contains(vmName);
+    }
+
     public synchronized int outgoing() {
         return outgoing;
     }

@@ -50,6 +50,7 @@ import java.util.UUID;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
+import java.util.concurrent.TimeUnit;
 import java.util.function.LongSupplier;
 
 /**
@@ -65,6 +66,9 @@ public final class HostAgent implements AutoCloseable {
     private static final long HEADROOM_BYTES = 128L << 20;
     private static final Duration RESERVATION_TTL = Duration.ofMinutes(10);
     private static final Duration TARGET_CLEANUP_WAIT = Duration.ofSeconds(30);
+    /** QEMU's dirty-rate measurement time (virDomainStartDirtyRateCalc with 1 s) and a margin. */
+    private static final Duration DIRTY_RATE_CALC = Duration.ofMillis(1500);
+    private final Map<String, Long> dirtyRateCalcs = new HashMap<>(); // VM -> when its last measurement started (nanoTime)
     /** Shortest interval over which CPU utilisation is computed. */
     private static final long CPU_SAMPLE_MIN_NS = 2_000_000_000L;
 
@@ -105,18 +109,49 @@ public final class HostAgent implements AutoCloseable {
                 admission.incoming(), cpu.host(), committed);
     }
 
-    /** Dirty rates of the running VMs that are not migrating (a measurement would compete with it). */
+    /**
+     * Dirty rates of the running VMs that are not migrating (a measurement would compete with it).
+     * One caller at a time: QEMU measures a VM's dirty rate once at a time, and calls that overlap
+     * (the orchestrator's poll and a CLI) upset its measurement state.
+     */
     private Map<String, Long> dirtyRates(List<VmInfo> listed) {
         List<String> names = listed.stream()
                 .filter(v -> v.state() == VmState.RUNNING || v.state() == VmState.BLOCKED)
                 .map(VmInfo::name)
-                .filter(name -> migrations.values().stream().noneMatch(o -> o.vmName.equals(name)
-                        && o.view().status() == MigrationView.Status.RUNNING))
+                .filter(name -> !admission.migrating(name))
                 .toList();
-        try {
-            return names.isEmpty() ? Map.of() : hypervisor.dirtyRates(localUri, names);
-        } catch (HypervisorException e) {
-            return Map.of(); // best effort: the VMs are listed without it
+        synchronized (dirtyRateCalcs) {
+            try {
+                Map<String, Long> rates = names.isEmpty() ? Map.of() : hypervisor.dirtyRates(localUri, names);
+                long now = System.nanoTime();
+                names.forEach(name -> dirtyRateCalcs.put(name, now));
+                return rates;
+            } catch (HypervisorException e) {
+                return Map.of(); // best effort: the VMs are listed without it
+            }
+        }
+    }
+
+    /**
+     * Before a VM migrates: lets a dirty-rate measurement started for it run out (QEMU measures
+     * for {@link #DIRTY_RATE_CALC}; it has no event for the end), so that the two never overlap.
+     * The VM is already marked migrating, so no new measurement starts.
+     */
+    private void awaitDirtyRateCalc(String vmName) throws AgentException {
+        synchronized (dirtyRateCalcs) {
+            Long started = dirtyRateCalcs.remove(vmName);
+            if (started == null) {
+                return;
+            }
+            long leftMs = TimeUnit.NANOSECONDS.toMillis(started + DIRTY_RATE_CALC.toNanos() - System.nanoTime());
+            if (leftMs > 0) {
+                try {
+                    Thread.sleep(leftMs);
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                    throw new AgentException(Code.UNAVAILABLE, "agent shutting down");
+                }
+            }
         }
     }
 
@@ -310,6 +345,7 @@ public final class HostAgent implements AutoCloseable {
         admission.beginOutgoing(vmName);
         Incoming incoming = null;
         try {
+            awaitDirtyRateCalc(vmName);
             String xml = hv(() -> hypervisor.domainXml(localUri, vmName, true));
             incoming = peers.prepareIncoming(targetAgent, new IncomingRequest(vmName, vm.uuid(), xml, vm.memoryBytes(),
                     self.name(), self.networks(), self.storage(), diskSizes(xml)));
