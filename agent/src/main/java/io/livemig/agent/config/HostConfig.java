@@ -25,6 +25,8 @@ import java.util.regex.Pattern;
  * @param maxIncoming      concurrent incoming migrations allowed
  * @param linkMiBps        the host's link rate for migrations in MiB/s, 0 or absent if unknown
  *                         (auto mode compresses when the link, not the CPU, is the bottleneck)
+ * @param migrationTls     migrations from this host carry the memory stream over libvirt's TLS
+ *                         (VIR_MIGRATE_TLS); the hosts' libvirt and QEMU must be set up for it
  */
 public record HostConfig(
         String name,
@@ -39,7 +41,8 @@ public record HostConfig(
         Boolean allowDiskCopy,
         Integer maxOutgoing,
         Integer maxIncoming,
-        @JsonProperty("link_mibps") Long linkMiBps) {
+        @JsonProperty("link_mibps") Long linkMiBps,
+        Boolean migrationTls) {
 
     public HostConfig {
         networks = networks == null ? Map.of() : Map.copyOf(networks);
@@ -48,6 +51,7 @@ public record HostConfig(
         maxOutgoing = maxOutgoing == null ? 2 : maxOutgoing;
         maxIncoming = maxIncoming == null ? 2 : maxIncoming;
         linkMiBps = linkMiBps == null ? 0 : linkMiBps;
+        migrationTls = migrationTls != null && migrationTls;
     }
 
     /**

@@ -632,6 +632,9 @@ public final class HostAgent implements AutoCloseable {
         if (onDeclaredSharedStorage(incoming)) {
             flags = flags.with(MigrationFlag.UNSAFE);
         }
+        if (self.migrationTls()) {
+            flags = flags.with(MigrationFlag.TLS);
+        }
         return flags;
     }
 

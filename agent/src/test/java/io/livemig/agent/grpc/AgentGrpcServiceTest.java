@@ -83,7 +83,11 @@ class AgentGrpcServiceTest {
 
     @BeforeEach
     void startAgents() throws Exception {
-        ClusterConfig cluster = ClusterConfig.parse(CLUSTER_TEMPLATE.replace("TMP", tmp.toString()), "cluster.yaml");
+        startAgents(CLUSTER_TEMPLATE);
+    }
+
+    private void startAgents(String clusterTemplate) throws Exception {
+        ClusterConfig cluster = ClusterConfig.parse(clusterTemplate.replace("TMP", tmp.toString()), "cluster.yaml");
         // The guest's kernel and initrd are outside shared storage: they must exist on the target.
         Files.createDirectories(tmp.resolve("guest"));
         Files.writeString(tmp.resolve("guest/vmlinuz"), "kernel");
@@ -201,6 +205,17 @@ class AgentGrpcServiceTest {
         assertEquals(MigrationStatus.MIGRATION_STATUS_FAILED, last.getResult().getStatus(), last.toString());
         assertFalse(last.getResult().getError().contains("post-copy had started"), last.getResult().getError());
         assertEquals(List.of("lm"), hvA.resumed, "the usual clean-up: the source checks its VM runs");
+    }
+
+    @Test
+    void aHostSetUpForLibvirtTlsMigratesOverIt() throws Exception {
+        a.startMigration(request("lm", MigrationMode.MIGRATION_MODE_PRECOPY));
+        assertFalse(hvA.started.get(0).flags().has(MigrationFlag.TLS), "plain unless the cluster file says so");
+        stop();
+        closeables.clear();
+        startAgents(CLUSTER_TEMPLATE.replace("    cpus: \"0-1\"\n  - name: lab-b", "    cpus: \"0-1\"\n    migration_tls: true\n  - name: lab-b"));
+        a.startMigration(request("lm", MigrationMode.MIGRATION_MODE_PRECOPY));
+        assertTrue(hvA.started.get(0).flags().has(MigrationFlag.TLS), hvA.started.get(0).flags().toString());
     }
 
     @Test
