@@ -16,6 +16,7 @@ import java.util.concurrent.TimeUnit;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.MethodOrderer;
@@ -243,8 +244,18 @@ class FaultInjectionIT {
     @Test
     @Order(1)
     void aTargetWithoutEnoughMemoryIsRefusedBeforeAnythingMoves() {
-        // 6 GiB declared (QEMU touches only what the guest uses): more than a lab host has free.
-        create("f-big", "lab-a", "--mem", "6144", "--dirty-mib", "16", "--dirty-rate", "4");
+        // 1 GiB more than lab-b has free, declared (QEMU touches only what the guest uses).
+        long freeMiB = -1;
+        Lab.Result hosts = lab.livemig(CALL, "hosts", "--json");
+        for (JsonNode h : json(hosts).path("hosts")) {
+            if (h.path("name").asText().equals("lab-b")) {
+                freeMiB = h.path("memory_free_bytes").asLong() >> 20;
+            }
+        }
+        assertTrue(freeMiB > 0, hosts::describe);
+        long mem = freeMiB + 1024;
+        Assumptions.assumeTrue(mem <= 16384, "lab-b has " + freeMiB + " MiB free: more than a lab guest may declare");
+        create("f-big", "lab-a", "--mem", String.valueOf(mem), "--dirty-mib", "16", "--dirty-rate", "4");
         Lab.Result viaOrchestrator = lab.livemig(CALL, "migrate", "f-big", "--to", "lab-b");
         assertEquals(2, viaOrchestrator.exitCode(), viaOrchestrator::describe);
         assertTrue(viaOrchestrator.output().contains("free but needs"), viaOrchestrator::describe);
