@@ -825,9 +825,9 @@ public final class HostAgent implements AutoCloseable {
                         orZero(report.memoryBytes()), orZero(report.iterations()), orZero(report.postcopyRequests()),
                         report.error() == null ? error : error == null ? report.error() : report.error() + "; " + error);
             }
+            events.migrationEnded(result); // first: whoever sees the end also sees it counted
             publish(new MigrationView(current.version() + 1, id, vmName, self.name(), targetHost, result.status(),
                     current.latest(), List.copyOf(samples), result));
-            events.migrationEnded(result);
         }
 
         private void publish(MigrationView next) {
