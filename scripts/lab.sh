@@ -37,6 +37,9 @@ LAN_BR=lmlan0
 NS_PREFIX=livemig-
 AGENT_PORT=${LIVEMIG_AGENT_PORT:-7070}
 ORCH_PORT=${LIVEMIG_ORCHESTRATOR_PORT:-7080}
+# Prometheus metrics (plain HTTP, no control): each agent on its host's address, the orchestrator on the LAN bridge's.
+AGENT_METRICS_PORT=${LIVEMIG_AGENT_METRICS_PORT:-9170}
+ORCH_METRICS_PORT=${LIVEMIG_ORCHESTRATOR_METRICS_PORT:-9180}
 LIVEMIG_BIN=${LIVEMIG_BIN:-}
 SCRIPTS=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
 GUEST_DIR=${LIVEMIG_GUEST_DIR:-$LAB_DIR/guest}
@@ -256,6 +259,7 @@ start_agent() { # index bin
   {
     echo "host: $name"
     echo "listen: $(host_ip "$i"):$AGENT_PORT"
+    echo "metrics_listen: $(host_ip "$i"):$AGENT_METRICS_PORT"
     echo "libvirt_uri: qemu:///system"
     echo "cluster: $LAB_DIR/cluster.yaml"
     if lab_insecure; then
@@ -301,6 +305,7 @@ start_orchestrator() { # bin
   cat >"$LAB_DIR/orchestrator.yaml" <<EOF
 # livemig orchestrator of the lab, written by scripts/lab.sh up.
 listen: $(orch_addr)
+metrics_listen: $NET.1:$ORCH_METRICS_PORT
 cluster: cluster.yaml
 database: orchestrator/history.db
 policy: balance

@@ -6,6 +6,9 @@ import io.livemig.agent.core.monitor.MigrationMonitor;
 import io.livemig.agent.grpc.AgentServer;
 import io.livemig.agent.grpc.GrpcPeerAgents;
 import io.livemig.agent.libvirt.LibvirtHypervisor;
+import io.livemig.agent.metrics.AgentMetrics;
+import io.livemig.agent.metrics.MetricsEndpoint;
+import io.livemig.agent.service.AgentEvents;
 import io.livemig.agent.service.HostAgent;
 import io.livemig.agent.tls.TransportSecurity;
 import java.io.PrintWriter;
@@ -31,12 +34,15 @@ import picocli.CommandLine.Model.CommandSpec;
             "  allow: [orchestrator, operator]  # identities (certificate CNs) that may start,",
             "                                   # abort and steer migrations",
             "  # insecure: true                 # instead of tls: plaintext, no authentication",
+            "  metrics_listen: 10.213.77.11:9170  # optional: Prometheus metrics, plain HTTP",
             "%nWith tls, clients need a certificate from the CA. Any such identity may read",
             "(GetHostInfo, ListVms, GetMigration, WatchMigration, health); the allow list may",
             "also control migrations; the cluster's other agents (identity = host name) may",
             "prepare and cancel incoming migrations. The agent presents its own certificate",
             "to its peers. --insecure (or insecure: true) serves plaintext: anyone who can",
             "reach the address can move VMs.",
+            "%nmetrics_listen serves /metrics over plain HTTP: figures only, no control;",
+            "listen on a management address.",
             "%nExamples:", "  livemig agent --config /etc/livemig/agent.yaml"},
         exitCodeListHeading = ExitCodes.HELP_HEADING,
         exitCodeList = {"0:Stopped.", "2:Bad configuration file (no tls section and not insecure, TLS files missing...).",
@@ -62,8 +68,9 @@ final class AgentCommand implements Callable<Integer> {
             err.flush();
         }
         GrpcPeerAgents peers = new GrpcPeerAgents(config.security());
+        AgentMetrics metrics = config.agent().metricsListen() == null ? null : new AgentMetrics();
         HostAgent agent = new HostAgent(new LibvirtHypervisor(), config.agent().libvirtUri(), config.self(), peers,
-                MigrationMonitor.systemClock());
+                MigrationMonitor.systemClock(), metrics == null ? AgentEvents.NONE : metrics);
         AgentServer server;
         try {
             server = AgentServer.listen(config.agent().listenHost(), config.agent().listenPort(), agent,
@@ -77,10 +84,32 @@ final class AgentCommand implements Callable<Integer> {
             err.flush();
             return ExitCodes.UNAVAILABLE;
         }
+        MetricsEndpoint endpoint = null;
+        if (metrics != null) {
+            try {
+                endpoint = MetricsEndpoint.start(config.agent().metricsHost(), config.agent().metricsPort(),
+                        metrics.watch(agent).registry(), true);
+            } catch (java.io.IOException e) {
+                err.println("livemig agent: cannot listen on " + config.agent().metricsListen() + " (metrics_listen): "
+                        + e.getMessage());
+                err.flush();
+                agent.close();
+                peers.close();
+                server.close();
+                return ExitCodes.UNAVAILABLE;
+            }
+        }
         err.println("livemig agent: host " + config.self().name() + " serving on " + config.agent().listen()
                 + ", libvirt " + config.agent().libvirtUri() + ", " + describe(config.security(), config.agent().allow()));
+        if (endpoint != null) {
+            err.println("livemig agent: metrics on " + endpoint.url() + " (plain HTTP)");
+        }
         err.flush();
+        MetricsEndpoint metricsEndpoint = endpoint;
         Runtime.getRuntime().addShutdownHook(new Thread(() -> {
+            if (metricsEndpoint != null) {
+                metricsEndpoint.close();
+            }
             agent.close();
             peers.close();
             try {

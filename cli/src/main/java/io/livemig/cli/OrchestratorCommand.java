@@ -1,14 +1,17 @@
 package io.livemig.cli;
 
 import io.livemig.agent.config.ConfigException;
+import io.livemig.agent.metrics.MetricsEndpoint;
 import io.livemig.agent.tls.TransportSecurity;
 import io.livemig.orchestrator.config.OrchestratorConfig;
 import io.livemig.orchestrator.grpc.GrpcAgents;
 import io.livemig.orchestrator.grpc.OrchestratorServer;
 import io.livemig.orchestrator.history.HistoryException;
 import io.livemig.orchestrator.history.HistoryStore;
+import io.livemig.orchestrator.metrics.OrchestratorMetrics;
 import io.livemig.orchestrator.placement.RebalanceSettings;
 import io.livemig.orchestrator.service.Orchestrator;
+import io.livemig.orchestrator.service.OrchestratorEvents;
 import java.io.IOException;
 import java.io.PrintWriter;
 import java.nio.file.Path;
@@ -38,12 +41,15 @@ import picocli.CommandLine.Spec;
             "  tls: {ca: pki/ca.pem, cert: pki/orchestrator.pem, key: pki/orchestrator.key}",
             "  allow: [operator]                  # identities (certificate CNs) that may change things",
             "  # insecure: true                   # instead of tls: plaintext, no authentication",
+            "  metrics_listen: 10.0.0.1:9180      # optional: Prometheus metrics, plain HTTP",
             "%nWith tls (made by scripts/pki.sh; CN of the orchestrator's certificate:",
             "orchestrator, which the agents' allow lists name), clients need a certificate",
             "from the CA. Any such identity may read (hosts, vms, history, watch, planning);",
             "the allow list may also migrate, abort, rebalance, drain and set host states.",
             "The orchestrator presents its certificate to the agents. --insecure (or",
             "insecure: true) serves plaintext and talks plaintext to the agents.",
+            "metrics_listen serves /metrics over plain HTTP: figures only, no control;",
+            "listen on a management address.",
             "%nClients find it with --orchestrator HOST:PORT, $LIVEMIG_ORCHESTRATOR or",
             "/etc/livemig/client.yaml (orchestrator: HOST:PORT).",
             "%nExamples:", "  livemig orchestrator --config /etc/livemig/orchestrator.yaml"},
@@ -68,8 +74,11 @@ final class OrchestratorCommand implements Callable<Integer> {
         private final Orchestrator orchestrator;
         private final GrpcAgents agents;
         private final HistoryStore history;
+        private final MetricsEndpoint metrics; // null: no metrics_listen
 
-        private Serving(OrchestratorServer server, Orchestrator orchestrator, GrpcAgents agents, HistoryStore history) {
+        private Serving(OrchestratorServer server, Orchestrator orchestrator, GrpcAgents agents, HistoryStore history,
+                MetricsEndpoint metrics) {
+            this.metrics = metrics;
             this.server = server;
             this.orchestrator = orchestrator;
             this.agents = agents;
@@ -80,6 +89,11 @@ final class OrchestratorCommand implements Callable<Integer> {
             return server.port();
         }
 
+        /** The metrics endpoint's port; -1 without metrics_listen. */
+        int metricsPort() {
+            return metrics == null ? -1 : metrics.port();
+        }
+
         void awaitTermination() throws InterruptedException {
             server.awaitTermination();
         }
@@ -87,6 +101,9 @@ final class OrchestratorCommand implements Callable<Integer> {
         @Override
         public void close() {
             try {
+                if (metrics != null) {
+                    metrics.close();
+                }
                 server.close();
             } catch (InterruptedException e) {
                 Thread.currentThread().interrupt();
@@ -155,7 +172,9 @@ final class OrchestratorCommand implements Callable<Integer> {
             agents.close();
             throw e;
         }
-        Orchestrator orchestrator = new Orchestrator(loaded.cluster(), settings, agents, history, Clock.systemUTC());
+        OrchestratorMetrics metrics = c.metricsListen() == null ? null : new OrchestratorMetrics();
+        Orchestrator orchestrator = new Orchestrator(loaded.cluster(), settings, agents, history, Clock.systemUTC(),
+                metrics == null ? OrchestratorEvents.NONE : metrics);
         OrchestratorServer server;
         try {
             orchestrator.start();
@@ -173,11 +192,24 @@ final class OrchestratorCommand implements Callable<Integer> {
             }
             throw (RuntimeException) e;
         }
+        MetricsEndpoint endpoint = null;
+        if (metrics != null) {
+            try {
+                endpoint = MetricsEndpoint.start(c.metricsHost(), c.metricsPort(),
+                        metrics.watch(orchestrator, history).registry(), true);
+            } catch (IOException | RuntimeException e) {
+                new Serving(server, orchestrator, agents, history, null).close();
+                throw new IOException("cannot listen on " + c.metricsListen() + " (metrics_listen): " + e.getMessage(), e);
+            }
+        }
         int hosts = loaded.cluster().hosts().size();
         err.println("livemig orchestrator listening on " + c.listenHost() + ":" + server.port() + " ("
                 + hosts + (hosts == 1 ? " host" : " hosts") + ", history " + history.file() + ", "
                 + AgentCommand.describe(security, c.allow()) + ")");
+        if (endpoint != null) {
+            err.println("livemig orchestrator: metrics on " + endpoint.url() + " (plain HTTP)");
+        }
         err.flush();
-        return new Serving(server, orchestrator, agents, history);
+        return new Serving(server, orchestrator, agents, history, endpoint);
     }
 }

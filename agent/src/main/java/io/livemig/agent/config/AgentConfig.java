@@ -19,9 +19,11 @@ import java.util.Optional;
  *                   prepare and cancel incoming; other agents of the cluster may prepare and cancel
  *                   incoming, and every identity with a certificate from the CA may read
  * @param insecure   true: plaintext gRPC without authentication (instead of tls)
+ * @param metricsListen host:port to serve Prometheus metrics on (plain HTTP, no control: a
+ *                   management address); null: no metrics endpoint
  */
 public record AgentConfig(String host, String listen, String libvirtUri, String cluster, TlsConfig tls,
-        List<String> allow, Boolean insecure) {
+        List<String> allow, Boolean insecure, String metricsListen) {
 
     public AgentConfig {
         libvirtUri = libvirtUri == null ? "qemu:///system" : libvirtUri;
@@ -61,6 +63,10 @@ public record AgentConfig(String host, String listen, String libvirtUri, String 
         if (badListen.isPresent()) {
             throw new ConfigException(lines.at("/listen") + badListen.get());
         }
+        Optional<String> badMetrics = Inputs.optionalListenAddress("metrics_listen", config.metricsListen, config.listen);
+        if (badMetrics.isPresent()) {
+            throw new ConfigException(lines.at("/metrics_listen") + badMetrics.get());
+        }
         if (config.cluster == null || config.cluster.isBlank()) {
             throw new ConfigException(where + ": cluster (path of the cluster file) is required");
         }
@@ -79,5 +85,14 @@ public record AgentConfig(String host, String listen, String libvirtUri, String 
 
     public String listenHost() {
         return listen.substring(0, listen.lastIndexOf(':'));
+    }
+
+    /** The metrics endpoint's port, when {@code metrics_listen} is set. */
+    public int metricsPort() {
+        return Integer.parseInt(metricsListen.substring(metricsListen.lastIndexOf(':') + 1));
+    }
+
+    public String metricsHost() {
+        return metricsListen.substring(0, metricsListen.lastIndexOf(':'));
     }
 }

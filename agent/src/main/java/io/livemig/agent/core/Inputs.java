@@ -92,6 +92,23 @@ public final class Inputs {
         return hostPort(field, value, 0);
     }
 
+    /**
+     * A second address to listen on that may be left out (null), e.g. a metrics endpoint: as
+     * {@link #listenAddress}, and not the same address as {@code listen}.
+     */
+    public static Optional<String> optionalListenAddress(String field, String value, String listen) {
+        if (value == null) {
+            return Optional.empty();
+        }
+        if (value.isEmpty()) {
+            return Optional.of(field + " must be host:port (or left out), got ''");
+        }
+        if (value.equals(listen) && !value.endsWith(":0")) {
+            return Optional.of(field + " must differ from listen (" + printable(listen) + ")");
+        }
+        return listenAddress(field, value);
+    }
+
     private static Optional<String> hostPort(String field, String value, int minPort) {
         if (value == null || value.isEmpty()) {
             return Optional.of(field + " is required (host:port)");

@@ -73,6 +73,7 @@ public final class HostAgent implements AutoCloseable {
     private static final long CPU_SAMPLE_MIN_NS = 2_000_000_000L;
 
     private final Hypervisor hypervisor;
+    private final AgentEvents events;
     private final String localUri;
     private final HostConfig self;
     private final PeerAgents peers;
@@ -90,6 +91,13 @@ public final class HostAgent implements AutoCloseable {
     });
 
     public HostAgent(Hypervisor hypervisor, String localUri, HostConfig self, PeerAgents peers, LongSupplier clockMs) {
+        this(hypervisor, localUri, self, peers, clockMs, AgentEvents.NONE);
+    }
+
+    /** As the other constructor; {@code events} hears of every outgoing migration's end (metrics). */
+    public HostAgent(Hypervisor hypervisor, String localUri, HostConfig self, PeerAgents peers, LongSupplier clockMs,
+            AgentEvents events) {
+        this.events = events;
         this.hypervisor = hypervisor;
         this.localUri = localUri;
         this.self = self;
@@ -107,6 +115,16 @@ public final class HostAgent implements AutoCloseable {
         long committed = running.stream().mapToLong(VmInfo::memoryBytes).sum();
         return new HostStatus(self.name(), info, admission.reservedBytes(), running.size(), admission.outgoing(),
                 admission.incoming(), cpu.host(), committed);
+    }
+
+    /** Outgoing migrations under way; cheap (no hypervisor call), for metrics. */
+    public int migrationsOutgoing() {
+        return admission.outgoing();
+    }
+
+    /** Incoming migrations reserved or arriving; cheap (no hypervisor call), for metrics. */
+    public int migrationsIncoming() {
+        return admission.incoming();
     }
 
     /**
@@ -807,6 +825,7 @@ public final class HostAgent implements AutoCloseable {
                         orZero(report.memoryBytes()), orZero(report.iterations()), orZero(report.postcopyRequests()),
                         report.error() == null ? error : error == null ? report.error() : report.error() + "; " + error);
             }
+            events.migrationEnded(result); // first: whoever sees the end also sees it counted
             publish(new MigrationView(current.version() + 1, id, vmName, self.name(), targetHost, result.status(),
                     current.latest(), List.copyOf(samples), result));
         }

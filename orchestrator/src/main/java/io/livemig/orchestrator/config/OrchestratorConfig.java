@@ -28,6 +28,7 @@ import java.util.Optional;
  * tls: {ca: pki/ca.pem, cert: pki/orchestrator.pem, key: pki/orchestrator.key}
  * allow: [operator]                # identities (certificate CNs) that may change things
  * # insecure: true                 # instead of tls: plaintext, no authentication
+ * metrics_listen: 10.0.0.1:9180    # optional: Prometheus metrics over plain HTTP (no control)
  * </pre>
  */
 public record OrchestratorConfig(
@@ -40,7 +41,8 @@ public record OrchestratorConfig(
         Rebalance rebalance,
         TlsConfig tls,
         List<String> allow,
-        Boolean insecure) {
+        Boolean insecure,
+        String metricsListen) {
 
     public record Limits(Integer cluster, Integer perHostOutgoing, Integer perHostIncoming) {
         public Limits {
@@ -100,6 +102,10 @@ public record OrchestratorConfig(
         if (badListen.isPresent()) {
             throw new ConfigException(lines.at("/listen") + badListen.get());
         }
+        Optional<String> badMetrics = Inputs.optionalListenAddress("metrics_listen", c.metricsListen, c.listen);
+        if (badMetrics.isPresent()) {
+            throw new ConfigException(lines.at("/metrics_listen") + badMetrics.get());
+        }
         if (c.cluster == null || c.cluster.isBlank()) {
             throw new ConfigException(where + "cluster (path of the cluster file) is required");
         }
@@ -155,5 +161,14 @@ public record OrchestratorConfig(
 
     public String listenHost() {
         return listen.substring(0, listen.lastIndexOf(':'));
+    }
+
+    /** The metrics endpoint's port, when {@code metrics_listen} is set. */
+    public int metricsPort() {
+        return Integer.parseInt(metricsListen.substring(metricsListen.lastIndexOf(':') + 1));
+    }
+
+    public String metricsHost() {
+        return metricsListen.substring(0, metricsListen.lastIndexOf(':'));
     }
 }

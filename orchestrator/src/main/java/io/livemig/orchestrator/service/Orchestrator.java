@@ -87,6 +87,7 @@ public final class Orchestrator implements AutoCloseable {
     private final Agents agents;
     private final HistoryStore history;
     private final Clock clock;
+    private final OrchestratorEvents events;
     private final Map<String, HostTracker> hosts = new LinkedHashMap<>();
     private final Placement placement = new Placement();
     private final Rebalancer rebalancer = new Rebalancer();
@@ -105,6 +106,13 @@ public final class Orchestrator implements AutoCloseable {
     private final ExecutorService watchers = Executors.newCachedThreadPool(daemon("livemig-watch"));
 
     public Orchestrator(ClusterConfig cluster, Settings settings, Agents agents, HistoryStore history, Clock clock) {
+        this(cluster, settings, agents, history, clock, OrchestratorEvents.NONE);
+    }
+
+    /** As the other constructor; {@code events} hears of finished migrations and recorded rounds (metrics). */
+    public Orchestrator(ClusterConfig cluster, Settings settings, Agents agents, HistoryStore history, Clock clock,
+            OrchestratorEvents events) {
+        this.events = events;
         this.cluster = cluster;
         this.settings = settings;
         this.agents = agents;
@@ -523,7 +531,9 @@ public final class Orchestrator implements AutoCloseable {
         if (current.state().terminal()) {
             return;
         }
-        history.update(current.finished(state, figures, error == null ? "" : error, clock.instant()));
+        MigrationRecord finished = current.finished(state, figures, error == null ? "" : error, clock.instant());
+        history.update(finished);
+        events.migrationFinished(finished);
         changed();
     }
 
@@ -629,12 +639,16 @@ public final class Orchestrator implements AutoCloseable {
             }
             Resolution resolution = reconciler.resolve(r, Optional.ofNullable(where.get(r.vm())), outcome);
             if (resolution instanceof Resolution.Finish f) {
-                history.update(r.finished(f.state(), f.figures(), f.error(), clock.instant()));
+                MigrationRecord finished = r.finished(f.state(), f.figures(), f.error(), clock.instant());
+                history.update(finished);
+                events.migrationFinished(finished);
             } else if (resolution instanceof Resolution.Keep && source != null) {
                 follow(r, source);
             } else if (resolution instanceof Resolution.Requeue && r.state() == MigrationState.REQUESTED) {
-                history.update(r.failed("the orchestrator stopped before planning it", Figures.none(),
-                        clock.instant()));
+                MigrationRecord failed = r.failed("the orchestrator stopped before planning it", Figures.none(),
+                        clock.instant());
+                history.update(failed);
+                events.migrationFinished(failed);
             } // a PLANNED record stays queued
         }
         changed();
@@ -696,6 +710,7 @@ public final class Orchestrator implements AutoCloseable {
                 plan.spreadAfter(), moves, List.of(), dryRun ? "planned " + moves.size() + " moves (dry run): "
                         + plan.summary() : "planning: " + plan.summary());
         history.insertRound(round);
+        events.roundRecorded(!originPrefix.equals("rebalance"), dryRun);
         List<String> ids = new ArrayList<>();
         List<String> refused = new ArrayList<>();
         if (!dryRun) {
