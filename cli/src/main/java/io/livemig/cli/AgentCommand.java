@@ -11,6 +11,8 @@ import io.livemig.agent.tls.TransportSecurity;
 import java.io.PrintWriter;
 import java.nio.file.Path;
 import java.util.concurrent.Callable;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.ParentCommand;
@@ -43,6 +45,9 @@ import picocli.CommandLine.Model.CommandSpec;
             "3:Cannot listen on the configured address."})
 final class AgentCommand implements Callable<Integer> {
 
+    /** The agent's own lines (INSECURE, serving) go to its log, with its events. */
+    private static final Logger LOG = LoggerFactory.getLogger("io.livemig.agent");
+
     @Spec
     CommandSpec spec;
 
@@ -58,8 +63,7 @@ final class AgentCommand implements Callable<Integer> {
         AgentConfig.Loaded config = AgentConfig.load(configFile, root != null && root.tls.insecure);
         PrintWriter err = spec.commandLine().getErr();
         if (config.security() instanceof TransportSecurity.Insecure) {
-            err.println(insecureWarning(config.agent().listen()));
-            err.flush();
+            LOG.warn(insecureWarning(config.agent().listen()));
         }
         GrpcPeerAgents peers = new GrpcPeerAgents(config.security());
         HostAgent agent = new HostAgent(new LibvirtHypervisor(), config.agent().libvirtUri(), config.self(), peers,
@@ -77,9 +81,8 @@ final class AgentCommand implements Callable<Integer> {
             err.flush();
             return ExitCodes.UNAVAILABLE;
         }
-        err.println("livemig agent: host " + config.self().name() + " serving on " + config.agent().listen()
+        LOG.info("livemig agent: host " + config.self().name() + " serving on " + config.agent().listen()
                 + ", libvirt " + config.agent().libvirtUri() + ", " + describe(config.security(), config.agent().allow()));
-        err.flush();
         Runtime.getRuntime().addShutdownHook(new Thread(() -> {
             agent.close();
             peers.close();
