@@ -14,6 +14,8 @@ import io.livemig.agent.tls.TransportSecurity;
 import java.io.PrintWriter;
 import java.nio.file.Path;
 import java.util.concurrent.Callable;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.ParentCommand;
@@ -49,6 +51,9 @@ import picocli.CommandLine.Model.CommandSpec;
             "3:Cannot listen on the configured address."})
 final class AgentCommand implements Callable<Integer> {
 
+    /** The agent's own lines (INSECURE, serving) go to its log, with its events. */
+    private static final Logger LOG = LoggerFactory.getLogger("io.livemig.agent");
+
     @Spec
     CommandSpec spec;
 
@@ -64,8 +69,7 @@ final class AgentCommand implements Callable<Integer> {
         AgentConfig.Loaded config = AgentConfig.load(configFile, root != null && root.tls.insecure);
         PrintWriter err = spec.commandLine().getErr();
         if (config.security() instanceof TransportSecurity.Insecure) {
-            err.println(insecureWarning(config.agent().listen()));
-            err.flush();
+            LOG.warn(insecureWarning(config.agent().listen()));
         }
         GrpcPeerAgents peers = new GrpcPeerAgents(config.security());
         AgentMetrics metrics = config.agent().metricsListen() == null ? null : new AgentMetrics();
@@ -99,12 +103,11 @@ final class AgentCommand implements Callable<Integer> {
                 return ExitCodes.UNAVAILABLE;
             }
         }
-        err.println("livemig agent: host " + config.self().name() + " serving on " + config.agent().listen()
+        LOG.info("livemig agent: host " + config.self().name() + " serving on " + config.agent().listen()
                 + ", libvirt " + config.agent().libvirtUri() + ", " + describe(config.security(), config.agent().allow()));
         if (endpoint != null) {
-            err.println("livemig agent: metrics on " + endpoint.url() + " (plain HTTP)");
+            LOG.info("livemig agent: metrics on " + endpoint.url() + " (plain HTTP)");
         }
-        err.flush();
         MetricsEndpoint metricsEndpoint = endpoint;
         Runtime.getRuntime().addShutdownHook(new Thread(() -> {
             if (metricsEndpoint != null) {

@@ -55,6 +55,10 @@ final class LivemigCommand {
     @Mixin
     TlsOptions tls;
 
+    /** -v, -vv, given before or after the subcommand's name. */
+    @Mixin
+    LogOptions logs = new LogOptions();
+
     private final ClientEnvironment environment;
 
     LivemigCommand() {
@@ -66,6 +70,12 @@ final class LivemigCommand {
         this.cluster = new ClusterOptions(environment.env());
         this.orchestrator = new OrchestratorOptions();
         this.tls = new TlsOptions();
+    }
+
+    /** The log levels of this run of {@code command} (the subcommand's name); see {@link LogLevels}. */
+    LogLevels logLevels(String command) {
+        return LogLevels.of(logs.verbosity(), command.equals("agent") || command.equals("orchestrator"),
+                environment.env());
     }
 
     /** How client commands connect; see {@link ClientSecurity}. */

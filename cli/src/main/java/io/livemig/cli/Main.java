@@ -10,6 +10,7 @@ import io.livemig.orchestrator.history.HistoryException;
 import java.io.OutputStreamWriter;
 import java.io.PrintWriter;
 import java.nio.charset.Charset;
+import java.util.List;
 import picocli.CommandLine;
 import picocli.CommandLine.IFactory;
 import picocli.CommandLine.ParameterException;
@@ -25,6 +26,9 @@ public final class Main {
         Charset charset = Charset.defaultCharset();
         PrintWriter out = new PrintWriter(new OutputStreamWriter(System.out, charset), true);
         PrintWriter err = new PrintWriter(new OutputStreamWriter(System.err, charset), true);
+        // grpc-java logs through java.util.logging: into Logback with the rest (see logback.xml).
+        org.slf4j.bridge.SLF4JBridgeHandler.removeHandlersForRootLogger();
+        org.slf4j.bridge.SLF4JBridgeHandler.install();
         try (AgentChannels channels = AgentChannels.secured()) {
             int code = commandLine(new LibvirtHypervisor(), channels, System.console() != null, out, err).execute(args);
             out.flush();
@@ -103,6 +107,17 @@ public final class Main {
         commandLine.setErr(err);
         commandLine.setParameterExceptionHandler(Main::onBadUsage);
         commandLine.setExecutionExceptionHandler(Main::onFailure);
+        commandLine.setExecutionStrategy(parsed -> {
+            // The log levels follow -v and the subcommand; set before the command logs anything.
+            List<CommandLine> chosen = parsed.asCommandLineList();
+            String command = chosen.get(chosen.size() - 1).getCommandName();
+            try {
+                root.logLevels(command).apply();
+            } catch (IllegalArgumentException e) {
+                throw new CommandLine.ExecutionException(chosen.get(chosen.size() - 1), e.getMessage(), e);
+            }
+            return new CommandLine.RunLast().execute(parsed);
+        });
         return commandLine;
     }
 

@@ -18,6 +18,8 @@ import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.concurrent.Callable;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
@@ -57,6 +59,9 @@ import picocli.CommandLine.Spec;
         exitCodeList = {"0:Stopped.", "2:Bad configuration file (no tls section and not insecure, TLS files missing...), or the history file cannot be used.",
             "3:Cannot listen on the configured address."})
 final class OrchestratorCommand implements Callable<Integer> {
+
+    /** The orchestrator's own lines (INSECURE, listening) go to its log, with its events. */
+    private static final Logger LOG = LoggerFactory.getLogger("io.livemig.orchestrator");
 
     @Spec
     CommandSpec spec;
@@ -137,8 +142,8 @@ final class OrchestratorCommand implements Callable<Integer> {
 
     /**
      * Loads the configuration, opens the history, starts the orchestrator (one round of health
-     * checks, reconciliation of what a previous run left unfinished) and serves it; one line on
-     * {@code err} says where.
+     * checks, reconciliation of what a previous run left unfinished) and serves it; one line in
+     * the log (logger io.livemig.orchestrator, info) says where. {@code err} is not written to.
      *
      * @throws IOException when it cannot listen (the message names the address)
      */
@@ -151,9 +156,8 @@ final class OrchestratorCommand implements Callable<Integer> {
         OrchestratorConfig.Loaded loaded = OrchestratorConfig.load(configFile, insecure);
         TransportSecurity security = loaded.security();
         if (security instanceof TransportSecurity.Insecure) {
-            err.println("livemig orchestrator: INSECURE: plaintext gRPC, no client authentication; anyone who can "
+            LOG.warn("livemig orchestrator: INSECURE: plaintext gRPC, no client authentication; anyone who can "
                     + "reach " + loaded.config().listen() + " can move VMs");
-            err.flush();
         }
         OrchestratorConfig c = loaded.config();
         OrchestratorConfig.Rebalance r = c.rebalance();
@@ -203,13 +207,12 @@ final class OrchestratorCommand implements Callable<Integer> {
             }
         }
         int hosts = loaded.cluster().hosts().size();
-        err.println("livemig orchestrator listening on " + c.listenHost() + ":" + server.port() + " ("
+        LOG.info("livemig orchestrator listening on " + c.listenHost() + ":" + server.port() + " ("
                 + hosts + (hosts == 1 ? " host" : " hosts") + ", history " + history.file() + ", "
                 + AgentCommand.describe(security, c.allow()) + ")");
         if (endpoint != null) {
-            err.println("livemig orchestrator: metrics on " + endpoint.url() + " (plain HTTP)");
+            LOG.info("livemig orchestrator: metrics on " + endpoint.url() + " (plain HTTP)");
         }
-        err.flush();
         return new Serving(server, orchestrator, agents, history, endpoint);
     }
 }

@@ -66,9 +66,12 @@ class CliTlsTest {
                 tls: {ca: pki/ca.pem, cert: pki/orchestrator.pem, key: pki/orchestrator.key}
                 allow: [operator]
                 """);
-        StringWriter err = new StringWriter();
-        serving = OrchestratorCommand.serve(config, new PrintWriter(err, true));
-        assertTrue(err.toString().endsWith(", mutual TLS, control: operator)\n"), err.toString());
+        try (LogCapture log = new LogCapture(ch.qos.logback.classic.Level.INFO)) {
+            serving = OrchestratorCommand.serve(config, new PrintWriter(new StringWriter(), true));
+            String listening = log.await(e -> e.getFormattedMessage().startsWith("livemig orchestrator listening on "),
+                    java.time.Duration.ZERO).getFormattedMessage();
+            assertTrue(listening.endsWith(", mutual TLS, control: operator)"), listening);
+        }
         address = "127.0.0.1:" + serving.port();
     }
 

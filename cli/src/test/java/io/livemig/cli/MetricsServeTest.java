@@ -1,5 +1,6 @@
 package io.livemig.cli;
 
+import ch.qos.logback.classic.Level;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -51,11 +52,13 @@ class MetricsServeTest {
     void servesMetricsOverHttpUntilStopped() throws Exception {
         StringWriter err = new StringWriter();
         String url;
-        try (OrchestratorCommand.Serving serving = OrchestratorCommand.serve(config("127.0.0.1:0"),
+        try (LogCapture log = new LogCapture(Level.INFO);
+                OrchestratorCommand.Serving serving = OrchestratorCommand.serve(config("127.0.0.1:0"),
                 new PrintWriter(err, true))) {
             url = "http://127.0.0.1:" + serving.metricsPort() + "/metrics";
-            assertTrue(err.toString().endsWith("livemig orchestrator: metrics on " + url + " (plain HTTP)\n"),
-                    err.toString());
+            String line = "livemig orchestrator: metrics on " + url + " (plain HTTP)";
+            assertTrue(log.events().stream().anyMatch(e -> e.getFormattedMessage().equals(line)),
+                    log.events().toString());
             String text = get(url);
             assertTrue(text.contains("livemig_host_up{host=\"lonely\"} 0.0"), text);
             assertTrue(text.contains("livemig_migrations_queued 0.0"), text);

@@ -3,6 +3,7 @@ package io.livemig.cli;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import ch.qos.logback.classic.Level;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import java.io.PrintWriter;
@@ -60,11 +61,16 @@ class OrchestratorServeTest {
     @Test
     void servesAndClientsReachItOverTcp() throws Exception {
         StringWriter err = new StringWriter();
-        try (OrchestratorCommand.Serving serving = OrchestratorCommand.serve(config, new PrintWriter(err, true))) {
-            assertEquals("livemig orchestrator: INSECURE: plaintext gRPC, no client authentication; anyone who can "
-                    + "reach 127.0.0.1:0 can move VMs\n"
-                    + "livemig orchestrator listening on 127.0.0.1:" + serving.port() + " (1 host, history "
-                    + dir.resolve("state/history.db").toAbsolutePath().normalize() + ", plaintext)\n", err.toString());
+        try (LogCapture log = new LogCapture(Level.INFO);
+                OrchestratorCommand.Serving serving = OrchestratorCommand.serve(config, new PrintWriter(err, true))) {
+            // Its own lines go to the log (stderr in production), with their wording kept.
+            assertEquals(List.of("WARN livemig orchestrator: INSECURE: plaintext gRPC, no client authentication; "
+                    + "anyone who can reach 127.0.0.1:0 can move VMs",
+                    "INFO livemig orchestrator listening on 127.0.0.1:" + serving.port() + " (1 host, history "
+                    + dir.resolve("state/history.db").toAbsolutePath().normalize() + ", plaintext)"),
+                    log.matching(e -> e.getLoggerName().equals("io.livemig.orchestrator")).stream()
+                            .map(e -> e.getLevel() + " " + e.getFormattedMessage()).toList());
+            assertEquals("", err.toString());
             String address = "127.0.0.1:" + serving.port();
 
             Run hosts = cli("--orchestrator", address, "hosts", "--json");
@@ -98,12 +104,14 @@ class OrchestratorServeTest {
         assertEquals(1, unknown.err().lines().count());
 
         Files.writeString(config, "listen: 127.0.0.1:0\ncluster: cluster.yaml\ndatabase: cluster.yaml\ninsecure: true\n");
-        Run notADatabase = cli("orchestrator", "--config", config.toString());
-        assertEquals(2, notADatabase.exitCode(), notADatabase.toString());
-        List<String> lines = notADatabase.err().lines().toList();
-        assertEquals(2, lines.size(), notADatabase.err());
-        assertTrue(lines.get(0).startsWith("livemig orchestrator: INSECURE: "), notADatabase.err());
-        assertTrue(lines.get(1).startsWith("livemig orchestrator: cannot open history "), notADatabase.err());
+        try (LogCapture log = new LogCapture(Level.INFO)) {
+            Run notADatabase = cli("orchestrator", "--config", config.toString());
+            assertEquals(2, notADatabase.exitCode(), notADatabase.toString());
+            List<String> lines = notADatabase.err().lines().toList();
+            assertEquals(1, lines.size(), notADatabase.err());
+            assertTrue(lines.get(0).startsWith("livemig orchestrator: cannot open history "), notADatabase.err());
+            assertTrue(log.events().get(0).getFormattedMessage().startsWith("livemig orchestrator: INSECURE: "));
+        }
     }
 
     @Test
@@ -111,14 +119,17 @@ class OrchestratorServeTest {
         try (java.net.ServerSocket taken = new java.net.ServerSocket(0, 1, java.net.InetAddress.getLoopbackAddress())) {
             Files.writeString(config, "listen: 127.0.0.1:" + taken.getLocalPort()
                     + "\ncluster: cluster.yaml\ndatabase: h.db\n");
-            Run r = cli("orchestrator", "--insecure", "--config", config.toString());
-            assertEquals(3, r.exitCode(), r.toString());
-            List<String> lines = r.err().lines().toList();
-            assertEquals(List.of("livemig orchestrator: INSECURE: plaintext gRPC, no client authentication; anyone "
-                    + "who can reach 127.0.0.1:" + taken.getLocalPort() + " can move VMs"), lines.subList(0, 1));
-            assertTrue(lines.get(1).startsWith("livemig orchestrator: cannot listen on 127.0.0.1:"
-                    + taken.getLocalPort()), r.err());
-            assertEquals(2, lines.size(), r.err());
+            try (LogCapture log = new LogCapture(Level.INFO)) {
+                Run r = cli("orchestrator", "--insecure", "--config", config.toString());
+                assertEquals(3, r.exitCode(), r.toString());
+                List<String> lines = r.err().lines().toList();
+                assertTrue(lines.get(0).startsWith("livemig orchestrator: cannot listen on 127.0.0.1:"
+                        + taken.getLocalPort()), r.err());
+                assertEquals(1, lines.size(), r.err());
+                assertEquals("livemig orchestrator: INSECURE: plaintext gRPC, no client authentication; anyone "
+                        + "who can reach 127.0.0.1:" + taken.getLocalPort() + " can move VMs",
+                        log.events().get(0).getFormattedMessage());
+            }
         }
     }
 }

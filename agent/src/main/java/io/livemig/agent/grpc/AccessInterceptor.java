@@ -13,6 +13,8 @@ import java.security.cert.X509Certificate;
 import java.util.Optional;
 import javax.net.ssl.SSLPeerUnverifiedException;
 import javax.net.ssl.SSLSession;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * Takes the caller's identity (its certificate's CN) from the TLS session and lets the call through
@@ -21,6 +23,7 @@ import javax.net.ssl.SSLSession;
  */
 public final class AccessInterceptor implements ServerInterceptor {
 
+    private static final Logger LOG = LoggerFactory.getLogger(AccessInterceptor.class);
     private static final ServerCall.Listener<Object> NOTHING = new ServerCall.Listener<>() {};
 
     private final AccessPolicy policy;
@@ -35,6 +38,8 @@ public final class AccessInterceptor implements ServerInterceptor {
             ServerCallHandler<Q, R> next) {
         Optional<String> identity = identity(call.getAttributes().get(Grpc.TRANSPORT_ATTR_SSL_SESSION));
         if (identity.isEmpty()) {
+            LOG.info("refused {} without a client certificate on {}", call.getMethodDescriptor().getFullMethodName(),
+                    policy.where());
             call.close(Status.UNAUTHENTICATED.withDescription("no client certificate with a CN on " + policy.where()),
                     new Metadata());
             return (ServerCall.Listener<Q>) NOTHING;
@@ -43,6 +48,7 @@ public final class AccessInterceptor implements ServerInterceptor {
         String method = call.getMethodDescriptor().getBareMethodName();
         Optional<String> refusal = policy.refusal(identity.get(), service, method);
         if (refusal.isPresent()) {
+            LOG.info("refused {}/{} to {}: {}", service, method, identity.get(), refusal.get());
             call.close(Status.PERMISSION_DENIED.withDescription(refusal.get()), new Metadata());
             return (ServerCall.Listener<Q>) NOTHING;
         }

@@ -9,6 +9,8 @@ import java.util.Optional;
 import java.util.Set;
 import java.util.UUID;
 import java.util.function.LongSupplier;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * Who may migrate now on this host: one migration per VM at a time, at most N outgoing and M
@@ -17,6 +19,8 @@ import java.util.function.LongSupplier;
  * Thread-safe; time comes from the given monotonic clock (ms).
  */
 public final class Admission {
+
+    private static final Logger LOG = LoggerFactory.getLogger(Admission.class);
 
     /** Memory promised to an incoming VM until it arrives, is cancelled, or expires. */
     public record Reservation(String id, String vmName, long memoryBytes, long expiresAtMs) {}
@@ -146,6 +150,14 @@ public final class Admission {
 
     private void expire() {
         long now = nowMs.getAsLong();
-        reservations.values().removeIf(r -> r.expiresAtMs() <= now);
+        reservations.values().removeIf(r -> {
+            if (r.expiresAtMs() > now) {
+                return false;
+            }
+            try (MigrationLog ctx = MigrationLog.of(null, r.vmName())) {
+                LOG.info("incoming reservation {} expired: the source did not start the migration", r.id());
+            }
+            return true;
+        });
     }
 }

@@ -52,6 +52,8 @@ import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.TimeUnit;
 import java.util.function.LongSupplier;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * What one host's agent does, without any transport: reports the host and its VMs, accepts
@@ -63,6 +65,8 @@ public final class HostAgent implements AutoCloseable {
     /** A started outgoing migration: its id and what the target agreed to. */
     public record Started(String id, Incoming incoming) {}
 
+    /** One line per event, each about a migration with its id and VM in the MDC (see {@link MigrationLog}). */
+    private static final Logger LOG = LoggerFactory.getLogger(HostAgent.class);
     private static final long HEADROOM_BYTES = 128L << 20;
     private static final Duration RESERVATION_TTL = Duration.ofMinutes(10);
     private static final Duration TARGET_CLEANUP_WAIT = Duration.ofSeconds(30);
@@ -145,6 +149,7 @@ public final class HostAgent implements AutoCloseable {
                 names.forEach(name -> dirtyRateCalcs.put(name, now));
                 return rates;
             } catch (HypervisorException e) {
+                LOG.debug("dirty-rate measurement of {} failed: {}", names, e.getMessage());
                 return Map.of(); // best effort: the VMs are listed without it
             }
         }
@@ -261,6 +266,10 @@ public final class HostAgent implements AutoCloseable {
         }
         List<Incoming.PlanStep> steps = new ArrayList<>(plan.rules().stream().map(HostAgent::step).toList());
         cpuStep.ifPresent(steps::add);
+        try (MigrationLog ctx = MigrationLog.of(null, r.vmName())) {
+            LOG.info("incoming prepared: from {}, {} MiB reserved (reservation {})", r.sourceHost(),
+                    r.memoryBytes() >> 20, reservation.id());
+        }
         return new Incoming(reservation.id(), self.name(), self.libvirtUri(), "tcp:" + migrationAddress(),
                 plan.destinationXml().orElseThrow(), steps, plan.migrateDisks());
     }
@@ -300,6 +309,7 @@ public final class HostAgent implements AutoCloseable {
         if (!admission.cancel(reservationId)) {
             throw new AgentException(Code.NOT_FOUND, "no reservation " + reservationId + " (released or expired)");
         }
+        LOG.info("incoming cancelled: reservation {} released", reservationId);
     }
 
     /**
@@ -381,6 +391,10 @@ public final class HostAgent implements AutoCloseable {
             MigrationMonitor monitor = new MigrationMonitor(job, options.mode(), settings, clockMs, outgoing::onProgress);
             outgoing.monitor = monitor;
             migrations.put(id, outgoing);
+            try (MigrationLog ctx = MigrationLog.of(id, vmName)) {
+                LOG.info("migration started: to {} ({}), mode {}, flags {}", incoming.targetHost(), targetAgent,
+                        mode(options.mode()), flags);
+            }
             Incoming agreed = incoming;
             runners.execute(() -> run(outgoing, monitor, job, targetAgent, agreed));
             return new Started(id, incoming);
@@ -394,6 +408,13 @@ public final class HostAgent implements AutoCloseable {
     }
 
     private void run(Outgoing outgoing, MigrationMonitor monitor, MigrationJob job, String targetAgent,
+            Incoming incoming) {
+        try (MigrationLog ctx = MigrationLog.of(outgoing.id, outgoing.vmName)) {
+            runLogged(outgoing, monitor, job, targetAgent, incoming);
+        }
+    }
+
+    private void runLogged(Outgoing outgoing, MigrationMonitor monitor, MigrationJob job, String targetAgent,
             Incoming incoming) {
         MigrationReport report = null;
         String error = null;
@@ -409,10 +430,12 @@ public final class HostAgent implements AutoCloseable {
                 Optional<String> split = report != null && report.modeUsed() == Technique.POSTCOPY
                         ? postcopyFailure(outgoing.vmName, incoming) : Optional.empty();
                 if (split.isPresent()) {
+                    LOG.error("post-copy failed: {}", split.get());
                     error = error == null ? split.get() : error + "; " + split.get();
                 } else {
                     error = keepRunningOnSource(outgoing.vmName, error);
                     Optional<String> lost = job.destinationLost();
+                    lost.ifPresent(l -> LOG.warn("destination lost: {}", l));
                     error = lost.isPresent()
                             // Asking an unreachable target would only stall the result; libvirt
                             // there removes the half-arrived VM itself once it runs again.
@@ -428,6 +451,20 @@ public final class HostAgent implements AutoCloseable {
                 releaseQuietly(targetAgent, incoming.reservationId());
                 outgoing.finish(report, error);
             }
+            logEnd(outgoing.view().result());
+        }
+    }
+
+    /** The end of a migration: outcome and key figures, at warn unless it succeeded. */
+    private static void logEnd(MigrationView.Result r) {
+        String line = "migration " + r.status().name().toLowerCase(Locale.ROOT) + ": mode " + r.modeUsed()
+                + ", total " + r.totalMs() + " ms, downtime " + r.downtimeMs() + " ms, " + r.bytesTransferred()
+                + " bytes in " + r.iterations() + " iterations, " + r.escalations().size() + " escalations"
+                + (r.error() == null || r.error().isEmpty() ? "" : "; " + r.error());
+        if (r.status() == MigrationView.Status.SUCCEEDED) {
+            LOG.info(line);
+        } else {
+            LOG.warn(line);
         }
     }
 
@@ -544,7 +581,11 @@ public final class HostAgent implements AutoCloseable {
     }
 
     public void abort(String id) throws AgentException {
-        running(id).monitor.requestAbort();
+        Outgoing o = running(id);
+        try (MigrationLog ctx = MigrationLog.of(id, o.vmName)) {
+            LOG.info("abort requested");
+        }
+        o.monitor.requestAbort();
     }
 
     public void startPostCopy(String id) throws AgentException {
@@ -773,6 +814,7 @@ public final class HostAgent implements AutoCloseable {
         volatile MigrationMonitor monitor;
         private final List<MigrationView.Sample> samples = new ArrayList<>();
         private MigrationView current;
+        private int escalationsLogged; // under this
 
         Outgoing(String id, String vmName, String targetHost, MigrationMode modeRequested) {
             this.id = id;
@@ -801,6 +843,14 @@ public final class HostAgent implements AutoCloseable {
         }
 
         synchronized void onProgress(MigrationProgress p) {
+            if (p.escalations() > escalationsLogged && monitor != null) {
+                List<Escalation> all = monitor.flightRecord().escalations();
+                for (Escalation e : all.subList(Math.min(escalationsLogged, all.size()), all.size())) {
+                    LOG.info("escalation: {} {} at iteration {} ({})", e.kind().name().toLowerCase(Locale.ROOT),
+                            e.value(), e.iteration(), e.reason());
+                }
+                escalationsLogged = all.size();
+            }
             MigrationView.Sample s = sample(p);
             samples.add(s);
             publish(new MigrationView(current.version() + 1, id, vmName, self.name(), targetHost,

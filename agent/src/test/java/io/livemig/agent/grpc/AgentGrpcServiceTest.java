@@ -5,16 +5,20 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import ch.qos.logback.classic.Level;
+import ch.qos.logback.classic.spi.ILoggingEvent;
 import io.grpc.ManagedChannel;
 import io.grpc.Status;
 import io.grpc.StatusRuntimeException;
 import io.grpc.inprocess.InProcessChannelBuilder;
 import io.grpc.inprocess.InProcessServerBuilder;
+import io.livemig.agent.LogCapture;
 import io.livemig.agent.config.ClusterConfig;
 import io.livemig.agent.core.MigrationFlag;
 import io.livemig.agent.core.MigrationFlags;
 import io.livemig.agent.core.PostcopyFailedState;
 import io.livemig.agent.service.HostAgent;
+import io.livemig.agent.service.MigrationLog;
 import io.livemig.proto.agent.v1.AgentServiceGrpc;
 import io.livemig.proto.agent.v1.CancelIncomingRequest;
 import io.livemig.proto.agent.v1.GetHostInfoRequest;
@@ -34,10 +38,12 @@ import io.livemig.proto.agent.v1.Vm;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Iterator;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
+import java.util.function.Predicate;
 import java.util.function.Supplier;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.AfterEach;
@@ -167,6 +173,28 @@ class AgentGrpcServiceTest {
         assertEquals(MigrationMode.MIGRATION_MODE_POSTCOPY, last.getResult().getModeUsed(), last.toString());
         MigrationFlags flags = hvA.started.get(0).flags();
         assertTrue(flags.has(MigrationFlag.POSTCOPY) && flags.has(MigrationFlag.AUTO_CONVERGE), flags.toString());
+    }
+
+    @Test
+    void aMigrationLogsOneStartAndOneEndLineWithItsIdInTheMdc() throws Exception {
+        hvA.script = "nonconverging-precopy.csv";
+        try (LogCapture log = new LogCapture(Level.INFO)) {
+            String id = a.startMigration(request("lm", MigrationMode.MIGRATION_MODE_AUTO)).getMigrationId();
+            watch(id);
+            Predicate<ILoggingEvent> ours = e -> id.equals(e.getMDCPropertyMap().get(MigrationLog.MIGRATION))
+                    && "lm".equals(e.getMDCPropertyMap().get(MigrationLog.VM));
+            log.await(ours.and(e -> e.getFormattedMessage().startsWith("migration succeeded: ")), Duration.ofSeconds(5));
+            List<String> lines = log.matching(ours).stream().map(ILoggingEvent::getFormattedMessage).toList();
+            assertEquals(1, lines.stream().filter(l -> l.startsWith("migration started: to lab-b ")).count(), lines.toString());
+            assertEquals(1, lines.stream().filter(l -> l.startsWith("migration succeeded: mode postcopy, total ")).count(),
+                    lines.toString());
+            assertTrue(lines.stream().anyMatch(l -> l.startsWith("escalation: ")), lines.toString());
+            // Every line about the migration carries its id; info is the quiet default: no debug.
+            assertTrue(log.matching(e -> e.getFormattedMessage().startsWith("migration ")
+                    || e.getFormattedMessage().startsWith("escalation: ")).stream().allMatch(ours), lines.toString());
+            assertTrue(log.events().stream().noneMatch(e -> e.getLevel().isGreaterOrEqual(Level.DEBUG)
+                    && !e.getLevel().isGreaterOrEqual(Level.INFO)));
+        }
     }
 
     @Test

@@ -3,6 +3,7 @@ package io.livemig.orchestrator.service;
 import io.livemig.agent.config.ClusterConfig;
 import io.livemig.agent.core.Inputs;
 import io.livemig.agent.config.HostConfig;
+import io.livemig.agent.service.MigrationLog;
 import io.livemig.orchestrator.history.HistoryStore;
 import io.livemig.orchestrator.history.RoundRecord;
 import io.livemig.orchestrator.placement.Decision;
@@ -48,6 +49,8 @@ import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * The cluster's orchestrator, without transport: follows the hosts through their agents (health
@@ -80,6 +83,8 @@ public final class Orchestrator implements AutoCloseable {
     /** A rebalance or drain round. */
     public record Round(String roundId, Plan plan, List<String> migrationIds) {}
 
+    /** One line per event; those about a migration carry its record id and VM in the MDC. */
+    private static final Logger LOG = LoggerFactory.getLogger(Orchestrator.class);
     private static final String DEFAULT_MODE = "auto";
 
     private final ClusterConfig cluster;
@@ -150,12 +155,21 @@ public final class Orchestrator implements AutoCloseable {
     }
 
     private void poll(HostTracker host) {
+        HostState before = host.state();
         try {
             HostInfo info = agents.hostInfo(host.config());
             List<Vm> vms = agents.runningVms(host.config());
             host.recordSample(info, vms);
         } catch (AgentCallException e) {
             host.recordFailure(e.getMessage());
+        }
+        HostState after = host.state();
+        if ((before == HostState.DOWN) != (after == HostState.DOWN)) {
+            if (after == HostState.DOWN) {
+                LOG.warn("host {} is down: {}", host.config().name(), host.stateReason());
+            } else {
+                LOG.info("host {} is {}", host.config().name(), after.name().toLowerCase(Locale.ROOT));
+            }
         }
     }
 
@@ -260,6 +274,18 @@ public final class Orchestrator implements AutoCloseable {
     /** As {@link #migrate(String, String, MigrationOptions, String)}; {@code why} replaces "X was requested". */
     private Queued migrate(String vmName, String target, MigrationOptions options, String origin, String why)
             throws OrchestratorException {
+        try {
+            return queue(vmName, target, options, origin, why);
+        } catch (OrchestratorException e) {
+            try (MigrationLog ctx = MigrationLog.of(null, vmName)) {
+                LOG.info("migration refused ({}): {}", origin, e.getMessage());
+            }
+            throw e;
+        }
+    }
+
+    private Queued queue(String vmName, String target, MigrationOptions options, String origin, String why)
+            throws OrchestratorException {
         // Refused before any record is written, so a bad request leaves no trace in the history.
         invalidIf(Inputs.vmName(vmName));
         if (target != null && !target.isEmpty()) {
@@ -314,6 +340,9 @@ public final class Orchestrator implements AutoCloseable {
             MigrationRecord planned = requested.planned(chosen, explanation);
             history.update(planned);
             queuedOptions.put(planned.id(), options);
+            try (MigrationLog ctx = MigrationLog.of(planned.id(), vmName)) {
+                LOG.info("migration queued ({}): {} -> {}, mode {}: {}", origin, vm.host(), chosen, mode, explanation);
+            }
             changed();
             dispatch();
             return new Queued(history.get(planned.id()).orElse(planned), decision, explanation);
@@ -392,6 +421,12 @@ public final class Orchestrator implements AutoCloseable {
     }
 
     private void start(MigrationRecord r) {
+        try (MigrationLog ctx = MigrationLog.of(r.id(), r.vm())) {
+            startLogged(r);
+        }
+    }
+
+    private void startLogged(MigrationRecord r) {
         HostConfig source = cluster.host(r.source()).orElse(null);
         HostConfig target = cluster.host(r.target()).orElse(null);
         if (source == null || target == null) {
@@ -410,6 +445,7 @@ public final class Orchestrator implements AutoCloseable {
         }
         queuedOptions.remove(r.id());
         MigrationRecord running = r.running(agentId, clock.instant());
+        LOG.info("migration started on {}'s agent as {}", r.source(), agentId);
         history.update(running);
         changed();
         follow(running, source);
@@ -421,7 +457,7 @@ public final class Orchestrator implements AutoCloseable {
             return;
         }
         watchers.submit(() -> {
-            try {
+            try (MigrationLog ctx = MigrationLog.of(r.id(), r.vm())) {
                 MigrationProgress last = null;
                 String error = null;
                 boolean agentForgot = false;
@@ -534,12 +570,29 @@ public final class Orchestrator implements AutoCloseable {
         MigrationRecord finished = current.finished(state, figures, error == null ? "" : error, clock.instant());
         history.update(finished);
         events.migrationFinished(finished);
+        try (MigrationLog ctx = MigrationLog.of(r.id(), r.vm())) {
+            logEnd(state, figures, error);
+        }
         changed();
+    }
+
+    private static void logEnd(MigrationState state, Figures f, String error) {
+        String line = "migration " + state.name().toLowerCase(Locale.ROOT) + ": total " + f.totalMs()
+                + " ms, downtime " + f.downtimeMs() + " ms, " + f.bytesTransferred() + " bytes"
+                + (error == null || error.isEmpty() ? "" : "; " + error);
+        if (state == MigrationState.SUCCEEDED) {
+            LOG.info(line);
+        } else {
+            LOG.warn(line);
+        }
     }
 
     /** Aborts a queued migration at once, a running one through its source agent. */
     public MigrationRecord abort(String id) throws OrchestratorException {
         MigrationRecord r = record(id);
+        try (MigrationLog ctx = MigrationLog.of(r.id(), r.vm())) {
+            LOG.info("abort requested ({})", r.state().name().toLowerCase(Locale.ROOT));
+        }
         if (r.state().terminal()) {
             throw new OrchestratorException(Code.FAILED_PRECONDITION, "migration " + id + " has ended ("
                     + r.state().name().toLowerCase(Locale.ROOT) + ")");
@@ -638,6 +691,13 @@ public final class Orchestrator implements AutoCloseable {
                 }
             }
             Resolution resolution = reconciler.resolve(r, Optional.ofNullable(where.get(r.vm())), outcome);
+            try (MigrationLog ctx = MigrationLog.of(r.id(), r.vm())) {
+                LOG.info("reconciled after restart: was {}; {}", r.state().name().toLowerCase(Locale.ROOT),
+                        resolution instanceof Resolution.Finish f ? "ended " + f.state().name().toLowerCase(Locale.ROOT)
+                                + (f.error() == null || f.error().isEmpty() ? "" : ": " + f.error())
+                        : resolution instanceof Resolution.Keep ? "still running on the agent, followed again"
+                        : "stays queued");
+            }
             if (resolution instanceof Resolution.Finish f) {
                 MigrationRecord finished = r.finished(f.state(), f.figures(), f.error(), clock.instant());
                 history.update(finished);
@@ -729,6 +789,9 @@ public final class Orchestrator implements AutoCloseable {
                             + (refused.isEmpty() ? "" : "; refused: " + String.join("; ", refused));
             history.updateRound(new RoundRecord(roundId, round.at(), false, trigger, plan.spreadBefore(),
                     plan.spreadAfter(), moves, ids, result));
+            LOG.info("round {} ({}): {}", roundId, trigger, result);
+        } else {
+            LOG.info("round {} ({}): {}", roundId, trigger, round.result());
         }
         changed();
         return new Round(roundId, plan, ids);

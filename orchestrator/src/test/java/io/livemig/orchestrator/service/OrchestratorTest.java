@@ -6,7 +6,11 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import ch.qos.logback.classic.Level;
+import ch.qos.logback.classic.spi.ILoggingEvent;
 import io.livemig.agent.config.ClusterConfig;
+import io.livemig.agent.service.MigrationLog;
+import io.livemig.orchestrator.LogCapture;
 import io.livemig.orchestrator.history.HistoryStore;
 import io.livemig.orchestrator.history.RoundRecord;
 import io.livemig.orchestrator.placement.HostState;
@@ -21,6 +25,7 @@ import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.List;
+import java.util.function.Predicate;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -104,6 +109,27 @@ class OrchestratorTest {
         assertEquals("precopy", done.figures().modeUsed());
         assertEquals("b", orchestrator.vms().stream().filter(v -> v.vm().getName().equals("web1")).findFirst()
                 .orElseThrow().host(), "loads are polled again after a migration");
+    }
+
+    @Test
+    void aMigrationLogsOneStartAndOneEndLineWithItsIdInTheMdc() throws Exception {
+        try (LogCapture log = new LogCapture(Level.INFO)) {
+            String id = orchestrator.migrate("web1", "b", AUTO, "user").record().id();
+            awaitState(id, MigrationState.RUNNING);
+            agents.complete("web1");
+            awaitState(id, MigrationState.SUCCEEDED);
+            Predicate<ILoggingEvent> ours = e -> id.equals(e.getMDCPropertyMap().get(MigrationLog.MIGRATION))
+                    && "web1".equals(e.getMDCPropertyMap().get(MigrationLog.VM));
+            log.await(ours.and(e -> e.getFormattedMessage().startsWith("migration succeeded: ")), Duration.ofSeconds(5));
+            List<String> lines = log.matching(ours).stream().map(ILoggingEvent::getFormattedMessage).toList();
+            assertEquals(1, lines.stream().filter(l -> l.startsWith("migration queued (user): a -> b")).count(),
+                    lines.toString());
+            assertEquals(1, lines.stream().filter(l -> l.startsWith("migration started on a's agent as ")).count(),
+                    lines.toString());
+            assertEquals(1, lines.stream().filter(l -> l.startsWith("migration succeeded: total ")).count(),
+                    lines.toString());
+            assertTrue(log.events().stream().noneMatch(e -> !e.getLevel().isGreaterOrEqual(Level.INFO)));
+        }
     }
 
     @Test
