@@ -32,7 +32,7 @@ import picocli.CommandLine.Mixin;
         subcommands = {VersionCommand.class, AgentCommand.class, OrchestratorCommand.class, HostsCommand.class,
             VmsCommand.class, MigrateCommand.class, WatchCommand.class, AbortCommand.class, HistoryCommand.class,
             RebalanceCommand.class, DrainCommand.class, HostStateCommand.class, DirectMigrateCommand.class,
-            ExperimentCommand.class},
+            ExperimentCommand.class, ConfigCommand.class, CompletionCommand.class},
         footer = {"%nExamples:",
             "  livemig --orchestrator 10.213.77.1:7080 hosts",
             "  livemig migrate web1                    # the orchestrator picks the target",
@@ -68,7 +68,12 @@ final class LivemigCommand {
         this.tls = new TlsOptions();
     }
 
-    /** How client commands connect; see {@link ClientSecurity}. */
+    /** The environment variables, for the servers' overrides ({@link ServerOverrides}). */
+    java.util.Map<String, String> env() {
+        return environment.env();
+    }
+
+        /** How client commands connect; see {@link ClientSecurity}. */
     TransportSecurity security() throws ConfigException {
         return ClientSecurity.resolve(tls, environment.env(), environment.clientFiles());
     }
