@@ -15,7 +15,7 @@ final class VersionCommand implements Callable<Integer> {
 
     @Override
     public Integer call() {
-        spec.commandLine().getOut().println("livemig " + ManifestVersionProvider.version());
+        spec.commandLine().getOut().println(ManifestVersionProvider.line());
         return ExitCodes.OK;
     }
 }
