@@ -15,7 +15,9 @@ final class VersionCommand implements Callable<Integer> {
 
     @Override
     public Integer call() {
-        spec.commandLine().getOut().println(ManifestVersionProvider.line());
+        for (String line : new ManifestVersionProvider().getVersion()) {
+            spec.commandLine().getOut().println(line);
+        }
         return ExitCodes.OK;
     }
 }
