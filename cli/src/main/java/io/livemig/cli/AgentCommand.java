@@ -45,7 +45,9 @@ import picocli.CommandLine.Model.CommandSpec;
             "reach the address can move VMs.",
             "%nmetrics_listen serves /metrics over plain HTTP: figures only, no control;",
             "listen on a management address.",
-            "%nExamples:", "  livemig agent --config /etc/livemig/agent.yaml"},
+            "%nExamples:", "  livemig agent --config /etc/livemig/agent.yaml",
+            "  livemig agent --config agent.yaml --listen 10.0.0.11:7070 --libvirt-uri qemu:///system",
+            "  LIVEMIG_AGENT_LISTEN=127.0.0.1:7070 livemig agent --config agent.yaml"},
         exitCodeListHeading = ExitCodes.HELP_HEADING,
         exitCodeList = {"0:Stopped.", "2:Bad configuration file (no tls section and not insecure, TLS files missing...).",
             "3:Cannot listen on the configured address."})
@@ -60,13 +62,22 @@ final class AgentCommand implements Callable<Integer> {
     @Option(names = "--config", required = true, paramLabel = "FILE", description = "The agent's configuration file.")
     Path configFile;
 
+    @Option(names = "--listen", paramLabel = "HOST:PORT", description = "Serve here instead of the file's listen. "
+            + "Default: $" + ServerOverrides.AGENT_LISTEN + ", then the file.")
+    String listen;
+
+    @Option(names = "--libvirt-uri", paramLabel = "URI", description = "This host's libvirt instead of the file's "
+            + "libvirt_uri. Default: $" + ServerOverrides.LIBVIRT_URI + ", then the file.")
+    String libvirtUri;
+
     /** --insecure (the root's option, given before or after "agent"). */
     @ParentCommand
     LivemigCommand root;
 
     @Override
     public Integer call() throws ConfigException, InterruptedException {
-        AgentConfig.Loaded config = AgentConfig.load(configFile, root != null && root.tls.insecure);
+        AgentConfig.Loaded config = ServerOverrides.agent(AgentConfig.load(configFile, root != null && root.tls.insecure),
+                listen, libvirtUri, root != null ? root.env() : System.getenv());
         PrintWriter err = spec.commandLine().getErr();
         if (config.security() instanceof TransportSecurity.Insecure) {
             LOG.warn(insecureWarning(config.agent().listen()));

@@ -23,6 +23,10 @@ import picocli.CommandLine.Spec;
         },
         mixinStandardHelpOptions = true,
         versionProvider = ManifestVersionProvider.class,
+        footer = {"%nExamples:",
+            "  livemig direct-migrate web1 --from qemu+tcp://10.213.77.11/system --to qemu+tcp://10.213.77.12/system",
+            "  livemig direct-migrate web1 --from qemu:///system --to qemu+tls://kvm2/system \\",
+            "      --migrate-uri tcp:10.0.1.12 --bandwidth 500 --json"},
         exitCodeListHeading = ExitCodes.HELP_HEADING,
         exitCodeList = {ExitCodes.HELP_OK, ExitCodes.HELP_MIGRATION_FAILED, ExitCodes.HELP_USAGE,
             ExitCodes.HELP_UNAVAILABLE})

@@ -37,6 +37,8 @@ final class ExperimentCommand {
         "results.csv, runs/<id>.json (flight recorder, heartbeats, pings), spec.yaml with the seed.",
         "Needs root and the lab (scripts/lab.sh up): guests are created and destroyed per run."},
             mixinStandardHelpOptions = true,
+            footer = {"%nExamples:", "  livemig experiment run scripts/experiments/quick.yaml --out /tmp/quick",
+                "  livemig experiment run scripts/experiments/classic.yaml --out /tmp/classic --seed 42"},
             exitCodeListHeading = ExitCodes.HELP_HEADING,
             exitCodeList = {"0:Every run recorded and the invariants hold.",
                 "1:Some run failed, or an invariant does not hold (listed).",
@@ -112,6 +114,8 @@ final class ExperimentCommand {
 
     @Command(name = "report", description = "Write DIR/report.md and DIR/plots/*.png from a recorded experiment.",
             mixinStandardHelpOptions = true,
+            footer = {"%nExamples:", "  livemig experiment report /tmp/quick",
+                "  livemig experiment report docs/benchmarks/classic"},
             exitCodeListHeading = ExitCodes.HELP_HEADING,
             exitCodeList = {ExitCodes.HELP_OK, ExitCodes.HELP_USAGE})
     static final class ReportCommand implements Callable<Integer> {

@@ -32,7 +32,7 @@ import picocli.CommandLine.Mixin;
         subcommands = {VersionCommand.class, AgentCommand.class, OrchestratorCommand.class, HostsCommand.class,
             VmsCommand.class, MigrateCommand.class, WatchCommand.class, AbortCommand.class, HistoryCommand.class,
             RebalanceCommand.class, DrainCommand.class, HostStateCommand.class, DirectMigrateCommand.class,
-            ExperimentCommand.class},
+            ExperimentCommand.class, ConfigCommand.class, CompletionCommand.class},
         footer = {"%nExamples:",
             "  livemig --orchestrator 10.213.77.1:7080 hosts",
             "  livemig migrate web1                    # the orchestrator picks the target",
@@ -76,6 +76,11 @@ final class LivemigCommand {
     LogLevels logLevels(String command) {
         return LogLevels.of(logs.verbosity(), command.equals("agent") || command.equals("orchestrator"),
                 environment.env());
+    }
+
+    /** The environment variables, for the servers' overrides ({@link ServerOverrides}). */
+    java.util.Map<String, String> env() {
+        return environment.env();
     }
 
     /** How client commands connect; see {@link ClientSecurity}. */

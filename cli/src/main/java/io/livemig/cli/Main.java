@@ -103,6 +103,10 @@ public final class Main {
         LivemigCommand root = new LivemigCommand(environment);
         channels.securedBy(root::security);
         CommandLine commandLine = new CommandLine(root, factory);
+        // Colour only on a terminal: AUTO also checks the terminal type and honours NO_COLOR;
+        // off for anything else, so help piped to a file or read by a test is plain text.
+        commandLine.setColorScheme(CommandLine.Help.defaultColorScheme(
+                terminal ? CommandLine.Help.Ansi.AUTO : CommandLine.Help.Ansi.OFF));
         commandLine.setOut(out);
         commandLine.setErr(err);
         commandLine.setParameterExceptionHandler(Main::onBadUsage);

@@ -54,7 +54,9 @@ import picocli.CommandLine.Spec;
             "listen on a management address.",
             "%nClients find it with --orchestrator HOST:PORT, $LIVEMIG_ORCHESTRATOR or",
             "/etc/livemig/client.yaml (orchestrator: HOST:PORT).",
-            "%nExamples:", "  livemig orchestrator --config /etc/livemig/orchestrator.yaml"},
+            "%nExamples:", "  livemig orchestrator --config /etc/livemig/orchestrator.yaml",
+            "  livemig orchestrator --config orchestrator.yaml --listen 127.0.0.1:7080 --database /tmp/history.db",
+            "  LIVEMIG_DATABASE=/srv/livemig/history.db livemig orchestrator --config orchestrator.yaml"},
         exitCodeListHeading = ExitCodes.HELP_HEADING,
         exitCodeList = {"0:Stopped.", "2:Bad configuration file (no tls section and not insecure, TLS files missing...), or the history file cannot be used.",
             "3:Cannot listen on the configured address."})
@@ -68,6 +70,14 @@ final class OrchestratorCommand implements Callable<Integer> {
 
     @Option(names = "--config", required = true, paramLabel = "FILE", description = "The orchestrator's configuration file.")
     Path configFile;
+
+    @Option(names = "--listen", paramLabel = "HOST:PORT", description = "Serve here instead of the file's listen. "
+            + "Default: $" + ServerOverrides.ORCHESTRATOR_LISTEN + ", then the file.")
+    String listen;
+
+    @Option(names = "--database", paramLabel = "PATH", description = "The history file instead of the file's "
+            + "database. Default: $" + ServerOverrides.DATABASE + ", then the file.")
+    String database;
 
     /** --insecure (the root's option, given before or after "orchestrator"). */
     @ParentCommand
@@ -125,7 +135,9 @@ final class OrchestratorCommand implements Callable<Integer> {
         PrintWriter err = spec.commandLine().getErr();
         Serving serving;
         try {
-            serving = serve(configFile, root != null && root.tls.insecure, err);
+            serving = serve(ServerOverrides.orchestrator(OrchestratorConfig.load(configFile,
+                    root != null && root.tls.insecure), listen, database, root != null ? root.env() : System.getenv()),
+                    err);
         } catch (HistoryException e) {
             err.println("livemig orchestrator: " + MigrationReport.oneLine(String.valueOf(e.getMessage())));
             err.flush();
@@ -153,7 +165,11 @@ final class OrchestratorCommand implements Callable<Integer> {
 
     /** As {@link #serve(Path, PrintWriter)}; {@code insecure}: --insecure was given. */
     static Serving serve(Path configFile, boolean insecure, PrintWriter err) throws ConfigException, IOException {
-        OrchestratorConfig.Loaded loaded = OrchestratorConfig.load(configFile, insecure);
+        return serve(OrchestratorConfig.load(configFile, insecure), err);
+    }
+
+    /** As {@link #serve(Path, PrintWriter)}, from a file already loaded (and overridden). */
+    static Serving serve(OrchestratorConfig.Loaded loaded, PrintWriter err) throws ConfigException, IOException {
         TransportSecurity security = loaded.security();
         if (security instanceof TransportSecurity.Insecure) {
             LOG.warn("livemig orchestrator: INSECURE: plaintext gRPC, no client authentication; anyone who can "

@@ -6,7 +6,8 @@ import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Spec;
 
 @Command(name = "version", description = "Print the livemig version.", mixinStandardHelpOptions = true,
-        versionProvider = ManifestVersionProvider.class)
+        versionProvider = ManifestVersionProvider.class,
+        footer = {"%nExamples:", "  livemig version", "  livemig --version"})
 final class VersionCommand implements Callable<Integer> {
 
     @Spec
@@ -14,7 +15,9 @@ final class VersionCommand implements Callable<Integer> {
 
     @Override
     public Integer call() {
-        spec.commandLine().getOut().println("livemig " + ManifestVersionProvider.version());
+        for (String line : new ManifestVersionProvider().getVersion()) {
+            spec.commandLine().getOut().println(line);
+        }
         return ExitCodes.OK;
     }
 }

@@ -67,6 +67,10 @@ public record AgentConfig(String host, String listen, String libvirtUri, String 
         if (badMetrics.isPresent()) {
             throw new ConfigException(lines.at("/metrics_listen") + badMetrics.get());
         }
+        Optional<String> badUri = Inputs.libvirtUri("libvirt_uri", config.libvirtUri);
+        if (badUri.isPresent()) {
+            throw new ConfigException(lines.at("/libvirt_uri") + badUri.get());
+        }
         if (config.cluster == null || config.cluster.isBlank()) {
             throw new ConfigException(where + ": cluster (path of the cluster file) is required");
         }
@@ -77,6 +81,16 @@ public record AgentConfig(String host, String listen, String libvirtUri, String 
                         + String.join(", ", cluster.hosts().stream().map(HostConfig::name).toList()) + ")"));
         TransportSecurity security = TlsConfig.choose(file, config.tls, config.insecure, insecureFlag);
         return new Loaded(config, cluster, self, security);
+    }
+
+    /** This file's settings with another listen address (from a flag or the environment). */
+    public AgentConfig withListen(String newListen) {
+        return new AgentConfig(host, newListen, libvirtUri, cluster, tls, allow, insecure, metricsListen);
+    }
+
+    /** This file's settings with another local libvirt URI (from a flag or the environment). */
+    public AgentConfig withLibvirtUri(String newLibvirtUri) {
+        return new AgentConfig(host, listen, newLibvirtUri, cluster, tls, allow, insecure, metricsListen);
     }
 
     public int listenPort() {

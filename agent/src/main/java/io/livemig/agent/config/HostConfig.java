@@ -68,9 +68,7 @@ public record HostConfig(
         };
         check.that("name", name == null ? Optional.of("name is required") : Inputs.hostName(name));
         check.that("agent", Inputs.hostPort("agent", agent));
-        check.that("libvirt_uri", libvirtUri == null ? Optional.of("libvirt_uri is required (e.g. qemu+tcp://HOST/system)")
-                : libvirtUri.contains("://") && libvirtUri.chars().noneMatch(Character::isWhitespace) ? Optional.empty()
-                : Optional.of("libvirt_uri must be a libvirt URI such as qemu+tcp://HOST/system, got '" + libvirtUri + "'"));
+        check.that("libvirt_uri", Inputs.libvirtUri("libvirt_uri", libvirtUri));
         check.that("migration_address", migrationAddress == null || ADDRESS.matcher(migrationAddress).matches()
                 ? Optional.empty()
                 : Optional.of("migration_address must be a host name or IP address, got '" + migrationAddress + "'"));

@@ -109,6 +109,19 @@ public final class Inputs {
         return listenAddress(field, value);
     }
 
+    /** A libvirt URI such as qemu:///system or qemu+tls://HOST/system: a scheme, "://", no whitespace. */
+    public static Optional<String> libvirtUri(String field, String value) {
+        if (value == null || value.isEmpty()) {
+            return Optional.of(field + " is required (e.g. qemu+tcp://HOST/system)");
+        }
+        if (!value.contains("://") || value.chars().anyMatch(Character::isWhitespace)
+                || value.chars().anyMatch(Character::isISOControl)) {
+            return Optional.of(field + " must be a libvirt URI such as qemu+tcp://HOST/system, got '"
+                    + printable(value) + "'");
+        }
+        return Optional.empty();
+    }
+
     private static Optional<String> hostPort(String field, String value, int minPort) {
         if (value == null || value.isEmpty()) {
             return Optional.of(field + " is required (host:port)");

@@ -155,6 +155,12 @@ public record OrchestratorConfig(
         }
     }
 
+    /** This file's settings with another listen address (from a flag or the environment). */
+    public OrchestratorConfig withListen(String newListen) {
+        return new OrchestratorConfig(newListen, cluster, database, policy, limits, load, rebalance, tls, allow,
+                insecure, metricsListen);
+    }
+
     public int listenPort() {
         return Integer.parseInt(listen.substring(listen.lastIndexOf(':') + 1));
     }

@@ -1,0 +1,60 @@
+package io.livemig.cli;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.util.ArrayList;
+import java.util.List;
+import org.junit.jupiter.api.Test;
+import picocli.CommandLine;
+import picocli.CommandLine.Model.CommandSpec;
+
+/** Every command's help ends with examples, and help that is not on a terminal has no colour. */
+class HelpTest {
+
+    static List<CommandSpec> everyCommand() {
+        List<CommandSpec> all = new ArrayList<>();
+        walk(ConfigCheckTest.cliCommandLine().getCommandSpec(), all);
+        return all;
+    }
+
+    private static void walk(CommandSpec spec, List<CommandSpec> all) {
+        all.add(spec);
+        // Aliases appear once per name in subcommands(); the set of specs is what matters.
+        spec.subcommands().values().stream().map(CommandLine::getCommandSpec).distinct()
+                .forEach(sub -> walk(sub, all));
+    }
+
+    @Test
+    void everyCommandHasExamples() {
+        List<String> without = everyCommand().stream()
+                .filter(spec -> !String.join("\n", spec.usageMessage().footer()).contains("Examples:"))
+                .map(CommandSpec::qualifiedName).toList();
+        assertEquals(List.of(), without, "commands whose --help has no Examples: section");
+        assertTrue(everyCommand().size() > 15, "the walk reached the subcommands");
+    }
+
+    @Test
+    void helpToAPipeHasNoEscapeCodes() {
+        for (CommandSpec spec : everyCommand()) {
+            List<String> args = new ArrayList<>(List.of(spec.qualifiedName(" ").split(" ")));
+            args.remove(0);
+            args.add("--help");
+            ConfigCheckTest.Run run = ConfigCheckTest.cli(args.toArray(String[]::new));
+            assertEquals(0, run.exitCode(), spec.qualifiedName() + ": " + run.err());
+            assertTrue(run.out().contains("Usage: "), spec.qualifiedName());
+            assertFalse(run.out().contains("\u001B["), spec.qualifiedName() + " --help has ANSI escape codes");
+        }
+    }
+
+    @Test
+    void completionPrintsABashScript() {
+        ConfigCheckTest.Run run = ConfigCheckTest.cli("completion", "bash");
+        assertEquals(0, run.exitCode(), run.err());
+        assertTrue(run.out().contains("complete -F _complete_livemig"), run.out().lines().limit(5).toList().toString());
+        assertTrue(run.out().contains("config"), "subcommands are completed");
+        assertEquals(run.out(), ConfigCheckTest.cli("completion", "zsh").out(), "zsh runs the bash script");
+        assertEquals(2, ConfigCheckTest.cli("completion", "fish").exitCode());
+    }
+}
