@@ -125,13 +125,20 @@ public final class Lab {
 
     /** Runs a command with a time limit; see {@link #run}. */
     public Result exec(Duration timeout, List<String> command) {
+        return exec(timeout, command, java.util.Map.of());
+    }
+
+    /** As {@link #exec(Duration, List)}, with {@code env} added to the environment. */
+    public Result exec(Duration timeout, List<String> command, java.util.Map<String, String> env) {
         long started = System.nanoTime();
         // Output goes to a file, not a pipe: daemons that lab.sh leaves running may inherit the
         // descriptor, and a pipe would then never reach end-of-file.
         Path log = null;
         try {
             log = Files.createTempFile("lab-", ".log");
-            Process process = new ProcessBuilder(command)
+            ProcessBuilder builder = new ProcessBuilder(command);
+            builder.environment().putAll(env);
+            Process process = builder
                     .directory(root.toFile())
                     .redirectErrorStream(true)
                     .redirectOutput(log.toFile())
