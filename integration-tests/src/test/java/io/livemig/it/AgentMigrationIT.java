@@ -104,8 +104,8 @@ class AgentMigrationIT {
                 Path log = Path.of("/var/lib/livemig-lab/hosts", host, file);
                 try {
                     List<String> lines = Files.readAllLines(log);
-                    System.out.println("--- " + log + " (last 15 lines)");
-                    lines.subList(Math.max(0, lines.size() - 15), lines.size()).forEach(System.out::println);
+                    System.out.println("--- " + log + " (last 40 lines)");
+                    lines.subList(Math.max(0, lines.size() - 40), lines.size()).forEach(System.out::println);
                 } catch (IOException e) {
                     System.out.println("--- " + log + ": " + e.getMessage());
                 }
@@ -229,7 +229,11 @@ class AgentMigrationIT {
             Lab.Result pause = lab.exec(Duration.ofSeconds(30),
                     List.of("virsh", "-c", source, "qemu-monitor-command", vm, "{\"execute\":\"migrate-pause\"}"));
             assertTrue(pause.ok(), pause::describe);
-            assertTrue(cli.waitFor(120, TimeUnit.SECONDS), "livemig did not end after the post-copy failure");
+            boolean ended = cli.waitFor(120, TimeUnit.SECONDS);
+            if (!ended) {
+                printHostLogs();
+            }
+            assertTrue(ended, () -> "livemig did not end after the post-copy failure: " + read(log));
         } finally {
             cli.destroyForcibly();
         }

@@ -51,6 +51,7 @@ import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.locks.ReentrantLock;
 import java.util.function.LongSupplier;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -72,7 +73,9 @@ public final class HostAgent implements AutoCloseable {
     private static final Duration TARGET_CLEANUP_WAIT = Duration.ofSeconds(30);
     /** QEMU's dirty-rate measurement time (virDomainStartDirtyRateCalc with 1 s) and a margin. */
     private static final Duration DIRTY_RATE_CALC = Duration.ofMillis(1500);
-    private final Map<String, Long> dirtyRateCalcs = new HashMap<>(); // VM -> when its last measurement started (nanoTime)
+    private final ReentrantLock dirtyRateLock = new ReentrantLock();
+    // VM -> when its last measurement started (nanoTime)
+    private final Map<String, Long> dirtyRateCalcs = new ConcurrentHashMap<>();
     /** Shortest interval over which CPU utilisation is computed. */
     private static final long CPU_SAMPLE_MIN_NS = 2_000_000_000L;
 
@@ -133,8 +136,11 @@ public final class HostAgent implements AutoCloseable {
 
     /**
      * Dirty rates of the running VMs that are not migrating (a measurement would compete with it).
-     * One caller at a time: QEMU measures a VM's dirty rate once at a time, and calls that overlap
-     * (the orchestrator's poll and a CLI) upset its measurement state.
+     * One measurement at a time: QEMU measures a VM's dirty rate once at a time, and calls that
+     * overlap (the orchestrator's poll and a CLI) upset its measurement state. A caller that finds
+     * one under way gets no rates this time rather than waiting: libvirt can hold a measurement
+     * for 30 s on a VM with a job open (e.g. one arriving in post-copy), and waiting callers would
+     * pile up behind it.
      */
     private Map<String, Long> dirtyRates(List<VmInfo> listed) {
         List<String> names = listed.stream()
@@ -142,39 +148,47 @@ public final class HostAgent implements AutoCloseable {
                 .map(VmInfo::name)
                 .filter(name -> !admission.migrating(name))
                 .toList();
-        synchronized (dirtyRateCalcs) {
-            try {
-                Map<String, Long> rates = names.isEmpty() ? Map.of() : hypervisor.dirtyRates(localUri, names);
-                long now = System.nanoTime();
-                names.forEach(name -> dirtyRateCalcs.put(name, now));
-                return rates;
-            } catch (HypervisorException e) {
-                LOG.debug("dirty-rate measurement of {} failed: {}", names, e.getMessage());
-                return Map.of(); // best effort: the VMs are listed without it
-            }
+        if (names.isEmpty() || !dirtyRateLock.tryLock()) {
+            return Map.of();
+        }
+        try {
+            long started = System.nanoTime();
+            names.forEach(name -> dirtyRateCalcs.put(name, started));
+            return hypervisor.dirtyRates(localUri, names);
+        } catch (HypervisorException e) {
+            LOG.debug("dirty-rate measurement of {} failed: {}", names, e.getMessage());
+            return Map.of(); // best effort: the VMs are listed without it
+        } finally {
+            dirtyRateLock.unlock();
         }
     }
 
     /**
      * Before a VM migrates: lets a dirty-rate measurement started for it run out (QEMU measures
-     * for {@link #DIRTY_RATE_CALC}; it has no event for the end), so that the two never overlap.
-     * The VM is already marked migrating, so no new measurement starts.
+     * for about a second and has no event for the end), so that the two never overlap. The VM is
+     * already marked migrating, so no new measurement starts. Waits at most a few seconds for a
+     * measurement call under way, then allows for one started just now.
      */
     private void awaitDirtyRateCalc(String vmName) throws AgentException {
-        synchronized (dirtyRateCalcs) {
-            Long started = dirtyRateCalcs.remove(vmName);
-            if (started == null) {
-                return;
-            }
-            long leftMs = TimeUnit.NANOSECONDS.toMillis(started + DIRTY_RATE_CALC.toNanos() - System.nanoTime());
-            if (leftMs > 0) {
-                try {
-                    Thread.sleep(leftMs);
-                } catch (InterruptedException e) {
-                    Thread.currentThread().interrupt();
-                    throw new AgentException(Code.UNAVAILABLE, "agent shutting down");
+        try {
+            boolean locked = dirtyRateLock.tryLock(DIRTY_RATE_CALC.toMillis() * 2, TimeUnit.MILLISECONDS);
+            long leftMs;
+            try {
+                Long started = dirtyRateCalcs.remove(vmName);
+                leftMs = !locked ? DIRTY_RATE_CALC.toMillis()
+                        : started == null ? 0
+                        : TimeUnit.NANOSECONDS.toMillis(started + DIRTY_RATE_CALC.toNanos() - System.nanoTime());
+            } finally {
+                if (locked) {
+                    dirtyRateLock.unlock();
                 }
             }
+            if (leftMs > 0) {
+                Thread.sleep(leftMs); // QEMU sends no event when its measurement ends
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new AgentException(Code.UNAVAILABLE, "agent shutting down");
         }
     }
 
