@@ -73,9 +73,12 @@ public final class HostAgent implements AutoCloseable {
     private static final Duration TARGET_CLEANUP_WAIT = Duration.ofSeconds(30);
     /** QEMU's dirty-rate measurement time (virDomainStartDirtyRateCalc with 1 s) and a margin. */
     private static final Duration DIRTY_RATE_CALC = Duration.ofMillis(1500);
+    /** At most one dirty-rate measurement of a VM per this interval (see {@link #dirtyRates}). */
+    private static final Duration DIRTY_RATE_INTERVAL = Duration.ofSeconds(5);
     private final ReentrantLock dirtyRateLock = new ReentrantLock();
     // VM -> when its last measurement started (nanoTime)
     private final Map<String, Long> dirtyRateCalcs = new ConcurrentHashMap<>();
+    private final Map<String, Long> dirtyRateReadings = new ConcurrentHashMap<>(); // VM -> bytes/s, latest
     /** Shortest interval over which CPU utilisation is computed. */
     private static final long CPU_SAMPLE_MIN_NS = 2_000_000_000L;
 
@@ -149,18 +152,43 @@ public final class HostAgent implements AutoCloseable {
                 .filter(name -> !admission.migrating(name))
                 .toList();
         if (names.isEmpty() || !dirtyRateLock.tryLock()) {
-            return Map.of();
+            return latestRates(names);
         }
         try {
-            long started = System.nanoTime();
-            names.forEach(name -> dirtyRateCalcs.put(name, started));
-            return hypervisor.dirtyRates(localUri, names);
+            // Never two measurements of a VM close together: QEMU 10 reports a measurement as
+            // started only once its thread runs, so a second request right after the first
+            // passes QEMU's check, the two threads race, and the loser leaves the VM's RCU
+            // registration behind (logged "change dirtyrate state failed"): a later migration of
+            // that VM then hangs for good, even its cancel. Seen twice in the soak.
+            long now = System.nanoTime();
+            List<String> due = names.stream()
+                    .filter(name -> {
+                        Long last = dirtyRateCalcs.get(name);
+                        return last == null || now - last >= DIRTY_RATE_INTERVAL.toNanos();
+                    })
+                    .toList();
+            if (!due.isEmpty()) {
+                due.forEach(name -> dirtyRateCalcs.put(name, now));
+                dirtyRateReadings.putAll(hypervisor.dirtyRates(localUri, due));
+            }
         } catch (HypervisorException e) {
             LOG.debug("dirty-rate measurement of {} failed: {}", names, e.getMessage());
-            return Map.of(); // best effort: the VMs are listed without it
         } finally {
             dirtyRateLock.unlock();
         }
+        return latestRates(names);
+    }
+
+    /** The latest reading of each VM that has one. */
+    private Map<String, Long> latestRates(List<String> names) {
+        Map<String, Long> rates = new HashMap<>();
+        names.forEach(name -> {
+            Long rate = dirtyRateReadings.get(name);
+            if (rate != null) {
+                rates.put(name, rate);
+            }
+        });
+        return rates;
     }
 
     /**
