@@ -1,7 +1,7 @@
 package io.livemig.cli;
 
-import io.livemig.agent.core.Inputs;
-import io.livemig.agent.config.ConfigException;
+import io.livemig.common.input.Inputs;
+import io.livemig.common.config.ConfigException;
 import io.livemig.proto.orchestrator.v1.Migration;
 import java.io.PrintWriter;
 import java.util.concurrent.Callable;

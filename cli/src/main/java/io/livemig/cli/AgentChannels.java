@@ -2,9 +2,9 @@ package io.livemig.cli;
 
 import io.grpc.ManagedChannel;
 import io.grpc.ManagedChannelBuilder;
-import io.livemig.agent.config.ConfigException;
-import io.livemig.agent.grpc.GrpcTls;
-import io.livemig.agent.tls.TransportSecurity;
+import io.livemig.common.config.ConfigException;
+import io.livemig.common.tls.GrpcTls;
+import io.livemig.common.tls.TransportSecurity;
 import java.util.HashMap;
 import java.util.Map;
 import java.util.function.Function;

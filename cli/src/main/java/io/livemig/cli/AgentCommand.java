@@ -1,16 +1,18 @@
 package io.livemig.cli;
 
+import io.livemig.common.grpc.GrpcServing;
+
 import io.livemig.agent.config.AgentConfig;
-import io.livemig.agent.config.ConfigException;
+import io.livemig.common.config.ConfigException;
 import io.livemig.agent.core.monitor.MigrationMonitor;
 import io.livemig.agent.grpc.AgentServer;
 import io.livemig.agent.grpc.GrpcPeerAgents;
 import io.livemig.agent.libvirt.LibvirtHypervisor;
 import io.livemig.agent.metrics.AgentMetrics;
-import io.livemig.agent.metrics.MetricsEndpoint;
+import io.livemig.common.metrics.MetricsEndpoint;
 import io.livemig.agent.service.AgentEvents;
 import io.livemig.agent.service.HostAgent;
-import io.livemig.agent.tls.TransportSecurity;
+import io.livemig.common.tls.TransportSecurity;
 import java.io.PrintWriter;
 import java.nio.file.Path;
 import java.util.concurrent.Callable;
@@ -86,9 +88,9 @@ final class AgentCommand implements Callable<Integer> {
         AgentMetrics metrics = config.agent().metricsListen() == null ? null : new AgentMetrics();
         HostAgent agent = new HostAgent(new LibvirtHypervisor(), config.agent().libvirtUri(), config.self(), peers,
                 MigrationMonitor.systemClock(), metrics == null ? AgentEvents.NONE : metrics);
-        AgentServer server;
+        GrpcServing server;
         try {
-            server = AgentServer.listen(config.agent().listenHost(), config.agent().listenPort(), agent,
+            server = AgentServer.listen(config.agent().listenAddress(), agent,
                     config.security(), AgentServer.policy(config.self().name(), config.agent().allow(), config.peers()));
         } catch (ConfigException e) {
             agent.close();
@@ -102,7 +104,7 @@ final class AgentCommand implements Callable<Integer> {
         MetricsEndpoint endpoint = null;
         if (metrics != null) {
             try {
-                endpoint = MetricsEndpoint.start(config.agent().metricsHost(), config.agent().metricsPort(),
+                endpoint = MetricsEndpoint.start(config.agent().metricsAddress().host(), config.agent().metricsAddress().port(),
                         metrics.watch(agent).registry(), true);
             } catch (java.io.IOException e) {
                 err.println("livemig agent: cannot listen on " + config.agent().metricsListen() + " (metrics_listen): "

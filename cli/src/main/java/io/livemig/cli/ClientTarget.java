@@ -1,8 +1,10 @@
 package io.livemig.cli;
 
-import io.livemig.agent.config.ConfigException;
-import io.livemig.agent.config.TlsConfig;
-import io.livemig.agent.config.YamlFiles;
+import io.livemig.common.value.HostPort;
+import java.util.Optional;
+import io.livemig.common.config.ConfigException;
+import io.livemig.common.config.TlsConfig;
+import io.livemig.common.config.YamlFiles;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
@@ -86,16 +88,9 @@ record ClientTarget(String orchestrator, String source) {
 
     /** {@code address} if it looks like HOST:PORT, else a one-line error naming where it came from. */
     static String address(String address, String where) throws ConfigException {
-        int colon = address.lastIndexOf(':');
-        if (colon >= 1) {
-            try {
-                int port = Integer.parseInt(address.substring(colon + 1));
-                if (port >= 1 && port <= 65_535) {
-                    return address;
-                }
-            } catch (NumberFormatException e) {
-                // reported below
-            }
+        Optional<HostPort> parsed = HostPort.tryParse(address);
+        if (parsed.isPresent() && parsed.get().port() >= 1 && parsed.get().port() <= 65_535) {
+            return address;
         }
         throw new ConfigException(where + " must be HOST:PORT (port 1..65535), got '" + address + "'");
     }

@@ -1,8 +1,8 @@
 package io.livemig.cli;
 
-import io.livemig.agent.config.ClusterConfig;
-import io.livemig.agent.config.ConfigException;
-import io.livemig.agent.config.HostConfig;
+import io.livemig.common.config.ClusterConfig;
+import io.livemig.common.config.ConfigException;
+import io.livemig.common.config.HostConfig;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Map;

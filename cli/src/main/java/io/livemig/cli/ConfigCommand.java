@@ -2,11 +2,11 @@ package io.livemig.cli;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import io.livemig.agent.config.AgentConfig;
-import io.livemig.agent.config.ClusterConfig;
-import io.livemig.agent.config.ConfigException;
-import io.livemig.agent.config.HostConfig;
-import io.livemig.agent.config.YamlFiles;
-import io.livemig.agent.tls.TransportSecurity;
+import io.livemig.common.config.ClusterConfig;
+import io.livemig.common.config.ConfigException;
+import io.livemig.common.config.HostConfig;
+import io.livemig.common.config.YamlFiles;
+import io.livemig.common.tls.TransportSecurity;
 import io.livemig.experiment.ExperimentSpec;
 import io.livemig.orchestrator.config.OrchestratorConfig;
 import java.nio.file.Path;

@@ -1,6 +1,6 @@
 package io.livemig.cli;
 
-import io.livemig.agent.core.Inputs;
+import io.livemig.common.input.Inputs;
 import io.livemig.agent.core.Hypervisor;
 import io.livemig.agent.core.HypervisorException;
 import io.livemig.agent.core.MigrationRequest;

@@ -1,7 +1,7 @@
 package io.livemig.cli;
 
-import io.livemig.agent.config.ClusterConfig;
-import io.livemig.agent.config.ConfigException;
+import io.livemig.common.config.ClusterConfig;
+import io.livemig.common.config.ConfigException;
 import io.livemig.experiment.ExperimentInvariants;
 import io.livemig.experiment.ExperimentSpec;
 import io.livemig.experiment.Report;

@@ -1,6 +1,6 @@
 package io.livemig.cli;
 
-import io.livemig.agent.config.ConfigException;
+import io.livemig.common.config.ConfigException;
 import io.livemig.proto.orchestrator.v1.HistoryRequest;
 import io.livemig.proto.orchestrator.v1.HistoryResponse;
 import io.livemig.proto.orchestrator.v1.Migration;

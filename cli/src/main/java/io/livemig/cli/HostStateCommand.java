@@ -1,6 +1,6 @@
 package io.livemig.cli;
 
-import io.livemig.agent.config.ConfigException;
+import io.livemig.common.config.ConfigException;
 import io.livemig.proto.orchestrator.v1.Host;
 import io.livemig.proto.orchestrator.v1.HostState;
 import java.io.PrintWriter;

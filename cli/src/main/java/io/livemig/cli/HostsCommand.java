@@ -2,9 +2,9 @@ package io.livemig.cli;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.grpc.StatusRuntimeException;
-import io.livemig.agent.config.ClusterConfig;
-import io.livemig.agent.config.ConfigException;
-import io.livemig.agent.config.HostConfig;
+import io.livemig.common.config.ClusterConfig;
+import io.livemig.common.config.ConfigException;
+import io.livemig.common.config.HostConfig;
 import io.livemig.proto.agent.v1.AgentServiceGrpc;
 import io.livemig.proto.agent.v1.GetHostInfoRequest;
 import io.livemig.proto.agent.v1.HostInfo;

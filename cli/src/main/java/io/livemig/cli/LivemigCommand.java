@@ -1,7 +1,7 @@
 package io.livemig.cli;
 
-import io.livemig.agent.config.ConfigException;
-import io.livemig.agent.tls.TransportSecurity;
+import io.livemig.common.config.ConfigException;
+import io.livemig.common.tls.TransportSecurity;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 

@@ -2,7 +2,7 @@ package io.livemig.cli;
 
 import ch.qos.logback.classic.pattern.ClassicConverter;
 import ch.qos.logback.classic.spi.ILoggingEvent;
-import io.livemig.agent.service.MigrationLog;
+import io.livemig.common.log.MigrationLog;
 import java.util.Map;
 
 /**

@@ -2,7 +2,7 @@ package io.livemig.cli;
 
 import io.grpc.Status;
 import io.grpc.StatusRuntimeException;
-import io.livemig.agent.config.ConfigException;
+import io.livemig.common.config.ConfigException;
 import io.livemig.agent.core.Hypervisor;
 import io.livemig.agent.core.HypervisorException;
 import io.livemig.agent.libvirt.LibvirtHypervisor;

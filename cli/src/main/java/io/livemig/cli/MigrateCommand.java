@@ -1,11 +1,11 @@
 package io.livemig.cli;
 
-import io.livemig.agent.core.Inputs;
+import io.livemig.common.input.Inputs;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.grpc.StatusRuntimeException;
-import io.livemig.agent.config.ClusterConfig;
-import io.livemig.agent.config.ConfigException;
-import io.livemig.agent.config.HostConfig;
+import io.livemig.common.config.ClusterConfig;
+import io.livemig.common.config.ConfigException;
+import io.livemig.common.config.HostConfig;
 import io.livemig.proto.agent.v1.AgentServiceGrpc;
 import io.livemig.proto.agent.v1.Compression;
 import io.livemig.proto.agent.v1.Escalation;

@@ -1,8 +1,10 @@
 package io.livemig.cli;
 
-import io.livemig.agent.config.ConfigException;
-import io.livemig.agent.metrics.MetricsEndpoint;
-import io.livemig.agent.tls.TransportSecurity;
+import io.livemig.common.grpc.GrpcServing;
+
+import io.livemig.common.config.ConfigException;
+import io.livemig.common.metrics.MetricsEndpoint;
+import io.livemig.common.tls.TransportSecurity;
 import io.livemig.orchestrator.config.OrchestratorConfig;
 import io.livemig.orchestrator.grpc.GrpcAgents;
 import io.livemig.orchestrator.grpc.OrchestratorServer;
@@ -85,13 +87,13 @@ final class OrchestratorCommand implements Callable<Integer> {
 
     /** A serving orchestrator; closing it stops the server, the orchestrator and the history, in that order. */
     static final class Serving implements AutoCloseable {
-        private final OrchestratorServer server;
+        private final GrpcServing server;
         private final Orchestrator orchestrator;
         private final GrpcAgents agents;
         private final HistoryStore history;
         private final MetricsEndpoint metrics; // null: no metrics_listen
 
-        private Serving(OrchestratorServer server, Orchestrator orchestrator, GrpcAgents agents, HistoryStore history,
+        private Serving(GrpcServing server, Orchestrator orchestrator, GrpcAgents agents, HistoryStore history,
                 MetricsEndpoint metrics) {
             this.metrics = metrics;
             this.server = server;
@@ -195,10 +197,10 @@ final class OrchestratorCommand implements Callable<Integer> {
         OrchestratorMetrics metrics = c.metricsListen() == null ? null : new OrchestratorMetrics();
         Orchestrator orchestrator = new Orchestrator(loaded.cluster(), settings, agents, history, Clock.systemUTC(),
                 metrics == null ? OrchestratorEvents.NONE : metrics);
-        OrchestratorServer server;
+        GrpcServing server;
         try {
             orchestrator.start();
-            server = OrchestratorServer.listen(c.listenHost(), c.listenPort(), orchestrator, security,
+            server = OrchestratorServer.listen(c.listenAddress(), orchestrator, security,
                     OrchestratorServer.policy(c.allow()));
         } catch (IOException | ConfigException | RuntimeException e) {
             orchestrator.close();
@@ -215,7 +217,7 @@ final class OrchestratorCommand implements Callable<Integer> {
         MetricsEndpoint endpoint = null;
         if (metrics != null) {
             try {
-                endpoint = MetricsEndpoint.start(c.metricsHost(), c.metricsPort(),
+                endpoint = MetricsEndpoint.start(c.metricsAddress().host(), c.metricsAddress().port(),
                         metrics.watch(orchestrator, history).registry(), true);
             } catch (IOException | RuntimeException e) {
                 new Serving(server, orchestrator, agents, history, null).close();
@@ -223,7 +225,7 @@ final class OrchestratorCommand implements Callable<Integer> {
             }
         }
         int hosts = loaded.cluster().hosts().size();
-        LOG.info("livemig orchestrator listening on " + c.listenHost() + ":" + server.port() + " ("
+        LOG.info("livemig orchestrator listening on " + c.listenAddress().host() + ":" + server.port() + " ("
                 + hosts + (hosts == 1 ? " host" : " hosts") + ", history " + history.file() + ", "
                 + AgentCommand.describe(security, c.allow()) + ")");
         if (endpoint != null) {

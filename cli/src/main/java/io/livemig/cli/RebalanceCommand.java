@@ -1,6 +1,6 @@
 package io.livemig.cli;
 
-import io.livemig.agent.config.ConfigException;
+import io.livemig.common.config.ConfigException;
 import io.livemig.proto.orchestrator.v1.RebalanceResponse;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;

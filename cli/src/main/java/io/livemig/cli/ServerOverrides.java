@@ -1,8 +1,8 @@
 package io.livemig.cli;
 
 import io.livemig.agent.config.AgentConfig;
-import io.livemig.agent.config.ConfigException;
-import io.livemig.agent.core.Inputs;
+import io.livemig.common.config.ConfigException;
+import io.livemig.common.input.Inputs;
 import io.livemig.orchestrator.config.OrchestratorConfig;
 import java.nio.file.Path;
 import java.util.Map;

@@ -1,6 +1,6 @@
 package io.livemig.experiment;
 
-import io.livemig.agent.config.ConfigException;
+import io.livemig.common.config.ConfigException;
 import io.livemig.experiment.Stats.Cell;
 import io.livemig.experiment.Stats.Summary;
 import java.io.IOException;

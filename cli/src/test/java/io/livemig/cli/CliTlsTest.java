@@ -1,5 +1,9 @@
 package io.livemig.cli;
 
+import io.livemig.agent.grpc.FakeHypervisor;
+
+import io.livemig.testkit.LogCapture;
+
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;

@@ -3,9 +3,9 @@ package io.livemig.cli;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 
-import io.livemig.agent.config.ConfigException;
-import io.livemig.agent.tls.TlsSettings;
-import io.livemig.agent.tls.TransportSecurity;
+import io.livemig.common.config.ConfigException;
+import io.livemig.common.tls.TlsSettings;
+import io.livemig.common.tls.TransportSecurity;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;

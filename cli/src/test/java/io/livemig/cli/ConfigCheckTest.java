@@ -1,5 +1,7 @@
 package io.livemig.cli;
 
+import io.livemig.agent.grpc.FakeHypervisor;
+
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 

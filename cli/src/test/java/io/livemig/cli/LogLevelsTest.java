@@ -1,5 +1,7 @@
 package io.livemig.cli;
 
+import io.livemig.agent.grpc.FakeHypervisor;
+
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
@@ -9,7 +11,7 @@ import ch.qos.logback.classic.Level;
 import ch.qos.logback.classic.Logger;
 import ch.qos.logback.classic.LoggerContext;
 import ch.qos.logback.classic.spi.LoggingEvent;
-import io.livemig.agent.service.MigrationLog;
+import io.livemig.common.log.MigrationLog;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;

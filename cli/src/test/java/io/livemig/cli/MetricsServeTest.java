@@ -1,5 +1,7 @@
 package io.livemig.cli;
 
+import io.livemig.testkit.LogCapture;
+
 import ch.qos.logback.classic.Level;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;

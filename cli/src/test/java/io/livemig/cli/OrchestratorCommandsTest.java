@@ -1,6 +1,11 @@
 package io.livemig.cli;
 
-import static io.livemig.cli.FakeAgents.GIB;
+import io.livemig.common.grpc.GrpcServing;
+
+import io.livemig.agent.grpc.FakeHypervisor;
+import io.livemig.orchestrator.service.FakeAgents;
+
+import static io.livemig.orchestrator.service.FakeAgents.GIB;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
@@ -10,7 +15,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.grpc.inprocess.InProcessChannelBuilder;
 import io.grpc.inprocess.InProcessServerBuilder;
-import io.livemig.agent.config.ClusterConfig;
+import io.livemig.common.config.ClusterConfig;
 import io.livemig.orchestrator.grpc.OrchestratorServer;
 import io.livemig.orchestrator.history.HistoryStore;
 import io.livemig.orchestrator.placement.PlacementPolicy;
@@ -67,7 +72,7 @@ class OrchestratorCommandsTest {
     FakeAgents agents;
     HistoryStore history;
     Orchestrator orchestrator;
-    OrchestratorServer server;
+    GrpcServing server;
     String address;
 
     @BeforeEach

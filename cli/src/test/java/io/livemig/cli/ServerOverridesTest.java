@@ -4,7 +4,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 
 import io.livemig.agent.config.AgentConfig;
-import io.livemig.agent.config.ConfigException;
+import io.livemig.common.config.ConfigException;
 import io.livemig.orchestrator.config.OrchestratorConfig;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -64,7 +64,7 @@ class ServerOverridesTest {
         assertEquals(Path.of("/srv/h.db"), fromEnv.database());
         OrchestratorConfig.Loaded fromFlags = ServerOverrides.orchestrator(orchestrator, "0.0.0.0:7", "/tmp/x.db", env);
         assertEquals("0.0.0.0:7", fromFlags.config().listen());
-        assertEquals(7, fromFlags.config().listenPort());
+        assertEquals(7, fromFlags.config().listenAddress().port());
         assertEquals(Path.of("/tmp/x.db"), fromFlags.database());
         OrchestratorConfig.Loaded fromFile = ServerOverrides.orchestrator(orchestrator, null, null, Map.of());
         assertEquals("10.0.0.9:7080", fromFile.config().listen());

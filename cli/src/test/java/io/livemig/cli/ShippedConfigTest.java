@@ -4,8 +4,8 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.livemig.agent.config.AgentConfig;
-import io.livemig.agent.config.ClusterConfig;
-import io.livemig.agent.tls.TlsSettings;
+import io.livemig.common.config.ClusterConfig;
+import io.livemig.common.tls.TlsSettings;
 import io.livemig.orchestrator.config.OrchestratorConfig;
 import java.io.IOException;
 import java.nio.file.Files;

@@ -5,7 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import io.livemig.agent.config.ConfigException;
+import io.livemig.common.config.ConfigException;
 import io.livemig.experiment.ExperimentSpec.Guest;
 import io.livemig.experiment.ExperimentSpec.ModeSpec;
 import io.livemig.experiment.ExperimentSpec.Workload;

@@ -1,5 +1,7 @@
 package io.livemig.it;
 
+import io.livemig.testkit.lab.Lab;
+
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;

@@ -1,5 +1,8 @@
 package io.livemig.it;
 
+import io.livemig.testkit.lab.Lab;
+import io.livemig.testkit.lab.RequiresRoot;
+
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 

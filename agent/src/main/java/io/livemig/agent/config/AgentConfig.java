@@ -1,7 +1,15 @@
 package io.livemig.agent.config;
 
-import io.livemig.agent.core.Inputs;
-import io.livemig.agent.tls.TransportSecurity;
+import io.livemig.common.value.HostPort;
+import io.livemig.common.config.ClusterConfig;
+import io.livemig.common.config.ConfigException;
+import io.livemig.common.config.HostConfig;
+import io.livemig.common.config.TlsConfig;
+import io.livemig.common.config.YamlFiles;
+import io.livemig.common.config.YamlLines;
+
+import io.livemig.common.input.Inputs;
+import io.livemig.common.tls.TransportSecurity;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.Optional;
@@ -93,20 +101,12 @@ public record AgentConfig(String host, String listen, String libvirtUri, String 
         return new AgentConfig(host, listen, newLibvirtUri, cluster, tls, allow, insecure, metricsListen);
     }
 
-    public int listenPort() {
-        return Integer.parseInt(listen.substring(listen.lastIndexOf(':') + 1));
+    public HostPort listenAddress() {
+        return HostPort.parse(listen);
     }
 
-    public String listenHost() {
-        return listen.substring(0, listen.lastIndexOf(':'));
-    }
-
-    /** The metrics endpoint's port, when {@code metrics_listen} is set. */
-    public int metricsPort() {
-        return Integer.parseInt(metricsListen.substring(metricsListen.lastIndexOf(':') + 1));
-    }
-
-    public String metricsHost() {
-        return metricsListen.substring(0, metricsListen.lastIndexOf(':'));
+    /** The metrics endpoint's address, when {@code metrics_listen} is set. */
+    public HostPort metricsAddress() {
+        return HostPort.parse(metricsListen);
     }
 }

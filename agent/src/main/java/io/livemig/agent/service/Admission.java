@@ -1,5 +1,7 @@
 package io.livemig.agent.service;
 
+import io.livemig.common.log.MigrationLog;
+
 import io.livemig.agent.service.AgentException.Code;
 import java.time.Duration;
 import java.util.HashMap;

@@ -1,12 +1,15 @@
 package io.livemig.agent.service;
 
-import io.livemig.agent.config.HostConfig;
+import io.livemig.common.log.MigrationLog;
+import io.livemig.common.value.HostPort;
+
+import io.livemig.common.config.HostConfig;
 import io.livemig.agent.core.CpuComparison;
 import io.livemig.agent.core.CpuUsage;
 import io.livemig.agent.core.HostInfo;
 import io.livemig.agent.core.Hypervisor;
 import io.livemig.agent.core.HypervisorException;
-import io.livemig.agent.core.Inputs;
+import io.livemig.common.input.Inputs;
 import io.livemig.agent.core.JobSample;
 import io.livemig.agent.core.MigrationFlag;
 import io.livemig.agent.core.MigrationFlags;
@@ -24,7 +27,7 @@ import io.livemig.agent.core.policy.Escalation;
 import io.livemig.agent.core.policy.MigrationMode;
 import io.livemig.agent.core.policy.PolicySettings;
 import io.livemig.agent.core.rebind.Binding;
-import io.livemig.agent.core.rebind.CpuSet;
+import io.livemig.common.value.CpuSet;
 import io.livemig.agent.core.rebind.GuestCpu;
 import io.livemig.agent.core.rebind.InvalidDomainXmlException;
 import io.livemig.agent.core.rebind.RebindAction;
@@ -743,7 +746,7 @@ public final class HostAgent implements AutoCloseable {
 
     private String migrationAddress() {
         return self.migrationAddress() != null ? self.migrationAddress()
-                : self.agent().substring(0, self.agent().lastIndexOf(':'));
+                : HostPort.parse(self.agent()).host();
     }
 
     private SourceHost sourceHost() {

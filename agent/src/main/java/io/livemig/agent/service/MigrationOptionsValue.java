@@ -1,6 +1,6 @@
 package io.livemig.agent.service;
 
-import io.livemig.agent.core.Inputs;
+import io.livemig.common.input.Inputs;
 import io.livemig.agent.core.migration.MigrationSpec.Compression;
 import io.livemig.agent.core.policy.MigrationMode;
 

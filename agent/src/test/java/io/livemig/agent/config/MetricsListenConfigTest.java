@@ -1,5 +1,7 @@
 package io.livemig.agent.config;
 
+import io.livemig.common.config.ConfigException;
+
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertThrows;
@@ -40,8 +42,8 @@ class MetricsListenConfigTest {
     void aGoodAddressIsSplitIntoHostAndPort() throws Exception {
         Files.writeString(file, BASE + "metrics_listen: 10.0.0.11:9170\n");
         AgentConfig config = AgentConfig.load(file).agent();
-        assertEquals("10.0.0.11", config.metricsHost());
-        assertEquals(9170, config.metricsPort());
+        assertEquals("10.0.0.11", config.metricsAddress().host());
+        assertEquals(9170, config.metricsAddress().port());
     }
 
     @ParameterizedTest

@@ -1,5 +1,7 @@
 package io.livemig.agent.grpc;
 
+import io.livemig.common.grpc.GrpcServing;
+
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
@@ -12,13 +14,13 @@ import io.grpc.Status;
 import io.grpc.StatusRuntimeException;
 import io.grpc.inprocess.InProcessChannelBuilder;
 import io.grpc.inprocess.InProcessServerBuilder;
-import io.livemig.agent.LogCapture;
-import io.livemig.agent.config.ClusterConfig;
+import io.livemig.testkit.LogCapture;
+import io.livemig.common.config.ClusterConfig;
 import io.livemig.agent.core.MigrationFlag;
 import io.livemig.agent.core.MigrationFlags;
 import io.livemig.agent.core.PostcopyFailedState;
 import io.livemig.agent.service.HostAgent;
-import io.livemig.agent.service.MigrationLog;
+import io.livemig.common.log.MigrationLog;
 import io.livemig.proto.agent.v1.AgentServiceGrpc;
 import io.livemig.proto.agent.v1.CancelIncomingRequest;
 import io.livemig.proto.agent.v1.GetHostInfoRequest;
@@ -111,7 +113,7 @@ class AgentGrpcServiceTest {
     }
 
     private String serve(String name, HostAgent agent) throws IOException {
-        AgentServer server = AgentServer.start(InProcessServerBuilder.forName(name).directExecutor(), agent);
+        GrpcServing server = AgentServer.start(InProcessServerBuilder.forName(name).directExecutor(), agent);
         closeables.add(server);
         closeables.add(agent);
         return name;

@@ -1,5 +1,10 @@
 package io.livemig.agent.grpc;
 
+import io.livemig.common.grpc.GrpcServing;
+import io.livemig.common.value.HostPort;
+
+import io.livemig.common.tls.GrpcTls;
+
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -13,10 +18,10 @@ import io.grpc.TlsChannelCredentials;
 import io.grpc.health.v1.HealthCheckRequest;
 import io.grpc.health.v1.HealthCheckResponse;
 import io.grpc.health.v1.HealthGrpc;
-import io.livemig.agent.config.ClusterConfig;
+import io.livemig.common.config.ClusterConfig;
 import io.livemig.agent.service.HostAgent;
-import io.livemig.agent.tls.TestPki;
-import io.livemig.agent.tls.TlsSettings;
+import io.livemig.testkit.TestPki;
+import io.livemig.common.tls.TlsSettings;
 import io.livemig.proto.agent.v1.AgentServiceGrpc;
 import io.livemig.proto.agent.v1.CancelIncomingRequest;
 import io.livemig.proto.agent.v1.GetHostInfoRequest;
@@ -46,7 +51,7 @@ class AgentTlsTest {
 
     private TestPki pki;
     private FakeHypervisor hv;
-    private AgentServer server;
+    private GrpcServing server;
     private HostAgent agent;
     private String address;
     private final List<ManagedChannel> channels = new ArrayList<>();
@@ -62,7 +67,7 @@ class AgentTlsTest {
         hv = new FakeHypervisor("lab-a", 4096 * MIB);
         GrpcPeerAgents peers = new GrpcPeerAgents(pki.tls("lab-a"));
         agent = new HostAgent(hv, "qemu:///system", cluster.requireHost("lab-a"), peers, hv::nowMs);
-        server = AgentServer.listen("127.0.0.1", 0, agent, pki.tls("lab-a"),
+        server = AgentServer.listen(new HostPort("127.0.0.1", 0), agent, pki.tls("lab-a"),
                 AgentServer.policy("lab-a", List.of("orchestrator", "operator"), List.of("lab-a", "lab-b")));
         address = "127.0.0.1:" + server.port();
     }

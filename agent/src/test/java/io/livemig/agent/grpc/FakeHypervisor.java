@@ -25,9 +25,10 @@ import java.util.function.Consumer;
 
 /**
  * One host's hypervisor in memory: VMs with their domain XML, and migrations that replay a
- * recorded job-statistics sequence in virtual time.
+ * recorded job-statistics sequence in virtual time. For the one-call migration the CLI's
+ * direct mode uses, {@link #replaying} and {@link #throwing} script the samples and the end.
  */
-final class FakeHypervisor implements Hypervisor {
+public final class FakeHypervisor implements Hypervisor {
 
     record FakeVm(VmInfo info, String xml) {}
 
@@ -40,9 +41,30 @@ final class FakeHypervisor implements Hypervisor {
     /** How many times hostInfo was asked: whether a call reached the agent at all. */
     final java.util.concurrent.atomic.AtomicInteger hostInfoCalls = new java.util.concurrent.atomic.AtomicInteger();
 
+    /** What the one-call {@link #migrate} was asked, in order. */
+    public final List<MigrationRequest> requests = new ArrayList<>();
+    private List<JobSample> replaySamples = List.of();
+    private MigrationResult replayResult;
+    private HypervisorException replayFailure;
+
     FakeHypervisor(String name, long memoryFreeBytes) {
         this.name = name;
         this.memoryFreeBytes = memoryFreeBytes;
+    }
+
+    /** A one-call migration that reports {@code samples}, then returns {@code result}. */
+    public static FakeHypervisor replaying(List<JobSample> samples, MigrationResult result) {
+        FakeHypervisor fake = new FakeHypervisor("fake", 8L << 30);
+        fake.replaySamples = List.copyOf(samples);
+        fake.replayResult = result;
+        return fake;
+    }
+
+    /** A one-call migration that fails with {@code failure} before it reports anything. */
+    public static FakeHypervisor throwing(HypervisorException failure) {
+        FakeHypervisor fake = new FakeHypervisor("fake", 8L << 30);
+        fake.replayFailure = failure;
+        return fake;
     }
 
     FakeHypervisor withVm(String vmName, long memoryBytes, String xml) {
@@ -120,8 +142,14 @@ final class FakeHypervisor implements Hypervisor {
     }
 
     @Override
-    public MigrationResult migrate(MigrationRequest request, Consumer<JobSample> progress) {
-        throw new UnsupportedOperationException("agents use startMigration");
+    public MigrationResult migrate(MigrationRequest request, Consumer<JobSample> progress)
+            throws HypervisorException {
+        requests.add(request);
+        if (replayFailure != null) {
+            throw replayFailure;
+        }
+        replaySamples.forEach(progress);
+        return replayResult;
     }
 
     /** CPU features this host's hypervisor lacks: a guest CPU that requires one is incompatible. */

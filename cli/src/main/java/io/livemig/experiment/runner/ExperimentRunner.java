@@ -1,9 +1,9 @@
 package io.livemig.experiment.runner;
 
 import io.grpc.ManagedChannel;
-import io.livemig.agent.config.ClusterConfig;
-import io.livemig.agent.config.ConfigException;
-import io.livemig.agent.config.HostConfig;
+import io.livemig.common.config.ClusterConfig;
+import io.livemig.common.config.ConfigException;
+import io.livemig.common.config.HostConfig;
 import io.livemig.experiment.DowntimeAnalysis;
 import io.livemig.experiment.ExperimentSpec;
 import io.livemig.experiment.Matrix;

@@ -2,7 +2,7 @@ package io.livemig.experiment.runner;
 
 import io.grpc.ManagedChannel;
 import io.grpc.StatusRuntimeException;
-import io.livemig.agent.config.HostConfig;
+import io.livemig.common.config.HostConfig;
 import io.livemig.experiment.RunResult;
 import io.livemig.proto.agent.v1.AgentServiceGrpc;
 import io.livemig.proto.agent.v1.Escalation;

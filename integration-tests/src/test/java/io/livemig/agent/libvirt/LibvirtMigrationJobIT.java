@@ -1,7 +1,7 @@
 package io.livemig.agent.libvirt;
 
-import io.livemig.it.Lab;
-import io.livemig.it.RequiresRoot;
+import io.livemig.testkit.lab.Lab;
+import io.livemig.testkit.lab.RequiresRoot;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;

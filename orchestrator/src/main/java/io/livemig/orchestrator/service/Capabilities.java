@@ -1,6 +1,6 @@
 package io.livemig.orchestrator.service;
 
-import io.livemig.agent.config.HostConfig;
+import io.livemig.common.config.HostConfig;
 import io.livemig.proto.agent.v1.Binding;
 import java.util.Map;
 import java.util.Set;

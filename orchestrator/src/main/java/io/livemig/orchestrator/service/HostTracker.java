@@ -1,6 +1,6 @@
 package io.livemig.orchestrator.service;
 
-import io.livemig.agent.config.HostConfig;
+import io.livemig.common.config.HostConfig;
 import io.livemig.orchestrator.placement.HostLoad;
 import io.livemig.orchestrator.placement.HostState;
 import io.livemig.proto.agent.v1.HostInfo;

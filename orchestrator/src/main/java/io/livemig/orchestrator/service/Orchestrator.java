@@ -1,9 +1,9 @@
 package io.livemig.orchestrator.service;
 
-import io.livemig.agent.config.ClusterConfig;
-import io.livemig.agent.core.Inputs;
-import io.livemig.agent.config.HostConfig;
-import io.livemig.agent.service.MigrationLog;
+import io.livemig.common.config.ClusterConfig;
+import io.livemig.common.input.Inputs;
+import io.livemig.common.config.HostConfig;
+import io.livemig.common.log.MigrationLog;
 import io.livemig.orchestrator.history.HistoryStore;
 import io.livemig.orchestrator.history.RoundRecord;
 import io.livemig.orchestrator.placement.Decision;

@@ -4,7 +4,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 
-import io.livemig.agent.config.ConfigException;
+import io.livemig.common.config.ConfigException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import org.junit.jupiter.api.BeforeEach;
@@ -35,8 +35,8 @@ class MetricsListenConfigTest {
         assertNull(OrchestratorConfig.load(file).config().metricsListen());
         Files.writeString(file, BASE + "metrics_listen: 0.0.0.0:9180\n");
         OrchestratorConfig c = OrchestratorConfig.load(file).config();
-        assertEquals("0.0.0.0", c.metricsHost());
-        assertEquals(9180, c.metricsPort());
+        assertEquals("0.0.0.0", c.metricsAddress().host());
+        assertEquals(9180, c.metricsAddress().port());
     }
 
     @ParameterizedTest

@@ -3,7 +3,7 @@ package io.livemig.orchestrator.config;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 
-import io.livemig.agent.config.ConfigException;
+import io.livemig.common.config.ConfigException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import org.junit.jupiter.api.BeforeEach;
@@ -32,7 +32,7 @@ class OrchestratorConfigTest {
     @Test
     void aGoodFileLoadsWithDefaults() throws Exception {
         var loaded = OrchestratorConfig.load(file("cluster: cluster.yaml\\ndatabase: h.db\\ninsecure: true\\n"));
-        assertEquals(7080, loaded.config().listenPort());
+        assertEquals(7080, loaded.config().listenAddress().port());
         assertEquals(2, loaded.limits().cluster());
     }
 

@@ -1,10 +1,12 @@
 package io.livemig.orchestrator.service;
 
-import io.livemig.agent.config.HostConfig;
+import io.livemig.common.config.HostConfig;
 import io.livemig.proto.agent.v1.Binding;
 import io.livemig.proto.agent.v1.HostInfo;
+import io.livemig.proto.agent.v1.JobSnapshot;
 import io.livemig.proto.agent.v1.MigrationMode;
 import io.livemig.proto.agent.v1.MigrationOptions;
+import io.livemig.proto.agent.v1.MigrationPhase;
 import io.livemig.proto.agent.v1.MigrationProgress;
 import io.livemig.proto.agent.v1.MigrationResult;
 import io.livemig.proto.agent.v1.MigrationStatus;
@@ -15,10 +17,12 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
+import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.ExecutionException;
+import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import java.util.function.Consumer;
@@ -27,33 +31,35 @@ import java.util.function.Consumer;
  * Agents in memory: hosts with running VMs and loads, and migrations the test ends when it wants
  * ({@link #complete}, {@link #fail}); a completed migration moves the VM to its target.
  */
-final class FakeAgents implements Agents {
+public final class FakeAgents implements Agents {
 
-    static final long GIB = 1L << 30;
+    public static final long GIB = 1L << 30;
 
-    record FakeMigration(String id, String vm, String source, String target, MigrationOptions options,
+    public record FakeMigration(String id, String vm, String source, String target, MigrationOptions options,
             CompletableFuture<MigrationResult> result) {}
 
     private final Map<String, HostInfo> hostInfo = new ConcurrentHashMap<>();
     private final Map<String, List<Vm>> vms = new ConcurrentHashMap<>();
-    final Set<String> unreachable = ConcurrentHashMap.newKeySet();
-    final Set<String> refuseStart = ConcurrentHashMap.newKeySet();
-    final List<FakeMigration> started = new CopyOnWriteArrayList<>();
+    public final Set<String> unreachable = ConcurrentHashMap.newKeySet();
+    public final Set<String> refuseStart = ConcurrentHashMap.newKeySet();
+    public final List<FakeMigration> started = new CopyOnWriteArrayList<>();
     /** Agent-side results kept for GetMigration (what a restarted orchestrator asks). */
-    final Map<String, MigrationProgress> known = new ConcurrentHashMap<>();
+    public final Map<String, MigrationProgress> known = new ConcurrentHashMap<>();
+    /** Every started migration, for tests that wait for the next start. */
+    private final BlockingQueue<FakeMigration> starts = new LinkedBlockingQueue<>();
 
-    FakeAgents host(String name, int cpus, long memoryBytes, double guestCpu) {
+    public FakeAgents host(String name, int cpus, long memoryBytes, double guestCpu) {
         hostInfo.put(name, HostInfo.newBuilder().setHostName(name).setCpus(cpus).setMemoryTotalBytes(memoryBytes)
                 .setMemoryFreeBytes(memoryBytes).setGuestCpuUtilisation(guestCpu).setCpuModel("qemu64").build());
         vms.putIfAbsent(name, new CopyOnWriteArrayList<>());
         return this;
     }
 
-    FakeAgents vm(String host, String name, long memoryBytes, double cpu, String bridge) {
+    public FakeAgents vm(String host, String name, long memoryBytes, double cpu, String bridge) {
         return vm(host, name, memoryBytes, cpu, bridge, 0);
     }
 
-    FakeAgents vm(String host, String name, long memoryBytes, double cpu, String bridge, long dirtyBytesPerSec) {
+    public FakeAgents vm(String host, String name, long memoryBytes, double cpu, String bridge, long dirtyBytesPerSec) {
         vms.get(host).add(Vm.newBuilder().setName(name).setUuid("u-" + name).setState(VmState.VM_STATE_RUNNING)
                 .setMemoryBytes(memoryBytes).setVcpus(1).setCpuUtilisation(cpu).setDirtyRateBytesPerS(dirtyBytesPerSec)
                 .addBindings(Binding.newBuilder().setKind("nic").setDevice("52:54:00:00:00:01").setResource(bridge))
@@ -65,7 +71,7 @@ final class FakeAgents implements Agents {
         return this;
     }
 
-    Optional<String> whereIs(String vm) {
+    public Optional<String> whereIs(String vm) {
         return vms.entrySet().stream().filter(e -> e.getValue().stream().anyMatch(v -> v.getName().equals(vm)))
                 .map(Map.Entry::getKey).findFirst();
     }
@@ -100,15 +106,30 @@ final class FakeAgents implements Agents {
         started.add(m);
         known.put(id, MigrationProgress.newBuilder().setMigrationId(id).setVmName(vm)
                 .setStatus(MigrationStatus.MIGRATION_STATUS_RUNNING).build());
+        starts.add(m); // last: a test that ends it now must not be overwritten by the line above
         return id;
     }
 
-    FakeMigration migration(String vm) {
+    /** The next migration an agent starts; fails the test after 10 s. */
+    public FakeMigration awaitStart() throws InterruptedException {
+        FakeMigration m = starts.poll(10, TimeUnit.SECONDS);
+        if (m == null) {
+            throw new AssertionError("no migration started within 10 s (started: " + started + ")");
+        }
+        return m;
+    }
+
+    /** The next migration an agent starts within {@code ms}, or null. */
+    public FakeMigration pollStart(long ms) throws InterruptedException {
+        return starts.poll(ms, TimeUnit.MILLISECONDS);
+    }
+
+    public FakeMigration migration(String vm) {
         return started.stream().filter(m -> m.vm().equals(vm)).reduce((a, b) -> b).orElseThrow();
     }
 
     /** Ends the VM's latest migration successfully: the VM moves to the target. */
-    void complete(String vm) {
+    public void complete(String vm) {
         FakeMigration m = migration(vm);
         Vm moved = vms.get(m.source()).stream().filter(v -> v.getName().equals(vm)).findFirst().orElseThrow();
         vms.get(m.source()).remove(moved);
@@ -123,14 +144,14 @@ final class FakeAgents implements Agents {
      * The source agent of the VM's latest migration restarts: the watch breaks, and the agent no
      * longer knows the migration (libvirt ended it with the agent); the VM stays where it is.
      */
-    void sourceAgentRestarts(String vm) {
+    public void sourceAgentRestarts(String vm) {
         FakeMigration m = migration(vm);
         known.remove(m.id());
         started.remove(m);
         m.result().completeExceptionally(new IllegalStateException("connection reset"));
     }
 
-    void fail(String vm, String error) {
+    public void fail(String vm, String error) {
         FakeMigration m = migration(vm);
         end(m, MigrationResult.newBuilder().setStatus(MigrationStatus.MIGRATION_STATUS_FAILED)
                 .setModeRequested(m.options().getMode()).setModeUsed(MigrationMode.MIGRATION_MODE_PRECOPY)
@@ -151,7 +172,11 @@ final class FakeAgents implements Agents {
         FakeMigration m = started.stream().filter(x -> x.id().equals(agentMigrationId)).findFirst().orElseThrow(
                 () -> new AgentCallException("no migration " + agentMigrationId, true, null));
         progress.accept(MigrationProgress.newBuilder().setMigrationId(m.id()).setVmName(m.vm())
-                .setStatus(MigrationStatus.MIGRATION_STATUS_RUNNING).build());
+                .setStatus(MigrationStatus.MIGRATION_STATUS_RUNNING)
+                .setSnapshot(JobSnapshot.newBuilder().setElapsedMs(1200).setPhase(MigrationPhase.MIGRATION_PHASE_PRECOPY)
+                        .setIteration(2).setBytesProcessed(300L << 20).setBytesRemaining(20L << 20)
+                        .setDirtyRateBytesPerS(10L << 20).setBandwidthBytesPerS(110L << 20))
+                .build());
         try {
             m.result().get(30, TimeUnit.SECONDS); // bounded: a test that forgets to end one fails
         } catch (InterruptedException e) {
@@ -171,7 +196,7 @@ final class FakeAgents implements Agents {
         return Optional.ofNullable(known.get(agentMigrationId));
     }
 
-    final List<String> aborted = new ArrayList<>();
+    public final List<String> aborted = new ArrayList<>();
 
     @Override
     public void abort(HostConfig source, String agentMigrationId) throws AgentCallException {

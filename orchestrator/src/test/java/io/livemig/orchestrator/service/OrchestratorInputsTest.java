@@ -1,5 +1,7 @@
 package io.livemig.orchestrator.service;
 
+import io.livemig.common.grpc.GrpcServing;
+
 import static io.livemig.orchestrator.service.FakeAgents.GIB;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
@@ -9,7 +11,7 @@ import io.grpc.Status;
 import io.grpc.StatusRuntimeException;
 import io.grpc.inprocess.InProcessChannelBuilder;
 import io.grpc.inprocess.InProcessServerBuilder;
-import io.livemig.agent.config.ClusterConfig;
+import io.livemig.common.config.ClusterConfig;
 import io.livemig.orchestrator.grpc.OrchestratorServer;
 import io.livemig.orchestrator.history.HistoryStore;
 import io.livemig.orchestrator.placement.PlacementPolicy;
@@ -48,7 +50,7 @@ class OrchestratorInputsTest {
     FakeAgents agents;
     HistoryStore history;
     Orchestrator orchestrator;
-    OrchestratorServer server;
+    GrpcServing server;
     ManagedChannel channel;
     OrchestratorServiceGrpc.OrchestratorServiceBlockingStub stub;
 

@@ -4,8 +4,8 @@ import static io.livemig.orchestrator.service.FakeAgents.GIB;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import io.livemig.agent.config.ClusterConfig;
-import io.livemig.agent.metrics.MetricsEndpoint;
+import io.livemig.common.config.ClusterConfig;
+import io.livemig.common.metrics.MetricsEndpoint;
 import io.livemig.orchestrator.history.HistoryStore;
 import io.livemig.orchestrator.metrics.OrchestratorMetrics;
 import io.livemig.orchestrator.placement.PlacementPolicy;

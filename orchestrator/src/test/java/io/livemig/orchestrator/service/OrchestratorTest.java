@@ -8,9 +8,9 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import ch.qos.logback.classic.Level;
 import ch.qos.logback.classic.spi.ILoggingEvent;
-import io.livemig.agent.config.ClusterConfig;
-import io.livemig.agent.service.MigrationLog;
-import io.livemig.orchestrator.LogCapture;
+import io.livemig.common.config.ClusterConfig;
+import io.livemig.common.log.MigrationLog;
+import io.livemig.testkit.LogCapture;
 import io.livemig.orchestrator.history.HistoryStore;
 import io.livemig.orchestrator.history.RoundRecord;
 import io.livemig.orchestrator.placement.HostState;

@@ -5,6 +5,7 @@ import java.io.StringReader;
 import java.io.StringWriter;
 import java.util.ArrayList;
 import java.util.List;
+import io.livemig.agent.core.SafeXml;
 import javax.xml.XMLConstants;
 import javax.xml.parsers.DocumentBuilder;
 import javax.xml.parsers.DocumentBuilderFactory;
@@ -37,36 +38,7 @@ final class DomainXml {
         if (xml == null || xml.isBlank()) {
             throw new InvalidDomainXmlException("domain XML is empty");
         }
-        DocumentBuilder builder;
-        try {
-            // The JDK's built-in implementation, whose security features are known, not whatever
-            // the class path provides.
-            DocumentBuilderFactory factory = DocumentBuilderFactory.newDefaultInstance();
-            factory.setFeature(XMLConstants.FEATURE_SECURE_PROCESSING, true);
-            factory.setFeature("http://apache.org/xml/features/disallow-doctype-decl", true);
-            factory.setFeature("http://xml.org/sax/features/external-general-entities", false);
-            factory.setFeature("http://xml.org/sax/features/external-parameter-entities", false);
-            factory.setFeature("http://apache.org/xml/features/nonvalidating/load-external-dtd", false);
-            factory.setAttribute(XMLConstants.ACCESS_EXTERNAL_DTD, "");
-            factory.setAttribute(XMLConstants.ACCESS_EXTERNAL_SCHEMA, "");
-            factory.setXIncludeAware(false);
-            factory.setExpandEntityReferences(false);
-            factory.setValidating(false);
-            factory.setNamespaceAware(true);
-            builder = factory.newDocumentBuilder();
-        } catch (ParserConfigurationException e) {
-            throw new IllegalStateException("the JDK's XML parser lacks a required security feature", e);
-        }
-        // The default handler prints "[Fatal Error]" lines to stderr; report through the exception only.
-        builder.setErrorHandler(new DefaultHandler() {
-            @Override
-            public void error(SAXParseException e) throws SAXException {
-                throw e;
-            }
-        });
-        builder.setEntityResolver((publicId, systemId) -> {
-            throw new SAXException("external entity refused: " + systemId);
-        });
+        DocumentBuilder builder = SafeXml.newDocumentBuilder();
         Document doc;
         try {
             doc = builder.parse(new InputSource(new StringReader(xml)));

@@ -1,5 +1,7 @@
 package io.livemig.agent.core.rebind;
 
+import io.livemig.common.value.CpuSet;
+
 import static io.livemig.agent.core.rebind.DomainXml.attr;
 import static io.livemig.agent.core.rebind.DomainXml.child;
 import static io.livemig.agent.core.rebind.DomainXml.children;

@@ -1,0 +1,99 @@
+package io.livemig.common.config;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.CsvSource;
+import org.junit.jupiter.api.Test;
+
+class ClusterConfigTest {
+
+    private static final String GOOD = """
+            hosts:
+              - name: lab-a
+                agent: 10.0.0.11:7070
+                libvirt_uri: qemu+tcp://10.0.0.11/system
+                networks: {lan: br-a}
+                storage: {shared: /mnt/a}
+                link_mibps: 100
+              - name: lab-b
+                agent: 10.0.0.12:7070
+                libvirt_uri: qemu+tcp://10.0.0.12/system
+            """;
+
+    @Test
+    void readsHostsWithDefaults() throws Exception {
+        ClusterConfig c = ClusterConfig.parse(GOOD, "c.yaml");
+        HostConfig a = c.requireHost("lab-a");
+        assertEquals("br-a", a.networks().get("lan"));
+        assertEquals("/mnt/a", a.storage().get("shared"));
+        assertEquals(100, a.linkMiBps());
+        HostConfig b = c.requireHost("lab-b");
+        assertEquals(2, b.maxOutgoing());
+        assertEquals(0, b.linkMiBps());
+        ConfigException e = assertThrows(ConfigException.class, () -> c.requireHost("lab-z"));
+        assertTrue(e.getMessage().contains("lab-a, lab-b"), e.getMessage());
+    }
+
+    private static final String H1 = "hosts:\\n  - name: a\\n    agent: x:1\\n    libvirt_uri: q://a\\n";
+
+    /**
+     * Each bad file gets one line: the file, the line of the offending key (or entry), the reason.
+     * Rows: the file (\\n for new lines), then the start of the message.
+     */
+    @ParameterizedTest
+    @CsvSource(delimiter = '|', value = {
+        // unknown keys, wrong types, broken YAML: found by Jackson
+        "hosts:\\n  - name: a\\n    agnet: x:1\\n    libvirt_uri: qemu:///system | c.yaml:3: unknown key 'agnet'",
+        "hosts:\\n  - name: a\\n    agent: x:1\\n    libvirt_uri: q://h\\n    max_outgoing: lots | c.yaml:5: Cannot deserialize",
+        "hosts:\\n  - name: a\\n   agent: x:1 | c.yaml:3:",
+        "hosts: {name: a} | c.yaml:1: Cannot deserialize",
+        // missing fields: at the host's entry
+        "hosts:\\n  - agent: x:1\\n    libvirt_uri: q://h | c.yaml:2: name is required",
+        "hosts:\\n  - name: a\\n    libvirt_uri: q://h | c.yaml:2: host a: agent is required (host:port)",
+        "hosts:\\n  - name: a\\n    agent: x:1 | c.yaml:2: host a: libvirt_uri is required",
+        "hosts: [] | c.yaml:1: no hosts",
+        "hosts:\\n  - | c.yaml:2: hosts[0] is empty",
+        // bad values: at their key
+        "hosts:\\n  - name: 'a b'\\n    agent: x:1\\n    libvirt_uri: q://h | c.yaml:2: invalid host name 'a b' (1-63 letters",
+        "hosts:\\n  - name: ''\\n    agent: x:1\\n    libvirt_uri: q://h | c.yaml:2: host name is required",
+        "hosts:\\n  - name: a/b\\n    agent: x:1\\n    libvirt_uri: q://h | c.yaml:2: host name 'a/b' contains '/'",
+        "hosts:\\n  - name: a\\n    agent: x\\n    libvirt_uri: qemu:///system | c.yaml:3: host a: agent must be host:port, got 'x'",
+        "hosts:\\n  - name: a\\n    agent: x:99999\\n    libvirt_uri: qemu:///system | c.yaml:3: host a: agent port must be 1..65535, got 99999",
+        "hosts:\\n  - name: a\\n    agent: x:0\\n    libvirt_uri: qemu:///system | c.yaml:3: host a: agent port must be 1..65535, got 0",
+        "hosts:\\n  - name: a\\n    agent: x:1\\n    libvirt_uri: nope | c.yaml:4: host a: libvirt_uri must be a libvirt URI",
+        "hosts:\\n  - name: a\\n    agent: x:1\\n    libvirt_uri: q://h\\n    migration_address: 'no where' | c.yaml:5: host a: migration_address must be a host name or IP address",
+        "hosts:\\n  - name: a\\n    agent: x:1\\n    libvirt_uri: q://h\\n    max_outgoing: 0 | c.yaml:5: host a: max_outgoing must be 1..64, got 0",
+        "hosts:\\n  - name: a\\n    agent: x:1\\n    libvirt_uri: q://h\\n    max_incoming: 65 | c.yaml:5: host a: max_incoming must be 1..64, got 65",
+        "hosts:\\n  - name: a\\n    agent: x:1\\n    libvirt_uri: q://h\\n    link_mibps: -1 | c.yaml:5: host a: link_mibps must be 0..1000000, got -1",
+        "hosts:\\n  - name: a\\n    agent: x:1\\n    libvirt_uri: q://h\\n    storage: {s: relative} | c.yaml:5: host a: storage 's' must be an absolute path",
+        "hosts:\\n  - name: a\\n    agent: x:1\\n    libvirt_uri: q://h\\n    networks:\\n      lan: '' | c.yaml:6: host a: network 'lan' needs a local bridge",
+        "hosts:\\n  - name: a\\n    agent: x:1\\n    libvirt_uri: q://h\\n    log_dir: logs | c.yaml:5: host a: log_dir must be an absolute path",
+        "hosts:\\n  - name: a\\n    agent: x:1\\n    libvirt_uri: q://h\\n    cpus: 3-1 | c.yaml:5: host a: cpus: invalid cpuset",
+        // what must differ between hosts: at the second entry, naming the first
+        "H1  - name: a\\n    agent: y:1\\n    libvirt_uri: q://b | c.yaml:5: host name 'a' is listed twice (first at line 2)",
+        "H1  - name: b\\n    agent: x:1\\n    libvirt_uri: q://b | c.yaml:6: host b: agent address x:1 is listed twice (first at line 2)",
+        "H1  - name: b\\n    agent: y:1\\n    libvirt_uri: q://a | c.yaml:7: host b: libvirt_uri q://a is listed twice (first at line 2)",
+    })
+    void refusesBadFilesWithTheLineAndReason(String yaml, String expected) {
+        ConfigException e = assertThrows(ConfigException.class,
+                () -> ClusterConfig.parse(yaml.replace("H1", H1).replace("\\n", "\n"), "c.yaml"));
+        assertTrue(e.getMessage().startsWith(expected), e.getMessage());
+        assertEquals(1, e.getMessage().lines().count(), e.getMessage());
+    }
+
+    @Test
+    void aFileOnDiskIsNamedWithItsPathAndLine(@TempDir Path dir) throws Exception {
+        Path file = dir.resolve("cluster.yaml");
+        Files.writeString(file, H1.replace("\\n", "\n") + "  - name: b\n    agent: x:1\n    libvirt_uri: q://b\n");
+        ConfigException e = assertThrows(ConfigException.class, () -> ClusterConfig.load(file));
+        assertEquals(file + ":6: host b: agent address x:1 is listed twice (first at line 2)", e.getMessage());
+        ConfigException missing = assertThrows(ConfigException.class, () -> ClusterConfig.load(dir.resolve("nope.yaml")));
+        assertEquals(dir.resolve("nope.yaml") + ": no such file", missing.getMessage());
+    }
+}
