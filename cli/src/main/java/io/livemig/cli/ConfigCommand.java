@@ -65,7 +65,7 @@ final class ConfigCommand {
                 return ExitCodes.OK;
             } catch (ConfigException e) {
                 String message = String.valueOf(e.getMessage());
-                spec.commandLine().getErr().println(MigrationReport.oneLine(
+                spec.commandLine().getErr().println(MigrationSummary.oneLine(
                         message.startsWith(file.toString()) ? message : file + ": " + message));
                 spec.commandLine().getErr().flush();
                 return ExitCodes.USAGE;

@@ -4,7 +4,7 @@ import io.livemig.common.input.Inputs;
 import io.livemig.agent.core.Hypervisor;
 import io.livemig.agent.core.HypervisorException;
 import io.livemig.agent.core.MigrationRequest;
-import io.livemig.agent.core.MigrationResult;
+import io.livemig.agent.core.MigrationOutcome;
 import java.io.PrintWriter;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
@@ -73,21 +73,21 @@ final class DirectMigrateCommand implements Callable<Integer> {
                 .withBandwidthMiBps(bandwidthMiBps);
         PrintWriter out = spec.commandLine().getOut();
         PrintWriter err = spec.commandLine().getErr();
-        MigrationResult result;
+        MigrationOutcome result;
         try (AbortOnExit abort = AbortOnExit.install(Thread.currentThread())) {
             result = hypervisor.migrate(request, sample -> {
-                err.println(MigrationReport.progressLine(sample));
+                err.println(MigrationSummary.progressLine(sample));
                 err.flush();
             });
         }
         if (json) {
-            out.println(MigrationReport.json(request, result));
+            out.println(MigrationSummary.json(request, result));
         } else if (result.succeeded()) {
-            out.println(MigrationReport.summary(request, result));
+            out.println(MigrationSummary.summary(request, result));
         }
         out.flush();
         if (!result.succeeded()) {
-            err.println("livemig: " + MigrationReport.failure(request, result));
+            err.println("livemig: " + MigrationSummary.failure(request, result));
             err.flush();
             return ExitCodes.MIGRATION_FAILED;
         }

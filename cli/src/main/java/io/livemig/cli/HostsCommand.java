@@ -148,7 +148,7 @@ final class HostsCommand implements Callable<Integer> {
                         Units.size(h.getMemoryCommittedBytes()), h.getVmCount(),
                         String.format(Locale.ROOT, "%.3f", h.getLoad()),
                         h.getState() == HostState.HOST_STATE_UP || h.getStateReason().isEmpty() ? ""
-                                : "  " + MigrationReport.oneLine(h.getStateReason()));
+                                : "  " + MigrationSummary.oneLine(h.getStateReason()));
             }
             out.printf(Locale.ROOT, "spread %.3f%n", response.getSpread());
         }

@@ -129,7 +129,7 @@ public final class Main {
     private static int onBadUsage(ParameterException e, String[] args) {
         CommandLine command = e.getCommandLine();
         String name = command.getCommandSpec().qualifiedName();
-        command.getErr().println(name + ": " + MigrationReport.oneLine(e.getMessage())
+        command.getErr().println(name + ": " + MigrationSummary.oneLine(e.getMessage())
                 + " (see '" + name + " --help')");
         command.getErr().flush();
         return ExitCodes.USAGE;
@@ -137,7 +137,7 @@ public final class Main {
 
     /** A failure while running: one line, no stack trace, and the exit code for its kind. */
     private static int onFailure(Exception e, CommandLine command, ParseResult parseResult) {
-        command.getErr().println("livemig: " + MigrationReport.oneLine(describe(e)));
+        command.getErr().println("livemig: " + MigrationSummary.oneLine(describe(e)));
         command.getErr().flush();
         return exitCodeOf(e);
     }

@@ -203,7 +203,7 @@ final class MigrateCommand implements Callable<Integer> {
         if (!json) {
             err.println(MigrationFormat.header(queued));
             if (decision != null && !decision.getExplanation().isEmpty()) {
-                err.println("chosen: " + MigrationReport.oneLine(decision.getExplanation()));
+                err.println("chosen: " + MigrationSummary.oneLine(decision.getExplanation()));
             }
             err.flush();
         }

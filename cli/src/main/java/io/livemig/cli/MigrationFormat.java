@@ -193,7 +193,7 @@ final class MigrationFormat {
 
     /** At most {@code max} characters of one line, with "..." when cut. */
     static String shorten(String text, int max) {
-        String line = MigrationReport.oneLine(text);
+        String line = MigrationSummary.oneLine(text);
         return line.length() <= max ? line : line.substring(0, Math.max(0, max - 3)) + "...";
     }
 }

@@ -141,11 +141,11 @@ final class OrchestratorCommand implements Callable<Integer> {
                     root != null && root.tls.insecure), listen, database, root != null ? root.env() : System.getenv()),
                     err);
         } catch (HistoryException e) {
-            err.println("livemig orchestrator: " + MigrationReport.oneLine(String.valueOf(e.getMessage())));
+            err.println("livemig orchestrator: " + MigrationSummary.oneLine(String.valueOf(e.getMessage())));
             err.flush();
             return ExitCodes.USAGE;
         } catch (IOException e) {
-            err.println("livemig orchestrator: " + MigrationReport.oneLine(String.valueOf(e.getMessage())));
+            err.println("livemig orchestrator: " + MigrationSummary.oneLine(String.valueOf(e.getMessage())));
             err.flush();
             return ExitCodes.UNAVAILABLE;
         }

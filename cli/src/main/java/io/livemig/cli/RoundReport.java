@@ -29,16 +29,16 @@ final class RoundReport {
             out.println(headline(round, dryRun));
             for (Move m : round.getMovesList()) {
                 out.println("  " + m.getVm() + ": " + m.getFrom() + " -> " + m.getTo()
-                        + (m.getReason().isEmpty() ? "" : " (" + MigrationReport.oneLine(m.getReason()) + ")"));
+                        + (m.getReason().isEmpty() ? "" : " (" + MigrationSummary.oneLine(m.getReason()) + ")"));
             }
             for (String u : round.getUnplacedList()) {
-                out.println("  unplaced: " + MigrationReport.oneLine(u));
+                out.println("  unplaced: " + MigrationSummary.oneLine(u));
             }
             if (!round.getMigrationIdsList().isEmpty()) {
                 out.println("migrations: " + String.join(", ", round.getMigrationIdsList()));
             }
             if (!round.getSummary().isEmpty()) {
-                out.println(MigrationReport.oneLine(round.getSummary()));
+                out.println(MigrationSummary.oneLine(round.getSummary()));
             }
             out.flush();
         }

@@ -14,8 +14,8 @@ import io.livemig.agent.core.HypervisorException.Reason;
 import io.livemig.agent.core.JobSample;
 import io.livemig.agent.core.JobStats;
 import io.livemig.agent.core.MigrationRequest;
-import io.livemig.agent.core.MigrationResult;
-import io.livemig.agent.core.MigrationStatus;
+import io.livemig.agent.core.MigrationOutcome;
+import io.livemig.agent.core.OutcomeStatus;
 import io.livemig.agent.core.StatsOrigin;
 import io.livemig.agent.libvirt.LibvirtHypervisor;
 import java.io.PrintWriter;
@@ -40,7 +40,7 @@ class MainTest {
             JobStats.sample(2, Map.of("time_elapsed", 1834L, "memory_iteration", 1L, "data_remaining", 12 * MIB,
                     "memory_dirty_rate", 8192L, "memory_page_size", 4096L, "memory_bps", 112 * MIB)));
 
-    private static final MigrationResult COMPLETED = new MigrationResult(MigrationStatus.COMPLETED, 4312, 145L, 9L,
+    private static final MigrationOutcome COMPLETED = new MigrationOutcome(OutcomeStatus.COMPLETED, 4312, 145L, 9L,
             325_268_684L, 256 * MIB, 3L, null, null, StatsOrigin.DESTINATION_COMPLETED_JOB);
 
     record Run(int exitCode, String out, String err) {
@@ -112,7 +112,7 @@ class MainTest {
 
     @Test
     void aFailedMigrationExitsWithOneAndOneErrorLine() throws Exception {
-        MigrationResult failed = JobStats.fromLastSample(MigrationStatus.FAILED, SAMPLES.get(1), 2000,
+        MigrationOutcome failed = JobStats.fromLastSample(OutcomeStatus.FAILED, SAMPLES.get(1), 2000,
                 "operation failed: migration out job: unexpectedly failed");
         Run run = run(FakeHypervisor.replaying(SAMPLES, failed), "direct-migrate", "vm1", "--from", A, "--to", B);
 

@@ -13,9 +13,9 @@ import io.livemig.agent.core.JobSample;
 import io.livemig.agent.core.MigrationFlags;
 import io.livemig.agent.core.migration.MigrationJob;
 import io.livemig.agent.core.migration.MigrationSpec;
-import io.livemig.agent.core.MigrationResult;
-import io.livemig.agent.core.MigrationStatus;
-import io.livemig.agent.core.VmState;
+import io.livemig.agent.core.MigrationOutcome;
+import io.livemig.agent.core.OutcomeStatus;
+import io.livemig.agent.core.DomainState;
 import io.livemig.agent.libvirt.LibvirtHypervisor;
 import java.time.Duration;
 import java.time.Instant;
@@ -84,9 +84,9 @@ class LiveMigrationIT {
                 job.abort();
                 job.awaitChange(Duration.ofSeconds(30));
             }
-            MigrationResult result = job.outcome();
+            MigrationOutcome result = job.outcome();
 
-            assertEquals(MigrationStatus.COMPLETED, result.status(), result::toString);
+            assertEquals(OutcomeStatus.COMPLETED, result.status(), result::toString);
             assertTrue(result.totalTimeMs() > 0, result::toString);
             assertNotNull(result.downtimeMs(), result::toString);
             assertTrue(result.downtimeMs() > 0, result::toString);
@@ -104,7 +104,7 @@ class LiveMigrationIT {
             assertTrue(moved.output().contains("ping=ok"), moved::describe);
 
             assertTrue(hypervisor.findVm(source.libvirtUri(), VM).isEmpty(), "the VM is still on " + source.name());
-            assertEquals(VmState.RUNNING, hypervisor.findVm(destination.libvirtUri(), VM).orElseThrow().state());
+            assertEquals(DomainState.RUNNING, hypervisor.findVm(destination.libvirtUri(), VM).orElseThrow().state());
         } catch (HypervisorException e) {
             throw new AssertionError("hypervisor call failed: " + e.getMessage(), e);
         } finally {

@@ -35,7 +35,7 @@ public final class HostCapabilities {
         return model == null ? "" : model;
     }
 
-    public static VirtType bestVirtType(String capabilitiesXml) {
+    public static DomainType bestVirtType(String capabilitiesXml) {
         Document doc = parse(capabilitiesXml);
         String hostArch = firstText(doc.getDocumentElement(), "host", "cpu", "arch");
         boolean qemu = false;
@@ -55,13 +55,13 @@ public final class HostCapabilities {
                 for (int k = 0; k < domains.getLength(); k++) {
                     String type = ((Element) domains.item(k)).getAttribute("type");
                     if ("kvm".equals(type)) {
-                        return VirtType.KVM;
+                        return DomainType.KVM;
                     }
                     qemu |= "qemu".equals(type);
                 }
             }
         }
-        return qemu ? VirtType.QEMU : VirtType.UNKNOWN;
+        return qemu ? DomainType.QEMU : DomainType.UNKNOWN;
     }
 
     private static Document parse(String xml) {

@@ -13,7 +13,7 @@ import java.util.function.Consumer;
 public interface Hypervisor {
 
     /** Facts about the host behind {@code hostUri}. */
-    HostInfo hostInfo(String hostUri) throws HypervisorException;
+    HostFacts hostInfo(String hostUri) throws HypervisorException;
 
     /** The domains defined or running on the host. */
     List<VmInfo> listVms(String hostUri, boolean activeOnly) throws HypervisorException;
@@ -32,7 +32,7 @@ public interface Hypervisor {
      * @throws HypervisorException when the migration cannot start: a host is unreachable, the VM
      *                             is unknown or not running
      */
-    MigrationResult migrate(MigrationRequest request, Consumer<JobSample> progress) throws HypervisorException;
+    MigrationOutcome migrate(MigrationRequest request, Consumer<JobSample> progress) throws HypervisorException;
 
     /**
      * Starts a migration and returns at once; the returned job is polled and steered by the

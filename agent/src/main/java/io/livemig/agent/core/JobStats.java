@@ -4,7 +4,7 @@ import java.util.Map;
 
 /**
  * Turns libvirt's domain job statistics (typed parameters keyed by the VIR_DOMAIN_JOB_* names of
- * libvirt-domain.h) into {@link JobSample}s and {@link MigrationResult}s.
+ * libvirt-domain.h) into {@link JobSample}s and {@link MigrationOutcome}s.
  *
  * <p>Input maps hold what the adapter read from libvirt: {@link Number}s for integer parameters,
  * {@link Boolean} for "success", {@link String} for "errmsg". Missing, negative or mistyped values
@@ -79,12 +79,12 @@ public final class JobStats {
      * @param wallClockMs the caller's own measure of the job, used when libvirt has no elapsed time
      * @param origin      which domain the statistics were read from
      */
-    public static MigrationResult completed(JobSample completed, long wallClockMs, StatsOrigin origin) {
+    public static MigrationOutcome completed(JobSample completed, long wallClockMs, StatsOrigin origin) {
         if (completed == null || completed.jobType() == JobType.NONE) {
             return null;
         }
-        MigrationStatus status = statusOf(completed);
-        return new MigrationResult(
+        OutcomeStatus status = statusOf(completed);
+        return new MigrationOutcome(
                 status,
                 completed.timeElapsedMs() != null ? completed.timeElapsedMs() : Math.max(0, wallClockMs),
                 completed.downtimeMs(),
@@ -93,7 +93,7 @@ public final class JobStats {
                 completed.memoryTotalBytes(),
                 completed.memoryIteration(),
                 completed.memoryPostcopyRequests(),
-                status == MigrationStatus.COMPLETED ? null : errorOf(completed),
+                status == OutcomeStatus.COMPLETED ? null : errorOf(completed),
                 origin);
     }
 
@@ -107,13 +107,13 @@ public final class JobStats {
      * @param wallClockMs the caller's own measure of the job
      * @param error       the failure, or null
      */
-    public static MigrationResult fromLastSample(
-            MigrationStatus status, JobSample last, long wallClockMs, String error) {
+    public static MigrationOutcome fromLastSample(
+            OutcomeStatus status, JobSample last, long wallClockMs, String error) {
         if (last == null) {
-            return new MigrationResult(status, Math.max(0, wallClockMs),
+            return new MigrationOutcome(status, Math.max(0, wallClockMs),
                     null, null, null, null, null, null, error, StatsOrigin.NONE);
         }
-        return new MigrationResult(
+        return new MigrationOutcome(
                 status,
                 Math.max(0, wallClockMs),
                 null,
@@ -126,14 +126,14 @@ public final class JobStats {
                 StatsOrigin.LAST_PROGRESS_SAMPLE);
     }
 
-    private static MigrationStatus statusOf(JobSample completed) {
+    private static OutcomeStatus statusOf(JobSample completed) {
         if (Boolean.FALSE.equals(completed.success())) {
-            return completed.jobType() == JobType.CANCELLED ? MigrationStatus.CANCELLED : MigrationStatus.FAILED;
+            return completed.jobType() == JobType.CANCELLED ? OutcomeStatus.CANCELLED : OutcomeStatus.FAILED;
         }
         return switch (completed.jobType()) {
-            case FAILED -> MigrationStatus.FAILED;
-            case CANCELLED -> MigrationStatus.CANCELLED;
-            default -> MigrationStatus.COMPLETED;
+            case FAILED -> OutcomeStatus.FAILED;
+            case CANCELLED -> OutcomeStatus.CANCELLED;
+            default -> OutcomeStatus.COMPLETED;
         };
     }
 

@@ -1,7 +1,7 @@
 package io.livemig.agent.core;
 
 /**
- * Where the figures of a {@link MigrationResult} come from. Completed-job statistics are exact;
+ * Where the figures of a {@link MigrationOutcome} come from. Completed-job statistics are exact;
  * the last progress sample is what is left when libvirt no longer has them (e.g. after a
  * post-copy migration, or when the source domain is gone).
  */

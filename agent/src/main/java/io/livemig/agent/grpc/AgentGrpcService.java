@@ -4,9 +4,9 @@ import io.grpc.Status;
 import io.grpc.StatusRuntimeException;
 import io.grpc.stub.ServerCallStreamObserver;
 import io.grpc.stub.StreamObserver;
-import io.livemig.agent.core.VirtType;
+import io.livemig.agent.core.DomainType;
 import io.livemig.agent.core.migration.MigrationSpec;
-import io.livemig.agent.core.policy.MigrationMode;
+import io.livemig.agent.core.policy.CopyMode;
 import io.livemig.agent.service.AgentException;
 import io.livemig.agent.service.HostAgent;
 import io.livemig.agent.service.HostStatus;
@@ -207,11 +207,11 @@ final class AgentGrpcService extends AgentServiceGrpc.AgentServiceImplBase {
     // --- conversions ------------------------------------------------------------------------
 
     static MigrationOptionsValue options(MigrationOptions o) throws AgentException {
-        MigrationMode mode = switch (o.getMode()) {
-            case MIGRATION_MODE_UNSPECIFIED, MIGRATION_MODE_AUTO -> MigrationMode.AUTO;
-            case MIGRATION_MODE_PRECOPY -> MigrationMode.PRECOPY;
-            case MIGRATION_MODE_STOPCOPY -> MigrationMode.STOPCOPY;
-            case MIGRATION_MODE_POSTCOPY -> MigrationMode.POSTCOPY;
+        CopyMode mode = switch (o.getMode()) {
+            case MIGRATION_MODE_UNSPECIFIED, MIGRATION_MODE_AUTO -> CopyMode.AUTO;
+            case MIGRATION_MODE_PRECOPY -> CopyMode.PRECOPY;
+            case MIGRATION_MODE_STOPCOPY -> CopyMode.STOPCOPY;
+            case MIGRATION_MODE_POSTCOPY -> CopyMode.POSTCOPY;
             case UNRECOGNIZED -> throw new AgentException(AgentException.Code.INVALID_ARGUMENT,
                     "unknown migration mode " + o.getModeValue() + " (known: auto, precopy, stopcopy, postcopy)");
         };
@@ -240,8 +240,8 @@ final class AgentGrpcService extends AgentServiceGrpc.AgentServiceImplBase {
                 .setCpus(s.info().cpus())
                 .setMemoryTotalBytes(s.info().memoryTotalBytes())
                 .setMemoryFreeBytes(s.info().memoryFreeBytes())
-                .setVirtType(s.info().virtType() == VirtType.KVM ? io.livemig.proto.agent.v1.VirtType.VIRT_TYPE_KVM
-                        : s.info().virtType() == VirtType.QEMU ? io.livemig.proto.agent.v1.VirtType.VIRT_TYPE_QEMU
+                .setVirtType(s.info().virtType() == DomainType.KVM ? io.livemig.proto.agent.v1.VirtType.VIRT_TYPE_KVM
+                        : s.info().virtType() == DomainType.QEMU ? io.livemig.proto.agent.v1.VirtType.VIRT_TYPE_QEMU
                         : io.livemig.proto.agent.v1.VirtType.VIRT_TYPE_UNSPECIFIED)
                 .setHostName(s.hostName())
                 .setMemoryReservedBytes(s.memoryReservedBytes())
@@ -254,7 +254,7 @@ final class AgentGrpcService extends AgentServiceGrpc.AgentServiceImplBase {
                 .build();
     }
 
-    static VmState vmState(io.livemig.agent.core.VmState state) {
+    static VmState vmState(io.livemig.agent.core.DomainState state) {
         return switch (state) {
             case RUNNING -> VmState.VM_STATE_RUNNING;
             case BLOCKED -> VmState.VM_STATE_BLOCKED;

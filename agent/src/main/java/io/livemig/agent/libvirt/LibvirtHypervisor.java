@@ -7,17 +7,17 @@ import com.sun.jna.ptr.IntByReference;
 import com.sun.jna.ptr.PointerByReference;
 import io.livemig.agent.core.CpuComparison;
 import io.livemig.agent.core.HostCapabilities;
-import io.livemig.agent.core.HostInfo;
+import io.livemig.agent.core.HostFacts;
 import io.livemig.agent.core.Hypervisor;
 import io.livemig.agent.core.HypervisorException.Reason;
 import io.livemig.agent.core.HypervisorException;
 import io.livemig.agent.core.JobSample;
 import io.livemig.agent.core.LibvirtVersions;
 import io.livemig.agent.core.MigrationRequest;
-import io.livemig.agent.core.MigrationResult;
+import io.livemig.agent.core.MigrationOutcome;
 import io.livemig.agent.core.PostcopyFailedState;
 import io.livemig.agent.core.VmInfo;
-import io.livemig.agent.core.VmState;
+import io.livemig.agent.core.DomainState;
 import io.livemig.agent.core.migration.MigrationJob;
 import io.livemig.agent.core.migration.MigrationSpec;
 import java.util.ArrayList;
@@ -47,12 +47,12 @@ public final class LibvirtHypervisor implements Hypervisor {
     static final int LIST_DOMAINS_ACTIVE = 1;
 
     @Override
-    public HostInfo hostInfo(String hostUri) throws HypervisorException {
+    public HostFacts hostInfo(String hostUri) throws HypervisorException {
         try (LibvirtConnection connection = LibvirtConnection.open(hostUri)) {
             Connect c = connection.connect();
             NodeInfo node = c.nodeInfo();
             String capabilities = c.getCapabilities();
-            return new HostInfo(
+            return new HostFacts(
                     c.getHostName(),
                     c.getURI(),
                     c.getType(),
@@ -134,7 +134,7 @@ public final class LibvirtHypervisor implements Hypervisor {
      * for libvirt to end the migration, so that the result says where the VM is.
      */
     @Override
-    public MigrationResult migrate(MigrationRequest request, Consumer<JobSample> progress) throws HypervisorException {
+    public MigrationOutcome migrate(MigrationRequest request, Consumer<JobSample> progress) throws HypervisorException {
         MigrationJob job = startMigration(specOf(request));
         Consumer<JobSample> listener = progress;
         boolean interrupted = false;
@@ -182,7 +182,7 @@ public final class LibvirtHypervisor implements Hypervisor {
         return new VmInfo(
                 domain.getName(),
                 domain.getUUIDString(),
-                VmState.fromLibvirt(info.state == null ? 0 : info.state.ordinal()),
+                DomainState.fromLibvirt(info.state == null ? 0 : info.state.ordinal()),
                 info.memory * 1024, // virDomainInfo reports KiB
                 info.nrVirtCpu,
                 info.cpuTime);

@@ -8,8 +8,8 @@ import io.livemig.agent.core.HypervisorException.Reason;
 import io.livemig.agent.core.JobSample;
 import io.livemig.agent.core.JobStats;
 import io.livemig.agent.core.MigrationFlag;
-import io.livemig.agent.core.MigrationResult;
-import io.livemig.agent.core.MigrationStatus;
+import io.livemig.agent.core.MigrationOutcome;
+import io.livemig.agent.core.OutcomeStatus;
 import io.livemig.agent.core.StatsOrigin;
 import io.livemig.agent.core.migration.MigrationJob;
 import io.livemig.agent.core.migration.MigrationSpec;
@@ -80,7 +80,7 @@ public final class LibvirtMigrationJob implements MigrationJob {
     private final AtomicInteger iterationEvents = new AtomicInteger();
 
     private volatile boolean done;
-    private volatile MigrationResult outcome;
+    private volatile MigrationOutcome outcome;
     private volatile JobSample lastSample;
     private volatile boolean abortRequested;
     private volatile boolean suspendedBySteering;
@@ -185,7 +185,7 @@ public final class LibvirtMigrationJob implements MigrationJob {
     // --- the migration thread ---------------------------------------------------------------
 
     private void run() {
-        MigrationResult result = null;
+        MigrationOutcome result = null;
         try {
             Domain migrated = null;
             Exception failure = null;
@@ -204,7 +204,7 @@ public final class LibvirtMigrationJob implements MigrationJob {
             }
         } finally {
             if (result == null) { // only after a bug in the code above; never leave callers waiting
-                result = JobStats.fromLastSample(MigrationStatus.FAILED, lastSample, wallClockMs(),
+                result = JobStats.fromLastSample(OutcomeStatus.FAILED, lastSample, wallClockMs(),
                         "the migration thread failed unexpectedly");
             }
             release();
@@ -217,18 +217,18 @@ public final class LibvirtMigrationJob implements MigrationJob {
      * over in the migration cookie), the source's, the source's job-completed event (the only copy
      * left after post-copy), the last sample taken while the job ran.
      */
-    private MigrationResult succeeded(Domain migrated) {
+    private MigrationOutcome succeeded(Domain migrated) {
         long wallClockMs = wallClockMs();
-        MigrationResult result = completed(migrated, wallClockMs, StatsOrigin.DESTINATION_COMPLETED_JOB);
+        MigrationOutcome result = completed(migrated, wallClockMs, StatsOrigin.DESTINATION_COMPLETED_JOB);
         if (result == null) {
             result = completed(domain, wallClockMs, StatsOrigin.SOURCE_COMPLETED_JOB);
         }
         if (result == null) {
             result = fromCompletedEvent(wallClockMs, COMPLETED_EVENT_GRACE_MS);
         }
-        if (result == null || result.status() != MigrationStatus.COMPLETED) {
+        if (result == null || result.status() != OutcomeStatus.COMPLETED) {
             // migrate returned a domain: the VM runs on the destination whatever stale stats say.
-            result = JobStats.fromLastSample(MigrationStatus.COMPLETED, lastSample, wallClockMs, null);
+            result = JobStats.fromLastSample(OutcomeStatus.COMPLETED, lastSample, wallClockMs, null);
         }
         resumeIfLeftPaused(migrated);
         return result;
@@ -253,27 +253,27 @@ public final class LibvirtMigrationJob implements MigrationJob {
         }
     }
 
-    private MigrationResult failed(Exception cause) {
+    private MigrationOutcome failed(Exception cause) {
         long wallClockMs = wallClockMs();
         String error = cause instanceof LibvirtException e ? LibvirtErrors.message(e) : String.valueOf(cause);
         if (forcedAbort != null) {
             error = error + "; " + forcedAbort;
         }
-        MigrationResult fromSource = completed(domain, wallClockMs, StatsOrigin.SOURCE_COMPLETED_JOB);
+        MigrationOutcome fromSource = completed(domain, wallClockMs, StatsOrigin.SOURCE_COMPLETED_JOB);
         if (fromSource == null) {
             fromSource = fromCompletedEvent(wallClockMs, 0);
         }
-        if (fromSource != null && fromSource.status() != MigrationStatus.COMPLETED) {
-            return new MigrationResult(abortRequested ? MigrationStatus.CANCELLED : fromSource.status(),
+        if (fromSource != null && fromSource.status() != OutcomeStatus.COMPLETED) {
+            return new MigrationOutcome(abortRequested ? OutcomeStatus.CANCELLED : fromSource.status(),
                     fromSource.totalTimeMs(), fromSource.downtimeMs(), fromSource.setupTimeMs(),
                     fromSource.bytesTransferred(), fromSource.memoryBytes(), fromSource.iterations(),
                     fromSource.postcopyRequests(), error, fromSource.origin());
         }
-        return JobStats.fromLastSample(abortRequested ? MigrationStatus.CANCELLED : MigrationStatus.FAILED,
+        return JobStats.fromLastSample(abortRequested ? OutcomeStatus.CANCELLED : OutcomeStatus.FAILED,
                 lastSample, wallClockMs, error);
     }
 
-    private static MigrationResult completed(Domain domain, long wallClockMs, StatsOrigin origin) {
+    private static MigrationOutcome completed(Domain domain, long wallClockMs, StatsOrigin origin) {
         if (domain == null) {
             return null;
         }
@@ -286,7 +286,7 @@ public final class LibvirtMigrationJob implements MigrationJob {
     }
 
     /** The job-completed event's statistics as a result, waiting up to {@code graceMs} for it. */
-    private MigrationResult fromCompletedEvent(long wallClockMs, long graceMs) {
+    private MigrationOutcome fromCompletedEvent(long wallClockMs, long graceMs) {
         Map<String, Object> stats;
         synchronized (signal) {
             long deadline = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(graceMs);
@@ -332,7 +332,7 @@ public final class LibvirtMigrationJob implements MigrationJob {
         }
     }
 
-    private void finish(MigrationResult result) {
+    private void finish(MigrationOutcome result) {
         outcome = result;
         synchronized (signal) {
             done = true;
@@ -441,8 +441,8 @@ public final class LibvirtMigrationJob implements MigrationJob {
     }
 
     @Override
-    public MigrationResult outcome() {
-        MigrationResult result = outcome;
+    public MigrationOutcome outcome() {
+        MigrationOutcome result = outcome;
         if (!done || result == null) {
             throw new IllegalStateException("the migration of VM '" + spec.vmName() + "' has not ended yet");
         }

@@ -6,7 +6,7 @@ import io.livemig.common.value.HostPort;
 import io.livemig.common.config.HostConfig;
 import io.livemig.agent.core.CpuComparison;
 import io.livemig.agent.core.CpuUsage;
-import io.livemig.agent.core.HostInfo;
+import io.livemig.agent.core.HostFacts;
 import io.livemig.agent.core.Hypervisor;
 import io.livemig.agent.core.HypervisorException;
 import io.livemig.common.input.Inputs;
@@ -15,25 +15,25 @@ import io.livemig.agent.core.MigrationFlag;
 import io.livemig.agent.core.MigrationFlags;
 import io.livemig.agent.core.PostcopyFailedState;
 import io.livemig.agent.core.VmInfo;
-import io.livemig.agent.core.VmState;
+import io.livemig.agent.core.DomainState;
 import io.livemig.agent.core.migration.MigrationJob;
 import io.livemig.agent.core.migration.MigrationSpec;
 import io.livemig.agent.core.monitor.MigrationMonitor;
-import io.livemig.agent.core.monitor.MigrationProgress;
-import io.livemig.agent.core.monitor.MigrationReport;
+import io.livemig.agent.core.monitor.JobProgress;
+import io.livemig.agent.core.monitor.MonitorReport;
 import io.livemig.agent.core.monitor.Technique;
 import io.livemig.agent.core.policy.CompressionChoice;
-import io.livemig.agent.core.policy.Escalation;
-import io.livemig.agent.core.policy.MigrationMode;
+import io.livemig.agent.core.policy.EscalationStep;
+import io.livemig.agent.core.policy.CopyMode;
 import io.livemig.agent.core.policy.PolicySettings;
-import io.livemig.agent.core.rebind.Binding;
+import io.livemig.agent.core.rebind.ResourceBinding;
 import io.livemig.common.value.CpuSet;
 import io.livemig.agent.core.rebind.GuestCpu;
 import io.livemig.agent.core.rebind.InvalidDomainXmlException;
 import io.livemig.agent.core.rebind.RebindAction;
 import io.livemig.agent.core.rebind.RebindPlan;
 import io.livemig.agent.core.rebind.RebindPlanner;
-import io.livemig.agent.core.rebind.RebindRule;
+import io.livemig.agent.core.rebind.BindingRule;
 import io.livemig.agent.core.rebind.SharedStorage;
 import io.livemig.agent.core.rebind.SourceHost;
 import io.livemig.agent.core.rebind.TargetHost;
@@ -122,7 +122,7 @@ public final class HostAgent implements AutoCloseable {
     // --- host and VMs -------------------------------------------------------------------------
 
     public HostStatus status() throws AgentException {
-        HostInfo info = hv(() -> hypervisor.hostInfo(localUri));
+        HostFacts info = hv(() -> hypervisor.hostInfo(localUri));
         List<VmInfo> running = hv(() -> hypervisor.listVms(localUri, true));
         CpuUsage.Utilisation cpu = cpuUsage(running, info.cpus());
         long committed = running.stream().mapToLong(VmInfo::memoryBytes).sum();
@@ -150,7 +150,7 @@ public final class HostAgent implements AutoCloseable {
      */
     private Map<String, Long> dirtyRates(List<VmInfo> listed) {
         List<String> names = listed.stream()
-                .filter(v -> v.state() == VmState.RUNNING || v.state() == VmState.BLOCKED)
+                .filter(v -> v.state() == DomainState.RUNNING || v.state() == DomainState.BLOCKED)
                 .map(VmInfo::name)
                 .filter(name -> !admission.migrating(name))
                 .toList();
@@ -246,16 +246,16 @@ public final class HostAgent implements AutoCloseable {
     public List<VmDetails> vms(boolean activeOnly) throws AgentException {
         List<VmDetails> result = new ArrayList<>();
         List<VmInfo> listed = hv(() -> hypervisor.listVms(localUri, activeOnly));
-        HostInfo host = hv(() -> hypervisor.hostInfo(localUri));
-        CpuUsage.Utilisation cpu = cpuUsage(listed.stream().filter(v -> v.state() == VmState.RUNNING
-                || v.state() == VmState.BLOCKED).toList(), host.cpus());
+        HostFacts host = hv(() -> hypervisor.hostInfo(localUri));
+        CpuUsage.Utilisation cpu = cpuUsage(listed.stream().filter(v -> v.state() == DomainState.RUNNING
+                || v.state() == DomainState.BLOCKED).toList(), host.cpus());
         Map<String, Long> dirty = dirtyRates(listed);
         for (VmInfo vm : listed) {
             List<VmDetails.BindingView> bindings = new ArrayList<>();
             try {
                 String xml = hypervisor.domainXml(localUri, vm.name(), false);
                 // The plan of a move to this very host lists every binding with its resource.
-                for (RebindRule rule : planner.plan(xml, sourceHost(), targetHost()).rules()) {
+                for (BindingRule rule : planner.plan(xml, sourceHost(), targetHost()).rules()) {
                     bindings.add(new VmDetails.BindingView(kind(rule), rule.binding().subject(),
                             rule.from() == null ? "" : rule.from()));
                 }
@@ -362,7 +362,7 @@ public final class HostAgent implements AutoCloseable {
      * here already (boot files outside shared storage), the log directory, disks to copy into.
      */
     private void prepare(RebindPlan plan, Map<String, Long> diskSizes) throws AgentException {
-        for (RebindRule rule : plan.rules()) {
+        for (BindingRule rule : plan.rules()) {
             if (rule.action() == RebindAction.PREPARE && rule.to() != null && rule.to().startsWith("/")
                     && !Files.exists(Path.of(rule.to()))) {
                 throw new AgentException(Code.FAILED_PRECONDITION, rule.binding().subject() + ": " + rule.to()
@@ -411,7 +411,7 @@ public final class HostAgent implements AutoCloseable {
         }
         VmInfo vm = hv(() -> hypervisor.findVm(localUri, vmName)).orElseThrow(() -> new AgentException(Code.NOT_FOUND,
                 "no VM '" + vmName + "' on " + self.name()));
-        if (vm.state() != VmState.RUNNING && vm.state() != VmState.BLOCKED) {
+        if (vm.state() != DomainState.RUNNING && vm.state() != DomainState.BLOCKED) {
             throw new AgentException(Code.FAILED_PRECONDITION, "VM '" + vmName + "' is not running on " + self.name()
                     + " (" + vm.state().name().toLowerCase(Locale.ROOT) + ")");
         }
@@ -461,7 +461,7 @@ public final class HostAgent implements AutoCloseable {
 
     private void runLogged(Outgoing outgoing, MigrationMonitor monitor, MigrationJob job, String targetAgent,
             Incoming incoming) {
-        MigrationReport report = null;
+        MonitorReport report = null;
         String error = null;
         try {
             report = monitor.run();
@@ -725,7 +725,7 @@ public final class HostAgent implements AutoCloseable {
             flags = flags.with(MigrationFlag.POSTCOPY);
         }
         // auto throttles through QEMU's auto-converge, which can only be enabled at the start.
-        if (o.autoConverge() || o.mode() == MigrationMode.AUTO && settings.throttleAllowed()) {
+        if (o.autoConverge() || o.mode() == CopyMode.AUTO && settings.throttleAllowed()) {
             flags = flags.with(MigrationFlag.AUTO_CONVERGE);
         }
         if (!incoming.copyDisks().isEmpty()) {
@@ -795,8 +795,8 @@ public final class HostAgent implements AutoCloseable {
     /** Sizes of the VM's file disks, read here (the agent runs on the source host). */
     private Map<String, Long> diskSizes(String domainXml) {
         Map<String, Long> sizes = new HashMap<>();
-        for (Binding binding : planner.bindings(domainXml, sourceHost())) {
-            if (binding instanceof Binding.Disk disk && "file".equals(disk.type()) && disk.source() != null) {
+        for (ResourceBinding binding : planner.bindings(domainXml, sourceHost())) {
+            if (binding instanceof ResourceBinding.Disk disk && "file".equals(disk.type()) && disk.source() != null) {
                 try {
                     sizes.put(disk.source(), Files.size(Path.of(disk.source())));
                 } catch (IOException e) {
@@ -807,11 +807,11 @@ public final class HostAgent implements AutoCloseable {
         return sizes;
     }
 
-    private static String kind(RebindRule rule) {
+    private static String kind(BindingRule rule) {
         return rule.binding().getClass().getSimpleName().toLowerCase(Locale.ROOT);
     }
 
-    private static Incoming.PlanStep step(RebindRule rule) {
+    private static Incoming.PlanStep step(BindingRule rule) {
         return new Incoming.PlanStep(kind(rule), rule.binding().subject(), rule.action().name().toLowerCase(Locale.ROOT),
                 rule.from() == null ? "" : rule.from(), rule.to() == null ? "" : rule.to(),
                 rule.reason() == null ? "" : rule.reason());
@@ -854,19 +854,19 @@ public final class HostAgent implements AutoCloseable {
         final String id;
         final String vmName;
         final String targetHost;
-        final MigrationMode modeRequested;
+        final CopyMode modeRequested;
         final boolean postcopyPossible;
         volatile MigrationMonitor monitor;
         private final List<MigrationView.Sample> samples = new ArrayList<>();
         private MigrationView current;
         private int escalationsLogged; // under this
 
-        Outgoing(String id, String vmName, String targetHost, MigrationMode modeRequested) {
+        Outgoing(String id, String vmName, String targetHost, CopyMode modeRequested) {
             this.id = id;
             this.vmName = vmName;
             this.targetHost = targetHost;
             this.modeRequested = modeRequested;
-            this.postcopyPossible = modeRequested == MigrationMode.POSTCOPY || modeRequested == MigrationMode.AUTO;
+            this.postcopyPossible = modeRequested == CopyMode.POSTCOPY || modeRequested == CopyMode.AUTO;
             this.current = new MigrationView(0, id, vmName, self.name(), targetHost, MigrationView.Status.RUNNING, null,
                     List.of(), null);
         }
@@ -887,10 +887,10 @@ public final class HostAgent implements AutoCloseable {
             return current;
         }
 
-        synchronized void onProgress(MigrationProgress p) {
+        synchronized void onProgress(JobProgress p) {
             if (p.escalations() > escalationsLogged && monitor != null) {
-                List<Escalation> all = monitor.flightRecord().escalations();
-                for (Escalation e : all.subList(Math.min(escalationsLogged, all.size()), all.size())) {
+                List<EscalationStep> all = monitor.flightRecord().escalations();
+                for (EscalationStep e : all.subList(Math.min(escalationsLogged, all.size()), all.size())) {
                     LOG.info("escalation: {} {} at iteration {} ({})", e.kind().name().toLowerCase(Locale.ROOT),
                             e.value(), e.iteration(), e.reason());
                 }
@@ -902,7 +902,7 @@ public final class HostAgent implements AutoCloseable {
                     MigrationView.Status.RUNNING, s, List.copyOf(samples), null));
         }
 
-        synchronized void finish(MigrationReport report, String error) {
+        synchronized void finish(MonitorReport report, String error) {
             MigrationView.Result result;
             if (report == null) {
                 result = new MigrationView.Result(MigrationView.Status.FAILED, mode(modeRequested), mode(modeRequested),
@@ -931,12 +931,12 @@ public final class HostAgent implements AutoCloseable {
         }
     }
 
-    private static MigrationView.Step step(Escalation e) {
+    private static MigrationView.Step step(EscalationStep e) {
         return new MigrationView.Step(e.atElapsedMs(), e.iteration(), e.kind().name().toLowerCase(Locale.ROOT),
                 String.valueOf(e.value()), e.reason());
     }
 
-    private static MigrationView.Sample sample(MigrationProgress p) {
+    private static MigrationView.Sample sample(JobProgress p) {
         JobSample s = p.sample();
         long expected = p.prediction() == null ? 0 : Math.max(0, p.prediction().expectedDowntimeMs());
         return new MigrationView.Sample(p.elapsedMs(), p.phase().name().toLowerCase(Locale.ROOT),
@@ -945,7 +945,7 @@ public final class HostAgent implements AutoCloseable {
                 s.memoryDirtyRateBytesPerSec().orElse(0), orZero(s.memoryBytesPerSec()), p.throttlePercent(), expected);
     }
 
-    private static String mode(MigrationMode mode) {
+    private static String mode(CopyMode mode) {
         return mode.name().toLowerCase(Locale.ROOT);
     }
 

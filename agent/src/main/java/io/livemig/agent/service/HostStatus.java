@@ -1,11 +1,11 @@
 package io.livemig.agent.service;
 
-import io.livemig.agent.core.HostInfo;
+import io.livemig.agent.core.HostFacts;
 
 /** The host's facts and load as the agent reports them. */
 public record HostStatus(
         String hostName,
-        HostInfo info,
+        HostFacts info,
         long memoryReservedBytes,
         int runningVms,
         int migrationsOutgoing,

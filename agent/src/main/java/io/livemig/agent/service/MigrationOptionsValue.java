@@ -2,7 +2,7 @@ package io.livemig.agent.service;
 
 import io.livemig.common.input.Inputs;
 import io.livemig.agent.core.migration.MigrationSpec.Compression;
-import io.livemig.agent.core.policy.MigrationMode;
+import io.livemig.agent.core.policy.CopyMode;
 
 /**
  * The knobs a caller may set for one migration; zero/null means the agent's default.
@@ -10,7 +10,7 @@ import io.livemig.agent.core.policy.MigrationMode;
  * @param timeoutS completion timeout for the whole migration, 0: scaled per GiB of memory
  */
 public record MigrationOptionsValue(
-        MigrationMode mode,
+        CopyMode mode,
         long maxDowntimeMs,
         long bandwidthMiBps,
         long timeoutS,
@@ -21,7 +21,7 @@ public record MigrationOptionsValue(
         boolean allowSuspend) {
 
     public MigrationOptionsValue {
-        mode = mode == null ? MigrationMode.AUTO : mode;
+        mode = mode == null ? CopyMode.AUTO : mode;
         // compression null: the policy chooses (auto compresses when the link is the bottleneck)
     }
 

@@ -12,7 +12,7 @@ class CpuUsageTest {
     private static final long S = 1_000_000_000L;
 
     private static VmInfo vm(String name, String uuid, int vcpus, long cpuNs) {
-        return new VmInfo(name, uuid, VmState.RUNNING, 256L << 20, vcpus, cpuNs);
+        return new VmInfo(name, uuid, DomainState.RUNNING, 256L << 20, vcpus, cpuNs);
     }
 
     @ParameterizedTest(name = "{0} vCPU(s), {1} s of CPU in 10 s -> {2} of the VM, {3} of a 4-CPU host")

@@ -47,17 +47,17 @@ class HostCapabilitiesTest {
 
     static Stream<Arguments> hosts() {
         return Stream.of(
-                Arguments.of("kvm and tcg offered", guest("hvm", "x86_64", "qemu", "kvm"), VirtType.KVM),
-                Arguments.of("tcg only (no /dev/kvm)", guest("hvm", "x86_64", "qemu"), VirtType.QEMU),
+                Arguments.of("kvm and tcg offered", guest("hvm", "x86_64", "qemu", "kvm"), DomainType.KVM),
+                Arguments.of("tcg only (no /dev/kvm)", guest("hvm", "x86_64", "qemu"), DomainType.QEMU),
                 Arguments.of("kvm only for another arch", guest("hvm", "i686", "qemu", "kvm")
-                        + guest("hvm", "x86_64", "qemu"), VirtType.QEMU),
-                Arguments.of("no hvm guests", guest("xen", "x86_64", "xen"), VirtType.UNKNOWN),
-                Arguments.of("no guests at all", "", VirtType.UNKNOWN));
+                        + guest("hvm", "x86_64", "qemu"), DomainType.QEMU),
+                Arguments.of("no hvm guests", guest("xen", "x86_64", "xen"), DomainType.UNKNOWN),
+                Arguments.of("no guests at all", "", DomainType.UNKNOWN));
     }
 
     @ParameterizedTest(name = "{0}")
     @MethodSource("hosts")
-    void picksTheBestVirtTypeForTheHostArchitecture(String name, String guests, VirtType expected) {
+    void picksTheBestVirtTypeForTheHostArchitecture(String name, String guests, DomainType expected) {
         assertEquals(expected, HostCapabilities.bestVirtType(CAPS.replace("GUESTS", guests)));
     }
 

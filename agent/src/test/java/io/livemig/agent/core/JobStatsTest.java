@@ -191,27 +191,27 @@ class JobStatsTest {
 
     static Stream<Arguments> completedJobs() {
         return Stream.of(
-                Arguments.of("pre-copy", 3, COMPLETED_PRECOPY, 4400L, new MigrationResult(
-                        MigrationStatus.COMPLETED, 4312, 145L, 9L, 325_268_684L, 256 * MIB, 3L, null, null,
+                Arguments.of("pre-copy", 3, COMPLETED_PRECOPY, 4400L, new MigrationOutcome(
+                        OutcomeStatus.COMPLETED, 4312, 145L, 9L, 325_268_684L, 256 * MIB, 3L, null, null,
                         StatsOrigin.DESTINATION_COMPLETED_JOB)),
-                Arguments.of("post-copy", 3, COMPLETED_POSTCOPY, 1700L, new MigrationResult(
-                        MigrationStatus.COMPLETED, 1604, 3L, 8L, 280_002_560L, 256 * MIB, 2L, 412L, null,
+                Arguments.of("post-copy", 3, COMPLETED_POSTCOPY, 1700L, new MigrationOutcome(
+                        OutcomeStatus.COMPLETED, 1604, 3L, 8L, 280_002_560L, 256 * MIB, 2L, 412L, null,
                         StatsOrigin.DESTINATION_COMPLETED_JOB)),
-                Arguments.of("cancelled", 5, CANCELLED_ON_SOURCE, 15_100L, new MigrationResult(
-                        MigrationStatus.CANCELLED, 15_021, null, null, 1_610_612_736L, 256 * MIB, 12L, null,
+                Arguments.of("cancelled", 5, CANCELLED_ON_SOURCE, 15_100L, new MigrationOutcome(
+                        OutcomeStatus.CANCELLED, 15_021, null, null, 1_610_612_736L, 256 * MIB, 12L, null,
                         "operation aborted: migration out: canceled by client", StatsOrigin.DESTINATION_COMPLETED_JOB)),
-                Arguments.of("failed, old libvirt", 4, FAILED_WITHOUT_SUCCESS_FIELD, 2300L, new MigrationResult(
-                        MigrationStatus.FAILED, 2200, null, null, 50 * MIB, null, null, null,
+                Arguments.of("failed, old libvirt", 4, FAILED_WITHOUT_SUCCESS_FIELD, 2300L, new MigrationOutcome(
+                        OutcomeStatus.FAILED, 2200, null, null, 50 * MIB, null, null, null,
                         "migration job failed", StatsOrigin.DESTINATION_COMPLETED_JOB)),
                 Arguments.of("no elapsed time: the caller's clock", 3, Map.of("downtime", 20L, "success", true), 999L,
-                        new MigrationResult(MigrationStatus.COMPLETED, 999, 20L, null, null, null, null, null, null,
+                        new MigrationOutcome(OutcomeStatus.COMPLETED, 999, 20L, null, null, null, null, null, null,
                                 StatsOrigin.DESTINATION_COMPLETED_JOB)));
     }
 
     @ParameterizedTest(name = "{0}")
     @MethodSource("completedJobs")
     void turnsCompletedJobStatsIntoResults(String name, int type, Map<String, Object> params, long wallMs,
-                                           MigrationResult expected) {
+                                           MigrationOutcome expected) {
         assertEquals(expected, JobStats.completed(JobStats.sample(type, params), wallMs,
                 StatsOrigin.DESTINATION_COMPLETED_JOB));
     }
@@ -224,17 +224,17 @@ class JobStatsTest {
 
     @Test
     void lastSampleGivesProgressButNotTheExpectedDowntime() {
-        MigrationResult result = JobStats.fromLastSample(
-                MigrationStatus.COMPLETED, JobStats.sample(2, RUNNING_PRECOPY), 4000, null);
-        assertEquals(new MigrationResult(MigrationStatus.COMPLETED, 4000, null, 7L, 156_237_824L, 277_159_936L,
+        MigrationOutcome result = JobStats.fromLastSample(
+                OutcomeStatus.COMPLETED, JobStats.sample(2, RUNNING_PRECOPY), 4000, null);
+        assertEquals(new MigrationOutcome(OutcomeStatus.COMPLETED, 4000, null, 7L, 156_237_824L, 277_159_936L,
                 1L, null, null, StatsOrigin.LAST_PROGRESS_SAMPLE), result);
     }
 
     @Test
     void withoutAnySampleOnlyTheTimeIsKnown() {
-        assertEquals(new MigrationResult(MigrationStatus.FAILED, 12, null, null, null, null, null, null,
+        assertEquals(new MigrationOutcome(OutcomeStatus.FAILED, 12, null, null, null, null, null, null,
                         "unable to connect", StatsOrigin.NONE),
-                JobStats.fromLastSample(MigrationStatus.FAILED, null, 12, "unable to connect"));
+                JobStats.fromLastSample(OutcomeStatus.FAILED, null, 12, "unable to connect"));
     }
 
     @Test

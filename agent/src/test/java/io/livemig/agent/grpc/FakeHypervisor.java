@@ -1,16 +1,16 @@
 package io.livemig.agent.grpc;
 
 import io.livemig.agent.core.CpuComparison;
-import io.livemig.agent.core.HostInfo;
+import io.livemig.agent.core.HostFacts;
 import io.livemig.agent.core.Hypervisor;
 import io.livemig.agent.core.HypervisorException;
 import io.livemig.agent.core.JobSample;
 import io.livemig.agent.core.MigrationRequest;
-import io.livemig.agent.core.MigrationResult;
+import io.livemig.agent.core.MigrationOutcome;
 import io.livemig.agent.core.PostcopyFailedState;
-import io.livemig.agent.core.VirtType;
+import io.livemig.agent.core.DomainType;
 import io.livemig.agent.core.VmInfo;
-import io.livemig.agent.core.VmState;
+import io.livemig.agent.core.DomainState;
 import io.livemig.agent.core.migration.MigrationJob;
 import io.livemig.agent.core.migration.MigrationSpec;
 import io.livemig.agent.core.monitor.FakeMigrationJob;
@@ -44,7 +44,7 @@ public final class FakeHypervisor implements Hypervisor {
     /** What the one-call {@link #migrate} was asked, in order. */
     public final List<MigrationRequest> requests = new ArrayList<>();
     private List<JobSample> replaySamples = List.of();
-    private MigrationResult replayResult;
+    private MigrationOutcome replayResult;
     private HypervisorException replayFailure;
 
     FakeHypervisor(String name, long memoryFreeBytes) {
@@ -53,7 +53,7 @@ public final class FakeHypervisor implements Hypervisor {
     }
 
     /** A one-call migration that reports {@code samples}, then returns {@code result}. */
-    public static FakeHypervisor replaying(List<JobSample> samples, MigrationResult result) {
+    public static FakeHypervisor replaying(List<JobSample> samples, MigrationOutcome result) {
         FakeHypervisor fake = new FakeHypervisor("fake", 8L << 30);
         fake.replaySamples = List.copyOf(samples);
         fake.replayResult = result;
@@ -68,7 +68,7 @@ public final class FakeHypervisor implements Hypervisor {
     }
 
     FakeHypervisor withVm(String vmName, long memoryBytes, String xml) {
-        vms.put(vmName, new FakeVm(new VmInfo(vmName, "uuid-" + vmName, VmState.RUNNING, memoryBytes, 1), xml));
+        vms.put(vmName, new FakeVm(new VmInfo(vmName, "uuid-" + vmName, DomainState.RUNNING, memoryBytes, 1), xml));
         return this;
     }
 
@@ -79,9 +79,9 @@ public final class FakeHypervisor implements Hypervisor {
     }
 
     @Override
-    public HostInfo hostInfo(String hostUri) {
+    public HostFacts hostInfo(String hostUri) {
         hostInfoCalls.incrementAndGet();
-        return new HostInfo(name, hostUri, "QEMU", "10.0.2", "11.3.0", 2, 8L << 30, memoryFreeBytes, VirtType.QEMU,
+        return new HostFacts(name, hostUri, "QEMU", "10.0.2", "11.3.0", 2, 8L << 30, memoryFreeBytes, DomainType.QEMU,
                 "Skylake-Client-IBRS");
     }
 
@@ -142,7 +142,7 @@ public final class FakeHypervisor implements Hypervisor {
     }
 
     @Override
-    public MigrationResult migrate(MigrationRequest request, Consumer<JobSample> progress)
+    public MigrationOutcome migrate(MigrationRequest request, Consumer<JobSample> progress)
             throws HypervisorException {
         requests.add(request);
         if (replayFailure != null) {

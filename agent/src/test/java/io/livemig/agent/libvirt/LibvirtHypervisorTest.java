@@ -6,12 +6,12 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assumptions.abort;
 
-import io.livemig.agent.core.HostInfo;
+import io.livemig.agent.core.HostFacts;
 import io.livemig.agent.core.HypervisorException;
 import io.livemig.agent.core.HypervisorException.Reason;
 import io.livemig.agent.core.MigrationRequest;
 import io.livemig.agent.core.VmInfo;
-import io.livemig.agent.core.VmState;
+import io.livemig.agent.core.DomainState;
 import java.io.ByteArrayOutputStream;
 import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
@@ -40,7 +40,7 @@ class LibvirtHypervisorTest {
 
     @Test
     void readsHostFacts() throws Exception {
-        HostInfo host = hypervisor.hostInfo(TEST_URI);
+        HostFacts host = hypervisor.hostInfo(TEST_URI);
         assertEquals(TEST_URI, host.libvirtUri());
         assertEquals("TEST", host.hypervisorType());
         assertTrue(host.cpus() > 0, host.toString());
@@ -54,7 +54,7 @@ class LibvirtHypervisorTest {
         assertEquals(1, vms.size(), vms.toString());
         VmInfo test = vms.get(0);
         assertEquals("test", test.name());
-        assertEquals(VmState.RUNNING, test.state());
+        assertEquals(DomainState.RUNNING, test.state());
         assertTrue(test.memoryBytes() > 0);
         assertTrue(test.vcpus() > 0);
         assertEquals(36, test.uuid().length());

@@ -11,8 +11,8 @@ import io.livemig.agent.core.HypervisorException.Reason;
 import io.livemig.agent.core.MigrationFlag;
 import io.livemig.agent.core.MigrationFlags;
 import io.livemig.agent.core.MigrationRequest;
-import io.livemig.agent.core.MigrationResult;
-import io.livemig.agent.core.MigrationStatus;
+import io.livemig.agent.core.MigrationOutcome;
+import io.livemig.agent.core.OutcomeStatus;
 import io.livemig.agent.core.migration.MigrationJob;
 import io.livemig.agent.core.migration.MigrationSpec;
 import io.livemig.agent.core.migration.MigrationSpec.Compression;
@@ -56,8 +56,8 @@ class LibvirtMigrationJobTest {
         assertTrue(job.isDone());
         assertTrue(job.awaitChange(Duration.ofHours(1)), "returns at once once ended");
 
-        MigrationResult outcome = job.outcome();
-        assertEquals(MigrationStatus.FAILED, outcome.status(), outcome.toString());
+        MigrationOutcome outcome = job.outcome();
+        assertEquals(OutcomeStatus.FAILED, outcome.status(), outcome.toString());
         assertFalse(outcome.error() == null || outcome.error().isBlank(), outcome.toString());
         assertTrue(job.sample().isEmpty());
 
@@ -103,11 +103,11 @@ class LibvirtMigrationJobTest {
     @Test
     void blockingMigrateReportsTheFailureAsAResult() throws Exception {
         List<Object> samples = new ArrayList<>();
-        MigrationResult result = hypervisor.migrate(
+        MigrationOutcome result = hypervisor.migrate(
                 new MigrationRequest("test", TEST_URI, OTHER_URI, null, MigrationFlags.of(MigrationFlag.LIVE), 0,
                         Duration.ofMillis(50)),
                 samples::add);
-        assertEquals(MigrationStatus.FAILED, result.status(), result.toString());
+        assertEquals(OutcomeStatus.FAILED, result.status(), result.toString());
         assertTrue(samples.isEmpty(), "the test driver runs no job: " + samples);
     }
 }

@@ -113,7 +113,7 @@ public final class ExperimentRunner {
         } catch (IOException e) {
             return failed(plan, model, "guest not started: " + e.getMessage());
         }
-        Migration m;
+        MigrationRun m;
         long startMs;
         long endMs;
         List<Long> replies;
@@ -130,7 +130,7 @@ public final class ExperimentRunner {
                         : livemig.migrate(vm, source, target, plan.mode(), plan.linkMibps(), plan.maxDowntimeMs(),
                                 timeoutS);
             } catch (IOException e) {
-                m = Migration.failed(plan.mode(), e.getMessage());
+                m = MigrationRun.failed(plan.mode(), e.getMessage());
             }
             endMs = elapsedMs(originNanos);
             Thread.sleep(QUIET.toMillis());

@@ -28,7 +28,7 @@ final class LivemigMigrator {
         this.channels = channels;
     }
 
-    Migration migrate(String vm, HostConfig source, HostConfig target, String mode, int linkMibps, long maxDowntimeMs,
+    MigrationRun migrate(String vm, HostConfig source, HostConfig target, String mode, int linkMibps, long maxDowntimeMs,
             long timeoutS) {
         var stub = AgentServiceGrpc.newBlockingStub(channels.apply(source.agent()));
         MigrationOptions.Builder options = MigrationOptions.newBuilder()
@@ -52,16 +52,16 @@ final class LivemigMigrator {
                 last = it.next();
             }
             if (last == null || !last.hasResult()) {
-                return Migration.failed(mode, "the agent ended the stream without a result");
+                return MigrationRun.failed(mode, "the agent ended the stream without a result");
             }
             MigrationResult r = last.getResult();
             List<RunResult.Sample> samples = last.getSamplesList().stream().map(LivemigMigrator::sample).toList();
             List<String> escalations = r.getEscalationsList().stream().map(LivemigMigrator::escalation).toList();
-            return new Migration(name(r.getStatus().name(), "MIGRATION_STATUS_"), name(r.getModeUsed().name(),
+            return new MigrationRun(name(r.getStatus().name(), "MIGRATION_STATUS_"), name(r.getModeUsed().name(),
                     "MIGRATION_MODE_"), r.getTotalMs(), r.getDowntimeMs(), r.getSetupMs(), r.getBytesTransferred(),
                     r.getMemoryBytes(), r.getIterations(), r.getPostcopyRequests(), samples, escalations, r.getError());
         } catch (StatusRuntimeException e) {
-            return Migration.failed(mode, "agent of " + source.name() + ": " + e.getStatus().getCode() + " "
+            return MigrationRun.failed(mode, "agent of " + source.name() + ": " + e.getStatus().getCode() + " "
                     + e.getStatus().getDescription());
         }
     }

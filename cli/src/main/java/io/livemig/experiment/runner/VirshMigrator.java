@@ -45,7 +45,7 @@ final class VirshMigrator {
      * @param timeoutS virsh's own way to force an end: past it, pre-copy suspends the guest
      *                 ({@code --timeout-suspend}); post-copy switches after the first pass anyway
      */
-    Migration migrate(String vm, HostConfig source, HostConfig target, String mode, int linkMibps, long memoryBytes,
+    MigrationRun migrate(String vm, HostConfig source, HostConfig target, String mode, int linkMibps, long memoryBytes,
             long timeoutS) throws IOException {
         String xml = run(List.of("virsh", "-c", source.libvirtUri(), "dumpxml", "--migratable", vm), 60).output();
         String uuid = run(List.of("virsh", "-c", source.libvirtUri(), "domuuid", vm), 30).output().strip();
@@ -57,7 +57,7 @@ final class VirshMigrator {
                     .setSourceHost(source.name()).putAllSourceNetworks(source.networks())
                     .putAllSourceStorage(source.storage()).build());
         } catch (StatusRuntimeException e) {
-            return Migration.failed(mode, "target agent refused the baseline's destination XML: "
+            return MigrationRun.failed(mode, "target agent refused the baseline's destination XML: "
                     + e.getStatus().getDescription());
         }
         Path destXml = Files.createTempFile("livemig-baseline-", ".xml");
@@ -82,7 +82,7 @@ final class VirshMigrator {
             Processes.Exec migrated = run(cmd, timeoutS + 300);
             long wallMs = (System.nanoTime() - started) / 1_000_000;
             if (migrated.exitCode() != 0) {
-                return Migration.failed(mode, "virsh migrate: " + migrated.output().strip());
+                return MigrationRun.failed(mode, "virsh migrate: " + migrated.output().strip());
             }
             Map<String, Long> stats = rawStats(run(List.of("virsh", "-c", source.libvirtUri(), "domjobinfo", vm,
                     "--completed", "--rawstats"), 30).output());
@@ -91,7 +91,7 @@ final class VirshMigrator {
                 stats = rawStats(run(List.of("virsh", "-c", target.libvirtUri(), "domjobinfo", vm, "--completed",
                         "--rawstats"), 30).output());
             }
-            return new Migration("succeeded", mode, stats.getOrDefault("time_elapsed", wallMs),
+            return new MigrationRun("succeeded", mode, stats.getOrDefault("time_elapsed", wallMs),
                     stats.getOrDefault("downtime", 0L), stats.getOrDefault("setup_time", 0L),
                     stats.getOrDefault("memory_processed", stats.getOrDefault("data_processed", 0L)),
                     stats.getOrDefault("memory_total", memoryBytes), stats.getOrDefault("memory_iteration", 0L),

@@ -16,9 +16,9 @@ import io.livemig.agent.core.HypervisorException.Reason;
 import io.livemig.agent.core.JobSample;
 import io.livemig.agent.core.MigrationFlag;
 import io.livemig.agent.core.MigrationFlags;
-import io.livemig.agent.core.MigrationResult;
-import io.livemig.agent.core.MigrationStatus;
-import io.livemig.agent.core.VmState;
+import io.livemig.agent.core.MigrationOutcome;
+import io.livemig.agent.core.OutcomeStatus;
+import io.livemig.agent.core.DomainState;
 import io.livemig.agent.core.migration.MigrationSpec;
 import io.livemig.agent.core.migration.MigrationSpec.Compression;
 import java.io.IOException;
@@ -110,7 +110,7 @@ class LibvirtMigrationJobIT {
             assertEquals(Reason.UNSUPPORTED, assertThrows(HypervisorException.class, () -> job.throttle(50)).reason());
             boolean[] bandwidthRaised = {false};
             boolean[] downtimeRaised = {false};
-            MigrationResult result = runToEnd(job, sample -> {
+            MigrationOutcome result = runToEnd(job, sample -> {
                 if (!bandwidthRaised[0]) {
                     bandwidthRaised[0] = true;
                     job.setBandwidth(200);
@@ -122,7 +122,7 @@ class LibvirtMigrationJobIT {
                 }
             });
             report("precopy", job, result);
-            assertEquals(MigrationStatus.COMPLETED, result.status(), result.toString());
+            assertEquals(OutcomeStatus.COMPLETED, result.status(), result.toString());
             assertTrue(bandwidthRaised[0], "no active sample was seen");
             assertGuestOn(vm, B);
         });
@@ -132,9 +132,9 @@ class LibvirtMigrationJobIT {
     void stopAndCopy() throws Exception {
         withGuest("c-stop", 64, 32, vm -> {
             LibvirtMigrationJob job = start(spec(vm, MOVE, 0, Compression.NONE, 0));
-            MigrationResult result = runToEnd(job, sample -> { });
+            MigrationOutcome result = runToEnd(job, sample -> { });
             report("stopcopy", job, result);
-            assertEquals(MigrationStatus.COMPLETED, result.status(), result.toString());
+            assertEquals(OutcomeStatus.COMPLETED, result.status(), result.toString());
             assertGuestOn(vm, B);
         });
     }
@@ -145,14 +145,14 @@ class LibvirtMigrationJobIT {
             LibvirtMigrationJob job = start(spec(vm, MOVE.with(MigrationFlag.LIVE).with(MigrationFlag.POSTCOPY), 30,
                     Compression.NONE, 0));
             boolean[] switched = {false};
-            MigrationResult result = runToEnd(job, sample -> {
+            MigrationOutcome result = runToEnd(job, sample -> {
                 if (!switched[0] && sample.memoryIteration() != null && sample.memoryIteration() >= 2) {
                     switched[0] = true;
                     job.startPostCopy();
                 }
             });
             report("postcopy", job, result);
-            assertEquals(MigrationStatus.COMPLETED, result.status(), result.toString());
+            assertEquals(OutcomeStatus.COMPLETED, result.status(), result.toString());
             assertTrue(switched[0], "never reached iteration 2");
             assertNotNull(result.postcopyRequests(), result.toString());
             assertTrue(result.postcopyRequests() > 0, result.toString());
@@ -165,7 +165,7 @@ class LibvirtMigrationJobIT {
         withGuest("c-slow", 128, 64, vm -> {
             LibvirtMigrationJob job = start(spec(vm, MOVE.with(MigrationFlag.LIVE), 10, Compression.NONE, 0));
             boolean[] suspended = {false};
-            MigrationResult result = runToEnd(job, sample -> {
+            MigrationOutcome result = runToEnd(job, sample -> {
                 if (!suspended[0] && sample.memoryIteration() != null && sample.memoryIteration() >= 2) {
                     suspended[0] = true;
                     job.suspendSource();
@@ -173,7 +173,7 @@ class LibvirtMigrationJobIT {
             });
             report("suspend", job, result);
             System.out.println("LAB suspend: resumedOnDestinationByUs=" + job.resumedOnDestination());
-            assertEquals(MigrationStatus.COMPLETED, result.status(), result.toString());
+            assertEquals(OutcomeStatus.COMPLETED, result.status(), result.toString());
             assertTrue(suspended[0], "never reached iteration 2");
             assertGuestOn(vm, B);
         });
@@ -185,7 +185,7 @@ class LibvirtMigrationJobIT {
             LibvirtMigrationJob job = start(spec(vm, MOVE.with(MigrationFlag.LIVE), 10, Compression.NONE, 0));
             long started = System.nanoTime();
             boolean[] aborted = {false};
-            MigrationResult result = runToEnd(job, sample -> {
+            MigrationOutcome result = runToEnd(job, sample -> {
                 if (!aborted[0] && System.nanoTime() - started > TimeUnit.SECONDS.toNanos(4)) {
                     aborted[0] = true;
                     job.abort();
@@ -193,7 +193,7 @@ class LibvirtMigrationJobIT {
             });
             report("abort", job, result);
             assertTrue(aborted[0]);
-            assertEquals(MigrationStatus.CANCELLED, result.status(), result.toString());
+            assertEquals(OutcomeStatus.CANCELLED, result.status(), result.toString());
             assertNotNull(result.error());
             assertGuestOn(vm, A);
         });
@@ -203,9 +203,9 @@ class LibvirtMigrationJobIT {
     void multifdZstd() throws Exception {
         withGuest("c-zstd", 64, 32, "compressible", vm -> {
             LibvirtMigrationJob job = start(spec(vm, MOVE.with(MigrationFlag.LIVE), 0, Compression.ZSTD, 2));
-            MigrationResult result = runToEnd(job, sample -> { });
+            MigrationOutcome result = runToEnd(job, sample -> { });
             report("zstd", job, result);
-            assertEquals(MigrationStatus.COMPLETED, result.status(), result.toString());
+            assertEquals(OutcomeStatus.COMPLETED, result.status(), result.toString());
             // Compressible pages: zstd sends far less than the memory it processes.
             assertTrue(result.bytesTransferred() < result.memoryBytes() / 2, result.toString());
             assertGuestOn(vm, B);
@@ -216,9 +216,9 @@ class LibvirtMigrationJobIT {
     void xbzrle() throws Exception {
         withGuest("c-xbz", 64, 32, vm -> {
             LibvirtMigrationJob job = start(spec(vm, MOVE.with(MigrationFlag.LIVE), 0, Compression.XBZRLE, 0));
-            MigrationResult result = runToEnd(job, sample -> { });
+            MigrationOutcome result = runToEnd(job, sample -> { });
             report("xbzrle", job, result);
-            assertEquals(MigrationStatus.COMPLETED, result.status(), result.toString());
+            assertEquals(OutcomeStatus.COMPLETED, result.status(), result.toString());
             assertGuestOn(vm, B);
         });
     }
@@ -232,7 +232,7 @@ class LibvirtMigrationJobIT {
             boolean[] throttled = {false};
             boolean[] released = {false};
             int[] maxSeen = {0};
-            MigrationResult result = runToEnd(job, sample -> {
+            MigrationOutcome result = runToEnd(job, sample -> {
                 if (!throttled[0]) {
                     throttled[0] = true;
                     job.throttle(60);
@@ -252,7 +252,7 @@ class LibvirtMigrationJobIT {
             });
             report("throttle", job, result);
             System.out.println("LAB throttle: highest auto_converge_throttle seen=" + maxSeen[0] + " %");
-            assertEquals(MigrationStatus.COMPLETED, result.status(), result.toString());
+            assertEquals(OutcomeStatus.COMPLETED, result.status(), result.toString());
             assertEquals(60, maxSeen[0], "QEMU should have throttled to exactly the requested 60 %");
             assertGuestOn(vm, B);
         });
@@ -326,7 +326,7 @@ class LibvirtMigrationJobIT {
      * until the migrate call has returned. Past the deadline it aborts, waits a minute more, and
      * fails: no migration is left running.
      */
-    private static MigrationResult runToEnd(LibvirtMigrationJob job, Steering steering) throws Exception {
+    private static MigrationOutcome runToEnd(LibvirtMigrationJob job, Steering steering) throws Exception {
         long deadline = System.nanoTime() + MIGRATION_DEADLINE.toNanos();
         List<String> trace = new ArrayList<>();
         try {
@@ -361,7 +361,7 @@ class LibvirtMigrationJobIT {
         return job.outcome();
     }
 
-    private static void report(String mode, LibvirtMigrationJob job, MigrationResult r) {
+    private static void report(String mode, LibvirtMigrationJob job, MigrationOutcome r) {
         System.out.printf("LAB %s: status=%s total=%d ms downtime=%s ms setup=%s ms iterations=%s postcopyRequests=%s "
                         + "transferred=%s MiB origin=%s iterationEvents=%d events=%s error=%s%n",
                 mode, r.status(), r.totalTimeMs(), r.downtimeMs(), r.setupTimeMs(), r.iterations(), r.postcopyRequests(),
@@ -374,8 +374,8 @@ class LibvirtMigrationJobIT {
         System.out.println("LAB check: " + check.output.strip());
         assertEquals(0, check.exit, check.output);
         String other = expectedUri.equals(A) ? B : A;
-        assertEquals(VmState.RUNNING, hypervisor.findVm(expectedUri, vm).orElseThrow().state());
-        assertFalse(hypervisor.findVm(other, vm).map(v -> v.state() == VmState.RUNNING).orElse(false),
+        assertEquals(DomainState.RUNNING, hypervisor.findVm(expectedUri, vm).orElseThrow().state());
+        assertFalse(hypervisor.findVm(other, vm).map(v -> v.state() == DomainState.RUNNING).orElse(false),
                 "also running on " + other);
     }
 

@@ -7,7 +7,7 @@ import io.grpc.stub.StreamObserver;
 import io.livemig.common.input.Inputs;
 import io.livemig.orchestrator.history.HistoryStore;
 import io.livemig.orchestrator.history.RoundRecord;
-import io.livemig.orchestrator.placement.Decision;
+import io.livemig.orchestrator.placement.TargetChoice;
 import io.livemig.orchestrator.placement.Plan;
 import io.livemig.orchestrator.service.Orchestrator;
 import io.livemig.orchestrator.service.OrchestratorException;
@@ -212,10 +212,10 @@ final class OrchestratorGrpcService extends OrchestratorServiceGrpc.Orchestrator
     @Override
     public void setHostState(SetHostStateRequest request, StreamObserver<Host> observer) {
         unary(observer, () -> {
-            io.livemig.orchestrator.placement.HostState state = switch (request.getState()) {
-                case HOST_STATE_UP -> io.livemig.orchestrator.placement.HostState.UP;
-                case HOST_STATE_DRAINING -> io.livemig.orchestrator.placement.HostState.DRAINING;
-                case HOST_STATE_MAINTENANCE -> io.livemig.orchestrator.placement.HostState.MAINTENANCE;
+            io.livemig.orchestrator.placement.HostAvailability state = switch (request.getState()) {
+                case HOST_STATE_UP -> io.livemig.orchestrator.placement.HostAvailability.UP;
+                case HOST_STATE_DRAINING -> io.livemig.orchestrator.placement.HostAvailability.DRAINING;
+                case HOST_STATE_MAINTENANCE -> io.livemig.orchestrator.placement.HostAvailability.MAINTENANCE;
                 default -> throw new OrchestratorException(OrchestratorException.Code.INVALID_ARGUMENT,
                         "state must be up, draining or maintenance");
             };
@@ -266,23 +266,23 @@ final class OrchestratorGrpcService extends OrchestratorServiceGrpc.Orchestrator
         return b.build();
     }
 
-    static MigrationState state(io.livemig.orchestrator.workflow.MigrationState s) {
+    static MigrationState state(io.livemig.orchestrator.workflow.RecordState s) {
         return MigrationState.valueOf("MIGRATION_STATE_" + s.name());
     }
 
-    static io.livemig.orchestrator.workflow.MigrationState state(MigrationState s) throws OrchestratorException {
+    static io.livemig.orchestrator.workflow.RecordState state(MigrationState s) throws OrchestratorException {
         try {
-            return io.livemig.orchestrator.workflow.MigrationState.valueOf(s.name().substring("MIGRATION_STATE_".length()));
+            return io.livemig.orchestrator.workflow.RecordState.valueOf(s.name().substring("MIGRATION_STATE_".length()));
         } catch (IllegalArgumentException | IndexOutOfBoundsException e) {
             throw new OrchestratorException(OrchestratorException.Code.INVALID_ARGUMENT, "unknown state " + s);
         }
     }
 
-    static HostState state(io.livemig.orchestrator.placement.HostState s) {
+    static HostState state(io.livemig.orchestrator.placement.HostAvailability s) {
         return HostState.valueOf("HOST_STATE_" + s.name());
     }
 
-    static PlacementDecision decision(Decision d, String explanation) {
+    static PlacementDecision decision(TargetChoice d, String explanation) {
         PlacementDecision.Builder b = PlacementDecision.newBuilder()
                 .setPolicy(d.policy().name().toLowerCase(Locale.ROOT).replace('_', '-'))
                 .setChosen(d.chosenHost().orElse("")).setExplanation(explanation);

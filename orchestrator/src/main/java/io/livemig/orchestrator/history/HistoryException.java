@@ -8,15 +8,15 @@ package io.livemig.orchestrator.history;
  */
 public final class HistoryException extends RuntimeException {
 
-  public HistoryException(String message, Throwable cause) {
-    super(oneLine(message), cause);
-  }
+    public HistoryException(String message, Throwable cause) {
+        super(oneLine(message), cause);
+    }
 
-  public HistoryException(String message) {
-    super(oneLine(message));
-  }
+    public HistoryException(String message) {
+        super(oneLine(message));
+    }
 
-  private static String oneLine(String message) {
-    return message == null ? null : message.strip().replaceAll("\\s*[\\r\\n]+\\s*", " ");
-  }
+    private static String oneLine(String message) {
+        return message == null ? null : message.strip().replaceAll("\\s*[\\r\\n]+\\s*", " ");
+    }
 }

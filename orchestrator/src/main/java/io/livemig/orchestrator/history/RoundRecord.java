@@ -20,24 +20,24 @@ import java.util.Objects;
  *     0.031 below threshold 0.1"
  */
 public record RoundRecord(
-    String id,
-    Instant at,
-    boolean dryRun,
-    String trigger,
-    double spreadBefore,
-    double spreadAfterPlanned,
-    List<String> moves,
-    List<String> migrationIds,
-    String result) {
+        String id,
+        Instant at,
+        boolean dryRun,
+        String trigger,
+        double spreadBefore,
+        double spreadAfterPlanned,
+        List<String> moves,
+        List<String> migrationIds,
+        String result) {
 
-  public RoundRecord {
-    if (Objects.requireNonNull(id, "id").isBlank()) {
-      throw new IllegalArgumentException("id must not be blank");
+    public RoundRecord {
+        if (Objects.requireNonNull(id, "id").isBlank()) {
+            throw new IllegalArgumentException("id must not be blank");
+        }
+        at = Objects.requireNonNull(at, "at").truncatedTo(ChronoUnit.MILLIS);
+        Objects.requireNonNull(trigger, "trigger");
+        moves = List.copyOf(moves);
+        migrationIds = List.copyOf(migrationIds);
+        Objects.requireNonNull(result, "result");
     }
-    at = Objects.requireNonNull(at, "at").truncatedTo(ChronoUnit.MILLIS);
-    Objects.requireNonNull(trigger, "trigger");
-    moves = List.copyOf(moves);
-    migrationIds = List.copyOf(migrationIds);
-    Objects.requireNonNull(result, "result");
-  }
 }

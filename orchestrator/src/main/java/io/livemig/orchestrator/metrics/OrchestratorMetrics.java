@@ -1,11 +1,11 @@
 package io.livemig.orchestrator.metrics;
 
 import io.livemig.orchestrator.history.HistoryStore;
-import io.livemig.orchestrator.placement.HostState;
+import io.livemig.orchestrator.placement.HostAvailability;
 import io.livemig.orchestrator.service.Orchestrator;
 import io.livemig.orchestrator.service.OrchestratorEvents;
 import io.livemig.orchestrator.workflow.MigrationRecord;
-import io.livemig.orchestrator.workflow.MigrationState;
+import io.livemig.orchestrator.workflow.RecordState;
 import io.prometheus.metrics.core.metrics.Counter;
 import io.prometheus.metrics.core.metrics.GaugeWithCallback;
 import io.prometheus.metrics.core.metrics.Histogram;
@@ -63,7 +63,7 @@ public final class OrchestratorMetrics implements OrchestratorEvents {
         GaugeWithCallback.builder().name("livemig_host_up")
                 .help("1 when the host's agent answers its health checks, 0 when it is down")
                 .labelNames("host")
-                .callback(cb -> orchestrator.hosts().forEach(h -> cb.call(h.state() == HostState.DOWN ? 0 : 1,
+                .callback(cb -> orchestrator.hosts().forEach(h -> cb.call(h.state() == HostAvailability.DOWN ? 0 : 1,
                         h.config().name())))
                 .register(registry);
         return this;
@@ -75,7 +75,7 @@ public final class OrchestratorMetrics implements OrchestratorEvents {
 
     private static long count(HistoryStore history, boolean queued) {
         List<MigrationRecord> unfinished = history.unfinished();
-        return unfinished.stream().filter(r -> (r.state() == MigrationState.RUNNING) != queued).count();
+        return unfinished.stream().filter(r -> (r.state() == RecordState.RUNNING) != queued).count();
     }
 
     @Override
@@ -85,7 +85,7 @@ public final class OrchestratorMetrics implements OrchestratorEvents {
         if (r.figures().totalMs() > 0) {
             duration.labelValues(modeUsed).observe(r.figures().totalMs() / 1000.0);
         }
-        if (r.state() == MigrationState.SUCCEEDED) {
+        if (r.state() == RecordState.SUCCEEDED) {
             downtime.labelValues(modeUsed).observe(r.figures().downtimeMs() / 1000.0);
         }
         if (r.figures().bytesTransferred() > 0) {

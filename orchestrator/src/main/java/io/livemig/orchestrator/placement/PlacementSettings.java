@@ -9,25 +9,25 @@ package io.livemig.orchestrator.placement;
  */
 public record PlacementSettings(double cpuWeight, double memoryWeight, long memoryHeadroomBytes) {
 
-  /** Equal CPU and memory weights, 512 MiB headroom. */
-  public static final PlacementSettings DEFAULT =
-      new PlacementSettings(0.5, 0.5, 512L * 1024 * 1024);
+    /** Equal CPU and memory weights, 512 MiB headroom. */
+    public static final PlacementSettings DEFAULT =
+            new PlacementSettings(0.5, 0.5, 512L * 1024 * 1024);
 
-  public PlacementSettings {
-    if (!(cpuWeight >= 0 && memoryWeight >= 0 && cpuWeight + memoryWeight > 0)) {
-      throw new IllegalArgumentException("weights must be >= 0 and not both 0");
+    public PlacementSettings {
+        if (!(cpuWeight >= 0 && memoryWeight >= 0 && cpuWeight + memoryWeight > 0)) {
+            throw new IllegalArgumentException("weights must be >= 0 and not both 0");
+        }
+        if (memoryHeadroomBytes < 0) {
+            throw new IllegalArgumentException("memoryHeadroomBytes must be >= 0");
+        }
     }
-    if (memoryHeadroomBytes < 0) {
-      throw new IllegalArgumentException("memoryHeadroomBytes must be >= 0");
-    }
-  }
 
-  /**
-   * Weighted load of a host: {@code (wCpu * cpuUtilisation + wMem * memoryUtilisation) /
-   * (wCpu + wMem)}; 0 is idle, 1 is full on both, above 1 means CPU overcommitted.
-   */
-  public double load(HostLoad host) {
-    return (cpuWeight * host.cpuUtilisation() + memoryWeight * host.memoryUtilisation())
-        / (cpuWeight + memoryWeight);
-  }
+    /**
+     * Weighted load of a host: {@code (wCpu * cpuUtilisation + wMem * memoryUtilisation) /
+     * (wCpu + wMem)}; 0 is idle, 1 is full on both, above 1 means CPU overcommitted.
+     */
+    public double load(HostLoad host) {
+        return (cpuWeight * host.cpuUtilisation() + memoryWeight * host.memoryUtilisation())
+                / (cpuWeight + memoryWeight);
+    }
 }

@@ -7,14 +7,14 @@ import java.util.List;
  * before and after all moves.
  */
 public record Plan(
-    List<Move> moves,
-    List<Unplaced> unplaced,
-    double spreadBefore,
-    double spreadAfter,
-    String summary) {
+        List<PlannedMove> moves,
+        List<Unplaced> unplaced,
+        double spreadBefore,
+        double spreadAfter,
+        String summary) {
 
-  public Plan {
-    moves = List.copyOf(moves);
-    unplaced = List.copyOf(unplaced);
-  }
+    public Plan {
+        moves = List.copyOf(moves);
+        unplaced = List.copyOf(unplaced);
+    }
 }

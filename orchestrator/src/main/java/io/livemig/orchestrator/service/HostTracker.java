@@ -2,7 +2,7 @@ package io.livemig.orchestrator.service;
 
 import io.livemig.common.config.HostConfig;
 import io.livemig.orchestrator.placement.HostLoad;
-import io.livemig.orchestrator.placement.HostState;
+import io.livemig.orchestrator.placement.HostAvailability;
 import io.livemig.proto.agent.v1.HostInfo;
 import io.livemig.proto.agent.v1.Vm;
 import java.util.ArrayDeque;
@@ -28,7 +28,7 @@ final class HostTracker {
     private final HostConfig config;
     private final int window;
     private final Deque<Sample> samples = new ArrayDeque<>();
-    private HostState adminState = HostState.UP;
+    private HostAvailability adminState = HostAvailability.UP;
     private int failures;
     private String lastError = "not checked yet";
     private boolean everReached;
@@ -57,24 +57,24 @@ final class HostTracker {
         lastError = error;
     }
 
-    synchronized void setAdminState(HostState state) {
+    synchronized void setAdminState(HostAvailability state) {
         adminState = state;
     }
 
-    synchronized HostState adminState() {
+    synchronized HostAvailability adminState() {
         return adminState;
     }
 
     /** DOWN when unhealthy, else the administrative state. */
-    synchronized HostState state() {
-        return healthy() ? adminState : HostState.DOWN;
+    synchronized HostAvailability state() {
+        return healthy() ? adminState : HostAvailability.DOWN;
     }
 
     synchronized String stateReason() {
         if (!healthy()) {
             return everReached ? "agent unreachable: " + lastError : "agent never reached: " + lastError;
         }
-        return adminState == HostState.UP ? "" : "set by the operator";
+        return adminState == HostAvailability.UP ? "" : "set by the operator";
     }
 
     private boolean healthy() {

@@ -6,17 +6,17 @@ import io.livemig.common.config.HostConfig;
 import io.livemig.common.log.MigrationLog;
 import io.livemig.orchestrator.history.HistoryStore;
 import io.livemig.orchestrator.history.RoundRecord;
-import io.livemig.orchestrator.placement.Decision;
+import io.livemig.orchestrator.placement.TargetChoice;
 import io.livemig.orchestrator.placement.HostLoad;
-import io.livemig.orchestrator.placement.HostState;
-import io.livemig.orchestrator.placement.Move;
+import io.livemig.orchestrator.placement.HostAvailability;
+import io.livemig.orchestrator.placement.PlannedMove;
 import io.livemig.orchestrator.placement.Placement;
 import io.livemig.orchestrator.placement.PlacementPolicy;
 import io.livemig.orchestrator.placement.PlacementSettings;
 import io.livemig.orchestrator.placement.Plan;
 import io.livemig.orchestrator.placement.RebalanceSettings;
 import io.livemig.orchestrator.placement.Rebalancer;
-import io.livemig.orchestrator.placement.Rejection;
+import io.livemig.orchestrator.placement.HostRejection;
 import io.livemig.orchestrator.placement.Spread;
 import io.livemig.orchestrator.placement.VmLoad;
 import io.livemig.orchestrator.service.OrchestratorException.Code;
@@ -24,7 +24,7 @@ import io.livemig.orchestrator.workflow.AdmissionQueue;
 import io.livemig.orchestrator.workflow.AgentOutcome;
 import io.livemig.orchestrator.workflow.Figures;
 import io.livemig.orchestrator.workflow.MigrationRecord;
-import io.livemig.orchestrator.workflow.MigrationState;
+import io.livemig.orchestrator.workflow.RecordState;
 import io.livemig.orchestrator.workflow.Reconciler;
 import io.livemig.orchestrator.workflow.Resolution;
 import io.livemig.proto.agent.v1.HostInfo;
@@ -78,7 +78,7 @@ public final class Orchestrator implements AutoCloseable {
     public record View(MigrationRecord record, String waitingFor, MigrationProgress progress, long version) {}
 
     /** What {@link #migrate} answers: the queued record and the placement decision behind it. */
-    public record Queued(MigrationRecord record, Decision decision, String explanation) {}
+    public record Queued(MigrationRecord record, TargetChoice decision, String explanation) {}
 
     /** A rebalance or drain round. */
     public record Round(String roundId, Plan plan, List<String> migrationIds) {}
@@ -155,7 +155,7 @@ public final class Orchestrator implements AutoCloseable {
     }
 
     private void poll(HostTracker host) {
-        HostState before = host.state();
+        HostAvailability before = host.state();
         try {
             HostInfo info = agents.hostInfo(host.config());
             List<Vm> vms = agents.runningVms(host.config());
@@ -163,9 +163,9 @@ public final class Orchestrator implements AutoCloseable {
         } catch (AgentCallException e) {
             host.recordFailure(e.getMessage());
         }
-        HostState after = host.state();
-        if ((before == HostState.DOWN) != (after == HostState.DOWN)) {
-            if (after == HostState.DOWN) {
+        HostAvailability after = host.state();
+        if ((before == HostAvailability.DOWN) != (after == HostAvailability.DOWN)) {
+            if (after == HostAvailability.DOWN) {
                 LOG.warn("host {} is down: {}", host.config().name(), host.stateReason());
             } else {
                 LOG.info("host {} is {}", host.config().name(), after.name().toLowerCase(Locale.ROOT));
@@ -182,7 +182,7 @@ public final class Orchestrator implements AutoCloseable {
     }
 
     /** Each host with its state and load (null load: never reached). */
-    public record HostView(HostConfig config, HostState state, String stateReason, HostLoad load, HostInfo latest,
+    public record HostView(HostConfig config, HostAvailability state, String stateReason, HostLoad load, HostInfo latest,
             int samples, double weightedLoad) {}
 
     public List<HostView> hosts() {
@@ -239,9 +239,9 @@ public final class Orchestrator implements AutoCloseable {
         return vms().stream().map(VmView::load).toList();
     }
 
-    public HostView setHostState(String host, HostState state) throws OrchestratorException {
+    public HostView setHostState(String host, HostAvailability state) throws OrchestratorException {
         HostTracker t = tracker(host);
-        if (state == HostState.DOWN) {
+        if (state == HostAvailability.DOWN) {
             throw new OrchestratorException(Code.INVALID_ARGUMENT, "down is decided by health checks; set up, draining "
                     + "or maintenance");
         }
@@ -301,7 +301,7 @@ public final class Orchestrator implements AutoCloseable {
                 }
             }
             List<HostLoad> loads = hostLoads();
-            Decision decision;
+            TargetChoice decision;
             String explanation;
             if (target == null || target.isBlank()) {
                 decision = placement.place(vm.load(), loads, settings.policy(), settings.rebalance().placement(),
@@ -319,14 +319,14 @@ public final class Orchestrator implements AutoCloseable {
                 }
                 decision = placement.place(vm.load(), loads, settings.policy(), settings.rebalance().placement(),
                         lastRoundRobin);
-                Optional<Rejection> rejected = decision.rejections().stream()
+                Optional<HostRejection> rejected = decision.rejections().stream()
                         .filter(r -> r.host().equals(target)).findFirst();
                 if (rejected.isPresent()) {
                     throw new OrchestratorException(Code.FAILED_PRECONDITION, "cannot move '" + vmName + "' to "
                             + target + ": " + rejected.get().explanation());
                 }
                 explanation = why != null ? why : target + " was requested";
-                decision = new Decision(decision.vm(), decision.policy(), Optional.of(target), decision.candidates(),
+                decision = new TargetChoice(decision.vm(), decision.policy(), Optional.of(target), decision.candidates(),
                         decision.rejections());
             }
             String chosen = target == null || target.isBlank() ? decision.chosenHost().orElseThrow() : target;
@@ -362,7 +362,7 @@ public final class Orchestrator implements AutoCloseable {
     }
 
     /** The choice and the runners-up, with each rejected host's reason, for people. */
-    static String explain(Decision d) {
+    static String explain(TargetChoice d) {
         StringBuilder b = new StringBuilder();
         String chosen = d.chosenHost().orElse("none");
         b.append(chosen).append(" chosen by policy ").append(d.policy().name().toLowerCase(Locale.ROOT).replace('_', '-'));
@@ -413,8 +413,8 @@ public final class Orchestrator implements AutoCloseable {
     /** Starts the queued migrations the limits allow. */
     public synchronized void dispatch() {
         List<MigrationRecord> unfinished = history.unfinished();
-        List<MigrationRecord> queued = unfinished.stream().filter(r -> r.state() == MigrationState.PLANNED).toList();
-        List<MigrationRecord> running = unfinished.stream().filter(r -> r.state() == MigrationState.RUNNING).toList();
+        List<MigrationRecord> queued = unfinished.stream().filter(r -> r.state() == RecordState.PLANNED).toList();
+        List<MigrationRecord> running = unfinished.stream().filter(r -> r.state() == RecordState.RUNNING).toList();
         for (MigrationRecord r : admission.startable(queued, running, settings.limits())) {
             start(r);
         }
@@ -430,7 +430,7 @@ public final class Orchestrator implements AutoCloseable {
         HostConfig source = cluster.host(r.source()).orElse(null);
         HostConfig target = cluster.host(r.target()).orElse(null);
         if (source == null || target == null) {
-            finish(r, MigrationState.FAILED, Figures.none(), "host " + (source == null ? r.source() : r.target())
+            finish(r, RecordState.FAILED, Figures.none(), "host " + (source == null ? r.source() : r.target())
                     + " is no longer in the cluster file");
             return;
         }
@@ -440,7 +440,7 @@ public final class Orchestrator implements AutoCloseable {
         try {
             agentId = agents.startMigration(source, r.vm(), target, options);
         } catch (AgentCallException e) {
-            finish(r, MigrationState.FAILED, Figures.none(), "the source agent refused to start it: " + e.getMessage());
+            finish(r, RecordState.FAILED, Figures.none(), "the source agent refused to start it: " + e.getMessage());
             return;
         }
         queuedOptions.remove(r.id());
@@ -503,7 +503,7 @@ public final class Orchestrator implements AutoCloseable {
                             "the agent of " + r.source() + " stopped during the migration");
                     finish(r, f.state(), f.figures(), f.error());
                 } else if (last == null || !last.hasResult()) {
-                    finish(r, MigrationState.FAILED, Figures.none(), "lost track of the migration on " + r.source()
+                    finish(r, RecordState.FAILED, Figures.none(), "lost track of the migration on " + r.source()
                             + ": " + error + " (the VM may still have moved; the next restart reconciles)");
                 } else {
                     MigrationResult result = last.getResult();
@@ -544,11 +544,11 @@ public final class Orchestrator implements AutoCloseable {
         return vms().stream().filter(v -> v.vm().getName().equals(vm)).map(VmView::host).findFirst();
     }
 
-    private static MigrationState state(MigrationStatus status) {
+    private static RecordState state(MigrationStatus status) {
         return switch (status) {
-            case MIGRATION_STATUS_SUCCEEDED -> MigrationState.SUCCEEDED;
-            case MIGRATION_STATUS_ABORTED -> MigrationState.ABORTED;
-            default -> MigrationState.FAILED;
+            case MIGRATION_STATUS_SUCCEEDED -> RecordState.SUCCEEDED;
+            case MIGRATION_STATUS_ABORTED -> RecordState.ABORTED;
+            default -> RecordState.FAILED;
         };
     }
 
@@ -562,7 +562,7 @@ public final class Orchestrator implements AutoCloseable {
                 modeName(r.getModeUsed()), escalations);
     }
 
-    private synchronized void finish(MigrationRecord r, MigrationState state, Figures figures, String error) {
+    private synchronized void finish(MigrationRecord r, RecordState state, Figures figures, String error) {
         MigrationRecord current = history.get(r.id()).orElse(r);
         if (current.state().terminal()) {
             return;
@@ -576,11 +576,11 @@ public final class Orchestrator implements AutoCloseable {
         changed();
     }
 
-    private static void logEnd(MigrationState state, Figures f, String error) {
+    private static void logEnd(RecordState state, Figures f, String error) {
         String line = "migration " + state.name().toLowerCase(Locale.ROOT) + ": total " + f.totalMs()
                 + " ms, downtime " + f.downtimeMs() + " ms, " + f.bytesTransferred() + " bytes"
                 + (error == null || error.isEmpty() ? "" : "; " + error);
-        if (state == MigrationState.SUCCEEDED) {
+        if (state == RecordState.SUCCEEDED) {
             LOG.info(line);
         } else {
             LOG.warn(line);
@@ -597,8 +597,8 @@ public final class Orchestrator implements AutoCloseable {
             throw new OrchestratorException(Code.FAILED_PRECONDITION, "migration " + id + " has ended ("
                     + r.state().name().toLowerCase(Locale.ROOT) + ")");
         }
-        if (r.state() != MigrationState.RUNNING) {
-            finish(r, MigrationState.ABORTED, Figures.none(), "aborted by the operator before it started");
+        if (r.state() != RecordState.RUNNING) {
+            finish(r, RecordState.ABORTED, Figures.none(), "aborted by the operator before it started");
             queuedOptions.remove(id);
             return record(id);
         }
@@ -623,10 +623,10 @@ public final class Orchestrator implements AutoCloseable {
         }
         MigrationRecord r = record(id);
         String waiting = "";
-        if (r.state() == MigrationState.PLANNED) {
+        if (r.state() == RecordState.PLANNED) {
             List<MigrationRecord> unfinished = history.unfinished();
-            waiting = admission.reasons(unfinished.stream().filter(x -> x.state() == MigrationState.PLANNED).toList(),
-                    unfinished.stream().filter(x -> x.state() == MigrationState.RUNNING).toList(), settings.limits())
+            waiting = admission.reasons(unfinished.stream().filter(x -> x.state() == RecordState.PLANNED).toList(),
+                    unfinished.stream().filter(x -> x.state() == RecordState.RUNNING).toList(), settings.limits())
                     .getOrDefault(id, "");
         }
         return new View(r, waiting, progress.get(id), v);
@@ -683,7 +683,7 @@ public final class Orchestrator implements AutoCloseable {
         for (MigrationRecord r : history.unfinished()) {
             Optional<AgentOutcome> outcome = Optional.empty();
             HostConfig source = cluster.host(r.source()).orElse(null);
-            if (r.state() == MigrationState.RUNNING && source != null) {
+            if (r.state() == RecordState.RUNNING && source != null) {
                 try {
                     outcome = agents.migration(source, r.agentMigrationId()).map(Orchestrator::outcome);
                 } catch (AgentCallException e) {
@@ -704,7 +704,7 @@ public final class Orchestrator implements AutoCloseable {
                 events.migrationFinished(finished);
             } else if (resolution instanceof Resolution.Keep && source != null) {
                 follow(r, source);
-            } else if (resolution instanceof Resolution.Requeue && r.state() == MigrationState.REQUESTED) {
+            } else if (resolution instanceof Resolution.Requeue && r.state() == RecordState.REQUESTED) {
                 MigrationRecord failed = r.failed("the orchestrator stopped before planning it", Figures.none(),
                         clock.instant());
                 history.update(failed);
@@ -748,17 +748,17 @@ public final class Orchestrator implements AutoCloseable {
                     + "answered yet (" + t.stateReason() + "), so its VMs are unknown");
         }
         if (!dryRun) {
-            t.setAdminState(HostState.DRAINING);
+            t.setAdminState(HostAvailability.DRAINING);
         }
         List<HostLoad> loads = new ArrayList<>();
         for (HostLoad l : hostLoads()) {
-            loads.add(l.name().equals(host) ? withState(l, HostState.DRAINING) : l);
+            loads.add(l.name().equals(host) ? withState(l, HostAvailability.DRAINING) : l);
         }
         Plan plan = rebalancer.drain(host, loads, vmLoads(), settings.policy(), settings.rebalance());
         return carryOut(plan, dryRun, "drain:" + host, "drain:" + host);
     }
 
-    private static HostLoad withState(HostLoad l, HostState state) {
+    private static HostLoad withState(HostLoad l, HostAvailability state) {
         return new HostLoad(l.name(), state, l.cpus(), l.cpuUtilisation(), l.memoryTotalBytes(), l.memoryFreeBytes(),
                 l.memoryCommittedBytes(), l.vmCount(), l.capabilities(), l.cpuFamily());
     }
@@ -775,7 +775,7 @@ public final class Orchestrator implements AutoCloseable {
         List<String> refused = new ArrayList<>();
         if (!dryRun) {
             String origin = originPrefix.equals("rebalance") ? "rebalance:" + roundId : originPrefix;
-            for (Move m : plan.moves()) {
+            for (PlannedMove m : plan.moves()) {
                 try {
                     ids.add(migrate(m.vm(), m.to(), MigrationOptions.newBuilder()
                             .setMode(MigrationMode.MIGRATION_MODE_AUTO).build(), origin,
@@ -800,7 +800,7 @@ public final class Orchestrator implements AutoCloseable {
     /** When each VM last arrived somewhere, for the cooldown. */
     private Map<String, Long> lastMoves() {
         Map<String, Long> last = new HashMap<>();
-        for (MigrationRecord r : history.list(HistoryStore.Query.latest(1000).withState(MigrationState.SUCCEEDED))) {
+        for (MigrationRecord r : history.list(HistoryStore.Query.latest(1000).withState(RecordState.SUCCEEDED))) {
             Instant ended = r.endedAt();
             if (ended != null) {
                 last.merge(r.vm(), ended.toEpochMilli(), Math::max);

@@ -13,22 +13,22 @@ import java.util.Set;
  * @param error the agent's error; "" if none
  */
 public record AgentOutcome(String status, Figures figures, String error) {
-  /** The statuses an agent reports. */
-  public static final Set<String> STATUSES = Set.of("running", "succeeded", "failed", "aborted");
+    /** The statuses an agent reports. */
+    public static final Set<String> STATUSES = Set.of("running", "succeeded", "failed", "aborted");
 
-  public AgentOutcome {
-    status = Objects.requireNonNull(status, "status").strip().toLowerCase(Locale.ROOT);
-    if (!STATUSES.contains(status)) {
-      throw new IllegalArgumentException(
-          "unknown agent migration status '" + status
-              + "'; valid statuses: running, succeeded, failed, aborted");
+    public AgentOutcome {
+        status = Objects.requireNonNull(status, "status").strip().toLowerCase(Locale.ROOT);
+        if (!STATUSES.contains(status)) {
+            throw new IllegalArgumentException(
+                    "unknown agent migration status '" + status
+                            + "'; valid statuses: running, succeeded, failed, aborted");
+        }
+        Objects.requireNonNull(figures, "figures");
+        Objects.requireNonNull(error, "error");
     }
-    Objects.requireNonNull(figures, "figures");
-    Objects.requireNonNull(error, "error");
-  }
 
-  /** The agent is still migrating. */
-  public static AgentOutcome running() {
-    return new AgentOutcome("running", Figures.none(), "");
-  }
+    /** The agent is still migrating. */
+    public static AgentOutcome running() {
+        return new AgentOutcome("running", Figures.none(), "");
+    }
 }

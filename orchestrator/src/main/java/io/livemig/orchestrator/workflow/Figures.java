@@ -18,25 +18,25 @@ import java.util.Objects;
  * @param escalations what the agent did to make it converge, one entry each, with its reason
  */
 public record Figures(
-    long totalMs,
-    long downtimeMs,
-    long setupMs,
-    long memoryBytes,
-    long bytesTransferred,
-    int iterations,
-    int postcopyRequests,
-    String modeUsed,
-    List<String> escalations) {
+        long totalMs,
+        long downtimeMs,
+        long setupMs,
+        long memoryBytes,
+        long bytesTransferred,
+        int iterations,
+        int postcopyRequests,
+        String modeUsed,
+        List<String> escalations) {
 
-  private static final Figures NONE = new Figures(0, 0, 0, 0, 0, 0, 0, "", List.of());
+    private static final Figures NONE = new Figures(0, 0, 0, 0, 0, 0, 0, "", List.of());
 
-  public Figures {
-    Objects.requireNonNull(modeUsed, "modeUsed");
-    escalations = List.copyOf(escalations);
-  }
+    public Figures {
+        Objects.requireNonNull(modeUsed, "modeUsed");
+        escalations = List.copyOf(escalations);
+    }
 
-  /** All zero, no mode, no escalation: nothing is known. */
-  public static Figures none() {
-    return NONE;
-  }
+    /** All zero, no mode, no escalation: nothing is known. */
+    public static Figures none() {
+        return NONE;
+    }
 }

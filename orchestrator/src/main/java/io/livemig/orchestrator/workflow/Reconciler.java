@@ -36,73 +36,73 @@ import java.util.Optional;
  */
 public final class Reconciler {
 
-  /**
-   * @param hostRunningVm the host an agent reports the VM running on; empty if none does (lost,
-   *     or paused on both sides mid-flight)
-   * @param agentOutcome what the source agent knows about {@code r.agentMigrationId()}; empty if
-   *     it does not know it (or the record never started)
-   * @throws IllegalArgumentException if {@code r} is already terminal
-   */
-  public Resolution resolve(MigrationRecord r, Optional<String> hostRunningVm,
-      Optional<AgentOutcome> agentOutcome) {
-    return resolve(r, hostRunningVm, agentOutcome, "orchestrator restarted during the migration");
-  }
-
-  /**
-   * As {@link #resolve(MigrationRecord, Optional, Optional)}, with {@code cause} in place of
-   * "orchestrator restarted during the migration" in the errors (e.g. the source agent restarted).
-   */
-  public Resolution resolve(MigrationRecord r, Optional<String> hostRunningVm,
-      Optional<AgentOutcome> agentOutcome, String cause) {
-    Objects.requireNonNull(r, "r");
-    Objects.requireNonNull(hostRunningVm, "hostRunningVm");
-    Objects.requireNonNull(agentOutcome, "agentOutcome");
-    switch (r.state()) {
-      case REQUESTED:
-      case PLANNED:
-        if (hostRunningVm.filter(r.source()::equals).isPresent()) {
-          return new Resolution.Requeue();
-        }
-        return new Resolution.Finish(MigrationState.FAILED, Figures.none(),
-            "VM " + r.vm() + " no longer runs on " + r.source()
-                + " (now: " + hostRunningVm.orElse("nowhere") + ")");
-      case RUNNING:
-        if (agentOutcome.isPresent()) {
-          return fromAgent(agentOutcome.get());
-        }
-        String host = hostRunningVm.orElse(null);
-        if (r.target().equals(host)) {
-          return new Resolution.Finish(MigrationState.SUCCEEDED, Figures.none(), "");
-        }
-        if (r.source().equals(host)) {
-          return new Resolution.Finish(MigrationState.FAILED, Figures.none(),
-              cause + "; the VM is still on " + r.source());
-        }
-        return new Resolution.Finish(MigrationState.FAILED, Figures.none(),
-            cause + "; VM " + r.vm() + " found on "
-                + (host == null ? "no host" : host));
-      default:
-        throw new IllegalArgumentException(
-            "migration " + r.id() + " is already " + r.state() + "; nothing to reconcile");
+    /**
+     * @param hostRunningVm the host an agent reports the VM running on; empty if none does (lost,
+     *     or paused on both sides mid-flight)
+     * @param agentOutcome what the source agent knows about {@code r.agentMigrationId()}; empty if
+     *     it does not know it (or the record never started)
+     * @throws IllegalArgumentException if {@code r} is already terminal
+     */
+    public Resolution resolve(MigrationRecord r, Optional<String> hostRunningVm,
+            Optional<AgentOutcome> agentOutcome) {
+        return resolve(r, hostRunningVm, agentOutcome, "orchestrator restarted during the migration");
     }
-  }
 
-  private static Resolution fromAgent(AgentOutcome o) {
-    switch (o.status()) {
-      case "running":
-        return new Resolution.Keep();
-      case "succeeded":
-        return new Resolution.Finish(MigrationState.SUCCEEDED, o.figures(), "");
-      case "failed":
-        return new Resolution.Finish(MigrationState.FAILED, o.figures(),
-            o.error().isBlank() ? "the agent reported the migration failed without an error"
-                : o.error());
-      case "aborted":
-        return new Resolution.Finish(MigrationState.ABORTED, o.figures(),
-            o.error().isBlank() ? "the agent reported the migration aborted without an error"
-                : o.error());
-      default:
-        throw new AssertionError("AgentOutcome admitted status " + o.status());
+    /**
+     * As {@link #resolve(MigrationRecord, Optional, Optional)}, with {@code cause} in place of
+     * "orchestrator restarted during the migration" in the errors (e.g. the source agent restarted).
+     */
+    public Resolution resolve(MigrationRecord r, Optional<String> hostRunningVm,
+            Optional<AgentOutcome> agentOutcome, String cause) {
+        Objects.requireNonNull(r, "r");
+        Objects.requireNonNull(hostRunningVm, "hostRunningVm");
+        Objects.requireNonNull(agentOutcome, "agentOutcome");
+        switch (r.state()) {
+            case REQUESTED:
+            case PLANNED:
+                if (hostRunningVm.filter(r.source()::equals).isPresent()) {
+                    return new Resolution.Requeue();
+                }
+                return new Resolution.Finish(RecordState.FAILED, Figures.none(),
+                        "VM " + r.vm() + " no longer runs on " + r.source()
+                                + " (now: " + hostRunningVm.orElse("nowhere") + ")");
+            case RUNNING:
+                if (agentOutcome.isPresent()) {
+                    return fromAgent(agentOutcome.get());
+                }
+                String host = hostRunningVm.orElse(null);
+                if (r.target().equals(host)) {
+                    return new Resolution.Finish(RecordState.SUCCEEDED, Figures.none(), "");
+                }
+                if (r.source().equals(host)) {
+                    return new Resolution.Finish(RecordState.FAILED, Figures.none(),
+                            cause + "; the VM is still on " + r.source());
+                }
+                return new Resolution.Finish(RecordState.FAILED, Figures.none(),
+                        cause + "; VM " + r.vm() + " found on "
+                                + (host == null ? "no host" : host));
+            default:
+                throw new IllegalArgumentException(
+                        "migration " + r.id() + " is already " + r.state() + "; nothing to reconcile");
+        }
     }
-  }
+
+    private static Resolution fromAgent(AgentOutcome o) {
+        switch (o.status()) {
+            case "running":
+                return new Resolution.Keep();
+            case "succeeded":
+                return new Resolution.Finish(RecordState.SUCCEEDED, o.figures(), "");
+            case "failed":
+                return new Resolution.Finish(RecordState.FAILED, o.figures(),
+                        o.error().isBlank() ? "the agent reported the migration failed without an error"
+                                : o.error());
+            case "aborted":
+                return new Resolution.Finish(RecordState.ABORTED, o.figures(),
+                        o.error().isBlank() ? "the agent reported the migration aborted without an error"
+                                : o.error());
+            default:
+                throw new AssertionError("AgentOutcome admitted status " + o.status());
+        }
+    }
 }

@@ -1,6 +1,6 @@
 /**
  * The migration workflow as pure code over value types: the {@link
- * io.livemig.orchestrator.workflow.MigrationState} machine and the {@link
+ * io.livemig.orchestrator.workflow.RecordState} machine and the {@link
  * io.livemig.orchestrator.workflow.MigrationRecord} that moves through it, the {@link
  * io.livemig.orchestrator.workflow.AdmissionQueue} that decides which planned migrations may start
  * under the concurrency limits, and the {@link io.livemig.orchestrator.workflow.Reconciler} that

@@ -160,7 +160,7 @@ class OrchestratorInputsTest {
     @MethodSource("otherBadRequests")
     void otherBadRequestsGetTheirStatusAndChangeNothing(String name, Call call, Status.Code code, String description) {
         assertStatus(code, description, () -> call.on(stub));
-        orchestrator.hosts().forEach(h -> assertEquals(io.livemig.orchestrator.placement.HostState.UP, h.state(),
+        orchestrator.hosts().forEach(h -> assertEquals(io.livemig.orchestrator.placement.HostAvailability.UP, h.state(),
                 h.config().name()));
         assertEquals(0, orchestrator.rounds(10).size(), "a round was recorded");
     }

@@ -11,7 +11,7 @@ import io.livemig.orchestrator.metrics.OrchestratorMetrics;
 import io.livemig.orchestrator.placement.PlacementPolicy;
 import io.livemig.orchestrator.placement.RebalanceSettings;
 import io.livemig.orchestrator.workflow.AdmissionQueue;
-import io.livemig.orchestrator.workflow.MigrationState;
+import io.livemig.orchestrator.workflow.RecordState;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -59,13 +59,13 @@ class OrchestratorMetricsTest {
     void aFinishedMigrationIsCountedAndTimedAndTheQueueIsEmptyAgain() throws Exception {
         String first = orchestrator.migrate("web1", "c", OrchestratorTest.AUTO, "user").record().id();
         String second = orchestrator.migrate("web2", "c", OrchestratorTest.AUTO, "user").record().id();
-        awaitState(first, MigrationState.RUNNING);
+        awaitState(first, RecordState.RUNNING);
         String during = scrape();
         assertTrue(during.contains("livemig_migrations_running 1.0"), during);
         assertTrue(during.contains("livemig_migrations_queued 1.0"), during); // c takes one incoming at a time
         orchestrator.abort(second);
         agents.complete("web1");
-        awaitState(first, MigrationState.SUCCEEDED);
+        awaitState(first, RecordState.SUCCEEDED);
 
         String text = awaitScrape("livemig_migrations_total{origin=\"user\",outcome=\"succeeded\"} 1.0");
         assertTrue(text.contains("livemig_migrations_total{origin=\"user\",outcome=\"aborted\"} 1.0"), text);
@@ -89,7 +89,7 @@ class OrchestratorMetricsTest {
         assertTrue(text.contains("livemig_rebalance_rounds_total{dry_run=\"true\",kind=\"rebalance\"} 1.0"), text);
     }
 
-    private void awaitState(String id, MigrationState state) throws Exception {
+    private void awaitState(String id, RecordState state) throws Exception {
         long end = System.nanoTime() + Duration.ofSeconds(20).toNanos();
         Orchestrator.View v = orchestrator.view(id);
         while (v.record().state() != state && System.nanoTime() < end) {

@@ -13,12 +13,12 @@ import io.livemig.common.log.MigrationLog;
 import io.livemig.testkit.LogCapture;
 import io.livemig.orchestrator.history.HistoryStore;
 import io.livemig.orchestrator.history.RoundRecord;
-import io.livemig.orchestrator.placement.HostState;
+import io.livemig.orchestrator.placement.HostAvailability;
 import io.livemig.orchestrator.placement.PlacementPolicy;
 import io.livemig.orchestrator.placement.RebalanceSettings;
 import io.livemig.orchestrator.workflow.AdmissionQueue;
 import io.livemig.orchestrator.workflow.MigrationRecord;
-import io.livemig.orchestrator.workflow.MigrationState;
+import io.livemig.orchestrator.workflow.RecordState;
 import io.livemig.proto.agent.v1.MigrationMode;
 import io.livemig.proto.agent.v1.MigrationOptions;
 import java.nio.file.Path;
@@ -76,7 +76,7 @@ class OrchestratorTest {
         history.close();
     }
 
-    MigrationRecord awaitState(String id, MigrationState state) throws Exception {
+    MigrationRecord awaitState(String id, RecordState state) throws Exception {
         long end = System.nanoTime() + Duration.ofSeconds(20).toNanos();
         Orchestrator.View v = orchestrator.view(id);
         while (v.record().state() != state && System.nanoTime() < end) {
@@ -94,16 +94,16 @@ class OrchestratorTest {
         assertTrue(q.explanation().startsWith("c chosen by policy balance"), q.explanation());
         assertTrue(q.explanation().contains("a rejected: "), q.explanation());
         assertTrue(q.explanation().contains("; b: projected load"), q.explanation());
-        assertEquals("agent-1", awaitState(q.record().id(), MigrationState.RUNNING).agentMigrationId());
+        assertEquals("agent-1", awaitState(q.record().id(), RecordState.RUNNING).agentMigrationId());
         assertEquals("c", agents.migration("web1").target());
     }
 
     @Test
     void aSucceededMigrationIsRecordedWithTheAgentsFigures() throws Exception {
         String id = orchestrator.migrate("web1", "b", AUTO, "user").record().id();
-        awaitState(id, MigrationState.RUNNING);
+        awaitState(id, RecordState.RUNNING);
         agents.complete("web1");
-        MigrationRecord done = awaitState(id, MigrationState.SUCCEEDED);
+        MigrationRecord done = awaitState(id, RecordState.SUCCEEDED);
         assertEquals(40, done.figures().downtimeMs());
         assertEquals(3, done.figures().iterations());
         assertEquals("precopy", done.figures().modeUsed());
@@ -115,9 +115,9 @@ class OrchestratorTest {
     void aMigrationLogsOneStartAndOneEndLineWithItsIdInTheMdc() throws Exception {
         try (LogCapture log = new LogCapture(Level.INFO)) {
             String id = orchestrator.migrate("web1", "b", AUTO, "user").record().id();
-            awaitState(id, MigrationState.RUNNING);
+            awaitState(id, RecordState.RUNNING);
             agents.complete("web1");
-            awaitState(id, MigrationState.SUCCEEDED);
+            awaitState(id, RecordState.SUCCEEDED);
             Predicate<ILoggingEvent> ours = e -> id.equals(e.getMDCPropertyMap().get(MigrationLog.MIGRATION))
                     && "web1".equals(e.getMDCPropertyMap().get(MigrationLog.VM));
             log.await(ours.and(e -> e.getFormattedMessage().startsWith("migration succeeded: ")), Duration.ofSeconds(5));
@@ -136,37 +136,37 @@ class OrchestratorTest {
     void perHostLimitsQueueAndTheQueueMovesOn() throws Exception {
         String first = orchestrator.migrate("web1", "c", AUTO, "user").record().id();
         String second = orchestrator.migrate("web2", "c", AUTO, "user").record().id();
-        awaitState(first, MigrationState.RUNNING);
+        awaitState(first, RecordState.RUNNING);
         Orchestrator.View waiting = orchestrator.view(second);
-        assertEquals(MigrationState.PLANNED, waiting.record().state());
+        assertEquals(RecordState.PLANNED, waiting.record().state());
         assertEquals("a has 1 outgoing migration (limit 1)", waiting.waitingFor());
         agents.complete("web1");
-        awaitState(first, MigrationState.SUCCEEDED);
-        awaitState(second, MigrationState.RUNNING);
+        awaitState(first, RecordState.SUCCEEDED);
+        awaitState(second, RecordState.RUNNING);
         agents.complete("web2");
-        awaitState(second, MigrationState.SUCCEEDED);
+        awaitState(second, RecordState.SUCCEEDED);
     }
 
     @Test
     void failuresAreRecordedWithTheirReason() throws Exception {
         agents.refuseStart.add("web2");
         MigrationRecord refused = awaitState(orchestrator.migrate("web2", "b", AUTO, "user").record().id(),
-                MigrationState.FAILED);
+                RecordState.FAILED);
         assertTrue(refused.error().contains("not enough memory"), refused.error());
 
         String id = orchestrator.migrate("web1", "b", AUTO, "user").record().id();
-        awaitState(id, MigrationState.RUNNING);
+        awaitState(id, RecordState.RUNNING);
         agents.fail("web1", "operation failed: Connection reset by peer");
-        MigrationRecord failed = awaitState(id, MigrationState.FAILED);
+        MigrationRecord failed = awaitState(id, RecordState.FAILED);
         assertEquals("operation failed: Connection reset by peer", failed.error());
     }
 
     @Test
     void aSourceAgentThatRestartsMidMigrationIsReconciledFromWhereTheVmRuns() throws Exception {
         String id = orchestrator.migrate("web1", "b", AUTO, "user").record().id();
-        awaitState(id, MigrationState.RUNNING);
+        awaitState(id, RecordState.RUNNING);
         agents.sourceAgentRestarts("web1");
-        MigrationRecord failed = awaitState(id, MigrationState.FAILED);
+        MigrationRecord failed = awaitState(id, RecordState.FAILED);
         assertEquals("the agent of a stopped during the migration; the VM is still on a", failed.error());
     }
 
@@ -176,7 +176,7 @@ class OrchestratorTest {
         assertCode(OrchestratorException.Code.NOT_FOUND, () -> orchestrator.migrate("web1", "zz", AUTO, "user"));
         assertCode(OrchestratorException.Code.INVALID_ARGUMENT, () -> orchestrator.migrate("web1", "a", AUTO, "user"));
         assertCode(OrchestratorException.Code.INVALID_ARGUMENT, () -> orchestrator.migrate("", "", AUTO, "user"));
-        orchestrator.setHostState("c", HostState.MAINTENANCE);
+        orchestrator.setHostState("c", HostAvailability.MAINTENANCE);
         OrchestratorException e = assertCode(OrchestratorException.Code.FAILED_PRECONDITION,
                 () -> orchestrator.migrate("web1", "c", AUTO, "user"));
         assertTrue(e.getMessage().startsWith("cannot move 'web1' to c: "), e.getMessage());
@@ -209,7 +209,7 @@ class OrchestratorTest {
         orchestrator.pollLoads();
         Orchestrator.HostView c = orchestrator.hosts().stream().filter(h -> h.config().name().equals("c")).findFirst()
                 .orElseThrow();
-        assertEquals(HostState.DOWN, c.state());
+        assertEquals(HostAvailability.DOWN, c.state());
         assertTrue(c.stateReason().contains("connection refused"), c.stateReason());
         assertEquals("b", orchestrator.migrate("web1", "", AUTO, "user").record().target());
     }
@@ -218,30 +218,30 @@ class OrchestratorTest {
     void aQueuedMigrationAbortsAtOnceARunningOneThroughItsAgent() throws Exception {
         String running = orchestrator.migrate("web1", "c", AUTO, "user").record().id();
         String queued = orchestrator.migrate("web2", "c", AUTO, "user").record().id();
-        awaitState(running, MigrationState.RUNNING);
-        assertEquals(MigrationState.ABORTED, orchestrator.abort(queued).state());
+        awaitState(running, RecordState.RUNNING);
+        assertEquals(RecordState.ABORTED, orchestrator.abort(queued).state());
         orchestrator.abort(running);
-        assertEquals("aborted by the operator", awaitState(running, MigrationState.ABORTED).error());
+        assertEquals("aborted by the operator", awaitState(running, RecordState.ABORTED).error());
         assertCode(OrchestratorException.Code.FAILED_PRECONDITION, () -> orchestrator.abort(running));
     }
 
     @Test
     void historySurvivesARestartAndRunningRecordsAreReconciled() throws Exception {
         String done = orchestrator.migrate("web1", "b", AUTO, "user").record().id();
-        awaitState(done, MigrationState.RUNNING);
+        awaitState(done, RecordState.RUNNING);
         agents.complete("web1");
-        awaitState(done, MigrationState.SUCCEEDED);
+        awaitState(done, RecordState.SUCCEEDED);
         String inFlight = orchestrator.migrate("web2", "c", AUTO, "user").record().id();
-        awaitState(inFlight, MigrationState.RUNNING);
+        awaitState(inFlight, RecordState.RUNNING);
 
         orchestrator.close(); // the orchestrator dies while web2 migrates...
         history.close();
         agents.complete("web2"); // ...and the agent finishes it meanwhile
         orchestrator = open(new AdmissionQueue.Limits(2, 1, 1));
 
-        assertEquals(MigrationState.SUCCEEDED, orchestrator.record(done).state());
+        assertEquals(RecordState.SUCCEEDED, orchestrator.record(done).state());
         MigrationRecord reconciled = orchestrator.record(inFlight);
-        assertEquals(MigrationState.SUCCEEDED, reconciled.state(), reconciled.toString());
+        assertEquals(RecordState.SUCCEEDED, reconciled.state(), reconciled.toString());
         assertEquals(40, reconciled.figures().downtimeMs());
         assertEquals(2, orchestrator.history(HistoryStore.Query.latest(10)).size());
     }
@@ -309,7 +309,7 @@ class OrchestratorTest {
     void drainQueuesEveryVmOfTheHostElsewhere() throws Exception {
         Orchestrator.Round round = orchestrator.drain("a", false);
         assertEquals(3, round.migrationIds().size(), round.plan().toString());
-        assertEquals(HostState.DRAINING, orchestrator.hosts().get(0).state());
+        assertEquals(HostAvailability.DRAINING, orchestrator.hosts().get(0).state());
         for (String id : round.migrationIds()) {
             MigrationRecord r = orchestrator.record(id);
             assertEquals("drain:a", r.origin());

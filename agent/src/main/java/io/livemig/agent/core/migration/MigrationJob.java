@@ -2,7 +2,7 @@ package io.livemig.agent.core.migration;
 
 import io.livemig.agent.core.HypervisorException;
 import io.livemig.agent.core.JobSample;
-import io.livemig.agent.core.MigrationResult;
+import io.livemig.agent.core.MigrationOutcome;
 import java.time.Duration;
 import java.util.Optional;
 
@@ -29,7 +29,7 @@ public interface MigrationJob {
     boolean isDone();
 
     /** How it ended, with libvirt's final figures; only valid once {@link #isDone()}. */
-    MigrationResult outcome();
+    MigrationOutcome outcome();
 
     /** Allowed downtime for the final stop-and-copy step (virDomainMigrateSetMaxDowntime). */
     void setMaxDowntime(long downtimeMs) throws HypervisorException;

@@ -2,9 +2,9 @@ package io.livemig.agent.core.monitor;
 
 import io.livemig.agent.core.JobSample;
 import io.livemig.agent.core.policy.Action;
-import io.livemig.agent.core.policy.Escalation;
+import io.livemig.agent.core.policy.EscalationStep;
 import io.livemig.agent.core.policy.MigrationLifecycle.Transition;
-import io.livemig.agent.core.policy.MigrationPhase;
+import io.livemig.agent.core.policy.CopyPhase;
 import java.util.List;
 import java.util.Objects;
 
@@ -20,7 +20,7 @@ import java.util.Objects;
  */
 public record FlightRecord(
         List<RecordedSample> samples,
-        List<Escalation> escalations,
+        List<EscalationStep> escalations,
         List<ActionRecord> actions,
         List<Transition> phases,
         List<Note> notes) {
@@ -34,7 +34,7 @@ public record FlightRecord(
     }
 
     /** One sample and the phase it was taken in. */
-    public record RecordedSample(long atElapsedMs, MigrationPhase phase, JobSample sample) {
+    public record RecordedSample(long atElapsedMs, CopyPhase phase, JobSample sample) {
         public RecordedSample {
             Objects.requireNonNull(phase, "phase");
             Objects.requireNonNull(sample, "sample");

@@ -5,9 +5,9 @@ import io.livemig.agent.core.monitor.FlightRecord.ActionRecord;
 import io.livemig.agent.core.monitor.FlightRecord.Note;
 import io.livemig.agent.core.monitor.FlightRecord.RecordedSample;
 import io.livemig.agent.core.policy.Action;
-import io.livemig.agent.core.policy.Escalation;
+import io.livemig.agent.core.policy.EscalationStep;
 import io.livemig.agent.core.policy.MigrationLifecycle.Transition;
-import io.livemig.agent.core.policy.MigrationPhase;
+import io.livemig.agent.core.policy.CopyPhase;
 import java.util.ArrayList;
 import java.util.List;
 
@@ -19,16 +19,16 @@ import java.util.List;
 public final class FlightRecorder {
 
     private final List<RecordedSample> samples = new ArrayList<>();
-    private final List<Escalation> escalations = new ArrayList<>();
+    private final List<EscalationStep> escalations = new ArrayList<>();
     private final List<ActionRecord> actions = new ArrayList<>();
     private final List<Transition> phases = new ArrayList<>();
     private final List<Note> notes = new ArrayList<>();
 
-    public synchronized void sample(long atElapsedMs, MigrationPhase phase, JobSample sample) {
+    public synchronized void sample(long atElapsedMs, CopyPhase phase, JobSample sample) {
         samples.add(new RecordedSample(atElapsedMs, phase, sample));
     }
 
-    public synchronized void escalation(Escalation escalation) {
+    public synchronized void escalation(EscalationStep escalation) {
         escalations.add(escalation);
     }
 

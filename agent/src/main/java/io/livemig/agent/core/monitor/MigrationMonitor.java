@@ -2,14 +2,14 @@ package io.livemig.agent.core.monitor;
 
 import io.livemig.agent.core.HypervisorException;
 import io.livemig.agent.core.JobSample;
-import io.livemig.agent.core.MigrationResult;
+import io.livemig.agent.core.MigrationOutcome;
 import io.livemig.agent.core.migration.MigrationJob;
 import io.livemig.agent.core.policy.Action;
-import io.livemig.agent.core.policy.Decision;
-import io.livemig.agent.core.policy.Decision.Step;
+import io.livemig.agent.core.policy.PolicyDecision;
+import io.livemig.agent.core.policy.PolicyDecision.Step;
 import io.livemig.agent.core.policy.MigrationLifecycle;
-import io.livemig.agent.core.policy.MigrationMode;
-import io.livemig.agent.core.policy.MigrationPhase;
+import io.livemig.agent.core.policy.CopyMode;
+import io.livemig.agent.core.policy.CopyPhase;
 import io.livemig.agent.core.policy.MigrationPolicy;
 import io.livemig.agent.core.policy.PolicySettings;
 import io.livemig.agent.core.policy.PolicyState;
@@ -63,7 +63,7 @@ public final class MigrationMonitor {
      *                 the fake job's time
      * @param listener told about progress after each sample
      */
-    public MigrationMonitor(MigrationJob job, MigrationMode mode, PolicySettings settings, LongSupplier clockMs,
+    public MigrationMonitor(MigrationJob job, CopyMode mode, PolicySettings settings, LongSupplier clockMs,
             ProgressListener listener) {
         this.job = Objects.requireNonNull(job, "job");
         this.policy = new MigrationPolicy(mode, settings);
@@ -83,7 +83,7 @@ public final class MigrationMonitor {
      * @throws InterruptedException when the thread is interrupted while waiting; the migration goes
      *                              on, and whether to abort it is the caller's decision
      */
-    public MigrationReport run() throws InterruptedException {
+    public MonitorReport run() throws InterruptedException {
         if (!started.compareAndSet(false, true)) {
             throw new IllegalStateException("a migration monitor runs once");
         }
@@ -123,7 +123,7 @@ public final class MigrationMonitor {
         requests.add(new Action.SetBandwidth(bandwidthMiBps, OPERATOR));
     }
 
-    public MigrationPhase phase() {
+    public CopyPhase phase() {
         return lifecycle.current();
     }
 
@@ -146,14 +146,14 @@ public final class MigrationMonitor {
             return;
         }
         JobSample s = sample.get();
-        if (s.jobType().isActive() && lifecycle.current() == MigrationPhase.SETUP) {
+        if (s.jobType().isActive() && lifecycle.current() == CopyPhase.SETUP) {
             move(copyPhase(), nowMs);
         }
         recorder.sample(nowMs, lifecycle.current(), s);
-        Decision decision = policy.decide(state, s, nowMs);
+        PolicyDecision decision = policy.decide(state, s, nowMs);
         state = apply(decision, before, nowMs);
         try {
-            listener.onProgress(new MigrationProgress(nowMs, lifecycle.current(), s, decision.prediction(),
+            listener.onProgress(new JobProgress(nowMs, lifecycle.current(), s, decision.prediction(),
                     state.downtimeMs(), state.throttlePercent(), recorder.escalationCount()));
         } catch (RuntimeException e) {
             // A broken listener must not leave a migration unsteered.
@@ -184,7 +184,7 @@ public final class MigrationMonitor {
         }
     }
 
-    private PolicyState apply(Decision decision, PolicyState before, long nowMs) {
+    private PolicyState apply(PolicyDecision decision, PolicyState before, long nowMs) {
         decision.notes().forEach(note -> recorder.note(nowMs, note));
         PolicyState next = decision.next();
         for (Step step : decision.steps()) {
@@ -201,9 +201,9 @@ public final class MigrationMonitor {
                 recorder.escalation(step.escalation());
             }
             if (action instanceof Action.StartPostCopy) {
-                moveFromCopy(MigrationPhase.POSTCOPY, nowMs);
+                moveFromCopy(CopyPhase.POSTCOPY, nowMs);
             } else if (action instanceof Action.SuspendSource) {
-                moveFromCopy(MigrationPhase.SUSPENDED, nowMs);
+                moveFromCopy(CopyPhase.SUSPENDED, nowMs);
             }
         }
         return next;
@@ -227,34 +227,34 @@ public final class MigrationMonitor {
         }
     }
 
-    private MigrationReport finish() {
-        MigrationResult outcome = job.outcome();
+    private MonitorReport finish() {
+        MigrationOutcome outcome = job.outcome();
         long nowMs = elapsedMs();
         Action left;
         while ((left = requests.poll()) != null) {
             recorder.note(nowMs, "request not carried out, the migration had ended: " + left);
         }
         move(switch (outcome.status()) {
-            case COMPLETED -> MigrationPhase.COMPLETED;
-            case FAILED -> MigrationPhase.FAILED;
-            case CANCELLED -> MigrationPhase.CANCELLED;
+            case COMPLETED -> CopyPhase.COMPLETED;
+            case FAILED -> CopyPhase.FAILED;
+            case CANCELLED -> CopyPhase.CANCELLED;
         }, nowMs);
         Technique used = state.postcopyStarted() ? Technique.POSTCOPY
                 : state.suspended() ? Technique.SUSPEND
-                : policy.mode() == MigrationMode.STOPCOPY ? Technique.STOPCOPY
+                : policy.mode() == CopyMode.STOPCOPY ? Technique.STOPCOPY
                 : Technique.PRECOPY;
-        return MigrationReport.of(policy.mode(), used, outcome, nowMs, recorder.snapshot());
+        return MonitorReport.of(policy.mode(), used, outcome, nowMs, recorder.snapshot());
     }
 
     /** Post-copy or suspend asked for before the first sample: the copy phase comes first. */
-    private void moveFromCopy(MigrationPhase next, long nowMs) {
-        if (lifecycle.current() == MigrationPhase.SETUP) {
+    private void moveFromCopy(CopyPhase next, long nowMs) {
+        if (lifecycle.current() == CopyPhase.SETUP) {
             move(copyPhase(), nowMs);
         }
         move(next, nowMs);
     }
 
-    private void move(MigrationPhase next, long nowMs) {
+    private void move(CopyPhase next, long nowMs) {
         try {
             recorder.phase(lifecycle.moveTo(next, nowMs));
         } catch (IllegalStateException e) {
@@ -264,8 +264,8 @@ public final class MigrationMonitor {
         }
     }
 
-    private MigrationPhase copyPhase() {
-        return policy.mode() == MigrationMode.STOPCOPY ? MigrationPhase.STOPCOPY : MigrationPhase.PRECOPY;
+    private CopyPhase copyPhase() {
+        return policy.mode() == CopyMode.STOPCOPY ? CopyPhase.STOPCOPY : CopyPhase.PRECOPY;
     }
 
     private long elapsedMs() {

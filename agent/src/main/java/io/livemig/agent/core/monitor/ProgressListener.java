@@ -9,5 +9,5 @@ public interface ProgressListener {
 
     ProgressListener NONE = progress -> { };
 
-    void onProgress(MigrationProgress progress);
+    void onProgress(JobProgress progress);
 }

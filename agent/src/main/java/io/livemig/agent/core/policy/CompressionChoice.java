@@ -42,12 +42,12 @@ public record CompressionChoice(Compression compression, String reason) {
      * @param expectedDirtyRateBytesPerSec the guest's dirty rate if known beforehand (e.g. libvirt's
      *                                     domdirtyrate-calc), negative when unknown
      */
-    public static CompressionChoice chooseCompression(MigrationMode mode, PolicySettings settings,
+    public static CompressionChoice chooseCompression(CopyMode mode, PolicySettings settings,
             long expectedDirtyRateBytesPerSec) {
         if (settings.compression() != null) {
             return new CompressionChoice(settings.compression(), "configured");
         }
-        if (mode != MigrationMode.AUTO) {
+        if (mode != CopyMode.AUTO) {
             return new CompressionChoice(Compression.NONE, "only AUTO chooses compression by itself");
         }
         long link = settings.linkMiBps();

@@ -5,19 +5,19 @@ import java.util.List;
 import java.util.Objects;
 
 /**
- * The phase of one migration, moved only along {@link MigrationPhase#LEGAL} (Apache Ratis'
+ * The phase of one migration, moved only along {@link CopyPhase#LEGAL} (Apache Ratis'
  * LifeCycle, in small). Thread-safe: the monitor moves it, other threads read it.
  */
 public final class MigrationLifecycle {
 
     /** One move, for the flight record. */
-    public record Transition(MigrationPhase from, MigrationPhase to, long atElapsedMs) {
+    public record Transition(CopyPhase from, CopyPhase to, long atElapsedMs) {
     }
 
-    private MigrationPhase current = MigrationPhase.SETUP;
+    private CopyPhase current = CopyPhase.SETUP;
     private final List<Transition> transitions = new ArrayList<>();
 
-    public synchronized MigrationPhase current() {
+    public synchronized CopyPhase current() {
         return current;
     }
 
@@ -26,7 +26,7 @@ public final class MigrationLifecycle {
      *
      * @throws IllegalStateException when the table does not allow it; the phase is unchanged
      */
-    public synchronized Transition moveTo(MigrationPhase next, long atElapsedMs) {
+    public synchronized Transition moveTo(CopyPhase next, long atElapsedMs) {
         Objects.requireNonNull(next, "next");
         if (!current.canMoveTo(next)) {
             throw new IllegalStateException("illegal migration phase change " + current + " -> " + next);

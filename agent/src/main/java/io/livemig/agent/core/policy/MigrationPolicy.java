@@ -2,7 +2,7 @@ package io.livemig.agent.core.policy;
 
 import io.livemig.agent.core.HypervisorException;
 import io.livemig.agent.core.JobSample;
-import io.livemig.agent.core.policy.Decision.Step;
+import io.livemig.agent.core.policy.PolicyDecision.Step;
 import io.livemig.agent.core.policy.Prediction.Verdict;
 import java.util.ArrayList;
 import java.util.List;
@@ -12,7 +12,7 @@ import java.util.OptionalLong;
 
 /**
  * Decides how to steer one migration, sample by sample. Pure: time, state and the sample come in
- * as arguments, a {@link Decision} goes out; nothing here touches the job or a clock.
+ * as arguments, a {@link PolicyDecision} goes out; nothing here touches the job or a clock.
  *
  * <p>Rules, checked in this order on every sample of an active job:
  * <ol>
@@ -47,19 +47,19 @@ import java.util.OptionalLong;
  */
 public final class MigrationPolicy {
 
-    private final MigrationMode mode;
+    private final CopyMode mode;
     private final PolicySettings settings;
     private final DowntimeLadder ladder;
     private final ConvergencePredictor predictor;
 
-    public MigrationPolicy(MigrationMode mode, PolicySettings settings) {
+    public MigrationPolicy(CopyMode mode, PolicySettings settings) {
         this.mode = Objects.requireNonNull(mode, "mode");
         this.settings = Objects.requireNonNull(settings, "settings");
         this.ladder = DowntimeLadder.of(settings);
         this.predictor = ConvergencePredictor.of(settings);
     }
 
-    public MigrationMode mode() {
+    public CopyMode mode() {
         return mode;
     }
 
@@ -80,7 +80,7 @@ public final class MigrationPolicy {
         if (settings.bandwidthMiBps() > 0) {
             actions.add(new Action.SetBandwidth(settings.bandwidthMiBps(), "configured bandwidth limit"));
         }
-        if (mode == MigrationMode.AUTO && settings.throttleAllowed()) {
+        if (mode == CopyMode.AUTO && settings.throttleAllowed()) {
             actions.add(new Action.Throttle(0, "no throttle until the policy asks for one: QEMU's "
                     + "auto-convergence must not throttle on its own"));
         }
@@ -102,7 +102,7 @@ public final class MigrationPolicy {
      * @param sample    the job's statistics now
      * @param elapsedMs time since the migration started, by the caller's monotonic clock
      */
-    public Decision decide(PolicyState state, JobSample sample, long elapsedMs) {
+    public PolicyDecision decide(PolicyState state, JobSample sample, long elapsedMs) {
         Objects.requireNonNull(state, "state");
         Objects.requireNonNull(sample, "sample");
         Draft draft = new Draft(observe(state, sample, elapsedMs));
@@ -129,7 +129,7 @@ public final class MigrationPolicy {
      * Decides when no sample could be read (the job has not started yet, or statistics failed):
      * only the timeout applies, so that a migration stuck before its first sample still ends.
      */
-    public Decision tick(PolicyState state, long elapsedMs) {
+    public PolicyDecision tick(PolicyState state, long elapsedMs) {
         Draft draft = new Draft(Objects.requireNonNull(state, "state"));
         timeoutRule(draft, elapsedMs);
         return draft.build();
@@ -140,7 +140,7 @@ public final class MigrationPolicy {
      * {@link Action.SetMaxDowntime} or {@link Action.SetBandwidth}. Requests that cannot work are
      * refused with a note (e.g. an abort after post-copy started).
      */
-    public Decision onRequest(PolicyState state, Action requested, long elapsedMs) {
+    public PolicyDecision onRequest(PolicyState state, Action requested, long elapsedMs) {
         Draft draft = new Draft(Objects.requireNonNull(state, "state"));
         PolicyState s = draft.state;
         if (requested instanceof Action.Abort) {
@@ -336,9 +336,9 @@ public final class MigrationPolicy {
         return null;
     }
 
-    private static Escalation escalation(EscalationKind kind, long elapsedMs, PolicyState s, String reason,
+    private static EscalationStep escalation(EscalationKind kind, long elapsedMs, PolicyState s, String reason,
             long value, Prediction basis) {
-        return new Escalation(kind, elapsedMs, s.iteration(), reason, value, basis);
+        return new EscalationStep(kind, elapsedMs, s.iteration(), reason, value, basis);
     }
 
     private static long orZero(Long value) {
@@ -356,12 +356,12 @@ public final class MigrationPolicy {
             this.state = state;
         }
 
-        void add(Action action, Escalation escalation) {
+        void add(Action action, EscalationStep escalation) {
             steps.add(new Step(action, escalation));
         }
 
-        Decision build() {
-            return new Decision(state, steps, prediction, notes);
+        PolicyDecision build() {
+            return new PolicyDecision(state, steps, prediction, notes);
         }
     }
 }

@@ -5,17 +5,17 @@ import static io.livemig.agent.core.rebind.DomainXml.child;
 import static io.livemig.agent.core.rebind.DomainXml.children;
 import static io.livemig.agent.core.rebind.DomainXml.text;
 
-import io.livemig.agent.core.rebind.Binding.BootFile;
-import io.livemig.agent.core.rebind.Binding.ChardevLog;
-import io.livemig.agent.core.rebind.Binding.Disk;
-import io.livemig.agent.core.rebind.Binding.EmulatorPin;
-import io.livemig.agent.core.rebind.Binding.Graphics;
-import io.livemig.agent.core.rebind.Binding.HostDevice;
-import io.livemig.agent.core.rebind.Binding.IothreadPin;
-import io.livemig.agent.core.rebind.Binding.Nic;
-import io.livemig.agent.core.rebind.Binding.SerialOrConsole;
-import io.livemig.agent.core.rebind.Binding.VcpuDefaultPin;
-import io.livemig.agent.core.rebind.Binding.VcpuPin;
+import io.livemig.agent.core.rebind.ResourceBinding.BootFile;
+import io.livemig.agent.core.rebind.ResourceBinding.ChardevLog;
+import io.livemig.agent.core.rebind.ResourceBinding.Disk;
+import io.livemig.agent.core.rebind.ResourceBinding.EmulatorPin;
+import io.livemig.agent.core.rebind.ResourceBinding.Graphics;
+import io.livemig.agent.core.rebind.ResourceBinding.HostDevice;
+import io.livemig.agent.core.rebind.ResourceBinding.IothreadPin;
+import io.livemig.agent.core.rebind.ResourceBinding.Nic;
+import io.livemig.agent.core.rebind.ResourceBinding.SerialOrConsole;
+import io.livemig.agent.core.rebind.ResourceBinding.VcpuDefaultPin;
+import io.livemig.agent.core.rebind.ResourceBinding.VcpuPin;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
@@ -37,7 +37,7 @@ final class BindingExtractor {
     private static final Set<String> BOOT_FILES = Set.of("kernel", "initrd", "dtb", "loader", "nvram");
 
     /** A binding and the element that carries it. */
-    record Found(Binding binding, Element element) {
+    record Found(ResourceBinding binding, Element element) {
     }
 
     private BindingExtractor() {
@@ -95,7 +95,7 @@ final class BindingExtractor {
         return found;
     }
 
-    private static Optional<Binding> bootFile(Element e, SourceHost source) {
+    private static Optional<ResourceBinding> bootFile(Element e, SourceHost source) {
         String path;
         if ("nvram".equals(e.getLocalName()) && (attr(e, "type") != null || child(e, "source") != null)) {
             // libvirt >= 8.5: <nvram type='file'><source file=.../></nvram>; a network NVRAM is not a host file.
@@ -141,7 +141,7 @@ final class BindingExtractor {
         return orDefault(attr(src, "protocol"), "network") + ":" + name;
     }
 
-    private static Binding nic(Element e) {
+    private static ResourceBinding nic(Element e) {
         String type = orDefault(attr(e, "type"), "");
         String mac = attr(child(e, "mac"), "address");
         String model = attr(child(e, "model"), "type");
@@ -239,7 +239,7 @@ final class BindingExtractor {
         };
     }
 
-    private static Optional<Binding> filesystem(Element e) {
+    private static Optional<ResourceBinding> filesystem(Element e) {
         String type = orDefault(attr(e, "type"), "mount");
         if ("ram".equals(type)) {
             return Optional.empty();
@@ -257,14 +257,14 @@ final class BindingExtractor {
                 + (tag == null ? "" : ", tag '" + tag + "'") + ")"));
     }
 
-    private static Optional<Binding> smartcard(Element e) {
+    private static Optional<ResourceBinding> smartcard(Element e) {
         String mode = orDefault(attr(e, "mode"), "?");
         // mode='passthrough' relays to a character device (spicevmc, tcp), which is not host hardware.
         return "host".equals(mode) || "host-certificates".equals(mode)
                 ? Optional.of(new HostDevice("smartcard", "reader (mode " + mode + ")")) : Optional.empty();
     }
 
-    private static Optional<Binding> tpm(Element e) {
+    private static Optional<ResourceBinding> tpm(Element e) {
         Element backend = child(e, "backend");
         if (backend == null || !"passthrough".equals(attr(backend, "type"))) {
             return Optional.empty();
@@ -272,7 +272,7 @@ final class BindingExtractor {
         return Optional.of(new HostDevice("tpm", "passthrough " + orDefault(attr(child(backend, "device"), "path"), "/dev/tpm0")));
     }
 
-    private static Optional<Binding> input(Element e) {
+    private static Optional<ResourceBinding> input(Element e) {
         String type = attr(e, "type");
         if (!"passthrough".equals(type) && !"evdev".equals(type)) {
             return Optional.empty();

@@ -15,11 +15,11 @@ public final class RebindPlan {
     private final String uuid;
     private final String sourceHost;
     private final String targetHost;
-    private final List<RebindRule> rules;
+    private final List<BindingRule> rules;
     private final List<DiskCopy> disksToCopy;
     private final String destinationXml;
 
-    RebindPlan(String domainName, String uuid, String sourceHost, String targetHost, List<RebindRule> rules,
+    RebindPlan(String domainName, String uuid, String sourceHost, String targetHost, List<BindingRule> rules,
                List<DiskCopy> disksToCopy, String destinationXml) {
         this.domainName = Objects.requireNonNull(domainName);
         this.uuid = Objects.requireNonNull(uuid);
@@ -52,11 +52,11 @@ public final class RebindPlan {
     }
 
     /** One rule per binding, in the order of the domain XML. */
-    public List<RebindRule> rules() {
+    public List<BindingRule> rules() {
         return rules;
     }
 
-    public List<RebindRule> rules(RebindAction action) {
+    public List<BindingRule> rules(RebindAction action) {
         return rules.stream().filter(r -> r.action() == action).toList();
     }
 
@@ -67,7 +67,7 @@ public final class RebindPlan {
 
     /** The reasons of the refusing rules, in order; empty when feasible. */
     public List<String> refusals() {
-        return rules(RebindAction.REFUSE).stream().map(RebindRule::reason).toList();
+        return rules(RebindAction.REFUSE).stream().map(BindingRule::reason).toList();
     }
 
     /** Local disks the agent pre-creates on the target and libvirt copies (VIR_MIGRATE_NON_SHARED_DISK). */

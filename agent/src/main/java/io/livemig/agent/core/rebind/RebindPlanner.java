@@ -7,15 +7,15 @@ import static io.livemig.agent.core.rebind.DomainXml.child;
 import static io.livemig.agent.core.rebind.DomainXml.children;
 import static io.livemig.agent.core.rebind.DomainXml.text;
 
-import io.livemig.agent.core.rebind.Binding.BootFile;
-import io.livemig.agent.core.rebind.Binding.ChardevLog;
-import io.livemig.agent.core.rebind.Binding.Disk;
-import io.livemig.agent.core.rebind.Binding.Graphics;
-import io.livemig.agent.core.rebind.Binding.HostCpuPin;
-import io.livemig.agent.core.rebind.Binding.HostDevice;
-import io.livemig.agent.core.rebind.Binding.Nic;
-import io.livemig.agent.core.rebind.Binding.SerialOrConsole;
-import io.livemig.agent.core.rebind.Binding.VcpuPin;
+import io.livemig.agent.core.rebind.ResourceBinding.BootFile;
+import io.livemig.agent.core.rebind.ResourceBinding.ChardevLog;
+import io.livemig.agent.core.rebind.ResourceBinding.Disk;
+import io.livemig.agent.core.rebind.ResourceBinding.Graphics;
+import io.livemig.agent.core.rebind.ResourceBinding.HostCpuPin;
+import io.livemig.agent.core.rebind.ResourceBinding.HostDevice;
+import io.livemig.agent.core.rebind.ResourceBinding.Nic;
+import io.livemig.agent.core.rebind.ResourceBinding.SerialOrConsole;
+import io.livemig.agent.core.rebind.ResourceBinding.VcpuPin;
 import io.livemig.agent.core.rebind.BindingExtractor.Found;
 import io.livemig.agent.core.rebind.HostPaths.Placement;
 import java.util.ArrayList;
@@ -84,8 +84,8 @@ import org.w3c.dom.Element;
 public final class RebindPlanner {
 
     /** One binding's rule, and what it changes in the XML. */
-    private record Decision(RebindRule rule, Runnable edit, DiskCopy copy) {
-        Decision(RebindRule rule) {
+    private record PlannedRule(BindingRule rule, Runnable edit, DiskCopy copy) {
+        PlannedRule(BindingRule rule) {
             this(rule, null, null);
         }
     }
@@ -101,7 +101,7 @@ public final class RebindPlanner {
      *
      * @throws InvalidDomainXmlException when the XML cannot be used
      */
-    public List<Binding> bindings(String domainXml, SourceHost source) {
+    public List<ResourceBinding> bindings(String domainXml, SourceHost source) {
         return BindingExtractor.extract(DomainXml.parse(domainXml), Objects.requireNonNull(source, "source")).stream()
                 .map(Found::binding).toList();
     }
@@ -121,7 +121,7 @@ public final class RebindPlanner {
         }
         List<Found> found = BindingExtractor.extract(doc, source);
         Context context = new Context(name, source, target);
-        Decision[] decisions = new Decision[found.size()];
+        PlannedRule[] decisions = new PlannedRule[found.size()];
         List<Integer> pins = new ArrayList<>();
         for (int i = 0; i < found.size(); i++) {
             if (found.get(i).binding() instanceof HostCpuPin) {
@@ -133,9 +133,9 @@ public final class RebindPlanner {
         context.decidePins(found, pins, decisions);
         context.refuseFileCollisions(found, decisions);
 
-        List<RebindRule> rules = new ArrayList<>();
+        List<BindingRule> rules = new ArrayList<>();
         List<DiskCopy> copies = new ArrayList<>();
-        for (Decision d : decisions) {
+        for (PlannedRule d : decisions) {
             rules.add(d.rule());
             if (d.copy() != null) {
                 copies.add(d.copy());
@@ -143,7 +143,7 @@ public final class RebindPlanner {
         }
         String xml = null;
         if (rules.stream().noneMatch(r -> r.action() == RebindAction.REFUSE)) {
-            for (Decision d : decisions) {
+            for (PlannedRule d : decisions) {
                 if (d.edit() != null) {
                     d.edit().run();
                 }
@@ -164,8 +164,8 @@ public final class RebindPlanner {
             return target.hostName();
         }
 
-        Decision decide(Found f) {
-            Binding b = f.binding();
+        PlannedRule decide(Found f) {
+            ResourceBinding b = f.binding();
             Element e = f.element();
             if (b instanceof Nic nic) {
                 return nic(nic, e);
@@ -188,7 +188,7 @@ public final class RebindPlanner {
 
         // ---- interfaces
 
-        private Decision nic(Nic nic, Element e) {
+        private PlannedRule nic(Nic nic, Element e) {
             Element source = child(e, "source");
             return switch (nic.type()) {
                 case BRIDGE -> named(nic, nic.source(), source, "bridge", "bridge", target.bridges(), true);
@@ -200,7 +200,7 @@ public final class RebindPlanner {
         }
 
         /** A name the target may call differently: bridge, network, host interface. */
-        private Decision named(Binding b, String from, Element element, String attribute, String noun, NameMapping mapping,
+        private PlannedRule named(ResourceBinding b, String from, Element element, String attribute, String noun, NameMapping mapping,
                                boolean sameNameWins) {
             if (from == null || element == null) {
                 return refuse(b, "", b.subject() + " names no source " + noun);
@@ -214,7 +214,7 @@ public final class RebindPlanner {
                 if (mapped.equals(from)) {
                     return keep(b, from, "the mapping of " + dst() + " keeps " + noun + " '" + from + "'");
                 }
-                return new Decision(new RebindRule(b, RebindAction.MAP, from, mapped, noun + " mapping of " + dst()),
+                return new PlannedRule(new BindingRule(b, RebindAction.MAP, from, mapped, noun + " mapping of " + dst()),
                         () -> element.setAttribute(attribute, mapped), null);
             }
             if (sameNameWins && mapping.available().contains(from)) {
@@ -229,7 +229,7 @@ public final class RebindPlanner {
 
         // ---- disks
 
-        private Decision disk(Disk d, Element e) {
+        private PlannedRule disk(Disk d, Element e) {
             String what = d.subject() + " at " + d.source();
             switch (d.type()) {
                 case "network":
@@ -274,7 +274,7 @@ public final class RebindPlanner {
                 Element sourceElement = child(e, "source");
                 String attribute = sourceAttribute(d.type());
                 edits.add(0, () -> sourceElement.setAttribute(attribute, to));
-                return new Decision(new RebindRule(d, RebindAction.MAP, d.source(), to, reason), () -> edits.forEach(Runnable::run), null);
+                return new PlannedRule(new BindingRule(d, RebindAction.MAP, d.source(), to, reason), () -> edits.forEach(Runnable::run), null);
             }
             String local = what + " is on local storage of " + src();
             if (d.readonly() || "cdrom".equals(d.device())) {
@@ -293,7 +293,7 @@ public final class RebindPlanner {
             }
             String format = d.format() == null ? "raw" : d.format();
             DiskCopy copy = new DiskCopy(d.targetDev(), d.type(), d.source(), format, OptionalLong.empty());
-            return new Decision(new RebindRule(d, RebindAction.COPY, d.source(), d.source(),
+            return new PlannedRule(new BindingRule(d, RebindAction.COPY, d.source(), d.source(),
                     "local disk of " + src() + " copied with the VM: pre-create " + d.source() + " on " + dst() + " (format "
                             + format + ", the source's virtual size) and migrate it with VIR_MIGRATE_NON_SHARED_DISK,"
                             + " migrate_disks " + d.targetDev()), null, copy);
@@ -344,14 +344,14 @@ public final class RebindPlanner {
 
         // ---- character devices
 
-        private Decision chardev(SerialOrConsole c, Element e) {
+        private PlannedRule chardev(SerialOrConsole c, Element e) {
             String path = c.path();
             return switch (c.type()) {
                 case "file" -> path == null ? keep(c, "", "file " + c.device() + " names no path")
                         : file(c, path, c.append(), child(e, "source"), "path");
                 case "dev" -> refuse(c, path, "VM uses host serial device " + path + " as " + c.device()
                         + "; live migration of passthrough devices is not supported");
-                case "pipe" -> new Decision(new RebindRule(c, RebindAction.PREPARE, path, path, "the named pipe " + path
+                case "pipe" -> new PlannedRule(new BindingRule(c, RebindAction.PREPARE, path, path, "the named pipe " + path
                         + " must exist on " + dst() + " before the migration (QEMU opens it when it starts)"));
                 case "unix" -> keep(c, path == null ? "" : path, path == null ? "libvirt picks the socket path on " + dst()
                         : "QEMU opens the socket at the same path on " + dst());
@@ -360,7 +360,7 @@ public final class RebindPlanner {
         }
 
         /** A file a character device (or its log) writes: same file on shared storage, else the target's log directory. */
-        private Decision file(Binding b, String path, String append, Element element, String pathAttribute) {
+        private PlannedRule file(ResourceBinding b, String path, String append, Element element, String pathAttribute) {
             Optional<Placement> placed = HostPaths.place(source.sharedStorage(), path);
             Optional<SharedStorage> there = placed.flatMap(this::targetStorage);
             String to;
@@ -384,7 +384,7 @@ public final class RebindPlanner {
             if (to.equals(path) && !addAppend) {
                 return keep(b, path, reason);
             }
-            return new Decision(new RebindRule(b, RebindAction.MAP, path, to, reason), () -> {
+            return new PlannedRule(new BindingRule(b, RebindAction.MAP, path, to, reason), () -> {
                 element.setAttribute(pathAttribute, to);
                 if (addAppend) {
                     element.setAttribute("append", "on");
@@ -401,12 +401,12 @@ public final class RebindPlanner {
         }
 
         /** Two different files of the VM must not become one file on the target. */
-        void refuseFileCollisions(List<Found> found, Decision[] decisions) {
+        void refuseFileCollisions(List<Found> found, PlannedRule[] decisions) {
             Map<String, String> claimedBy = new HashMap<>();
             for (int i = 0; i < decisions.length; i++) {
-                Binding b = found.get(i).binding();
+                ResourceBinding b = found.get(i).binding();
                 boolean fileRule = b instanceof ChardevLog || b instanceof SerialOrConsole s && "file".equals(s.type());
-                RebindRule rule = decisions[i].rule();
+                BindingRule rule = decisions[i].rule();
                 if (!fileRule || rule.action() == RebindAction.REFUSE) {
                     continue;
                 }
@@ -420,7 +420,7 @@ public final class RebindPlanner {
 
         // ---- graphics
 
-        private Decision graphics(Graphics g, Element e) {
+        private PlannedRule graphics(Graphics g, Element e) {
             if (g.listenType() == null) {
                 return keep(g, "", "no listen address: the default of " + dst() + " (qemu.conf) applies");
             }
@@ -442,7 +442,7 @@ public final class RebindPlanner {
                     if (allSame) {
                         return keep(g, g.listen(), "already the listen address of " + dst());
                     }
-                    return new Decision(new RebindRule(g, RebindAction.MAP, g.listen(), to, "graphics listen address of " + dst()), () -> {
+                    return new PlannedRule(new BindingRule(g, RebindAction.MAP, g.listen(), to, "graphics listen address of " + dst()), () -> {
                         if (e.hasAttribute("listen")) {
                             e.setAttribute("listen", to);
                         }
@@ -460,7 +460,7 @@ public final class RebindPlanner {
 
         // ---- boot files
 
-        private Decision bootFile(BootFile f, Element e) {
+        private PlannedRule bootFile(BootFile f, Element e) {
             Optional<Placement> placed = HostPaths.place(source.sharedStorage(), f.path());
             if (placed.isPresent()) {
                 Optional<SharedStorage> there = targetStorage(placed.get());
@@ -476,18 +476,18 @@ public final class RebindPlanner {
                 Element source = child(e, "source");
                 Runnable edit = "nvram".equals(f.element()) && source != null
                         ? () -> source.setAttribute("file", to) : () -> DomainXml.setText(e, to);
-                return new Decision(new RebindRule(f, RebindAction.MAP, f.path(), to, reason), edit, null);
+                return new PlannedRule(new BindingRule(f, RebindAction.MAP, f.path(), to, reason), edit, null);
             }
             String reason = "nvram".equals(f.element())
                     ? "the UEFI variable store is a file of " + src() + ": copy it to " + dst()
                             + " at the same path before the migration (QEMU opens it when it starts)"
                     : "QEMU reads it when it starts on " + dst() + ": it must exist there at the same path";
-            return new Decision(new RebindRule(f, RebindAction.PREPARE, f.path(), f.path(), reason));
+            return new PlannedRule(new BindingRule(f, RebindAction.PREPARE, f.path(), f.path(), reason));
         }
 
         // ---- CPU pinning
 
-        void decidePins(List<Found> found, List<Integer> indexes, Decision[] decisions) {
+        void decidePins(List<Found> found, List<Integer> indexes, PlannedRule[] decisions) {
             if (indexes.isEmpty()) {
                 return;
             }
@@ -554,19 +554,19 @@ public final class RebindPlanner {
                 }
                 String to = image.format();
                 Element element = found.get(i).element();
-                decisions[i] = new Decision(new RebindRule(pin, RebindAction.MAP, pin.cpuset(), to, lacks + ": " + spread + shared),
+                decisions[i] = new PlannedRule(new BindingRule(pin, RebindAction.MAP, pin.cpuset(), to, lacks + ": " + spread + shared),
                         () -> element.setAttribute("cpuset", to), null);
             }
         }
 
         // ---- helpers
 
-        private static Decision keep(Binding b, String value, String reason) {
-            return new Decision(new RebindRule(b, RebindAction.KEEP, value, value, reason));
+        private static PlannedRule keep(ResourceBinding b, String value, String reason) {
+            return new PlannedRule(new BindingRule(b, RebindAction.KEEP, value, value, reason));
         }
 
-        private static Decision refuse(Binding b, String value, String reason) {
-            return new Decision(new RebindRule(b, RebindAction.REFUSE, value, null, reason));
+        private static PlannedRule refuse(ResourceBinding b, String value, String reason) {
+            return new PlannedRule(new BindingRule(b, RebindAction.REFUSE, value, null, reason));
         }
 
         private static String noun(String kind) {

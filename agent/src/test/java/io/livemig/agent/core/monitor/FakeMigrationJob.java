@@ -4,8 +4,8 @@ import io.livemig.agent.core.HypervisorException;
 import io.livemig.agent.core.HypervisorException.Reason;
 import io.livemig.agent.core.JobSample;
 import io.livemig.agent.core.JobStats;
-import io.livemig.agent.core.MigrationResult;
-import io.livemig.agent.core.MigrationStatus;
+import io.livemig.agent.core.MigrationOutcome;
+import io.livemig.agent.core.OutcomeStatus;
 import io.livemig.agent.core.StatsOrigin;
 import io.livemig.agent.core.migration.MigrationJob;
 import java.time.Duration;
@@ -59,7 +59,7 @@ public final class FakeMigrationJob implements MigrationJob {
     private int throttlePercent;
     private boolean postcopy;
     private boolean suspended;
-    private MigrationResult outcome;
+    private MigrationOutcome outcome;
     private long destinationLostAtMs = Long.MAX_VALUE;
 
     FakeMigrationJob(JobStatsScript script) {
@@ -155,7 +155,7 @@ public final class FakeMigrationJob implements MigrationJob {
     }
 
     @Override
-    public MigrationResult outcome() {
+    public MigrationOutcome outcome() {
         if (outcome == null) {
             throw new IllegalStateException("the job is still running");
         }
@@ -280,8 +280,8 @@ public final class FakeMigrationJob implements MigrationJob {
         JobStatsScript.Row row = current();
         if (outcome == null && row != null && row.ends()) {
             JobSample completed = JobStats.sample(row.rawJobType(), row.fields());
-            MigrationResult result = JobStats.completed(completed, row.atMs(), StatsOrigin.SOURCE_COMPLETED_JOB);
-            outcome = result.status() == MigrationStatus.COMPLETED
+            MigrationOutcome result = JobStats.completed(completed, row.atMs(), StatsOrigin.SOURCE_COMPLETED_JOB);
+            outcome = result.status() == OutcomeStatus.COMPLETED
                     ? JobStats.completed(completed, row.atMs(), StatsOrigin.DESTINATION_COMPLETED_JOB)
                     : result;
         }

@@ -7,10 +7,10 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.livemig.agent.core.JobStats;
 import io.livemig.agent.core.policy.Action;
-import io.livemig.agent.core.policy.Escalation;
+import io.livemig.agent.core.policy.EscalationStep;
 import io.livemig.agent.core.policy.EscalationKind;
 import io.livemig.agent.core.policy.MigrationLifecycle.Transition;
-import io.livemig.agent.core.policy.MigrationPhase;
+import io.livemig.agent.core.policy.CopyPhase;
 import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
@@ -20,14 +20,14 @@ class FlightRecorderTest {
     @Test
     void snapshotsDoNotChangeAfterwards() {
         FlightRecorder recorder = new FlightRecorder();
-        recorder.sample(10, MigrationPhase.PRECOPY, JobStats.sample(2, Map.of("memory_iteration", 1L)));
+        recorder.sample(10, CopyPhase.PRECOPY, JobStats.sample(2, Map.of("memory_iteration", 1L)));
         recorder.action(10, new Action.SetMaxDowntime(300, "initial"), null);
         FlightRecord before = recorder.snapshot();
 
-        recorder.sample(510, MigrationPhase.PRECOPY, JobStats.sample(2, Map.of("memory_iteration", 2L)));
+        recorder.sample(510, CopyPhase.PRECOPY, JobStats.sample(2, Map.of("memory_iteration", 2L)));
         recorder.action(510, new Action.Throttle(20, "r"), "UNSUPPORTED: no");
-        recorder.escalation(new Escalation(EscalationKind.THROTTLE, 510, 2, "r", 20, null));
-        recorder.phase(new Transition(MigrationPhase.SETUP, MigrationPhase.PRECOPY, 10));
+        recorder.escalation(new EscalationStep(EscalationKind.THROTTLE, 510, 2, "r", 20, null));
+        recorder.phase(new Transition(CopyPhase.SETUP, CopyPhase.PRECOPY, 10));
         recorder.note(510, "n");
 
         assertEquals(1, before.samples().size());

@@ -7,15 +7,15 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.livemig.agent.core.HypervisorException.Reason;
-import io.livemig.agent.core.MigrationStatus;
+import io.livemig.agent.core.OutcomeStatus;
 import io.livemig.agent.core.monitor.FlightRecord.ActionRecord;
 import io.livemig.agent.core.monitor.FlightRecord.Note;
 import io.livemig.agent.core.monitor.FlightRecord.RecordedSample;
 import io.livemig.agent.core.policy.Action;
-import io.livemig.agent.core.policy.Escalation;
+import io.livemig.agent.core.policy.EscalationStep;
 import io.livemig.agent.core.policy.EscalationKind;
-import io.livemig.agent.core.policy.MigrationMode;
-import io.livemig.agent.core.policy.MigrationPhase;
+import io.livemig.agent.core.policy.CopyMode;
+import io.livemig.agent.core.policy.CopyPhase;
 import io.livemig.agent.core.policy.PolicySettings;
 import io.livemig.agent.core.policy.Prediction.Verdict;
 import java.util.ArrayList;
@@ -40,7 +40,7 @@ class MigrationMonitorTest {
             + "throttle(20) throttle(40) throttle(60) throttle(80)";
 
     /** Runs a monitor over the fake; {@code onProgress} may steer it through the monitor it is given. */
-    private static MigrationReport run(FakeMigrationJob job, MigrationMode mode, PolicySettings settings,
+    private static MonitorReport run(FakeMigrationJob job, CopyMode mode, PolicySettings settings,
             ProgressAction onProgress) throws InterruptedException {
         AtomicReference<MigrationMonitor> monitor = new AtomicReference<>();
         monitor.set(new MigrationMonitor(job, mode, settings, job::nowMs,
@@ -48,13 +48,13 @@ class MigrationMonitorTest {
         return monitor.get().run();
     }
 
-    private static MigrationReport run(FakeMigrationJob job, MigrationMode mode) throws InterruptedException {
+    private static MonitorReport run(FakeMigrationJob job, CopyMode mode) throws InterruptedException {
         return run(job, mode, PolicySettings.defaults(), (m, p) -> { });
     }
 
     @FunctionalInterface
     interface ProgressAction {
-        void accept(MigrationMonitor monitor, MigrationProgress progress);
+        void accept(MigrationMonitor monitor, JobProgress progress);
     }
 
     private static PolicySettings settings(String variant) {
@@ -86,10 +86,10 @@ class MigrationMonitorTest {
             failing.csv               | PRECOPY  | defaults      | setMaxDowntime(300)                                   | FAILED    | PRECOPY
             failing.csv               | AUTO     | defaults      | setMaxDowntime(300) throttle(0)                       | FAILED    | PRECOPY
             """)
-    void takesExactlyTheseActions(String script, MigrationMode mode, String variant, String calls,
-            MigrationStatus status, Technique used) throws InterruptedException {
+    void takesExactlyTheseActions(String script, CopyMode mode, String variant, String calls,
+            OutcomeStatus status, Technique used) throws InterruptedException {
         FakeMigrationJob job = FakeMigrationJob.replaying(script);
-        MigrationReport report = run(job, mode, settings(variant), (m, p) -> { });
+        MonitorReport report = run(job, mode, settings(variant), (m, p) -> { });
         assertEquals(calls.replace("%LADDER", AUTO_LADDER), String.join(" ", job.calls()));
         assertEquals(status, report.status(), report.error());
         assertEquals(mode, report.modeRequested());
@@ -100,13 +100,13 @@ class MigrationMonitorTest {
     @Test
     void autoRecordsEachEscalationWithItsReasonAndMeasurements() throws InterruptedException {
         FakeMigrationJob job = FakeMigrationJob.replaying(NON_CONVERGING);
-        MigrationReport report = run(job, MigrationMode.AUTO);
+        MonitorReport report = run(job, CopyMode.AUTO);
 
-        List<Escalation> escalations = report.escalations();
+        List<EscalationStep> escalations = report.escalations();
         assertEquals("RAISE_DOWNTIME@3=2000 THROTTLE@5=20 THROTTLE@7=40 THROTTLE@9=60 THROTTLE@11=80 POSTCOPY@13=0",
                 escalations.stream().map(e -> e.kind() + "@" + e.iteration() + "=" + e.value())
                         .collect(Collectors.joining(" ")));
-        for (Escalation e : escalations) {
+        for (EscalationStep e : escalations) {
             assertEquals(Verdict.NOT_CONVERGING, e.basis().verdict(), e.reason());
             assertEquals(1.0, e.basis().dirtyToBandwidthRatio(), 0.05, e.reason());
             assertTrue(e.basis().remainingBytes() > 84L << 20 && e.basis().remainingBytes() < 88L << 20, e.reason());
@@ -123,13 +123,13 @@ class MigrationMonitorTest {
         assertTrue(report.postcopyRequests() > 0);
         assertEquals(256L << 20, report.memoryBytes());
         // samples after the switch are recorded as post-copy
-        assertEquals(MigrationPhase.POSTCOPY, report.samples().get(report.samples().size() - 1).phase());
+        assertEquals(CopyPhase.POSTCOPY, report.samples().get(report.samples().size() - 1).phase());
         assertEquals(80, report.samples().get(report.samples().size() - 1).sample().autoConvergeThrottlePercent());
     }
 
     @Test
     void suspendingTheSourceShowsInTheDowntime() throws InterruptedException {
-        MigrationReport report = run(FakeMigrationJob.replaying(NON_CONVERGING), MigrationMode.AUTO,
+        MonitorReport report = run(FakeMigrationJob.replaying(NON_CONVERGING), CopyMode.AUTO,
                 settings("no-postcopy"), (m, p) -> { });
         assertEquals(EscalationKind.SUSPEND, report.escalations().get(5).kind());
         assertEquals(List.of("SETUP>PRECOPY", "PRECOPY>SUSPENDED", "SUSPENDED>COMPLETED"), phases(report));
@@ -140,14 +140,14 @@ class MigrationMonitorTest {
     @Test
     void precopyAbortsAtTheCompletionTimeout() throws InterruptedException {
         FakeMigrationJob job = FakeMigrationJob.replaying(NON_CONVERGING);
-        MigrationReport report = run(job, MigrationMode.PRECOPY);
-        Escalation abort = report.escalations().get(0);
+        MonitorReport report = run(job, CopyMode.PRECOPY);
+        EscalationStep abort = report.escalations().get(0);
         assertEquals(EscalationKind.ABORT, abort.kind());
         assertTrue(abort.atElapsedMs() > 60_000 && abort.atElapsedMs() <= 60_500, "at " + abort.atElapsedMs());
         assertTrue(abort.reason().startsWith("not complete after 60."), abort.reason());
         assertTrue(abort.reason().contains("past the completion timeout of 60.0 s (120 s per GiB of 0.25 GiB, "
                 + "at least 60 s)"), abort.reason());
-        assertEquals(MigrationStatus.CANCELLED, report.status());
+        assertEquals(OutcomeStatus.CANCELLED, report.status());
         assertEquals("operation aborted: job 'migration out' canceled by client", report.error());
         assertEquals(List.of("SETUP>PRECOPY", "PRECOPY>CANCELLED"), phases(report));
     }
@@ -155,9 +155,9 @@ class MigrationMonitorTest {
     @Test
     void autoRaisingTheDowntimeCanBeEnough() throws InterruptedException {
         // 120 MiB left per pass at 115 MiB/s needs about 1.05 s: the 1320 ms step covers it.
-        MigrationReport report = run(FakeMigrationJob.replaying(POSTCOPY), MigrationMode.AUTO);
+        MonitorReport report = run(FakeMigrationJob.replaying(POSTCOPY), CopyMode.AUTO);
         assertEquals(List.of(EscalationKind.RAISE_DOWNTIME),
-                report.escalations().stream().map(Escalation::kind).toList());
+                report.escalations().stream().map(EscalationStep::kind).toList());
         assertEquals(1320, report.escalations().get(0).value());
         assertTrue(report.downtimeMs() > 1000 && report.downtimeMs() <= 1320, "downtime " + report.downtimeMs());
     }
@@ -165,8 +165,8 @@ class MigrationMonitorTest {
     @Test
     void postcopyModeSwitchesAfterTheFirstPassAndReportsTheRecordedFigures() throws InterruptedException {
         FakeMigrationJob job = FakeMigrationJob.replaying(POSTCOPY);
-        MigrationReport report = run(job, MigrationMode.POSTCOPY);
-        Escalation e = report.escalations().get(0);
+        MonitorReport report = run(job, CopyMode.POSTCOPY);
+        EscalationStep e = report.escalations().get(0);
         assertEquals(EscalationKind.POSTCOPY, e.kind());
         assertEquals(2, e.iteration());
         assertEquals(2246, e.atElapsedMs());
@@ -180,7 +180,7 @@ class MigrationMonitorTest {
 
     @Test
     void convergingReportCarriesLibvirtsFinalFigures() throws InterruptedException {
-        MigrationReport report = run(FakeMigrationJob.replaying(CONVERGING), MigrationMode.PRECOPY);
+        MonitorReport report = run(FakeMigrationJob.replaying(CONVERGING), CopyMode.PRECOPY);
         assertEquals(2700, report.totalTimeMs());
         assertEquals(145L, report.downtimeMs());
         assertEquals(9L, report.setupTimeMs());
@@ -196,19 +196,19 @@ class MigrationMonitorTest {
     @Test
     void samplesAtOnceOnEachNewIterationAndAtLeastEvery500Ms() throws InterruptedException {
         FakeMigrationJob job = FakeMigrationJob.replaying(CONVERGING);
-        MigrationReport report = run(job, MigrationMode.PRECOPY);
+        MonitorReport report = run(job, CopyMode.PRECOPY);
         // 0: nothing yet; 9: the job appears; every 500 ms in the first pass; 2235 and 2548: new
         // iterations (not 2509, 2735); 2700: it ends, and is not sampled again.
         assertEquals(List.of(0L, 9L, 509L, 1009L, 1509L, 2009L, 2235L, 2548L), job.sampleTimesMs());
         assertEquals(List.of(9L, 509L, 1009L, 1509L, 2009L, 2235L, 2548L),
                 report.samples().stream().map(RecordedSample::atElapsedMs).toList());
-        assertTrue(report.samples().stream().allMatch(s -> s.phase() == MigrationPhase.PRECOPY));
+        assertTrue(report.samples().stream().allMatch(s -> s.phase() == CopyPhase.PRECOPY));
     }
 
     @Test
     void neverWaitsLongerThan500MsAndNeverMissesAnIteration() throws InterruptedException {
         FakeMigrationJob job = FakeMigrationJob.replaying(NON_CONVERGING);
-        run(job, MigrationMode.PRECOPY);
+        run(job, CopyMode.PRECOPY);
         List<Long> times = job.sampleTimesMs();
         for (int i = 1; i < times.size(); i++) {
             long gap = times.get(i) - times.get(i - 1);
@@ -230,8 +230,8 @@ class MigrationMonitorTest {
     @Test
     void failuresAreCheckedBeforeProgress() throws InterruptedException {
         FakeMigrationJob job = FakeMigrationJob.replaying(FAILING);
-        MigrationReport report = run(job, MigrationMode.AUTO);
-        assertEquals(MigrationStatus.FAILED, report.status());
+        MonitorReport report = run(job, CopyMode.AUTO);
+        assertEquals(OutcomeStatus.FAILED, report.status());
         assertEquals("operation failed: job 'migration out' failed: Unable to write to socket: "
                 + "Connection reset by peer", report.error());
         assertEquals(1511L, job.sampleTimesMs().get(job.sampleTimesMs().size() - 1), "no sample after the failure");
@@ -245,15 +245,15 @@ class MigrationMonitorTest {
     void aHypervisorThatCannotThrottleIsFoundOutAtTheStartAndSkipped() throws InterruptedException {
         FakeMigrationJob job = FakeMigrationJob.replaying(NON_CONVERGING)
                 .failOn("throttle", Reason.UNSUPPORTED, "started without AUTO_CONVERGE");
-        MigrationReport report = run(job, MigrationMode.AUTO);
+        MonitorReport report = run(job, CopyMode.AUTO);
         assertEquals("setMaxDowntime(300) throttle(0) setMaxDowntime(2000) startPostCopy()",
                 String.join(" ", job.calls()));
         ActionRecord throttle = report.flight().actions().get(1);
         assertEquals(0, ((Action.Throttle) throttle.action()).percent());
         assertEquals("UNSUPPORTED: started without AUTO_CONVERGE", throttle.error());
         assertEquals(List.of(EscalationKind.RAISE_DOWNTIME, EscalationKind.POSTCOPY),
-                report.escalations().stream().map(Escalation::kind).toList());
-        assertEquals(List.of(3L, 5L), report.escalations().stream().map(Escalation::iteration).toList());
+                report.escalations().stream().map(EscalationStep::kind).toList());
+        assertEquals(List.of(3L, 5L), report.escalations().stream().map(EscalationStep::iteration).toList());
         assertEquals(Technique.POSTCOPY, report.modeUsed());
     }
 
@@ -261,7 +261,7 @@ class MigrationMonitorTest {
     void aThrottleRefusedForGoodMidLadderSkipsToTheNextKindAtTheNextSample() throws InterruptedException {
         FakeMigrationJob job = FakeMigrationJob.replaying(NON_CONVERGING)
                 .failOn("throttle(20)", Reason.UNSUPPORTED, "QEMU refused the throttle");
-        MigrationReport report = run(job, MigrationMode.AUTO);
+        MonitorReport report = run(job, CopyMode.AUTO);
         assertEquals("setMaxDowntime(300) throttle(0) setMaxDowntime(2000) throttle(20) startPostCopy()",
                 String.join(" ", job.calls()));
         ActionRecord throttle = report.flight().actions().get(3);
@@ -271,26 +271,26 @@ class MigrationMonitorTest {
         assertEquals(MigrationMonitor.MAX_SAMPLE_INTERVAL_MS, postcopy.atElapsedMs() - throttle.atElapsedMs(),
                 "no dwell after a step that never happened");
         assertEquals(List.of(EscalationKind.RAISE_DOWNTIME, EscalationKind.POSTCOPY),
-                report.escalations().stream().map(Escalation::kind).toList(), "only applied steps are escalations");
+                report.escalations().stream().map(EscalationStep::kind).toList(), "only applied steps are escalations");
     }
 
     @Test
     void postcopyRefusedForGoodFallsBackToSuspend() throws InterruptedException {
         FakeMigrationJob job = FakeMigrationJob.replaying(NON_CONVERGING)
                 .failOn("startPostCopy", Reason.INVALID_REQUEST, "post-copy migration is not enabled");
-        MigrationReport report = run(job, MigrationMode.AUTO);
+        MonitorReport report = run(job, CopyMode.AUTO);
         assertEquals(AUTO_LADDER + " startPostCopy() suspendSource()", String.join(" ", job.calls()));
         assertEquals(Technique.SUSPEND, report.modeUsed());
-        assertEquals(MigrationStatus.COMPLETED, report.status());
+        assertEquals(OutcomeStatus.COMPLETED, report.status());
     }
 
     @Test
     void unreadableStatisticsStillEndAtTheTimeout() throws InterruptedException {
         FakeMigrationJob job = FakeMigrationJob.replaying(NON_CONVERGING)
                 .failOn("sample", Reason.OPERATION_FAILED, "Unable to read from monitor");
-        MigrationReport report = run(job, MigrationMode.AUTO);
+        MonitorReport report = run(job, CopyMode.AUTO);
         assertEquals("abort()", String.join(" ", job.calls()));
-        assertEquals(MigrationStatus.CANCELLED, report.status());
+        assertEquals(OutcomeStatus.CANCELLED, report.status());
         assertEquals(List.of(), report.samples());
         assertTrue(notes(report).contains("statistics unavailable: Unable to read from monitor"));
         assertEquals(List.of("SETUP>CANCELLED"), phases(report));
@@ -301,10 +301,10 @@ class MigrationMonitorTest {
     @Test
     void aLostDestinationAbortsPrecopyAtOnce() throws InterruptedException {
         FakeMigrationJob job = FakeMigrationJob.replaying(NON_CONVERGING).loseDestinationAt(2000);
-        MigrationReport report = run(job, MigrationMode.AUTO);
+        MonitorReport report = run(job, CopyMode.AUTO);
         assertEquals("abort()", job.calls().get(job.calls().size() - 1));
-        assertEquals(MigrationStatus.CANCELLED, report.status());
-        Escalation abort = report.escalations().get(report.escalations().size() - 1);
+        assertEquals(OutcomeStatus.CANCELLED, report.status());
+        EscalationStep abort = report.escalations().get(report.escalations().size() - 1);
         assertEquals(EscalationKind.ABORT, abort.kind());
         assertEquals("lost the target", abort.reason());
         assertTrue(abort.atElapsedMs() >= 2000 && abort.atElapsedMs() <= 2000 + MigrationMonitor.MAX_SAMPLE_INTERVAL_MS,
@@ -315,8 +315,8 @@ class MigrationMonitorTest {
     void aLostDestinationAfterTheSwitchToPostcopyIsNotAborted() throws InterruptedException {
         FakeMigrationJob job = FakeMigrationJob.replaying(POSTCOPY);
         AtomicReference<FakeMigrationJob> lose = new AtomicReference<>(job);
-        MigrationReport report = run(job, MigrationMode.POSTCOPY, PolicySettings.defaults(), (m, p) -> {
-            if (p.phase() == MigrationPhase.POSTCOPY && lose.get() != null) {
+        MonitorReport report = run(job, CopyMode.POSTCOPY, PolicySettings.defaults(), (m, p) -> {
+            if (p.phase() == CopyPhase.POSTCOPY && lose.get() != null) {
                 lose.getAndSet(null).loseDestinationAt(p.elapsedMs());
             }
         });
@@ -330,24 +330,24 @@ class MigrationMonitorTest {
     @Test
     void abortOnRequest() throws InterruptedException {
         FakeMigrationJob job = FakeMigrationJob.replaying(NON_CONVERGING);
-        MigrationReport report = run(job, MigrationMode.AUTO, PolicySettings.defaults(), once(
+        MonitorReport report = run(job, CopyMode.AUTO, PolicySettings.defaults(), once(
                 p -> p.elapsedMs() >= 3000, MigrationMonitor::requestAbort));
         assertEquals("setMaxDowntime(300) throttle(0) abort()", String.join(" ", job.calls()));
-        Escalation abort = report.escalations().get(0);
+        EscalationStep abort = report.escalations().get(0);
         assertEquals(EscalationKind.ABORT, abort.kind());
         assertEquals("requested by the operator", abort.reason());
         assertEquals(3015, abort.atElapsedMs(), "carried out right after the sample that asked for it");
-        assertEquals(MigrationStatus.CANCELLED, report.status());
+        assertEquals(OutcomeStatus.CANCELLED, report.status());
     }
 
     @Test
     void abortIsRefusedOncePostcopyStarted() throws InterruptedException {
         FakeMigrationJob job = FakeMigrationJob.replaying(POSTCOPY);
-        MigrationReport report = run(job, MigrationMode.POSTCOPY, PolicySettings.defaults(), once(
-                p -> p.phase() == MigrationPhase.POSTCOPY, MigrationMonitor::requestAbort));
+        MonitorReport report = run(job, CopyMode.POSTCOPY, PolicySettings.defaults(), once(
+                p -> p.phase() == CopyPhase.POSTCOPY, MigrationMonitor::requestAbort));
         assertEquals("setMaxDowntime(300) startPostCopy()", String.join(" ", job.calls()));
         assertTrue(notes(report).contains("abort refused: post-copy has started, the guest runs on the destination"));
-        assertEquals(MigrationStatus.COMPLETED, report.status());
+        assertEquals(OutcomeStatus.COMPLETED, report.status());
     }
 
     @ParameterizedTest(name = "{0}")
@@ -355,10 +355,10 @@ class MigrationMonitorTest {
             AUTO    | setMaxDowntime(300) throttle(0) startPostCopy() | COMPLETED | ''
             PRECOPY | setMaxDowntime(300) abort()                     | CANCELLED | post-copy refused: the migration was started without the post-copy flag (mode PRECOPY)
             """)
-    void postcopyOnRequest(MigrationMode mode, String calls, MigrationStatus status, String note)
+    void postcopyOnRequest(CopyMode mode, String calls, OutcomeStatus status, String note)
             throws InterruptedException {
         FakeMigrationJob job = FakeMigrationJob.replaying(NON_CONVERGING);
-        MigrationReport report = run(job, mode, PolicySettings.defaults(), once(
+        MonitorReport report = run(job, mode, PolicySettings.defaults(), once(
                 p -> p.elapsedMs() >= 5000, MigrationMonitor::requestPostCopy));
         assertEquals(calls, String.join(" ", job.calls()));
         assertEquals(status, report.status());
@@ -370,11 +370,11 @@ class MigrationMonitorTest {
     @Test
     void downtimeAndBandwidthOnRequestReplaceTheInitialSettings() throws InterruptedException {
         FakeMigrationJob job = FakeMigrationJob.replaying(CONVERGING);
-        MigrationMonitor monitor = new MigrationMonitor(job, MigrationMode.PRECOPY, settings("bandwidth-50"),
+        MigrationMonitor monitor = new MigrationMonitor(job, CopyMode.PRECOPY, settings("bandwidth-50"),
                 job::nowMs, ProgressListener.NONE);
         monitor.requestMaxDowntime(500);
         monitor.requestBandwidth(100);
-        MigrationReport report = monitor.run();
+        MonitorReport report = monitor.run();
         assertEquals("setMaxDowntime(500) setBandwidth(100)", String.join(" ", job.calls()));
         assertEquals(List.of(), report.escalations());
     }
@@ -382,11 +382,11 @@ class MigrationMonitorTest {
     @Test
     void progressIsReportedAfterEverySample() throws InterruptedException {
         FakeMigrationJob job = FakeMigrationJob.replaying(NON_CONVERGING);
-        List<MigrationProgress> seen = new ArrayList<>();
-        MigrationReport report = run(job, MigrationMode.AUTO, PolicySettings.defaults(), (m, p) -> seen.add(p));
+        List<JobProgress> seen = new ArrayList<>();
+        MonitorReport report = run(job, CopyMode.AUTO, PolicySettings.defaults(), (m, p) -> seen.add(p));
         assertEquals(report.samples().size(), seen.size());
-        MigrationProgress last = seen.get(seen.size() - 1);
-        assertEquals(MigrationPhase.POSTCOPY, last.phase());
+        JobProgress last = seen.get(seen.size() - 1);
+        assertEquals(CopyPhase.POSTCOPY, last.phase());
         assertEquals(2000, last.allowedDowntimeMs());
         assertEquals(80, last.throttlePercent());
         assertEquals(6, last.escalations());
@@ -397,7 +397,7 @@ class MigrationMonitorTest {
     @Test
     void aBrokenListenerDoesNotStopTheSteering() throws InterruptedException {
         FakeMigrationJob job = FakeMigrationJob.replaying(NON_CONVERGING);
-        MigrationReport report = run(job, MigrationMode.AUTO, PolicySettings.defaults(), (m, p) -> {
+        MonitorReport report = run(job, CopyMode.AUTO, PolicySettings.defaults(), (m, p) -> {
             throw new IllegalStateException("listener bug");
         });
         assertEquals(AUTO_LADDER + " startPostCopy()", String.join(" ", job.calls()));
@@ -407,15 +407,15 @@ class MigrationMonitorTest {
     @Test
     void runsOnce() throws InterruptedException {
         FakeMigrationJob job = FakeMigrationJob.replaying(CONVERGING);
-        MigrationMonitor monitor = new MigrationMonitor(job, MigrationMode.PRECOPY, PolicySettings.defaults(),
+        MigrationMonitor monitor = new MigrationMonitor(job, CopyMode.PRECOPY, PolicySettings.defaults(),
                 job::nowMs, ProgressListener.NONE);
         monitor.run();
         assertThrows(IllegalStateException.class, monitor::run);
-        assertEquals(MigrationPhase.COMPLETED, monitor.phase());
+        assertEquals(CopyPhase.COMPLETED, monitor.phase());
         assertFalse(monitor.flightRecord().samples().isEmpty());
     }
 
-    private static ProgressAction once(java.util.function.Predicate<MigrationProgress> when,
+    private static ProgressAction once(java.util.function.Predicate<JobProgress> when,
             Consumer<MigrationMonitor> request) {
         boolean[] done = {false};
         return (monitor, progress) -> {
@@ -426,11 +426,11 @@ class MigrationMonitorTest {
         };
     }
 
-    private static List<String> phases(MigrationReport report) {
+    private static List<String> phases(MonitorReport report) {
         return report.flight().phases().stream().map(t -> t.from() + ">" + t.to()).toList();
     }
 
-    private static List<String> notes(MigrationReport report) {
+    private static List<String> notes(MonitorReport report) {
         return report.flight().notes().stream().map(Note::text).toList();
     }
 }

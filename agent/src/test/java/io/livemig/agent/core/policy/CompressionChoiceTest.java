@@ -27,7 +27,7 @@ class CompressionChoiceTest {
             AUTO     | NONE   | 30   | 4 | 30 | NONE   | configured
             STOPCOPY | XBZRLE | 30   | 1 | 0  | XBZRLE | configured
             """)
-    void compressesOnlyWhenTheLinkIsTheBottleneck(MigrationMode mode, Compression configured, long linkMiBps,
+    void compressesOnlyWhenTheLinkIsTheBottleneck(CopyMode mode, Compression configured, long linkMiBps,
             int connections, long dirtyMiBps, Compression expected, String because) {
         PolicySettings settings = PolicySettings.builder().compression(configured).linkMiBps(linkMiBps)
                 .parallelConnections(connections).build();

@@ -27,11 +27,11 @@ import org.junit.jupiter.params.provider.MethodSource;
 
 class MigrationPolicyTest {
 
-    private static MigrationPolicy policy(MigrationMode mode) {
+    private static MigrationPolicy policy(CopyMode mode) {
         return new MigrationPolicy(mode, PolicySettings.defaults());
     }
 
-    private static MigrationPolicy policy(MigrationMode mode, UnaryOperator<PolicySettings.Builder> settings) {
+    private static MigrationPolicy policy(CopyMode mode, UnaryOperator<PolicySettings.Builder> settings) {
         return new MigrationPolicy(mode, settings.apply(PolicySettings.builder()).build());
     }
 
@@ -52,30 +52,30 @@ class MigrationPolicyTest {
             PRECOPY  | 50 | SetMaxDowntime(300) SetBandwidth(50)
             STOPCOPY | 50 | SetBandwidth(50)
             """)
-    void firstActiveSampleSendsTheInitialSettings(MigrationMode mode, long bandwidthMiBps, String expected) {
+    void firstActiveSampleSendsTheInitialSettings(CopyMode mode, long bandwidthMiBps, String expected) {
         MigrationPolicy p = policy(mode, b -> b.bandwidthMiBps(bandwidthMiBps));
-        Decision first = p.decide(p.initialState(), running(1, 256, 0, 30), 0);
+        PolicyDecision first = p.decide(p.initialState(), running(1, 256, 0, 30), 0);
         assertEquals(expected, render(first.actions()));
         assertEquals(List.of(), first.escalations(), "initial settings are not escalations");
-        Decision second = p.decide(first.next(), running(1, 240, 0, 30), 500);
+        PolicyDecision second = p.decide(first.next(), running(1, 240, 0, 30), 500);
         assertEquals("", render(second.actions()), "sent once");
     }
 
     @Test
     void nothingIsSteeredOnAJobThatIsNotRunning() {
-        MigrationPolicy p = policy(MigrationMode.AUTO);
+        MigrationPolicy p = policy(CopyMode.AUTO);
         JobSample completed = JobStats.sample(3, Map.of("memory_iteration", 3L, "time_elapsed", 90_000L));
-        Decision d = p.decide(p.initialState(), completed, 90_000);
+        PolicyDecision d = p.decide(p.initialState(), completed, 90_000);
         assertEquals(List.of(), d.actions());
         assertEquals(3, d.next().iteration(), "but it is observed");
     }
 
     @Test
     void anOperatorsDowntimeAndBandwidthSetBeforeTheFirstSampleAreKept() {
-        MigrationPolicy p = policy(MigrationMode.PRECOPY, b -> b.bandwidthMiBps(50));
+        MigrationPolicy p = policy(CopyMode.PRECOPY, b -> b.bandwidthMiBps(50));
         PolicyState s = p.onRequest(p.initialState(), new Action.SetMaxDowntime(800, "op"), 0).next();
         s = p.onRequest(s, new Action.SetBandwidth(0, "op"), 0).next();
-        Decision first = p.decide(s, running(1, 256, 0, 30), 10);
+        PolicyDecision first = p.decide(s, running(1, 256, 0, 30), 10);
         assertEquals("", render(first.actions()));
         assertEquals(800, first.next().downtimeMs());
         assertEquals(0, first.next().bandwidthMiBps());
@@ -105,14 +105,14 @@ class MigrationPolicyTest {
             "AUTO, 1024, 60001, false",
             "AUTO, 1024, 120000, false",
             "PRECOPY, 1024, 120001, true"})
-    void abortsPastTheCompletionTimeoutInEveryMode(MigrationMode mode, long memoryMiB, long elapsedMs,
+    void abortsPastTheCompletionTimeoutInEveryMode(CopyMode mode, long memoryMiB, long elapsedMs,
             boolean abort) {
         MigrationPolicy p = policy(mode);
         PolicyState s = p.decide(p.initialState(), running(1, 256 * MIB, 0, 30, memoryMiB * MIB), 0).next();
-        Decision d = p.decide(s, running(1, 100 * MIB, 0, 30, memoryMiB * MIB), elapsedMs);
+        PolicyDecision d = p.decide(s, running(1, 100 * MIB, 0, 30, memoryMiB * MIB), elapsedMs);
         assertEquals(abort ? "Abort" : "", render(d.actions()));
         if (abort) {
-            Escalation e = d.escalations().get(0);
+            EscalationStep e = d.escalations().get(0);
             assertEquals(EscalationKind.ABORT, e.kind());
             assertEquals(elapsedMs, e.atElapsedMs());
             assertTrue(e.reason().contains("completion timeout"), e.reason());
@@ -122,11 +122,11 @@ class MigrationPolicyTest {
 
     @Test
     void timeoutAbortsOnceAndThenNothingIsDecided() {
-        MigrationPolicy p = policy(MigrationMode.AUTO);
+        MigrationPolicy p = policy(CopyMode.AUTO);
         PolicyState s = p.decide(started(p), running(2, 86, 30, 30), 60_001).next();
         assertTrue(s.abortRequested());
         for (long t = 60_500; t < 70_000; t += 500) {
-            Decision d = p.decide(s, running(2 + t / 3000, 86, 30, 30), t);
+            PolicyDecision d = p.decide(s, running(2 + t / 3000, 86, 30, 30), t);
             assertEquals(List.of(), d.actions());
             s = d.next();
         }
@@ -134,7 +134,7 @@ class MigrationPolicyTest {
 
     @Test
     void noTimeoutAbortAfterPostcopyStarted() {
-        MigrationPolicy p = policy(MigrationMode.POSTCOPY);
+        MigrationPolicy p = policy(CopyMode.POSTCOPY);
         PolicyState s = p.decide(started(p), running(2, 120, 30, 115), 2500).next();
         assertTrue(s.postcopyStarted());
         assertEquals(List.of(), p.decide(s, running(3, 50, 0, 115), 3_600_000).actions());
@@ -144,13 +144,13 @@ class MigrationPolicyTest {
     @ParameterizedTest(name = "no sample, {0} ms -> abort {1}")
     @CsvSource({"60000, false", "60001, true"})
     void tickAppliesTheTimeoutWithoutSamples(long elapsedMs, boolean abort) {
-        MigrationPolicy p = policy(MigrationMode.PRECOPY);
+        MigrationPolicy p = policy(CopyMode.PRECOPY);
         assertEquals(abort ? "Abort" : "", render(p.tick(p.initialState(), elapsedMs).actions()));
     }
 
     @Test
     void zeroSecondsPerGiBTurnsTheTimeoutOff() {
-        MigrationPolicy p = policy(MigrationMode.PRECOPY, b -> b.completionTimeoutSecPerGiB(0));
+        MigrationPolicy p = policy(CopyMode.PRECOPY, b -> b.completionTimeoutSecPerGiB(0));
         assertEquals(List.of(), p.decide(started(p), running(40, 86, 30, 30), 86_400_000).actions());
     }
 
@@ -161,15 +161,15 @@ class MigrationPolicyTest {
             PRECOPY  | SetMaxDowntime(300)@1 Abort@20
             STOPCOPY | Abort@20
             """)
-    void precopyAndStopcopyOnlySetUpAndTimeOut(MigrationMode mode, String expected) {
+    void precopyAndStopcopyOnlySetUpAndTimeOut(CopyMode mode, String expected) {
         assertEquals(expected, runNonConverging(policy(mode), 90_000));
     }
 
     @ParameterizedTest(name = "switch after iteration {0}: at iteration {1} -> {2}")
     @CsvSource({"2, 1, false", "2, 2, true", "2, 5, true", "3, 2, false", "3, 3, true", "1, 1, true"})
     void postcopySwitchesAfterTheFirstFullPass(int after, long iteration, boolean switches) {
-        MigrationPolicy p = policy(MigrationMode.POSTCOPY, b -> b.postcopyAfterIterations(after));
-        Decision d = p.decide(p.initialState(), running(iteration, 120, 50, 115), 2300);
+        MigrationPolicy p = policy(CopyMode.POSTCOPY, b -> b.postcopyAfterIterations(after));
+        PolicyDecision d = p.decide(p.initialState(), running(iteration, 120, 50, 115), 2300);
         assertEquals(switches ? "SetMaxDowntime(300) StartPostCopy" : "SetMaxDowntime(300)", render(d.actions()));
         if (switches) {
             assertEquals(EscalationKind.POSTCOPY, d.escalations().get(0).kind());
@@ -218,12 +218,12 @@ class MigrationPolicyTest {
     @MethodSource("autoLadders")
     void autoEscalatesOneStepAtATimeOnAGuestThatNeverConverges(String name,
             UnaryOperator<PolicySettings.Builder> settings, String expected) {
-        assertEquals(expected, runNonConverging(policy(MigrationMode.AUTO, settings), 90_000));
+        assertEquals(expected, runNonConverging(policy(CopyMode.AUTO, settings), 90_000));
     }
 
     @Test
     void autoLeavesAConvergingGuestAlone() {
-        MigrationPolicy p = policy(MigrationMode.AUTO);
+        MigrationPolicy p = policy(CopyMode.AUTO);
         PolicyState s = p.initialState();
         // the converging lab run: 36 MiB then 5 MiB left at 115 MiB/s, 16 MiB/s dirtied
         JobSample[] samples = {running(1, 256, 0, -1), running(1, 100, 0, 115), running(2, 36, 16, 115),
@@ -231,7 +231,7 @@ class MigrationPolicyTest {
         StringBuilder taken = new StringBuilder();
         Prediction last = null;
         for (int i = 0; i < samples.length; i++) {
-            Decision d = p.decide(s, samples[i], i * 800L);
+            PolicyDecision d = p.decide(s, samples[i], i * 800L);
             taken.append(render(d.actions()));
             s = d.next();
             last = d.prediction();
@@ -244,10 +244,10 @@ class MigrationPolicyTest {
     @ParameterizedTest(name = "{0} MiB left at 30 MiB/s -> downtime {1} ms")
     @CsvSource({"15, 640", "29, 980", "30, 1320", "45, 1660", "86, 2000", "500, 2000"})
     void autoRaisesDowntimeStraightToTheStepTheMeasurementsNeed(long remainingMiB, long expectedMs) {
-        MigrationPolicy p = policy(MigrationMode.AUTO);
-        Decision d = p.decide(started(p), running(2, remainingMiB, 30, 30), 9000);
+        MigrationPolicy p = policy(CopyMode.AUTO);
+        PolicyDecision d = p.decide(started(p), running(2, remainingMiB, 30, 30), 9000);
         assertEquals("SetMaxDowntime(" + expectedMs + ")", render(d.actions()));
-        Escalation e = d.escalations().get(0);
+        EscalationStep e = d.escalations().get(0);
         assertEquals(EscalationKind.RAISE_DOWNTIME, e.kind());
         assertEquals(expectedMs, e.value());
         assertEquals(2, e.iteration());
@@ -263,15 +263,15 @@ class MigrationPolicyTest {
     @ParameterizedTest(name = "{0} iterations and {1} ms later -> {2}")
     @CsvSource({"1, 5000, false", "2, 1999, false", "2, 2000, true", "3, 30000, true"})
     void autoWaitsTheDwellBetweenSteps(long iterations, long laterMs, boolean steps) {
-        MigrationPolicy p = policy(MigrationMode.AUTO);
+        MigrationPolicy p = policy(CopyMode.AUTO);
         PolicyState s = started(p).withDowntimeMs(2000).withLastEscalation(4, 10_000);
-        Decision d = p.decide(s, running(4 + iterations, 86, 30, 30), 10_000 + laterMs);
+        PolicyDecision d = p.decide(s, running(4 + iterations, 86, 30, 30), 10_000 + laterMs);
         assertEquals(steps ? "Throttle(20)" : "", render(d.actions()));
     }
 
     @Test
     void eachStepIsJudgedOnlyByTheIterationsAfterIt() {
-        MigrationPolicy p = policy(MigrationMode.AUTO);
+        MigrationPolicy p = policy(CopyMode.AUTO);
         PolicyState s = started(p);
         s = p.decide(s, running(2, 86, 30, 30), 9000).next();
         assertEquals(2, s.lastEscalationIteration());
@@ -282,11 +282,11 @@ class MigrationPolicyTest {
 
     @Test
     void autoStallRuleWorksWithoutADirtyRate() {
-        MigrationPolicy p = policy(MigrationMode.AUTO);
+        MigrationPolicy p = policy(CopyMode.AUTO);
         PolicyState s = started(p);
         StringBuilder taken = new StringBuilder();
         for (int it = 2; it <= 4; it++) {
-            Decision d = p.decide(s, running(it, 86, -1, 30), it * 3000L);
+            PolicyDecision d = p.decide(s, running(it, 86, -1, 30), it * 3000L);
             taken.append(render(d.actions())).append('@').append(it).append(' ');
             s = d.next();
         }
@@ -306,7 +306,7 @@ class MigrationPolicyTest {
             "downtime, OPERATION_FAILED, false",
             "abort, OPERATION_FAILED, false"})
     void aRefusedStepIsTakenBack(String step, Reason reason, boolean forGood) {
-        MigrationPolicy p = policy(MigrationMode.AUTO);
+        MigrationPolicy p = policy(CopyMode.AUTO);
         PolicyState before = started(p).withDowntimeMs(2000).withLastEscalation(2, 9000);
         PolicyState after;
         Action action;
@@ -351,20 +351,20 @@ class MigrationPolicyTest {
 
     @Test
     void unsupportedThrottleSkipsToPostcopyAtTheNextSample() {
-        MigrationPolicy p = policy(MigrationMode.AUTO);
+        MigrationPolicy p = policy(CopyMode.AUTO);
         PolicyState before = started(p).withDowntimeMs(2000).withLastEscalation(2, 9000);
-        Decision throttle = p.decide(before, running(4, 86, 30, 30), 15_000);
+        PolicyDecision throttle = p.decide(before, running(4, 86, 30, 30), 15_000);
         assertEquals("Throttle(20)", render(throttle.actions()));
         PolicyState s = p.afterFailure(before, throttle.next(), throttle.actions().get(0), Reason.UNSUPPORTED);
-        Decision next = p.decide(s, running(4, 70, 30, 30), 15_500);
+        PolicyDecision next = p.decide(s, running(4, 70, 30, 30), 15_500);
         assertEquals("StartPostCopy", render(next.actions()));
     }
 
     @Test
     void aRefusedBandwidthChangeIsTakenBack() {
-        MigrationPolicy p = policy(MigrationMode.AUTO);
+        MigrationPolicy p = policy(CopyMode.AUTO);
         PolicyState before = started(p);
-        Decision d = p.onRequest(before, new Action.SetBandwidth(10, "op"), 100);
+        PolicyDecision d = p.onRequest(before, new Action.SetBandwidth(10, "op"), 100);
         assertEquals(10, d.next().bandwidthMiBps());
         assertEquals(-1, p.afterFailure(before, d.next(), d.actions().get(0), Reason.OPERATION_FAILED)
                 .bandwidthMiBps());
@@ -387,7 +387,7 @@ class MigrationPolicyTest {
             post-copy | AUTO     | aborting   | ''             | post-copy refused: an abort was requested
             post-copy | AUTO     | refused    | ''             | post-copy refused: the hypervisor refused post-copy for this migration
             """)
-    void operatorRequests(String request, MigrationMode mode, String situation, String expected, String note) {
+    void operatorRequests(String request, CopyMode mode, String situation, String expected, String note) {
         MigrationPolicy p = policy(mode);
         PolicyState s = started(p);
         s = switch (situation) {
@@ -399,11 +399,11 @@ class MigrationPolicyTest {
         };
         Action action = request.equals("abort") ? new Action.Abort("requested by the operator")
                 : new Action.StartPostCopy("requested by the operator");
-        Decision d = p.onRequest(s, action, 4200);
+        PolicyDecision d = p.onRequest(s, action, 4200);
         assertEquals(expected, render(d.actions()));
         assertEquals(note == null ? List.of() : List.of(note), d.notes());
         if (!expected.isEmpty()) {
-            Escalation e = d.escalations().get(0);
+            EscalationStep e = d.escalations().get(0);
             assertEquals("requested by the operator", e.reason());
             assertEquals(4200, e.atElapsedMs());
             assertNull(e.basis());
@@ -412,18 +412,18 @@ class MigrationPolicyTest {
 
     @Test
     void operatorDowntimeBecomesTheBaseForEscalation() {
-        MigrationPolicy p = policy(MigrationMode.AUTO);
-        Decision d = p.onRequest(started(p), new Action.SetMaxDowntime(1000, "requested by the operator"), 5000);
+        MigrationPolicy p = policy(CopyMode.AUTO);
+        PolicyDecision d = p.onRequest(started(p), new Action.SetMaxDowntime(1000, "requested by the operator"), 5000);
         assertEquals("SetMaxDowntime(1000)", render(d.actions()));
         assertEquals(List.of(), d.escalations());
         // 86 MiB at 30 MiB/s needs 2867 ms: from 1000 the next step is the cap
-        Decision next = p.decide(d.next(), running(2, 86, 30, 30), 9000);
+        PolicyDecision next = p.decide(d.next(), running(2, 86, 30, 30), 9000);
         assertTrue(next.actions().get(0).reason().contains("from 1000 to 2000 ms"), next.actions().get(0).reason());
     }
 
     @Test
     void stepsThatAreNotOperatorRequestsAreRejected() {
-        MigrationPolicy p = policy(MigrationMode.AUTO);
+        MigrationPolicy p = policy(CopyMode.AUTO);
         assertThrows(IllegalArgumentException.class,
                 () -> p.onRequest(p.initialState(), new Action.Throttle(50, "op"), 0));
     }
@@ -431,8 +431,8 @@ class MigrationPolicyTest {
     @ParameterizedTest(name = "{0} with post-copy allowed={1} needs the flag: {2}")
     @CsvSource({"PRECOPY, true, false", "STOPCOPY, true, false", "POSTCOPY, false, true", "AUTO, true, true",
             "AUTO, false, false"})
-    void modesThatNeedThePostcopyFlag(MigrationMode mode, boolean allowed, boolean needs) {
+    void modesThatNeedThePostcopyFlag(CopyMode mode, boolean allowed, boolean needs) {
         assertEquals(needs, mode.needsPostcopyFlag(PolicySettings.builder().postcopyAllowed(allowed).build()));
-        assertEquals(mode != MigrationMode.STOPCOPY, mode.isLive());
+        assertEquals(mode != CopyMode.STOPCOPY, mode.isLive());
     }
 }

@@ -89,7 +89,7 @@ final class PolicyFixtures {
             long iteration = t < 8500 ? 1 : 2 + (t - 8500) / 2870;
             JobSample sample = iteration == 1 ? running(1, 256 - t * 30 / 1000, 0, t == 0 ? -1 : 30)
                     : running(iteration, 86, 30, 30);
-            Decision d = policy.decide(state, sample, t);
+            PolicyDecision d = policy.decide(state, sample, t);
             for (Action a : d.actions()) {
                 taken.add(render(a) + "@" + iteration);
             }

@@ -93,9 +93,9 @@ class RebindRulesTest {
     private static void check(Row row) {
         String xml = domain(row.top(), row.devices());
         RebindPlan plan = new RebindPlanner().plan(xml, SOURCE, row.target());
-        List<RebindRule> matching = plan.rules().stream().filter(r -> r.binding().subject().equals(row.subject())).toList();
+        List<BindingRule> matching = plan.rules().stream().filter(r -> r.binding().subject().equals(row.subject())).toList();
         assertEquals(1, matching.size(), () -> "one rule for " + row.subject() + " in\n" + plan.describe());
-        RebindRule rule = matching.get(0);
+        BindingRule rule = matching.get(0);
         assertEquals(row.action(), rule.action(), rule::describe);
         assertEquals(row.to(), rule.to(), rule::describe);
         assertTrue(rule.reason().contains(row.reasonPart()), () -> "reason of " + rule.describe());
@@ -321,7 +321,7 @@ class RebindRulesTest {
         String xml = domain("", serial("file", "<source path='/var/log/a/console.log' append='on'/>", "0") + "\n"
                 + serial("file", "<source path='/var/log/b/console.log' append='on'/>", "1"));
         RebindPlan plan = new RebindPlanner().plan(xml, SOURCE, TARGET);
-        assertEquals(List.of(RebindAction.MAP, RebindAction.REFUSE), plan.rules().stream().map(RebindRule::action).toList());
+        assertEquals(List.of(RebindAction.MAP, RebindAction.REFUSE), plan.rules().stream().map(BindingRule::action).toList());
         assertEquals(List.of("serial1 (/var/log/b/console.log) and /var/log/a/console.log would both write"
                 + " /var/log/livemig/vm1-console.log on lab-b"), plan.refusals());
     }
@@ -332,7 +332,7 @@ class RebindRulesTest {
                 + "<console type='file'>\n  <source path='/var/log/vm1.log' append='on'/>\n  <target type='serial' port='0'/>\n</console>");
         RebindPlan plan = new RebindPlanner().plan(xml, SOURCE, TARGET);
         assertTrue(plan.feasible(), plan::describe);
-        assertEquals(List.of("/var/log/livemig/vm1.log", "/var/log/livemig/vm1.log"), plan.rules().stream().map(RebindRule::to).toList());
+        assertEquals(List.of("/var/log/livemig/vm1.log", "/var/log/livemig/vm1.log"), plan.rules().stream().map(BindingRule::to).toList());
     }
 
     // ---------------------------------------------------------------- graphics
@@ -518,7 +518,7 @@ class RebindRulesTest {
         TargetHost target = targetBuilder().usableCpus(row.usable()).build();
         RebindPlan plan = new RebindPlanner().plan(xml, SOURCE, target);
         Map<String, String> actual = new TreeMap<>();
-        for (RebindRule rule : plan.rules()) {
+        for (BindingRule rule : plan.rules()) {
             actual.put(rule.binding().subject(), rule.action() + (rule.to() == null ? "" : " " + rule.to()));
             assertTrue(rule.reason().contains(row.reasonPart()) || rule.action() == RebindAction.REFUSE
                     || row.expected().containsValue("REFUSE"), rule::describe);

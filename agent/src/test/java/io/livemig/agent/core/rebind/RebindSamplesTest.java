@@ -113,8 +113,8 @@ class RebindSamplesTest {
         String xml = sample("web1.xml");
         RebindPlan plan = planner.plan(xml, LAB_A, labB().copyLocalDisks(true).build());
         assertTrue(plan.feasible(), plan::describe);
-        assertEquals(List.of(COPY), plan.rules().stream().filter(r -> r.binding() instanceof Binding.Disk d && d.targetDev().equals("vda"))
-                .map(RebindRule::action).toList());
+        assertEquals(List.of(COPY), plan.rules().stream().filter(r -> r.binding() instanceof ResourceBinding.Disk d && d.targetDev().equals("vda"))
+                .map(BindingRule::action).toList());
         assertEquals(List.of("vda"), plan.migrateDisks());
         assertEquals("qcow2", plan.disksToCopy().get(0).format());
         assertEquals(List.of(

@@ -1,7 +1,7 @@
 package io.livemig.agent.core.policy;
 
 /** How the caller wants a VM's memory moved. */
-public enum MigrationMode {
+public enum CopyMode {
     /** Live pre-copy only: copy memory while the guest runs, re-send what it dirties. */
     PRECOPY,
     /** Not live: pause the guest, copy everything, resume it on the destination. */

@@ -12,9 +12,9 @@ import java.util.Objects;
  *                {@code null} for REFUSE
  * @param reason  why, for an operator
  */
-public record RebindRule(Binding binding, RebindAction action, String from, String to, String reason) {
+public record BindingRule(ResourceBinding binding, RebindAction action, String from, String to, String reason) {
 
-    public RebindRule {
+    public BindingRule {
         Objects.requireNonNull(binding, "binding");
         Objects.requireNonNull(action, "action");
         from = from == null ? "" : from;

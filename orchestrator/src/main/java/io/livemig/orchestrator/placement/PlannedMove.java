@@ -7,5 +7,5 @@ package io.livemig.orchestrator.placement;
  *     make it worse)
  * @param estimatedCostBytes see {@link RebalanceSettings#estimatedCostBytes}
  */
-public record Move(
+public record PlannedMove(
     String vm, String from, String to, String reason, double gain, double estimatedCostBytes) {}

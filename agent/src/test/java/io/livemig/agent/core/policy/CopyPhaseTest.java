@@ -13,7 +13,7 @@ import org.junit.jupiter.params.provider.Arguments;
 import org.junit.jupiter.params.provider.CsvSource;
 import org.junit.jupiter.params.provider.MethodSource;
 
-class MigrationPhaseTest {
+class CopyPhaseTest {
 
     // Written out again on purpose: a second, independent statement of the table.
     private static final Set<String> LEGAL = Set.of(
@@ -25,8 +25,8 @@ class MigrationPhaseTest {
 
     static Stream<Arguments> everyPair() {
         List<Arguments> pairs = new ArrayList<>();
-        for (MigrationPhase from : MigrationPhase.values()) {
-            for (MigrationPhase to : MigrationPhase.values()) {
+        for (CopyPhase from : CopyPhase.values()) {
+            for (CopyPhase to : CopyPhase.values()) {
                 pairs.add(Arguments.of(from, to, LEGAL.contains(from + ">" + to)));
             }
         }
@@ -35,14 +35,14 @@ class MigrationPhaseTest {
 
     @ParameterizedTest(name = "{0} -> {1}: {2}")
     @MethodSource("everyPair")
-    void tableAllowsExactlyTheseMoves(MigrationPhase from, MigrationPhase to, boolean legal) {
+    void tableAllowsExactlyTheseMoves(CopyPhase from, CopyPhase to, boolean legal) {
         assertEquals(legal, from.canMoveTo(to));
     }
 
     @ParameterizedTest(name = "{0} terminal: {1}")
     @CsvSource({"SETUP,false", "PRECOPY,false", "STOPCOPY,false", "POSTCOPY,false", "SUSPENDED,false",
             "COMPLETED,true", "FAILED,true", "CANCELLED,true"})
-    void terminalPhases(MigrationPhase phase, boolean terminal) {
+    void terminalPhases(CopyPhase phase, boolean terminal) {
         assertEquals(terminal, phase.isTerminal());
     }
 
@@ -57,9 +57,9 @@ class MigrationPhaseTest {
         MigrationLifecycle lifecycle = new MigrationLifecycle();
         String[] phases = path.split(" ");
         for (int i = 1; i < phases.length; i++) {
-            lifecycle.moveTo(MigrationPhase.valueOf(phases[i]), i * 100L);
+            lifecycle.moveTo(CopyPhase.valueOf(phases[i]), i * 100L);
         }
-        assertEquals(MigrationPhase.valueOf(phases[phases.length - 1]), lifecycle.current());
+        assertEquals(CopyPhase.valueOf(phases[phases.length - 1]), lifecycle.current());
         assertEquals(phases.length - 1, lifecycle.transitions().size());
         assertEquals(100L, lifecycle.transitions().get(0).atElapsedMs());
     }
@@ -75,14 +75,14 @@ class MigrationPhaseTest {
             "STOPCOPY, PRECOPY",
             "PRECOPY COMPLETED, FAILED",
             "PRECOPY, PRECOPY"})
-    void lifecycleRefusesIllegalMovesAndStaysPut(String before, MigrationPhase illegal) {
+    void lifecycleRefusesIllegalMovesAndStaysPut(String before, CopyPhase illegal) {
         MigrationLifecycle lifecycle = new MigrationLifecycle();
         if (!before.isBlank()) {
             for (String phase : before.split(" ")) {
-                lifecycle.moveTo(MigrationPhase.valueOf(phase), 0);
+                lifecycle.moveTo(CopyPhase.valueOf(phase), 0);
             }
         }
-        MigrationPhase current = lifecycle.current();
+        CopyPhase current = lifecycle.current();
         IllegalStateException e = assertThrows(IllegalStateException.class, () -> lifecycle.moveTo(illegal, 1));
         assertEquals("illegal migration phase change " + current + " -> " + illegal, e.getMessage());
         assertEquals(current, lifecycle.current());
@@ -90,6 +90,6 @@ class MigrationPhaseTest {
 
     @Test
     void startsInSetup() {
-        assertEquals(MigrationPhase.SETUP, new MigrationLifecycle().current());
+        assertEquals(CopyPhase.SETUP, new MigrationLifecycle().current());
     }
 }

@@ -1,7 +1,7 @@
 package io.livemig.agent.core;
 
 /** How a migration ended. */
-public enum MigrationStatus {
+public enum OutcomeStatus {
     /** The VM runs on the destination. */
     COMPLETED,
     /** The migration failed; the VM should still run on the source. */

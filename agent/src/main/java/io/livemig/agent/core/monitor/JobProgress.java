@@ -1,7 +1,7 @@
 package io.livemig.agent.core.monitor;
 
 import io.livemig.agent.core.JobSample;
-import io.livemig.agent.core.policy.MigrationPhase;
+import io.livemig.agent.core.policy.CopyPhase;
 import io.livemig.agent.core.policy.Prediction;
 
 /**
@@ -15,9 +15,9 @@ import io.livemig.agent.core.policy.Prediction;
  * @param throttlePercent   the CPU throttle now in force
  * @param escalations       how many escalations were applied so far
  */
-public record MigrationProgress(
+public record JobProgress(
         long elapsedMs,
-        MigrationPhase phase,
+        CopyPhase phase,
         JobSample sample,
         Prediction prediction,
         long allowedDowntimeMs,

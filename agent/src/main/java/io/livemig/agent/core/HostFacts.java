@@ -14,7 +14,7 @@ package io.livemig.agent.core;
  * @param virtType          the best virtualisation libvirt offers for guests of the host's architecture
  * @param cpuModel          the host CPU model as libvirt's capabilities name it, "" if they do not
  */
-public record HostInfo(
+public record HostFacts(
         String hostname,
         String libvirtUri,
         String hypervisorType,
@@ -23,6 +23,6 @@ public record HostInfo(
         int cpus,
         long memoryTotalBytes,
         long memoryFreeBytes,
-        VirtType virtType,
+        DomainType virtType,
         String cpuModel) {
 }

@@ -1,7 +1,7 @@
 package io.livemig.agent.core;
 
 /** How a host virtualises guests. */
-public enum VirtType {
+public enum DomainType {
     /** Hardware-assisted: libvirt domain type "kvm". */
     KVM,
     /** Emulated by QEMU's TCG: libvirt domain type "qemu". */

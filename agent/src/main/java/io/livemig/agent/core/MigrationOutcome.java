@@ -14,8 +14,8 @@ package io.livemig.agent.core;
  * @param error            why it failed, null on success
  * @param origin           where the figures come from
  */
-public record MigrationResult(
-        MigrationStatus status,
+public record MigrationOutcome(
+        OutcomeStatus status,
         long totalTimeMs,
         Long downtimeMs,
         Long setupTimeMs,
@@ -26,7 +26,7 @@ public record MigrationResult(
         String error,
         StatsOrigin origin) {
 
-    public MigrationResult {
+    public MigrationOutcome {
         if (status == null || origin == null) {
             throw new IllegalArgumentException("status and origin are required");
         }
@@ -36,6 +36,6 @@ public record MigrationResult(
     }
 
     public boolean succeeded() {
-        return status == MigrationStatus.COMPLETED;
+        return status == OutcomeStatus.COMPLETED;
     }
 }

@@ -1,7 +1,7 @@
 package io.livemig.agent.core;
 
 /** libvirt's {@code virDomainState}. */
-public enum VmState {
+public enum DomainState {
     NO_STATE,
     RUNNING,
     BLOCKED,
@@ -12,8 +12,8 @@ public enum VmState {
     PM_SUSPENDED;
 
     /** Maps libvirt's raw value (VIR_DOMAIN_NOSTATE = 0 ... VIR_DOMAIN_PMSUSPENDED = 7). */
-    public static VmState fromLibvirt(int raw) {
-        VmState[] all = values();
+    public static DomainState fromLibvirt(int raw) {
+        DomainState[] all = values();
         return raw >= 0 && raw < all.length ? all[raw] : NO_STATE;
     }
 }

@@ -1,10 +1,10 @@
 package io.livemig.agent.core.monitor;
 
-import io.livemig.agent.core.MigrationResult;
-import io.livemig.agent.core.MigrationStatus;
+import io.livemig.agent.core.MigrationOutcome;
+import io.livemig.agent.core.OutcomeStatus;
 import io.livemig.agent.core.monitor.FlightRecord.RecordedSample;
-import io.livemig.agent.core.policy.Escalation;
-import io.livemig.agent.core.policy.MigrationMode;
+import io.livemig.agent.core.policy.EscalationStep;
+import io.livemig.agent.core.policy.CopyMode;
 import java.util.List;
 import java.util.Objects;
 
@@ -25,9 +25,9 @@ import java.util.Objects;
  * @param monitoredMs      how long the monitor ran, by its own clock
  * @param flight           samples, escalations, actions, phase changes and notes
  */
-public record MigrationReport(
-        MigrationStatus status,
-        MigrationMode modeRequested,
+public record MonitorReport(
+        OutcomeStatus status,
+        CopyMode modeRequested,
         Technique modeUsed,
         long totalTimeMs,
         Long downtimeMs,
@@ -40,21 +40,21 @@ public record MigrationReport(
         long monitoredMs,
         FlightRecord flight) {
 
-    public MigrationReport {
+    public MonitorReport {
         Objects.requireNonNull(status, "status");
         Objects.requireNonNull(modeRequested, "modeRequested");
         Objects.requireNonNull(modeUsed, "modeUsed");
         Objects.requireNonNull(flight, "flight");
     }
 
-    static MigrationReport of(MigrationMode requested, Technique used, MigrationResult result, long monitoredMs,
+    static MonitorReport of(CopyMode requested, Technique used, MigrationOutcome result, long monitoredMs,
             FlightRecord flight) {
-        return new MigrationReport(result.status(), requested, used, result.totalTimeMs(), result.downtimeMs(),
+        return new MonitorReport(result.status(), requested, used, result.totalTimeMs(), result.downtimeMs(),
                 result.setupTimeMs(), result.bytesTransferred(), result.memoryBytes(), result.iterations(),
                 result.postcopyRequests(), result.error(), monitoredMs, flight);
     }
 
-    public List<Escalation> escalations() {
+    public List<EscalationStep> escalations() {
         return flight.escalations();
     }
 
@@ -63,6 +63,6 @@ public record MigrationReport(
     }
 
     public boolean succeeded() {
-        return status == MigrationStatus.COMPLETED;
+        return status == OutcomeStatus.COMPLETED;
     }
 }

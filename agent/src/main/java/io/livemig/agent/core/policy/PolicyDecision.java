@@ -13,33 +13,33 @@ import java.util.Objects;
  * @param prediction the convergence prediction this decision used, or null when none was needed
  * @param notes      things worth logging that are not actions (e.g. a refused operator request)
  */
-public record Decision(PolicyState next, List<Step> steps, Prediction prediction, List<String> notes) {
+public record PolicyDecision(PolicyState next, List<Step> steps, Prediction prediction, List<String> notes) {
 
     /**
-     * One action, and its {@link Escalation} when it is a step beyond the initial settings (null
+     * One action, and its {@link EscalationStep} when it is a step beyond the initial settings (null
      * for the initial settings and operator changes of downtime or bandwidth).
      */
-    public record Step(Action action, Escalation escalation) {
+    public record Step(Action action, EscalationStep escalation) {
         public Step {
             Objects.requireNonNull(action, "action");
         }
     }
 
-    public Decision {
+    public PolicyDecision {
         Objects.requireNonNull(next, "next");
         steps = List.copyOf(steps);
         notes = List.copyOf(notes);
     }
 
-    public static Decision none(PolicyState next) {
-        return new Decision(next, List.of(), null, List.of());
+    public static PolicyDecision none(PolicyState next) {
+        return new PolicyDecision(next, List.of(), null, List.of());
     }
 
     public List<Action> actions() {
         return steps.stream().map(Step::action).toList();
     }
 
-    public List<Escalation> escalations() {
+    public List<EscalationStep> escalations() {
         return steps.stream().map(Step::escalation).filter(Objects::nonNull).toList();
     }
 }

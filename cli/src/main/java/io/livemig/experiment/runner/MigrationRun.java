@@ -4,7 +4,7 @@ import io.livemig.experiment.RunResult;
 import java.util.List;
 
 /** What one migration reported, whichever way it ran. */
-record Migration(
+record MigrationRun(
         String status,
         String modeUsed,
         long totalMs,
@@ -18,7 +18,7 @@ record Migration(
         List<String> escalations,
         String error) {
 
-    static Migration failed(String mode, String error) {
-        return new Migration("failed", mode, 0, 0, 0, 0, 0, 0, 0, List.of(), List.of(), error);
+    static MigrationRun failed(String mode, String error) {
+        return new MigrationRun("failed", mode, 0, 0, 0, 0, 0, 0, 0, List.of(), List.of(), error);
     }
 }

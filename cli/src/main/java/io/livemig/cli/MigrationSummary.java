@@ -4,13 +4,13 @@ import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.livemig.agent.core.JobSample;
 import io.livemig.agent.core.MigrationRequest;
-import io.livemig.agent.core.MigrationResult;
+import io.livemig.agent.core.MigrationOutcome;
 import io.livemig.agent.core.StatsOrigin;
 import java.util.Locale;
 import java.util.OptionalLong;
 
 /** How migration progress and results are written for people and for scripts. */
-final class MigrationReport {
+final class MigrationSummary {
 
     private static final double MIB = 1024.0 * 1024.0;
     private static final ObjectMapper JSON = new ObjectMapper();
@@ -34,7 +34,7 @@ final class MigrationReport {
             String statsOrigin) {
     }
 
-    private MigrationReport() {
+    private MigrationSummary() {
     }
 
     /** "1.8 s: iteration 1, 12.0 MiB remaining, dirty 32.0 MiB/s, bandwidth 112.0 MiB/s". */
@@ -52,7 +52,7 @@ final class MigrationReport {
      * "migrated VM from X to Y: total 4312 ms, downtime 145 ms, 3 iterations, 310.2 MiB transferred
      * of 256.0 MiB memory"; figures libvirt did not report are "?".
      */
-    static String summary(MigrationRequest request, MigrationResult result) {
+    static String summary(MigrationRequest request, MigrationOutcome result) {
         Long iterations = result.iterations();
         String summary = String.format(Locale.ROOT,
                 "migrated %s from %s to %s: total %d ms, downtime %s ms, %s %s, %s MiB transferred of %s MiB memory",
@@ -70,14 +70,14 @@ final class MigrationReport {
     }
 
     /** One line for stderr when a migration did not succeed. */
-    static String failure(MigrationRequest request, MigrationResult result) {
+    static String failure(MigrationRequest request, MigrationOutcome result) {
         return String.format(Locale.ROOT, "migration of %s from %s to %s %s after %d ms: %s",
                 request.vmName(), request.sourceUri(), request.destinationUri(),
                 result.status().name().toLowerCase(Locale.ROOT), result.totalTimeMs(),
                 result.error() == null ? "no reason given" : oneLine(result.error()));
     }
 
-    static String json(MigrationRequest request, MigrationResult result) {
+    static String json(MigrationRequest request, MigrationOutcome result) {
         Json doc = new Json(request.vmName(), request.sourceUri(), request.destinationUri(), request.migrateUri(),
                 request.flags().toString(), result.status().name(), result.totalTimeMs(), result.downtimeMs(),
                 result.setupTimeMs(), result.bytesTransferred(), result.memoryBytes(), result.iterations(),

@@ -10,7 +10,7 @@ import java.util.Set;
  * Where a migration is, as the monitor sees it, with the explicit table of legal moves
  * ({@link #LEGAL}), checked by {@link MigrationLifecycle}.
  */
-public enum MigrationPhase {
+public enum CopyPhase {
     /** Started, no statistics seen yet. */
     SETUP,
     /** Copying memory while the guest runs on the source. */
@@ -33,23 +33,23 @@ public enum MigrationPhase {
      * CANCELLED (the destination already owns the guest); SUSPENDED cannot go back to copying
      * live. SETUP may end directly because a small guest can finish before the first sample.
      */
-    public static final Map<MigrationPhase, Set<MigrationPhase>> LEGAL = legalMoves();
+    public static final Map<CopyPhase, Set<CopyPhase>> LEGAL = legalMoves();
 
-    private static Map<MigrationPhase, Set<MigrationPhase>> legalMoves() {
-        EnumMap<MigrationPhase, Set<MigrationPhase>> m = new EnumMap<>(MigrationPhase.class);
+    private static Map<CopyPhase, Set<CopyPhase>> legalMoves() {
+        EnumMap<CopyPhase, Set<CopyPhase>> m = new EnumMap<>(CopyPhase.class);
         m.put(SETUP, EnumSet.of(PRECOPY, STOPCOPY, COMPLETED, FAILED, CANCELLED));
         m.put(PRECOPY, EnumSet.of(POSTCOPY, SUSPENDED, COMPLETED, FAILED, CANCELLED));
         m.put(STOPCOPY, EnumSet.of(COMPLETED, FAILED, CANCELLED));
         m.put(POSTCOPY, EnumSet.of(COMPLETED, FAILED));
         m.put(SUSPENDED, EnumSet.of(COMPLETED, FAILED, CANCELLED));
-        m.put(COMPLETED, EnumSet.noneOf(MigrationPhase.class));
-        m.put(FAILED, EnumSet.noneOf(MigrationPhase.class));
-        m.put(CANCELLED, EnumSet.noneOf(MigrationPhase.class));
+        m.put(COMPLETED, EnumSet.noneOf(CopyPhase.class));
+        m.put(FAILED, EnumSet.noneOf(CopyPhase.class));
+        m.put(CANCELLED, EnumSet.noneOf(CopyPhase.class));
         m.replaceAll((k, v) -> Collections.unmodifiableSet(v));
         return Collections.unmodifiableMap(m);
     }
 
-    public boolean canMoveTo(MigrationPhase next) {
+    public boolean canMoveTo(CopyPhase next) {
         return LEGAL.get(this).contains(next);
     }
 

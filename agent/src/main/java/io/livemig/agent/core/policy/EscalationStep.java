@@ -12,7 +12,7 @@ import java.util.Objects;
  * @param value       the new allowed downtime (ms) or throttle (percent); 0 for the other kinds
  * @param basis       the prediction that led to it; null for the timeout and operator requests
  */
-public record Escalation(
+public record EscalationStep(
         EscalationKind kind,
         long atElapsedMs,
         long iteration,
@@ -20,7 +20,7 @@ public record Escalation(
         long value,
         Prediction basis) {
 
-    public Escalation {
+    public EscalationStep {
         Objects.requireNonNull(kind, "kind");
         Objects.requireNonNull(reason, "reason");
     }

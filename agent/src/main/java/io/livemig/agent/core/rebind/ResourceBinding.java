@@ -7,7 +7,7 @@ import java.util.Optional;
  * Something in a domain XML that ties the VM to resources of the host it runs on. Values are
  * libvirt's own strings (attribute values as written), so that a rule shows what the XML says.
  */
-public sealed interface Binding {
+public sealed interface ResourceBinding {
 
     /** How the binding is named in messages, e.g. "disk vda", "interface 52:54:00:4c:4d:64". */
     String subject();
@@ -21,7 +21,7 @@ public sealed interface Binding {
      * @param mac         guest MAC address (unchanged by migration)
      * @param model       NIC model, e.g. virtio (unchanged by migration); null when not given
      */
-    record Nic(Type type, String libvirtType, String source, String mac, String model) implements Binding {
+    record Nic(Type type, String libvirtType, String source, String mac, String model) implements ResourceBinding {
 
         /** The kinds of interface the planner rebinds; everything else is OTHER. */
         public enum Type { BRIDGE, NETWORK, DIRECT, OTHER }
@@ -51,7 +51,7 @@ public sealed interface Binding {
      *                        and for sources that are not paths
      */
     record Disk(String device, String type, String source, String targetDev, String format, boolean readonly,
-                boolean shareable, Optional<String> sharedStorageId) implements Binding {
+                boolean shareable, Optional<String> sharedStorageId) implements ResourceBinding {
 
         public Disk {
             Objects.requireNonNull(sharedStorageId, "sharedStorageId");
@@ -72,7 +72,7 @@ public sealed interface Binding {
      * @param path   source path for file/unix/dev/pipe; null otherwise
      * @param append the source's append attribute (on/off), null when absent
      */
-    record SerialOrConsole(String device, String type, String path, String append) implements Binding {
+    record SerialOrConsole(String device, String type, String path, String append) implements ResourceBinding {
         @Override
         public String subject() {
             return device;
@@ -83,7 +83,7 @@ public sealed interface Binding {
      * The {@code <log file=... append=...>} of a character device: a file libvirt (virtlogd) writes
      * the device's output to.
      */
-    record ChardevLog(String device, String path, String append) implements Binding {
+    record ChardevLog(String device, String path, String append) implements ResourceBinding {
         @Override
         public String subject() {
             return device + " log";
@@ -97,7 +97,7 @@ public sealed interface Binding {
      * @param listenType address, network, socket, none; null when it names no listen at all
      * @param listen     address, network name or socket path; null when none is given
      */
-    record Graphics(String type, String listenType, String listen) implements Binding {
+    record Graphics(String type, String listenType, String listen) implements ResourceBinding {
         @Override
         public String subject() {
             return "graphics " + type;
@@ -105,7 +105,7 @@ public sealed interface Binding {
     }
 
     /** A file read from the host when QEMU starts: {@code <os>}'s kernel, initrd, dtb, loader or nvram. */
-    record BootFile(String element, String path, Optional<String> sharedStorageId) implements Binding {
+    record BootFile(String element, String path, Optional<String> sharedStorageId) implements ResourceBinding {
 
         public BootFile {
             Objects.requireNonNull(sharedStorageId, "sharedStorageId");
@@ -118,7 +118,7 @@ public sealed interface Binding {
     }
 
     /** A pinning of some of the VM's threads to host CPUs, in libvirt's cpuset syntax. */
-    sealed interface HostCpuPin extends Binding {
+    sealed interface HostCpuPin extends ResourceBinding {
         String cpuset();
     }
 
@@ -162,7 +162,7 @@ public sealed interface Binding {
      * @param kind        the element, e.g. hostdev, interface, filesystem
      * @param description e.g. "device pci 0000:03:00.0"
      */
-    record HostDevice(String kind, String description) implements Binding {
+    record HostDevice(String kind, String description) implements ResourceBinding {
         @Override
         public String subject() {
             return kind + " " + description;
