@@ -41,8 +41,8 @@ final class ConfigCommand {
                 "  livemig config check /etc/livemig/cluster.yaml",
                 "  livemig config check spec.yaml --kind experiment"},
             exitCodeListHeading = ExitCodes.HELP_HEADING,
-            exitCodeList = {"0:The file is good.", "2:It is not (one line says where and why), or its kind "
-                    + "cannot be told from its keys."})
+            exitCodeList = {"0:The file is good.",
+                "2:It is not (one line says where and why), or its kind cannot be told from its keys."})
     static final class Check implements Callable<Integer> {
 
         @Spec

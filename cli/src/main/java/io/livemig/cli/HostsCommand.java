@@ -25,8 +25,9 @@ import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
 import picocli.CommandLine.Model.CommandSpec;
 
-@Command(name = "hosts", description = {"The cluster's hosts: state, capacity, load.",
-            "With an orchestrator: its view (state up, down, draining or maintenance; CPU and load averaged over its "
+@Command(name = "hosts", description = {
+        "The cluster's hosts: state, capacity, load.",
+        "With an orchestrator: its view (state up, down, draining or maintenance; CPU and load averaged over its "
                     + "window; the load spread it balances). Without: each agent asked directly."},
         mixinStandardHelpOptions = true, versionProvider = ManifestVersionProvider.class,
         footer = {"%nJSON with an orchestrator: {spread, hosts: [{name, agent, state, state_reason,",

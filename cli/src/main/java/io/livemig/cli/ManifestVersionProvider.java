@@ -45,7 +45,7 @@ final class ManifestVersionProvider implements IVersionProvider {
 
     @Override
     public String[] getVersion() {
-        return new String[] {line(), "Java " + System.getProperty("java.version") + " ("
-                + System.getProperty("java.vendor") + ")"};
+        String java = "Java " + System.getProperty("java.version") + " (" + System.getProperty("java.vendor") + ")";
+        return new String[] {line(), java};
     }
 }

@@ -25,8 +25,9 @@ import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
 import picocli.CommandLine.Model.CommandSpec;
 
-@Command(name = "vms", description = {"The VMs on every host of the cluster.",
-            "With an orchestrator: the running VMs of every reachable host, with their CPU use (averaged over its "
+@Command(name = "vms", description = {
+        "The VMs on every host of the cluster.",
+        "With an orchestrator: the running VMs of every reachable host, with their CPU use (averaged over its "
                     + "window) and the capabilities a target must offer. Without: each agent asked directly, with "
                     + "the host resources each VM is bound to."},
         mixinStandardHelpOptions = true, versionProvider = ManifestVersionProvider.class,

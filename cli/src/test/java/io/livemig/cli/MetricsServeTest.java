@@ -56,7 +56,7 @@ class MetricsServeTest {
         String url;
         try (LogCapture log = new LogCapture(Level.INFO);
                 OrchestratorCommand.Serving serving = OrchestratorCommand.serve(config("127.0.0.1:0"),
-                new PrintWriter(err, true))) {
+                        new PrintWriter(err, true))) {
             url = "http://127.0.0.1:" + serving.metricsPort() + "/metrics";
             String line = "livemig orchestrator: metrics on " + url + " (plain HTTP)";
             assertTrue(log.events().stream().anyMatch(e -> e.getFormattedMessage().equals(line)),

@@ -121,7 +121,7 @@ public final class ExperimentRunner {
         int pingLimitS = (int) Math.min(3600, timeoutS + 600);
         try (PingRecorder ping = new PingRecorder(guest.ip(), spec.pingIntervalMs(),
                 originEpochMs, pingLimitS);
-             HeartbeatTail tail = new HeartbeatTail(guest.serialLog(), originNanos)) {
+                HeartbeatTail tail = new HeartbeatTail(guest.serialLog(), originNanos)) {
             Thread.sleep(QUIET.toMillis()); // a measurement window, not a wait for a condition
             startMs = elapsedMs(originNanos);
             try {

@@ -8,4 +8,4 @@ package io.livemig.orchestrator.placement;
  * @param estimatedCostBytes see {@link RebalanceSettings#estimatedCostBytes}
  */
 public record PlannedMove(
-    String vm, String from, String to, String reason, double gain, double estimatedCostBytes) {}
+        String vm, String from, String to, String reason, double gain, double estimatedCostBytes) {}

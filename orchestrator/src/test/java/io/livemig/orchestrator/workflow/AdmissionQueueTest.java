@@ -129,20 +129,20 @@ class AdmissionQueueTest {
 
     @ParameterizedTest(name = "{0}")
     @CsvSource(delimiter = '|', textBlock = """
-        free                        | 9 | 9 | 9 | v1   | x     | y     | ''
-        cluster full                | 3 | 9 | 9 | v1   | x     | y     | cluster limit 3 reached
-        lab-d outgoing 1            | 9 | 1 | 9 | v1   | lab-d | y     | lab-d has 1 outgoing migration (limit 1)
-        lab-a outgoing 2            | 9 | 2 | 9 | v1   | lab-a | y     | lab-a has 2 outgoing migrations (limit 2)
-        lab-a above a lowered limit | 9 | 1 | 9 | v1   | lab-a | y     | lab-a has 2 outgoing migrations (limit 1)
-        lab-b incoming 1            | 9 | 9 | 1 | v1   | x     | lab-b | lab-b has 1 incoming migration (limit 1)
-        lab-c incoming 2            | 9 | 9 | 2 | v1   | x     | lab-c | lab-c has 2 incoming migrations (limit 2)
-        lab-a outgoing under limit  | 9 | 3 | 9 | v1   | lab-a | y     | ''
-        lab-c incoming under limit  | 9 | 9 | 3 | v1   | x     | lab-c | ''
-        VM migrating                | 9 | 9 | 9 | demo | x     | y     | VM demo is already migrating
-        VM migrating beats cluster  | 3 | 9 | 9 | demo | x     | y     | VM demo is already migrating
-        cluster beats host limits   | 3 | 1 | 1 | v1   | lab-a | lab-b | cluster limit 3 reached
-        outgoing beats incoming     | 9 | 1 | 1 | v1   | lab-d | lab-b | lab-d has 1 outgoing migration (limit 1)
-        """)
+            free                        | 9 | 9 | 9 | v1   | x     | y     | ''
+            cluster full                | 3 | 9 | 9 | v1   | x     | y     | cluster limit 3 reached
+            lab-d outgoing 1            | 9 | 1 | 9 | v1   | lab-d | y     | lab-d has 1 outgoing migration (limit 1)
+            lab-a outgoing 2            | 9 | 2 | 9 | v1   | lab-a | y     | lab-a has 2 outgoing migrations (limit 2)
+            lab-a above a lowered limit | 9 | 1 | 9 | v1   | lab-a | y     | lab-a has 2 outgoing migrations (limit 1)
+            lab-b incoming 1            | 9 | 9 | 1 | v1   | x     | lab-b | lab-b has 1 incoming migration (limit 1)
+            lab-c incoming 2            | 9 | 9 | 2 | v1   | x     | lab-c | lab-c has 2 incoming migrations (limit 2)
+            lab-a outgoing under limit  | 9 | 3 | 9 | v1   | lab-a | y     | ''
+            lab-c incoming under limit  | 9 | 9 | 3 | v1   | x     | lab-c | ''
+            VM migrating                | 9 | 9 | 9 | demo | x     | y     | VM demo is already migrating
+            VM migrating beats cluster  | 3 | 9 | 9 | demo | x     | y     | VM demo is already migrating
+            cluster beats host limits   | 3 | 1 | 1 | v1   | lab-a | lab-b | cluster limit 3 reached
+            outgoing beats incoming     | 9 | 1 | 1 | v1   | lab-d | lab-b | lab-d has 1 outgoing migration (limit 1)
+            """)
     void whyWaiting(String name, int cluster, int out, int in, String vm, String source,
             String target, String expected) {
         // lab-a: 2 outgoing, lab-d: 1 outgoing; lab-b: 1 incoming, lab-c: 2 incoming.
