@@ -54,7 +54,7 @@ class ClusterCommandsTest {
 
         @Override
         public void getHostInfo(GetHostInfoRequest r, StreamObserver<HostInfo> o) {
-            o.onNext(HostInfo.newBuilder().setHostName(host).setCpus(2).setMemoryTotalBytes(8L << 30)
+            o.onNext(HostInfo.newBuilder().setClusterHostName(host).setCpus(2).setMemoryTotalBytes(8L << 30)
                     .setMemoryFreeBytes(4L << 30).setRunningVms(vms.size()).build());
             o.onCompleted();
         }

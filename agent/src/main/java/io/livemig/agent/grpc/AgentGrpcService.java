@@ -243,7 +243,7 @@ final class AgentGrpcService extends AgentServiceGrpc.AgentServiceImplBase {
                 .setVirtType(s.info().virtType() == DomainType.KVM ? io.livemig.proto.agent.v1.VirtType.VIRT_TYPE_KVM
                         : s.info().virtType() == DomainType.QEMU ? io.livemig.proto.agent.v1.VirtType.VIRT_TYPE_QEMU
                         : io.livemig.proto.agent.v1.VirtType.VIRT_TYPE_UNSPECIFIED)
-                .setHostName(s.hostName())
+                .setClusterHostName(s.hostName())
                 .setMemoryReservedBytes(s.memoryReservedBytes())
                 .setRunningVms(s.runningVms())
                 .setMigrationsOutgoing(s.migrationsOutgoing())

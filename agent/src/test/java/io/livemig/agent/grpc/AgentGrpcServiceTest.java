@@ -135,7 +135,7 @@ class AgentGrpcServiceTest {
     @Test
     void reportsHostAndVmsWithTheirBindings() {
         HostInfo info = a.getHostInfo(GetHostInfoRequest.getDefaultInstance());
-        assertEquals("lab-a", info.getHostName());
+        assertEquals("lab-a", info.getClusterHostName());
         assertEquals(1, info.getRunningVms());
         Vm vm = a.listVms(ListVmsRequest.getDefaultInstance()).getVms(0);
         assertEquals("lm", vm.getName());

@@ -124,7 +124,7 @@ class AgentTlsTest {
     @Test
     void anUnlistedIdentityMayReadButNotControl() throws Exception {
         var intruder = as(pki.tls("intruder"));
-        assertEquals("lab-a", intruder.getHostInfo(GetHostInfoRequest.getDefaultInstance()).getHostName());
+        assertEquals("lab-a", intruder.getHostInfo(GetHostInfoRequest.getDefaultInstance()).getClusterHostName());
         StatusRuntimeException denied = assertThrows(StatusRuntimeException.class, () -> intruder.startMigration(
                 StartMigrationRequest.newBuilder().setVmName("nope").setTargetAgent("127.0.0.1:2").build()));
         assertEquals(Status.Code.PERMISSION_DENIED, denied.getStatus().getCode());

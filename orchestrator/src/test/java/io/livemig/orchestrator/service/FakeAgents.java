@@ -49,7 +49,7 @@ public final class FakeAgents implements Agents {
     private final BlockingQueue<FakeMigration> starts = new LinkedBlockingQueue<>();
 
     public FakeAgents host(String name, int cpus, long memoryBytes, double guestCpu) {
-        hostInfo.put(name, HostInfo.newBuilder().setHostName(name).setCpus(cpus).setMemoryTotalBytes(memoryBytes)
+        hostInfo.put(name, HostInfo.newBuilder().setClusterHostName(name).setCpus(cpus).setMemoryTotalBytes(memoryBytes)
                 .setMemoryFreeBytes(memoryBytes).setGuestCpuUtilisation(guestCpu).setCpuModel("qemu64").build());
         vms.putIfAbsent(name, new CopyOnWriteArrayList<>());
         return this;
