@@ -67,18 +67,8 @@ public record AgentConfig(String host, String listen, String libvirtUri, String 
         if (badHost.isPresent()) {
             throw new ConfigException(lines.at("/host") + "host: " + badHost.get());
         }
-        Optional<String> badListen = Inputs.listenAddress("listen", config.listen);
-        if (badListen.isPresent()) {
-            throw new ConfigException(lines.at("/listen") + badListen.get());
-        }
-        Optional<String> badMetrics = Inputs.optionalListenAddress("metrics_listen", config.metricsListen, config.listen);
-        if (badMetrics.isPresent()) {
-            throw new ConfigException(lines.at("/metrics_listen") + badMetrics.get());
-        }
-        Optional<String> badUri = Inputs.libvirtUri("libvirt_uri", config.libvirtUri);
-        if (badUri.isPresent()) {
-            throw new ConfigException(lines.at("/libvirt_uri") + badUri.get());
-        }
+        lines.refuseBadListen(config.listen, config.metricsListen);
+        lines.refuse("/libvirt_uri", Inputs.libvirtUri("libvirt_uri", config.libvirtUri));
         if (config.cluster == null || config.cluster.isBlank()) {
             throw new ConfigException(where + ": cluster (path of the cluster file) is required");
         }

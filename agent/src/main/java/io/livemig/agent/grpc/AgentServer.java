@@ -11,6 +11,7 @@ import io.livemig.common.grpc.GrpcServing;
 import io.livemig.common.value.HostPort;
 import java.io.IOException;
 import java.util.Collection;
+import java.util.List;
 import java.util.Map;
 import java.util.Set;
 
@@ -21,18 +22,11 @@ public final class AgentServer {
     }
 
     /** Who may call which agent method: see {@link AccessPolicy}. */
-    static final Map<String, Access> METHODS = Map.ofEntries(
-            Map.entry("GetHostInfo", Access.READ),
-            Map.entry("ListVms", Access.READ),
-            Map.entry("GetMigration", Access.READ),
-            Map.entry("WatchMigration", Access.READ),
-            Map.entry("PrepareIncoming", Access.INCOMING),
-            Map.entry("CancelIncoming", Access.INCOMING),
-            Map.entry("StartMigration", Access.CONTROL),
-            Map.entry("AbortMigration", Access.CONTROL),
-            Map.entry("StartPostCopy", Access.CONTROL),
-            Map.entry("SetMaxDowntime", Access.CONTROL),
-            Map.entry("SetBandwidth", Access.CONTROL));
+    static final Map<String, Access> METHODS = AccessPolicy.methods(Map.of(
+            Access.READ, List.of("GetHostInfo", "ListVms", "GetMigration", "WatchMigration"),
+            Access.INCOMING, List.of("PrepareIncoming", "CancelIncoming"),
+            Access.CONTROL, List.of("StartMigration", "AbortMigration", "StartPostCopy", "SetMaxDowntime",
+                    "SetBandwidth")));
 
     /**
      * The agent of {@code host}: identities in {@code allow} control migrations; {@code peers}

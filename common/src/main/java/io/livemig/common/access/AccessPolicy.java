@@ -1,5 +1,7 @@
 package io.livemig.common.access;
 
+import java.util.HashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
@@ -31,6 +33,17 @@ public record AccessPolicy(String where, String service, Map<String, Access> met
         methods = Map.copyOf(methods);
         allow = Set.copyOf(allow);
         peers = Set.copyOf(peers);
+    }
+
+    /** A service's method table from its methods grouped by access; a method in two groups is a mistake. */
+    public static Map<String, Access> methods(Map<Access, List<String>> byAccess) {
+        Map<String, Access> methods = new HashMap<>();
+        byAccess.forEach((access, names) -> names.forEach(name -> {
+            if (methods.put(name, access) != null) {
+                throw new IllegalArgumentException(name + " is classified twice");
+            }
+        }));
+        return Map.copyOf(methods);
     }
 
     /** Why {@code identity} may not call {@code service/method}, or empty when it may. */

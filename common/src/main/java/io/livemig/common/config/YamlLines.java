@@ -1,11 +1,13 @@
 package io.livemig.common.config;
 
+import io.livemig.common.input.Inputs;
 import com.fasterxml.jackson.core.JsonParser;
 import com.fasterxml.jackson.core.JsonToken;
 import com.fasterxml.jackson.dataformat.yaml.YAMLFactory;
 import java.io.IOException;
 import java.util.HashMap;
 import java.util.Map;
+import java.util.Optional;
 
 /**
  * Where each key and list item of a YAML file is, by JSON pointer ("/hosts/1/agent"), so that
@@ -57,6 +59,19 @@ public final class YamlLines {
     public String at(String pointer) {
         int line = line(pointer);
         return line > 0 ? source + ":" + line + ": " : source + ": ";
+    }
+
+    /** Refuses the value at {@code pointer} with "file:line: " and {@code problem}, if there is one. */
+    public void refuse(String pointer, Optional<String> problem) throws ConfigException {
+        if (problem.isPresent()) {
+            throw new ConfigException(at(pointer) + problem.get());
+        }
+    }
+
+    /** A daemon's {@code listen} and optional {@code metrics_listen} addresses, checked alike in every file. */
+    public void refuseBadListen(String listen, String metricsListen) throws ConfigException {
+        refuse("/listen", Inputs.listenAddress("listen", listen));
+        refuse("/metrics_listen", Inputs.optionalListenAddress("metrics_listen", metricsListen, listen));
     }
 
     public String source() {

@@ -99,14 +99,7 @@ public record OrchestratorConfig(
         OrchestratorConfig c = read.value();
         YamlLines lines = read.lines();
         String where = file + ": ";
-        Optional<String> badListen = Inputs.listenAddress("listen", c.listen);
-        if (badListen.isPresent()) {
-            throw new ConfigException(lines.at("/listen") + badListen.get());
-        }
-        Optional<String> badMetrics = Inputs.optionalListenAddress("metrics_listen", c.metricsListen, c.listen);
-        if (badMetrics.isPresent()) {
-            throw new ConfigException(lines.at("/metrics_listen") + badMetrics.get());
-        }
+        lines.refuseBadListen(c.listen, c.metricsListen);
         if (c.cluster == null || c.cluster.isBlank()) {
             throw new ConfigException(where + "cluster (path of the cluster file) is required");
         }

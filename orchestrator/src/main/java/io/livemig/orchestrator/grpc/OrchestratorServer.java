@@ -12,6 +12,7 @@ import io.livemig.common.grpc.GrpcServing;
 import io.livemig.common.value.HostPort;
 import java.io.IOException;
 import java.util.Collection;
+import java.util.List;
 import java.util.Map;
 import java.util.Set;
 
@@ -22,18 +23,9 @@ public final class OrchestratorServer {
     }
 
     /** Reading (and planning without acting) is open to every identity; changing things is not. */
-    static final Map<String, Access> METHODS = Map.ofEntries(
-            Map.entry("ListHosts", Access.READ),
-            Map.entry("ListVms", Access.READ),
-            Map.entry("Watch", Access.READ),
-            Map.entry("History", Access.READ),
-            Map.entry("PlanRebalance", Access.READ),
-            Map.entry("Rounds", Access.READ),
-            Map.entry("Migrate", Access.CONTROL),
-            Map.entry("Abort", Access.CONTROL),
-            Map.entry("Rebalance", Access.CONTROL),
-            Map.entry("Drain", Access.CONTROL),
-            Map.entry("SetHostState", Access.CONTROL));
+    static final Map<String, Access> METHODS = AccessPolicy.methods(Map.of(
+            Access.READ, List.of("ListHosts", "ListVms", "Watch", "History", "PlanRebalance", "Rounds"),
+            Access.CONTROL, List.of("Migrate", "Abort", "Rebalance", "Drain", "SetHostState")));
 
     /** Identities in {@code allow} may migrate, abort, rebalance, drain and set host states. */
     public static AccessPolicy policy(Collection<String> allow) {
