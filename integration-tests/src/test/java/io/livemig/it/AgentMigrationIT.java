@@ -50,14 +50,12 @@ class AgentMigrationIT {
 
     @BeforeAll
     static void startLab() {
-        if (!Lab.runningAsRoot()) {
-            return; // every test is skipped by @RequiresRoot, with the reason
+        Lab.Up up = Lab.upForTests(2);
+        if (up != null) {
+            lab = up.lab();
+            assertTrue(Files.isExecutable(lab.livemig()), "livemig is not built: " + lab.livemig());
+            assertTrue(up.result().output().contains("agent="), "the lab runs no agents: " + up.result().describe());
         }
-        lab = Lab.ofThisRepository();
-        assertTrue(Files.isExecutable(lab.livemig()), "livemig is not built: " + lab.livemig());
-        Lab.Result up = lab.run(Duration.ofMinutes(5), "up", "--hosts", "2");
-        assertTrue(up.ok(), up::describe);
-        assertTrue(up.output().contains("agent="), "the lab runs no agents: " + up.describe());
     }
 
     @AfterEach
@@ -67,9 +65,7 @@ class AgentMigrationIT {
 
     @AfterAll
     static void stopLab() {
-        if (lab != null) {
-            lab.run(Duration.ofMinutes(3), "down");
-        }
+        Lab.downAfterTests(lab);
     }
 
     private void create(String name, String... options) {

@@ -43,19 +43,13 @@ class ExperimentIT {
 
     @BeforeAll
     static void startLab() {
-        if (!Lab.runningAsRoot()) {
-            return; // every test is skipped by @RequiresRoot, with the reason
-        }
-        lab = Lab.ofThisRepository();
-        Lab.Result up = lab.run(Duration.ofMinutes(5), "up", "--hosts", "2");
-        assertTrue(up.ok(), up::describe);
+        Lab.Up up = Lab.upForTests(2);
+        lab = up == null ? null : up.lab();
     }
 
     @AfterAll
     static void stopLab() {
-        if (lab != null) {
-            lab.run(Duration.ofMinutes(3), "down");
-        }
+        Lab.downAfterTests(lab);
     }
 
     @Test

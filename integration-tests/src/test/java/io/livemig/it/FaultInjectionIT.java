@@ -53,13 +53,11 @@ class FaultInjectionIT {
 
     @BeforeAll
     static void startLab() {
-        if (!Lab.runningAsRoot()) {
-            return; // every test is skipped by @RequiresRoot, with the reason
+        Lab.Up up = Lab.upForTests(3);
+        if (up != null) {
+            lab = up.lab();
+            assertTrue(up.result().output().contains("# orchestrator: "), up.result()::describe);
         }
-        lab = Lab.ofThisRepository();
-        Lab.Result up = lab.run(Duration.ofMinutes(5), "up", "--hosts", "3");
-        assertTrue(up.ok(), up::describe);
-        assertTrue(up.output().contains("# orchestrator: "), up::describe);
     }
 
     @AfterEach
@@ -73,9 +71,7 @@ class FaultInjectionIT {
 
     @AfterAll
     static void stopLab() {
-        if (lab != null) {
-            lab.run(Duration.ofMinutes(3), "down");
-        }
+        Lab.downAfterTests(lab);
     }
 
     // --- helpers ----------------------------------------------------------------------------------

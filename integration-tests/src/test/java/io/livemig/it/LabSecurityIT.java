@@ -38,12 +38,11 @@ class LabSecurityIT {
 
     @BeforeAll
     static void startLab() {
-        if (!Lab.runningAsRoot()) {
+        Lab.Up up = Lab.upForTests(2);
+        if (up == null) {
             return; // every test is skipped by @RequiresRoot, with the reason
         }
-        lab = Lab.ofThisRepository();
-        Lab.Result up = lab.run(Duration.ofMinutes(5), "up", "--hosts", "2");
-        assertTrue(up.ok(), up::describe);
+        lab = up.lab();
         Lab.Result created = lab.run(Duration.ofMinutes(3), "vm", "create", VM, "--host", "lab-a", "--mem", "128",
                 "--dirty-mib", "16", "--dirty-rate", "4");
         assertTrue(created.ok(), created::describe);
@@ -51,10 +50,7 @@ class LabSecurityIT {
 
     @AfterAll
     static void stopLab() {
-        if (lab != null) {
-            lab.run(Duration.ofMinutes(2), "vm", "destroy", VM);
-            lab.run(Duration.ofMinutes(3), "down");
-        }
+        Lab.downAfterTests(lab, VM);
     }
 
     private static Lab.Result as(String identity, String... args) {

@@ -52,13 +52,13 @@ class OrchestratorIT {
 
     @BeforeAll
     static void startLab() {
-        if (!Lab.runningAsRoot()) {
+        Lab.Up up = Lab.upForTests(3);
+        if (up == null) {
             return; // every test is skipped by @RequiresRoot, with the reason
         }
-        lab = Lab.ofThisRepository();
-        Lab.Result up = lab.run(Duration.ofMinutes(5), "up", "--hosts", "3");
-        assertTrue(up.ok(), up::describe);
-        assertTrue(up.output().contains("# orchestrator: ") && up.output().contains(" up"), up::describe);
+        lab = up.lab();
+        Lab.Result result = up.result();
+        assertTrue(result.output().contains("# orchestrator: ") && result.output().contains(" up"), result::describe);
         assertTrue(Files.isReadable(LAB_DIR.resolve("client.yaml")), "lab.sh up wrote no client configuration");
         for (String g : GUESTS) {
             Lab.Result created = lab.run(Duration.ofMinutes(3), "vm", "create", g, "--host", "lab-a", "--mem", "128",
@@ -69,10 +69,7 @@ class OrchestratorIT {
 
     @AfterAll
     static void stopLab() {
-        if (lab != null) {
-            GUESTS.forEach(g -> lab.run(Duration.ofMinutes(2), "vm", "destroy", g));
-            lab.run(Duration.ofMinutes(3), "down");
-        }
+        Lab.downAfterTests(lab, GUESTS.toArray(String[]::new));
     }
 
     /** Runs a plain livemig (no --cluster, no --orchestrator: the lab's client configuration). */

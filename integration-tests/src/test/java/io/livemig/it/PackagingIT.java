@@ -64,10 +64,7 @@ class PackagingIT {
 
     @AfterAll
     static void stopLab() {
-        if (lab != null) {
-            lab.run(Duration.ofMinutes(2), "vm", "destroy", "pkg-1");
-            lab.run(Duration.ofMinutes(3), "down");
-        }
+        Lab.downAfterTests(lab, "pkg-1");
     }
 
     private static Lab.Result run(String... args) {

@@ -23,7 +23,6 @@ import io.livemig.agent.core.migration.MigrationSpec;
 import io.livemig.agent.core.migration.MigrationSpec.Compression;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -49,6 +48,8 @@ import org.libvirt.Domain;
 @Timeout(value = 10, unit = TimeUnit.MINUTES)
 class LibvirtMigrationJobIT {
 
+    private static Lab lab;
+
     private static final String NET = System.getProperty("livemig.lab.net", "10.213.77");
     private static final String A = "qemu+tcp://" + NET + ".11/system";
     private static final String B = "qemu+tcp://" + NET + ".12/system";
@@ -63,18 +64,13 @@ class LibvirtMigrationJobIT {
 
     @BeforeAll
     static void startLab() {
-        if (!Lab.runningAsRoot()) {
-            return; // every test is skipped by @RequiresRoot, with the reason
-        }
-        Lab.Result up = Lab.ofThisRepository().run(Duration.ofMinutes(5), "up", "--hosts", "2");
-        org.junit.jupiter.api.Assertions.assertTrue(up.ok(), up::describe);
+        Lab.Up up = Lab.upForTests(2);
+        lab = up == null ? null : up.lab();
     }
 
     @AfterAll
     static void stopLab() {
-        if (Lab.runningAsRoot()) {
-            Lab.ofThisRepository().run(Duration.ofMinutes(3), "down");
-        }
+        Lab.downAfterTests(lab);
     }
 
     // --- CPU ---------------------------------------------------------------------------------

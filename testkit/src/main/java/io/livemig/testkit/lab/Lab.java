@@ -15,6 +15,7 @@ import java.util.Optional;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.Assertions;
 
 /**
  * Runs {@code scripts/lab.sh} subcommands. Each run has a timeout; waiting for a state polls the
@@ -61,6 +62,34 @@ public final class Lab {
 
     public Path root() {
         return root;
+    }
+
+    /**
+     * For a test class's {@code @BeforeAll}: this repository's lab brought up with {@code hosts}
+     * hosts (an agent on each and the orchestrator), or null when not running as root, where every
+     * test is skipped by {@link RequiresRoot} with the reason. Fails the class if it does not come up.
+     */
+    public static Up upForTests(int hosts) {
+        if (!runningAsRoot()) {
+            return null;
+        }
+        Lab lab = ofThisRepository();
+        Result up = lab.run(Duration.ofMinutes(5), "up", "--hosts", String.valueOf(hosts));
+        Assertions.assertTrue(up.ok(), up::describe);
+        return new Up(lab, up);
+    }
+
+    /** The lab, and what {@code lab.sh up} printed (the hosts, agents and orchestrator it started). */
+    public record Up(Lab lab, Result result) {}
+
+    /** For {@code @AfterAll}: destroys {@code guests} and takes the lab down, if {@code lab} is up. */
+    public static void downAfterTests(Lab lab, String... guests) {
+        if (lab != null) {
+            for (String guest : guests) {
+                lab.run(Duration.ofMinutes(2), "vm", "destroy", guest);
+            }
+            lab.run(Duration.ofMinutes(3), "down");
+        }
     }
 
     /** The lab creates network namespaces and runs libvirt daemons: it needs root. */
