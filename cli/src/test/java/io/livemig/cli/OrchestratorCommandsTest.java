@@ -8,7 +8,6 @@ import io.livemig.orchestrator.service.FakeAgents;
 import static io.livemig.orchestrator.service.FakeAgents.GIB;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
-import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;

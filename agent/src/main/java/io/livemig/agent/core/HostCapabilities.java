@@ -2,17 +2,12 @@ package io.livemig.agent.core;
 
 import java.io.IOException;
 import java.io.StringReader;
-import javax.xml.XMLConstants;
 import javax.xml.parsers.DocumentBuilder;
-import javax.xml.parsers.DocumentBuilderFactory;
-import javax.xml.parsers.ParserConfigurationException;
 import org.w3c.dom.Document;
 import org.w3c.dom.Element;
 import org.w3c.dom.NodeList;
 import org.xml.sax.InputSource;
 import org.xml.sax.SAXException;
-import org.xml.sax.SAXParseException;
-import org.xml.sax.helpers.DefaultHandler;
 
 /** Reads libvirt's capabilities XML (virConnectGetCapabilities). */
 public final class HostCapabilities {

@@ -10,8 +10,6 @@ import io.grpc.TlsChannelCredentials;
 import io.grpc.TlsServerCredentials;
 import io.grpc.netty.shaded.io.grpc.netty.NettyServerBuilder;
 import io.livemig.common.config.ConfigException;
-import io.livemig.common.tls.TlsSettings;
-import io.livemig.common.tls.TransportSecurity;
 import java.io.IOException;
 import java.net.InetSocketAddress;
 import java.util.function.Function;

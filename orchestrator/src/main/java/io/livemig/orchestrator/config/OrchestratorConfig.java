@@ -6,14 +6,12 @@ import io.livemig.common.config.ConfigException;
 import io.livemig.common.config.TlsConfig;
 import io.livemig.common.config.YamlFiles;
 import io.livemig.common.config.YamlLines;
-import io.livemig.common.input.Inputs;
 import io.livemig.common.tls.TransportSecurity;
 import io.livemig.orchestrator.placement.PlacementPolicy;
 import io.livemig.orchestrator.workflow.AdmissionQueue;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.Locale;
-import java.util.Optional;
 
 /**
  * The orchestrator's file (YAML, strict: unknown keys are errors with their line).

@@ -8,7 +8,6 @@ import io.livemig.common.access.AccessPolicy.Access;
 import io.livemig.common.tls.TransportSecurity;
 import io.livemig.orchestrator.service.Orchestrator;
 import io.livemig.proto.orchestrator.v1.OrchestratorServiceGrpc;
-import io.livemig.common.grpc.GrpcServing;
 import io.livemig.common.value.HostPort;
 import java.io.IOException;
 import java.util.Collection;
