@@ -34,17 +34,11 @@ final class LibvirtJobSteering {
 
     /** virDomainMigrateSetMaxDowntime, through libvirt-java. */
     void setMaxDowntime(long downtimeMs) throws HypervisorException {
-        if (downtimeMs <= 0) {
-            throw new HypervisorException(Reason.INVALID_REQUEST, "max downtime must be > 0 ms, got " + downtimeMs);
-        }
         steer("set the max downtime to " + downtimeMs + " ms", () -> job.domain.migrateSetMaxDowntime(downtimeMs));
     }
 
     /** virDomainMigrateSetMaxSpeed (JNA); 0 lifts the limit (QEMU treats a zero rate as unlimited). */
     void setBandwidth(long bandwidthMiBps) throws HypervisorException {
-        if (bandwidthMiBps < 0) {
-            throw new HypervisorException(Reason.INVALID_REQUEST, "bandwidth must be >= 0 MiB/s, got " + bandwidthMiBps);
-        }
         String what = "set the bandwidth to " + bandwidthMiBps + " MiB/s";
         steer(what, () -> {
             if (LibvirtNative.INSTANCE.virDomainMigrateSetMaxSpeed(job.nativeDomain, new NativeLong(bandwidthMiBps), 0) < 0) {

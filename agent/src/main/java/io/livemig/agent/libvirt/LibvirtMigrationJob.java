@@ -8,6 +8,7 @@ import io.livemig.agent.core.JobStats;
 import io.livemig.agent.core.MigrationFlag;
 import io.livemig.agent.core.MigrationOutcome;
 import io.livemig.agent.core.OutcomeStatus;
+import io.livemig.agent.core.migration.LaunchPlan;
 import io.livemig.agent.core.migration.MigrationJob;
 import io.livemig.agent.core.migration.MigrationSpec;
 import java.time.Duration;
@@ -88,8 +89,8 @@ public final class LibvirtMigrationJob implements MigrationJob {
     }
 
     /**
-     * Connects to both hosts, checks the VM, sets the initial max downtime and starts the
-     * migration thread.
+     * Connects to both hosts, checks the VM, applies the spec's {@link LaunchPlan} (the max
+     * downtime here, the rest with the migrate call) and starts the migration thread.
      *
      * @throws HypervisorException when the migration cannot start: a host is unreachable, the VM
      *                             is unknown or not running, the spec is contradictory
@@ -110,10 +111,12 @@ public final class LibvirtMigrationJob implements MigrationJob {
             domain = source.lookup(spec.vmName());
             requireRunning(domain, spec);
             nativeDomain = source.nativeDomain(domain.getUUIDString());
-            if (spec.maxDowntimeMs() > 0) {
+            LaunchPlan launch = spec.launch();
+            if (launch.maxDowntimeMs() > 0) {
                 // virDomainMigrate3 has no downtime parameter; QEMU keeps this value for the
-                // migration that follows (libvirt restores the old one afterwards).
-                domain.migrateSetMaxDowntime(spec.maxDowntimeMs());
+                // migration that follows (libvirt restores the old one afterwards). The bandwidth
+                // goes with the call (Migrate3Call); neither is set again unless the policy steers.
+                domain.migrateSetMaxDowntime(launch.maxDowntimeMs());
             }
             LibvirtMigrationJob job = new LibvirtMigrationJob(spec, call, source, destination, domain, nativeDomain);
             job.registerEvents();

@@ -6,16 +6,14 @@ import static io.livemig.agent.service.AgentCalls.requireVmName;
 import io.livemig.agent.core.DomainState;
 import io.livemig.agent.core.Hypervisor;
 import io.livemig.agent.core.HypervisorException;
-import io.livemig.agent.core.MigrationFlag;
-import io.livemig.agent.core.MigrationFlags;
 import io.livemig.agent.core.PostcopyFailedState;
 import io.livemig.agent.core.VmInfo;
+import io.livemig.agent.core.migration.LaunchPlan;
 import io.livemig.agent.core.migration.MigrationJob;
 import io.livemig.agent.core.migration.MigrationSpec;
 import io.livemig.agent.core.monitor.MigrationMonitor;
 import io.livemig.agent.core.monitor.MonitorReport;
 import io.livemig.agent.core.monitor.Technique;
-import io.livemig.agent.core.policy.CompressionChoice;
 import io.livemig.agent.core.policy.CopyMode;
 import io.livemig.agent.core.policy.PolicySettings;
 import io.livemig.agent.service.AgentException.Code;
@@ -80,7 +78,6 @@ final class OutgoingMigrations implements AutoCloseable {
     /** Starts migrating a running VM of this host to the host whose agent is at {@code targetAgent}. */
     Started startMigration(String vmName, String targetAgent, MigrationOptionsValue options) throws AgentException {
         requireVmName(vmName);
-        options.validate();
         invalidIf(Inputs.hostPort("target_agent", targetAgent));
         if (targetAgent.equals(self.agent())) {
             throw new AgentException(Code.INVALID_ARGUMENT, "the target is this host (" + self.name() + ")");
@@ -99,13 +96,9 @@ final class OutgoingMigrations implements AutoCloseable {
             incoming = peers.prepareIncoming(targetAgent, new IncomingRequest(vmName, vm.uuid(), xml, vm.memoryBytes(),
                     self.name(), self.networks(), self.storage(), bindings.diskSizes(xml)));
             PolicySettings settings = settings(options, self.linkMiBps());
-            // Compression is fixed when the migration starts: decided now, from the knobs and the link.
-            CompressionChoice compression = CompressionChoice.chooseCompression(options.mode(), settings, -1);
-            MigrationFlags flags = flags(options, settings, incoming);
-            MigrationSpec spec = new MigrationSpec(vmName, localUri, incoming.libvirtUri(), incoming.migrateUri(), flags,
-                    incoming.destinationXml(), incoming.destinationXml(), settings.bandwidthMiBps(),
-                    settings.maxDowntimeMs(), compression.compression(), settings.parallelConnections(),
-                    incoming.copyDisks());
+            LaunchPlan launch = launchPlan(options, settings, incoming);
+            MigrationSpec spec = new MigrationSpec(vmName, localUri, incoming.libvirtUri(), incoming.migrateUri(),
+                    incoming.destinationXml(), incoming.destinationXml(), launch, incoming.copyDisks());
             MigrationJob job = hv(() -> hypervisor.startMigration(spec));
             String id = UUID.randomUUID().toString();
             OutgoingMigration outgoing = new OutgoingMigration(id, vmName, self.name(), incoming.targetHost(),
@@ -115,7 +108,7 @@ final class OutgoingMigrations implements AutoCloseable {
             migrations.put(id, outgoing);
             try (MigrationLog ctx = MigrationLog.of(id, vmName)) {
                 LOG.info("migration started: to {} ({}), mode {}, flags {}", incoming.targetHost(), targetAgent,
-                        OutgoingMigration.mode(options.mode()), flags);
+                        OutgoingMigration.mode(options.mode()), launch.flags());
             }
             Incoming agreed = incoming;
             runners.execute(() -> run(outgoing, monitor, job, targetAgent, agreed));
@@ -393,30 +386,10 @@ final class OutgoingMigrations implements AutoCloseable {
                 && self.storage().values().stream().anyMatch(prefix -> step.from().startsWith(prefix + "/")));
     }
 
-    private MigrationFlags flags(MigrationOptionsValue o, PolicySettings settings, Incoming incoming) {
-        MigrationFlags flags = MigrationFlags.of(MigrationFlag.PERSIST_DEST, MigrationFlag.UNDEFINE_SOURCE);
-        if (o.mode().isLive()) {
-            flags = flags.with(MigrationFlag.LIVE);
-        }
-        if (o.mode().needsPostcopyFlag(settings)) {
-            flags = flags.with(MigrationFlag.POSTCOPY);
-        }
-        // auto throttles through QEMU's auto-converge, which can only be enabled at the start.
-        if (o.autoConverge() || o.mode() == CopyMode.AUTO && settings.throttleAllowed()) {
-            flags = flags.with(MigrationFlag.AUTO_CONVERGE);
-        }
-        if (!incoming.copyDisks().isEmpty()) {
-            flags = flags.with(MigrationFlag.NON_SHARED_DISK);
-        }
-        // libvirt trusts only file systems it knows to be shared (NFS, GlusterFS, ...). Storage the
-        // cluster file declares shared (the same storage mounted on every host) is shared too.
-        if (onDeclaredSharedStorage(incoming)) {
-            flags = flags.with(MigrationFlag.UNSAFE);
-        }
-        if (self.migrationTls()) {
-            flags = flags.with(MigrationFlag.TLS);
-        }
-        return flags;
+    /** What the migration starts with: the settings, and what this host and the target add. */
+    private LaunchPlan launchPlan(MigrationOptionsValue o, PolicySettings settings, Incoming incoming) {
+        return LaunchPlan.of(o.mode(), o.autoConverge(), settings, new LaunchPlan.Target(!incoming.copyDisks().isEmpty(),
+                onDeclaredSharedStorage(incoming), self.migrationTls()));
     }
 
     private <T> T hv(AgentCalls.HvCall<T> call) throws AgentException {
