@@ -223,11 +223,9 @@ final class AgentGrpcService extends AgentServiceGrpc.AgentServiceImplBase {
             case UNRECOGNIZED -> throw new AgentException(AgentException.Code.INVALID_ARGUMENT,
                     "unknown compression " + o.getCompressionValue() + " (known: none, xbzrle, zstd)");
         };
-        MigrationOptionsValue value = new MigrationOptionsValue(mode, o.getMaxDowntimeMs(), o.getBandwidthMibps(),
-                o.getTimeoutS(), o.getAutoConverge(), compression, o.getParallelConnections(),
-                !o.getDisallowPostcopy(), !o.getDisallowSuspend());
-        value.validate();
-        return value;
+        return MigrationOptionsValue.checked(mode, o.getMaxDowntimeMs(), o.getBandwidthMibps(), o.getTimeoutS(),
+                o.getAutoConverge(), compression, o.getParallelConnections(), !o.getDisallowPostcopy(),
+                !o.getDisallowSuspend());
     }
 
     static HostInfo hostInfo(HostStatus s) {

@@ -1,8 +1,6 @@
 package io.livemig.agent.libvirt;
 
-import com.sun.jna.NativeLong;
 import com.sun.jna.Pointer;
-import com.sun.jna.ptr.NativeLongByReference;
 import io.livemig.agent.core.HypervisorException;
 import io.livemig.agent.core.HypervisorException.Reason;
 import io.livemig.agent.core.JobSample;
@@ -10,7 +8,7 @@ import io.livemig.agent.core.JobStats;
 import io.livemig.agent.core.MigrationFlag;
 import io.livemig.agent.core.MigrationOutcome;
 import io.livemig.agent.core.OutcomeStatus;
-import io.livemig.agent.core.StatsOrigin;
+import io.livemig.agent.core.migration.LaunchPlan;
 import io.livemig.agent.core.migration.MigrationJob;
 import io.livemig.agent.core.migration.MigrationSpec;
 import java.time.Duration;
@@ -20,7 +18,6 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.locks.ReentrantReadWriteLock;
 import org.libvirt.Domain;
-import org.libvirt.DomainInfo.DomainState;
 import org.libvirt.DomainJobStats;
 import org.libvirt.LibvirtException;
 import org.libvirt.jna.ConnectionPointer;
@@ -47,47 +44,39 @@ import org.libvirt.jna.DomainPointer;
  */
 public final class LibvirtMigrationJob implements MigrationJob {
 
-    /** VIR_DOMAIN_JOB_STATS_COMPLETED: statistics of the job that ended last. */
-    private static final int JOB_STATS_COMPLETED = 1;
-    /** How long an abort may take before the half-arrived VM on the target is destroyed. */
-    private static final long ABORT_GRACE_MS = 20_000;
-    /** How long the outcome waits for the job-completed event when no completed statistics are left. */
-    private static final long COMPLETED_EVENT_GRACE_MS = 2000;
 
-    private final MigrationSpec spec;
+    final MigrationSpec spec;
     private final Migrate3Call call;
     private final LibvirtConnection source;
-    private final LibvirtConnection destination;
-    private final Domain domain;
-    private final DomainPointer nativeDomain;
+    final LibvirtConnection destination;
+    final Domain domain;
+    final DomainPointer nativeDomain;
     private final long startedNanos = System.nanoTime();
+    final LibvirtJobSteering steering = new LibvirtJobSteering(this);
+    private final LibvirtJobOutcome outcomes = new LibvirtJobOutcome(this);
 
     // Calls into libvirt hold the read lock; release() takes the write lock, so no call ever uses
     // a closed connection or a freed domain.
-    private final ReentrantReadWriteLock resources = new ReentrantReadWriteLock();
-    private boolean released;
+    final ReentrantReadWriteLock resources = new ReentrantReadWriteLock();
+    boolean released;
     private int iterationCallbackId = -1;
-    private int jobCompletedCallbackId = -1;
+    int jobCompletedCallbackId = -1;
 
     // Held in fields: JNA's native stubs must stay reachable while libvirt may call them.
     private final LibvirtNative.MigrationIterationCallback onIteration = this::iterationEvent;
     private final LibvirtNative.JobCompletedCallback onJobCompleted = this::jobCompletedEvent;
 
-    private final Object signal = new Object();
+    final Object signal = new Object();
     private long changes;                         // under signal: iteration events and the end
     private long changesSeen;                     // under signal: what awaitChange has reported
-    private Map<String, Object> completedEventStats; // under signal
+    Map<String, Object> completedEventStats; // under signal
     private final AtomicInteger iterationEvents = new AtomicInteger();
 
-    private volatile boolean done;
+    volatile boolean done;
     private volatile MigrationOutcome outcome;
-    private volatile JobSample lastSample;
-    private volatile boolean abortRequested;
-    private volatile boolean suspendedBySteering;
-    private volatile boolean resumedOnDestination;
+    volatile JobSample lastSample;
+    volatile boolean resumedOnDestination;
     private volatile String lostDestination;      // once seen, the loss is remembered
-    private volatile boolean postcopyStarted;
-    private volatile String forcedAbort;          // what an abort that did not take effect led to
 
     private LibvirtMigrationJob(MigrationSpec spec, Migrate3Call call, LibvirtConnection source,
             LibvirtConnection destination, Domain domain, DomainPointer nativeDomain) {
@@ -100,8 +89,8 @@ public final class LibvirtMigrationJob implements MigrationJob {
     }
 
     /**
-     * Connects to both hosts, checks the VM, sets the initial max downtime and starts the
-     * migration thread.
+     * Connects to both hosts, checks the VM, applies the spec's {@link LaunchPlan} (the max
+     * downtime here, the rest with the migrate call) and starts the migration thread.
      *
      * @throws HypervisorException when the migration cannot start: a host is unreachable, the VM
      *                             is unknown or not running, the spec is contradictory
@@ -122,10 +111,12 @@ public final class LibvirtMigrationJob implements MigrationJob {
             domain = source.lookup(spec.vmName());
             requireRunning(domain, spec);
             nativeDomain = source.nativeDomain(domain.getUUIDString());
-            if (spec.maxDowntimeMs() > 0) {
+            LaunchPlan launch = spec.launch();
+            if (launch.maxDowntimeMs() > 0) {
                 // virDomainMigrate3 has no downtime parameter; QEMU keeps this value for the
-                // migration that follows (libvirt restores the old one afterwards).
-                domain.migrateSetMaxDowntime(spec.maxDowntimeMs());
+                // migration that follows (libvirt restores the old one afterwards). The bandwidth
+                // goes with the call (Migrate3Call); neither is set again unless the policy steers.
+                domain.migrateSetMaxDowntime(launch.maxDowntimeMs());
             }
             LibvirtMigrationJob job = new LibvirtMigrationJob(spec, call, source, destination, domain, nativeDomain);
             job.registerEvents();
@@ -198,7 +189,7 @@ public final class LibvirtMigrationJob implements MigrationJob {
                 failure = e;
             }
             try {
-                result = failure == null ? succeeded(migrated) : failed(failure);
+                result = failure == null ? outcomes.succeeded(migrated) : outcomes.failed(failure);
             } finally {
                 LibvirtConnection.free(migrated);
             }
@@ -212,105 +203,6 @@ public final class LibvirtMigrationJob implements MigrationJob {
         }
     }
 
-    /**
-     * Figures, best first: the destination's completed-job statistics (libvirt hands the source's
-     * over in the migration cookie), the source's, the source's job-completed event (the only copy
-     * left after post-copy), the last sample taken while the job ran.
-     */
-    private MigrationOutcome succeeded(Domain migrated) {
-        long wallClockMs = wallClockMs();
-        MigrationOutcome result = completed(migrated, wallClockMs, StatsOrigin.DESTINATION_COMPLETED_JOB);
-        if (result == null) {
-            result = completed(domain, wallClockMs, StatsOrigin.SOURCE_COMPLETED_JOB);
-        }
-        if (result == null) {
-            result = fromCompletedEvent(wallClockMs, COMPLETED_EVENT_GRACE_MS);
-        }
-        if (result == null || result.status() != OutcomeStatus.COMPLETED) {
-            // migrate returned a domain: the VM runs on the destination whatever stale stats say.
-            result = JobStats.fromLastSample(OutcomeStatus.COMPLETED, lastSample, wallClockMs, null);
-        }
-        resumeIfLeftPaused(migrated);
-        return result;
-    }
-
-    /**
-     * libvirt resumes a guest that was paused during migration on the destination (QEMU 10 /
-     * libvirt 11 did in the lab). Should a version leave it paused, the guest would stay stopped
-     * although the caller only asked to speed up the migration: resume it.
-     */
-    private void resumeIfLeftPaused(Domain migrated) {
-        if (!suspendedBySteering || migrated == null || spec.flags().has(MigrationFlag.PAUSED)) {
-            return;
-        }
-        try {
-            if (migrated.getInfo().state == DomainState.VIR_DOMAIN_PAUSED) {
-                migrated.resume();
-                resumedOnDestination = true;
-            }
-        } catch (LibvirtException e) {
-            // The outcome stands; the VM check of the caller reports a paused guest.
-        }
-    }
-
-    private MigrationOutcome failed(Exception cause) {
-        long wallClockMs = wallClockMs();
-        String error = cause instanceof LibvirtException e ? LibvirtErrors.message(e) : String.valueOf(cause);
-        if (forcedAbort != null) {
-            error = error + "; " + forcedAbort;
-        }
-        MigrationOutcome fromSource = completed(domain, wallClockMs, StatsOrigin.SOURCE_COMPLETED_JOB);
-        if (fromSource == null) {
-            fromSource = fromCompletedEvent(wallClockMs, 0);
-        }
-        if (fromSource != null && fromSource.status() != OutcomeStatus.COMPLETED) {
-            return new MigrationOutcome(abortRequested ? OutcomeStatus.CANCELLED : fromSource.status(),
-                    fromSource.totalTimeMs(), fromSource.downtimeMs(), fromSource.setupTimeMs(),
-                    fromSource.bytesTransferred(), fromSource.memoryBytes(), fromSource.iterations(),
-                    fromSource.postcopyRequests(), error, fromSource.origin());
-        }
-        return JobStats.fromLastSample(abortRequested ? OutcomeStatus.CANCELLED : OutcomeStatus.FAILED,
-                lastSample, wallClockMs, error);
-    }
-
-    private static MigrationOutcome completed(Domain domain, long wallClockMs, StatsOrigin origin) {
-        if (domain == null) {
-            return null;
-        }
-        try {
-            DomainJobStats stats = domain.getJobStats(JOB_STATS_COMPLETED);
-            return JobStats.completed(JobStats.sample(stats.type, TypedParams.toMap(stats.stats)), wallClockMs, origin);
-        } catch (LibvirtException e) {
-            return null; // e.g. the source domain is gone (UNDEFINE_SOURCE, transient domain)
-        }
-    }
-
-    /** The job-completed event's statistics as a result, waiting up to {@code graceMs} for it. */
-    private MigrationOutcome fromCompletedEvent(long wallClockMs, long graceMs) {
-        Map<String, Object> stats;
-        synchronized (signal) {
-            long deadline = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(graceMs);
-            while (completedEventStats == null && jobCompletedCallbackId >= 0) {
-                long leftMs = TimeUnit.NANOSECONDS.toMillis(deadline - System.nanoTime());
-                if (leftMs <= 0) {
-                    break;
-                }
-                try {
-                    signal.wait(leftMs);
-                } catch (InterruptedException e) {
-                    Thread.currentThread().interrupt();
-                    break;
-                }
-            }
-            stats = completedEventStats;
-        }
-        if (stats == null) {
-            return null;
-        }
-        // The event is emitted for the job that completed; libvirt sends no job type with it.
-        return JobStats.completed(JobStats.sample(3 /* VIR_DOMAIN_JOB_COMPLETED */, stats), wallClockMs,
-                StatsOrigin.SOURCE_COMPLETED_JOB);
-    }
 
     private void release() {
         resources.writeLock().lock();
@@ -341,7 +233,7 @@ public final class LibvirtMigrationJob implements MigrationJob {
         }
     }
 
-    private long wallClockMs() {
+    long wallClockMs() {
         return TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - startedNanos);
     }
 
@@ -452,167 +344,44 @@ public final class LibvirtMigrationJob implements MigrationJob {
     /** virDomainMigrateSetMaxDowntime, through libvirt-java. */
     @Override
     public void setMaxDowntime(long downtimeMs) throws HypervisorException {
-        if (downtimeMs <= 0) {
-            throw new HypervisorException(Reason.INVALID_REQUEST, "max downtime must be > 0 ms, got " + downtimeMs);
-        }
-        steer("set the max downtime to " + downtimeMs + " ms", () -> domain.migrateSetMaxDowntime(downtimeMs));
+        steering.setMaxDowntime(downtimeMs);
     }
 
     /** virDomainMigrateSetMaxSpeed (JNA); 0 lifts the limit (QEMU treats a zero rate as unlimited). */
     @Override
     public void setBandwidth(long bandwidthMiBps) throws HypervisorException {
-        if (bandwidthMiBps < 0) {
-            throw new HypervisorException(Reason.INVALID_REQUEST, "bandwidth must be >= 0 MiB/s, got " + bandwidthMiBps);
-        }
-        String what = "set the bandwidth to " + bandwidthMiBps + " MiB/s";
-        steer(what, () -> {
-            if (LibvirtNative.INSTANCE.virDomainMigrateSetMaxSpeed(nativeDomain, new NativeLong(bandwidthMiBps), 0) < 0) {
-                throw LibvirtErrors.lastNative("cannot " + what + " for VM '" + spec.vmName() + "'");
-            }
-            if (spec.flags().has(MigrationFlag.POSTCOPY) && LibvirtNative.INSTANCE.virDomainMigrateSetMaxSpeed(
-                    nativeDomain, new NativeLong(bandwidthMiBps), LibvirtNative.MAX_SPEED_POSTCOPY) < 0) {
-                throw LibvirtErrors.lastNative("cannot " + what + " for the post-copy phase of VM '" + spec.vmName() + "'");
-            }
-        });
+        steering.setBandwidth(bandwidthMiBps);
     }
 
-    /**
-     * Sets QEMU's auto-converge throttle to {@code percent} (0 counts as 1, QEMU's minimum) with
-     * migrate-set-parameters through virDomainQemuMonitorCommand: cpu-throttle-initial,
-     * cpu-throttle-increment and max-cpu-throttle all at that value, so the next throttling step
-     * QEMU takes, whether the first or a later one, lands exactly there. QEMU takes such a step
-     * when the guest dirties memory faster than half the rate it is sent; a guest that does not
-     * is not slowed. libvirt marks the domain tainted (custom-monitor) for this.
-     *
-     * <p>Only for migrations started with AUTO_CONVERGE: QEMU cannot switch that capability on
-     * while migrating, and libvirt offers no other run-time CPU throttle. The scheduler's
-     * vcpu_quota would be one, but it needs the cgroup CPU controller, which the lab's
-     * namespaced daemons do not have, and the quota would travel to the destination with the
-     * domain's definition and slow the guest there too.
-     *
-     * @throws HypervisorException UNSUPPORTED without AUTO_CONVERGE; INVALID_REQUEST for a
-     *                             percentage outside 0..99
-     */
+    /** QEMU's auto-converge throttle; see {@link LibvirtJobSteering#throttle}. */
     @Override
     public void throttle(int percent) throws HypervisorException {
-        if (percent < 0 || percent > 99) {
-            throw new HypervisorException(Reason.INVALID_REQUEST, "throttle must be 0..99 %, got " + percent);
-        }
-        if (!spec.flags().has(MigrationFlag.AUTO_CONVERGE)) {
-            throw new HypervisorException(Reason.UNSUPPORTED, "cannot throttle VM '" + spec.vmName()
-                    + "': libvirt throttles a migrating guest's CPUs only through QEMU's auto-convergence,"
-                    + " which must be requested when the migration starts (flag AUTO_CONVERGE)");
-        }
-        int p = Math.max(1, percent);
-        String command = "{\"execute\":\"migrate-set-parameters\",\"arguments\":{"
-                + "\"cpu-throttle-initial\":" + p + ",\"cpu-throttle-increment\":" + p
-                + ",\"max-cpu-throttle\":" + p + ",\"cpu-throttle-tailslow\":false}}";
-        String what = "throttle the guest to " + p + " %";
-        steer(what, () -> {
-            String reply = domain.qemuMonitorCommand(command, 0);
-            if (reply == null || reply.contains("\"error\"")) {
-                throw new HypervisorException(Reason.OPERATION_FAILED,
-                        "cannot " + what + " for VM '" + spec.vmName() + "': QEMU answered " + reply);
-            }
-        });
+        steering.throttle(percent);
     }
 
     /** virDomainMigrateStartPostCopy (JNA); libvirt refuses it unless the migration has POSTCOPY. */
     @Override
     public void startPostCopy() throws HypervisorException {
-        String what = "switch to post-copy";
-        steer(what, () -> {
-            postcopyStarted = true; // from the request on, the target may hold the newest memory
-            if (LibvirtNative.INSTANCE.virDomainMigrateStartPostCopy(nativeDomain, 0) < 0) {
-                throw LibvirtErrors.lastNative("cannot " + what + " for VM '" + spec.vmName() + "'");
-            }
-        });
+        steering.startPostCopy();
     }
 
     /** virDomainSuspend, through libvirt-java; libvirt resumes the guest on the destination. */
     @Override
     public void suspendSource() throws HypervisorException {
-        steer("pause the guest on the source", () -> {
-            domain.suspend();
-            suspendedBySteering = true;
-        });
+        steering.suspendSource();
     }
 
-    /**
-     * virDomainAbortJob, through libvirt-java; the outcome is then CANCELLED unless it had completed.
-     * Should the abort not take effect within {@link #ABORT_GRACE_MS} (seen in the lab: a target
-     * QEMU that stopped reading its incoming stream left the source "cancelling" for good, its
-     * guest paused), the half-arrived VM on the target is destroyed: it never ran, the source's
-     * memory is the VM, and closing the stream lets the source finish cancelling and resume it.
-     * Never after the switch to post-copy, when the target holds the newest memory.
-     */
+    /** virDomainAbortJob; a stuck abort is forced, see {@link LibvirtJobSteering#abort}. */
     @Override
     public void abort() throws HypervisorException {
-        abortRequested = true;
-        try {
-            steer("abort the migration", domain::abortJob);
-        } catch (HypervisorException e) {
-            abortRequested = false;
-            throw e;
-        }
-        if (!postcopyStarted) {
-            Thread watch = new Thread(this::forceAbortIfStuck, "livemig-abort-" + spec.vmName());
-            watch.setDaemon(true);
-            watch.start();
-        }
-    }
-
-    private void forceAbortIfStuck() {
-        long deadline = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(ABORT_GRACE_MS);
-        synchronized (signal) {
-            while (!done) {
-                long left = deadline - System.nanoTime();
-                if (left <= 0) {
-                    break;
-                }
-                try {
-                    TimeUnit.NANOSECONDS.timedWait(signal, left);
-                } catch (InterruptedException e) {
-                    Thread.currentThread().interrupt();
-                    return;
-                }
-            }
-        }
-        resources.readLock().lock();
-        try {
-            if (done || released || postcopyStarted) {
-                return;
-            }
-            Domain arriving = destination.lookup(spec.vmName());
-            try {
-                if (arriving.getInfo().state == DomainState.VIR_DOMAIN_PAUSED) {
-                    forcedAbort = "the abort did not take effect within " + ABORT_GRACE_MS / 1000 + " s (the target "
-                            + "stopped taking the stream); the half-arrived VM on the target, which never ran, was "
-                            + "destroyed so that the source could take its VM back";
-                    arriving.destroy();
-                }
-            } finally {
-                LibvirtConnection.free(arriving);
-            }
-        } catch (HypervisorException | LibvirtException e) {
-            // nothing arrived there, or the target cannot be asked: the abort goes on as it can
-        } finally {
-            resources.readLock().unlock();
-        }
+        steering.abort();
     }
 
     // --- lab diagnostics (package-private) ------------------------------------------------------
 
     /** The source's current migration bandwidth limit (virDomainMigrateGetMaxSpeed), MiB/s. */
     long bandwidthMiBps() throws HypervisorException {
-        NativeLongByReference value = new NativeLongByReference();
-        String what = "read the bandwidth";
-        steer(what, () -> {
-            if (LibvirtNative.INSTANCE.virDomainMigrateGetMaxSpeed(nativeDomain, value, 0) < 0) {
-                throw LibvirtErrors.lastNative("cannot " + what + " of VM '" + spec.vmName() + "'");
-            }
-        });
-        return value.getValue().longValue();
+        return steering.bandwidthMiBps();
     }
 
     /** Migration-iteration events received so far. */
@@ -636,24 +405,4 @@ public final class LibvirtMigrationJob implements MigrationJob {
                 + (done ? ", ended " + outcome.status() : ", running") + "]";
     }
 
-    // --- steering -------------------------------------------------------------------------------
-
-    private interface LibvirtCall {
-        void run() throws LibvirtException, HypervisorException;
-    }
-
-    private void steer(String what, LibvirtCall libvirtCall) throws HypervisorException {
-        resources.readLock().lock();
-        try {
-            if (released || done) {
-                throw new HypervisorException(Reason.INVALID_REQUEST,
-                        "cannot " + what + ": the migration of VM '" + spec.vmName() + "' has ended");
-            }
-            libvirtCall.run();
-        } catch (LibvirtException e) {
-            throw LibvirtErrors.mapped("cannot " + what + " for VM '" + spec.vmName() + "'", e);
-        } finally {
-            resources.readLock().unlock();
-        }
-    }
 }

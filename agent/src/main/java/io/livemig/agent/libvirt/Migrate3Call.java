@@ -3,6 +3,7 @@ package io.livemig.agent.libvirt;
 import io.livemig.agent.core.MigrationFlag;
 import io.livemig.agent.core.MigrationFlags;
 import io.livemig.agent.core.MigrationRequest;
+import io.livemig.agent.core.migration.LaunchPlan;
 import io.livemig.agent.core.migration.MigrationSpec;
 import java.util.ArrayList;
 import java.util.List;
@@ -50,7 +51,8 @@ record Migrate3Call(List<TypedParameter> params, long flags) {
      */
     static Migrate3Call of(MigrationSpec spec) {
         List<TypedParameter> params = new ArrayList<>();
-        MigrationFlags flags = spec.flags();
+        LaunchPlan launch = spec.launch();
+        MigrationFlags flags = launch.flags();
         String uri = spec.migrateUri() != null
                 ? spec.migrateUri()
                 : MigrationRequest.defaultMigrateUri(spec.destinationUri()).orElse(null);
@@ -63,15 +65,15 @@ record Migrate3Call(List<TypedParameter> params, long flags) {
         if (spec.persistentXml() != null) {
             params.add(new TypedStringParameter(PERSIST_XML, spec.persistentXml()));
         }
-        if (spec.bandwidthMiBps() > 0) {
-            params.add(new TypedUlongParameter(BANDWIDTH, spec.bandwidthMiBps()));
+        if (launch.bandwidthMiBps() > 0) {
+            params.add(new TypedUlongParameter(BANDWIDTH, launch.bandwidthMiBps()));
             if (flags.has(MigrationFlag.POSTCOPY)) {
                 // A limit is meant for the whole migration, not for its pre-copy part only.
-                params.add(new TypedUlongParameter(BANDWIDTH_POSTCOPY, spec.bandwidthMiBps()));
+                params.add(new TypedUlongParameter(BANDWIDTH_POSTCOPY, launch.bandwidthMiBps()));
             }
         }
-        boolean parallel = spec.parallelConnections() > 1 || flags.has(MigrationFlag.PARALLEL);
-        switch (spec.compression()) {
+        boolean parallel = launch.parallelConnections() > 1 || flags.has(MigrationFlag.PARALLEL);
+        switch (launch.compression()) {
             case XBZRLE -> {
                 if (parallel) {
                     throw new IllegalArgumentException(
@@ -91,8 +93,8 @@ record Migrate3Call(List<TypedParameter> params, long flags) {
                 }
             }
         }
-        if (parallel && spec.parallelConnections() > 1) {
-            params.add(new TypedIntParameter(PARALLEL_CONNECTIONS, spec.parallelConnections()));
+        if (parallel && launch.parallelConnections() > 1) {
+            params.add(new TypedIntParameter(PARALLEL_CONNECTIONS, launch.parallelConnections()));
         }
         for (String disk : spec.migrateDisks()) {
             params.add(new TypedStringParameter(MIGRATE_DISKS, disk));

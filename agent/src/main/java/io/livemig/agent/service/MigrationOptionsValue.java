@@ -5,7 +5,9 @@ import io.livemig.agent.core.migration.MigrationSpec.Compression;
 import io.livemig.agent.core.policy.CopyMode;
 
 /**
- * The knobs a caller may set for one migration; zero/null means the agent's default.
+ * The knobs a caller may set for one migration; zero/null means the agent's default. A value of
+ * this type is within the ranges of {@link Inputs}: they are checked once, here, where the
+ * request enters the agent, and trusted from then on.
  *
  * @param timeoutS completion timeout for the whole migration, 0: scaled per GiB of memory
  */
@@ -20,17 +22,25 @@ public record MigrationOptionsValue(
         boolean allowPostcopy,
         boolean allowSuspend) {
 
+    /** @throws IllegalArgumentException naming the first number out of range, in the words of {@link Inputs} */
     public MigrationOptionsValue {
         mode = mode == null ? CopyMode.AUTO : mode;
         // compression null: the policy chooses (auto compresses when the link is the bottleneck)
+        Inputs.migrationNumbers(maxDowntimeMs, bandwidthMiBps, timeoutS, Integer.toUnsignedLong(parallelConnections))
+                .ifPresent(problem -> {
+                    throw new IllegalArgumentException(problem);
+                });
     }
 
-    /** Rejects values no migration can use; the message names the field. */
-    public void validate() throws AgentException {
-        var problem = Inputs.migrationNumbers(maxDowntimeMs, bandwidthMiBps, timeoutS,
-                Integer.toUnsignedLong(parallelConnections));
-        if (problem.isPresent()) {
-            throw new AgentException(AgentException.Code.INVALID_ARGUMENT, problem.get());
+    /** The options, or INVALID_ARGUMENT naming the first number out of range. */
+    public static MigrationOptionsValue checked(CopyMode mode, long maxDowntimeMs, long bandwidthMiBps, long timeoutS,
+            boolean autoConverge, Compression compression, int parallelConnections, boolean allowPostcopy,
+            boolean allowSuspend) throws AgentException {
+        try {
+            return new MigrationOptionsValue(mode, maxDowntimeMs, bandwidthMiBps, timeoutS, autoConverge, compression,
+                    parallelConnections, allowPostcopy, allowSuspend);
+        } catch (IllegalArgumentException e) {
+            throw new AgentException(AgentException.Code.INVALID_ARGUMENT, e.getMessage());
         }
     }
 }

@@ -19,6 +19,7 @@ import io.livemig.common.config.ClusterConfig;
 import io.livemig.agent.core.MigrationFlag;
 import io.livemig.agent.core.MigrationFlags;
 import io.livemig.agent.core.PostcopyFailedState;
+import io.livemig.agent.core.migration.LaunchPlan;
 import io.livemig.agent.service.HostAgent;
 import io.livemig.common.log.MigrationLog;
 import io.livemig.proto.agent.v1.AgentServiceGrpc;
@@ -140,6 +141,23 @@ class AgentGrpcServiceTest {
         Vm vm = a.listVms(ListVmsRequest.getDefaultInstance()).getVms(0);
         assertEquals("lm", vm.getName());
         assertTrue(vm.getBindingsList().stream().anyMatch(x -> x.getResource().equals("lmbr-a")), vm.toString());
+    }
+
+    @Test
+    void theDowntimeAndBandwidthReachTheJobOnceWhenItStarts() {
+        StartMigrationResponse started = a.startMigration(start("lm", "lab-b:7070", MigrationOptions.newBuilder()
+                .setMode(MigrationMode.MIGRATION_MODE_PRECOPY).setMaxDowntimeMs(700).setBandwidthMibps(40)));
+        MigrationProgress last = watch(started.getMigrationId());
+        assertEquals(MigrationStatus.MIGRATION_STATUS_SUCCEEDED, last.getResult().getStatus(), last.toString());
+
+        assertEquals(1, hvA.started.size());
+        LaunchPlan launch = hvA.started.get(0).launch();
+        assertEquals(700, launch.maxDowntimeMs());
+        assertEquals(40, launch.bandwidthMiBps());
+        // Nothing steered this migration, so neither is set again while it runs.
+        List<String> calls = hvA.lastJob.calls();
+        assertTrue(calls.stream().noneMatch(c -> c.startsWith("setMaxDowntime") || c.startsWith("setBandwidth")),
+                calls.toString());
     }
 
     @Test

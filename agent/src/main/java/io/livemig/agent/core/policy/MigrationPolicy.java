@@ -16,9 +16,10 @@ import java.util.OptionalLong;
  *
  * <p>Rules, checked in this order on every sample of an active job:
  * <ol>
- *   <li>First active sample: the initial settings. Live modes set the allowed downtime to
- *       {@code maxDowntimeMs} (300 ms); any mode sets {@code bandwidthMiBps} when it is > 0 (a
- *       value an operator request set before is kept). AUTO, when it may throttle, sets the
+ *   <li>First active sample: the initial settings. The allowed downtime ({@code maxDowntimeMs},
+ *       300 ms) and the bandwidth ({@code bandwidthMiBps}) were applied when the migration
+ *       started (the {@code LaunchPlan}); they are taken as set, not sent again (a value an
+ *       operator request set before is kept). AUTO, when it may throttle, sets the
  *       throttle to 0: throttling needs QEMU's auto-convergence, which would otherwise throttle
  *       by itself before the ladder gets there; where the hypervisor cannot throttle at all this
  *       first call finds it out (UNSUPPORTED) and the ladder skips throttling.</li>
@@ -71,15 +72,12 @@ public final class MigrationPolicy {
         return PolicyState.initial();
     }
 
-    /** The settings sent with the first sample of the running job. */
+    /**
+     * The settings sent with the first sample of the running job. Not the downtime or the
+     * bandwidth: the migration started with those.
+     */
     public List<Action> initialActions() {
         List<Action> actions = new ArrayList<>();
-        if (mode.isLive()) {
-            actions.add(new Action.SetMaxDowntime(settings.maxDowntimeMs(), "initial allowed downtime"));
-        }
-        if (settings.bandwidthMiBps() > 0) {
-            actions.add(new Action.SetBandwidth(settings.bandwidthMiBps(), "configured bandwidth limit"));
-        }
         if (mode == CopyMode.AUTO && settings.throttleAllowed()) {
             actions.add(new Action.Throttle(0, "no throttle until the policy asks for one: QEMU's "
                     + "auto-convergence must not throttle on its own"));
@@ -203,19 +201,20 @@ public final class MigrationPolicy {
         return reverted;
     }
 
-    /** Sends the initial settings, except those an operator request has already set. */
+    /**
+     * Takes the launch's downtime and bandwidth as set (unless an operator request has set them
+     * since) and sends the other initial settings.
+     */
     private void initialize(Draft draft) {
         PolicyState s = draft.state;
+        if (mode.isLive() && s.downtimeMs() == 0) {
+            s = s.withDowntimeMs(settings.maxDowntimeMs());
+        }
+        if (settings.bandwidthMiBps() > 0 && s.bandwidthMiBps() < 0) {
+            s = s.withBandwidthMiBps(settings.bandwidthMiBps());
+        }
         for (Action action : initialActions()) {
-            if (action instanceof Action.SetMaxDowntime a && s.downtimeMs() == 0) {
-                draft.add(a, null);
-                s = s.withDowntimeMs(a.downtimeMs());
-            } else if (action instanceof Action.SetBandwidth a && s.bandwidthMiBps() < 0) {
-                draft.add(a, null);
-                s = s.withBandwidthMiBps(a.bandwidthMiBps());
-            } else if (action instanceof Action.Throttle a) {
-                draft.add(a, null);
-            }
+            draft.add(action, null);
         }
         draft.state = s.withInitialized();
     }

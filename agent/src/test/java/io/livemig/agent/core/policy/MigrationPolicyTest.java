@@ -42,21 +42,25 @@ class MigrationPolicyTest {
 
     // ---- initial settings ----------------------------------------------------------------
 
-    @ParameterizedTest(name = "{0} bandwidth={1} -> {2}")
+    // The downtime and the bandwidth went with the launch: the policy takes them as set.
+    @ParameterizedTest(name = "{0} bandwidth={1} -> {2}, downtime {3}, bandwidth {4}")
     @CsvSource(delimiter = '|', textBlock = """
-            PRECOPY  | 0  | SetMaxDowntime(300)
-            POSTCOPY | 0  | SetMaxDowntime(300)
-            AUTO     | 0  | SetMaxDowntime(300) Throttle(0)
-            STOPCOPY | 0  | ''
-            AUTO     | 50 | SetMaxDowntime(300) SetBandwidth(50) Throttle(0)
-            PRECOPY  | 50 | SetMaxDowntime(300) SetBandwidth(50)
-            STOPCOPY | 50 | SetBandwidth(50)
+            PRECOPY  | 0  | ''          | 300 | -1
+            POSTCOPY | 0  | ''          | 300 | -1
+            AUTO     | 0  | Throttle(0) | 300 | -1
+            STOPCOPY | 0  | ''          | 0   | -1
+            AUTO     | 50 | Throttle(0) | 300 | 50
+            PRECOPY  | 50 | ''          | 300 | 50
+            STOPCOPY | 50 | ''          | 0   | 50
             """)
-    void firstActiveSampleSendsTheInitialSettings(CopyMode mode, long bandwidthMiBps, String expected) {
+    void firstActiveSampleSendsOnlyWhatTheLaunchDidNotSet(CopyMode mode, long bandwidthMiBps, String expected,
+            long downtimeMs, long bandwidthState) {
         MigrationPolicy p = policy(mode, b -> b.bandwidthMiBps(bandwidthMiBps));
         PolicyDecision first = p.decide(p.initialState(), running(1, 256, 0, 30), 0);
         assertEquals(expected, render(first.actions()));
         assertEquals(List.of(), first.escalations(), "initial settings are not escalations");
+        assertEquals(downtimeMs, first.next().downtimeMs(), "the launch's downtime, as set");
+        assertEquals(bandwidthState, first.next().bandwidthMiBps(), "the launch's bandwidth, as set");
         PolicyDecision second = p.decide(first.next(), running(1, 240, 0, 30), 500);
         assertEquals("", render(second.actions()), "sent once");
     }
@@ -158,7 +162,7 @@ class MigrationPolicyTest {
 
     @ParameterizedTest(name = "{0} on a guest that never converges")
     @CsvSource(delimiter = '|', textBlock = """
-            PRECOPY  | SetMaxDowntime(300)@1 Abort@20
+            PRECOPY  | Abort@20
             STOPCOPY | Abort@20
             """)
     void precopyAndStopcopyOnlySetUpAndTimeOut(CopyMode mode, String expected) {
@@ -170,7 +174,7 @@ class MigrationPolicyTest {
     void postcopySwitchesAfterTheFirstFullPass(int after, long iteration, boolean switches) {
         MigrationPolicy p = policy(CopyMode.POSTCOPY, b -> b.postcopyAfterIterations(after));
         PolicyDecision d = p.decide(p.initialState(), running(iteration, 120, 50, 115), 2300);
-        assertEquals(switches ? "SetMaxDowntime(300) StartPostCopy" : "SetMaxDowntime(300)", render(d.actions()));
+        assertEquals(switches ? "StartPostCopy" : "", render(d.actions()));
         if (switches) {
             assertEquals(EscalationKind.POSTCOPY, d.escalations().get(0).kind());
             assertEquals(iteration, d.escalations().get(0).iteration());
@@ -185,29 +189,29 @@ class MigrationPolicyTest {
     static Stream<Arguments> autoLadders() {
         return Stream.of(
                 ladder("defaults", b -> b,
-                        "SetMaxDowntime(300)@1 Throttle(0)@1 SetMaxDowntime(2000)@2 Throttle(20)@4 Throttle(40)@6 "
+                        "Throttle(0)@1 SetMaxDowntime(2000)@2 Throttle(20)@4 Throttle(40)@6 "
                                 + "Throttle(60)@8 Throttle(80)@10 StartPostCopy@12"),
                 ladder("post-copy not allowed", b -> b.postcopyAllowed(false),
-                        "SetMaxDowntime(300)@1 Throttle(0)@1 SetMaxDowntime(2000)@2 Throttle(20)@4 Throttle(40)@6 "
+                        "Throttle(0)@1 SetMaxDowntime(2000)@2 Throttle(20)@4 Throttle(40)@6 "
                                 + "Throttle(60)@8 Throttle(80)@10 SuspendSource@12"),
                 ladder("throttle not allowed", b -> b.throttleAllowed(false),
-                        "SetMaxDowntime(300)@1 SetMaxDowntime(2000)@2 StartPostCopy@4"),
+                        "SetMaxDowntime(2000)@2 StartPostCopy@4"),
                 ladder("neither throttle nor post-copy", b -> b.throttleAllowed(false).postcopyAllowed(false),
-                        "SetMaxDowntime(300)@1 SetMaxDowntime(2000)@2 SuspendSource@4"),
+                        "SetMaxDowntime(2000)@2 SuspendSource@4"),
                 ladder("no last resort: the timeout ends it",
                         b -> b.throttleAllowed(false).postcopyAllowed(false).suspendAllowed(false),
-                        "SetMaxDowntime(300)@1 SetMaxDowntime(2000)@2 Abort@20"),
+                        "SetMaxDowntime(2000)@2 Abort@20"),
                 ladder("throttle 25 up to 50", b -> b.throttleStepPercent(25).maxThrottlePercent(50),
-                        "SetMaxDowntime(300)@1 Throttle(0)@1 SetMaxDowntime(2000)@2 Throttle(25)@4 Throttle(50)@6 "
+                        "Throttle(0)@1 SetMaxDowntime(2000)@2 Throttle(25)@4 Throttle(50)@6 "
                                 + "StartPostCopy@8"),
                 ladder("no room to raise the downtime", b -> b.downtimeCapMs(300).maxThrottlePercent(40),
-                        "SetMaxDowntime(300)@1 Throttle(0)@1 Throttle(20)@2 Throttle(40)@4 StartPostCopy@6"),
+                        "Throttle(0)@1 Throttle(20)@2 Throttle(40)@4 StartPostCopy@6"),
                 ladder("dwell of 1 iteration", b -> b.escalationDwellIterations(1).maxThrottlePercent(40),
-                        "SetMaxDowntime(300)@1 Throttle(0)@1 SetMaxDowntime(2000)@2 Throttle(20)@3 Throttle(40)@4 "
+                        "Throttle(0)@1 SetMaxDowntime(2000)@2 Throttle(20)@3 Throttle(40)@4 "
                                 + "StartPostCopy@5"),
                 ladder("dwell of 10 s dominates, checked mid-pass too",
                         b -> b.escalationDwellMs(10_000).maxThrottlePercent(20),
-                        "SetMaxDowntime(300)@1 Throttle(0)@1 SetMaxDowntime(2000)@2 Throttle(20)@5 StartPostCopy@8"));
+                        "Throttle(0)@1 SetMaxDowntime(2000)@2 Throttle(20)@5 StartPostCopy@8"));
     }
 
     private static Arguments ladder(String name, UnaryOperator<PolicySettings.Builder> settings, String expected) {
@@ -236,7 +240,7 @@ class MigrationPolicyTest {
             s = d.next();
             last = d.prediction();
         }
-        assertEquals("SetMaxDowntime(300) Throttle(0)", taken.toString());
+        assertEquals("Throttle(0)", taken.toString());
         assertEquals(Verdict.CONVERGING, last.verdict());
         assertEquals(0, last.predictedPasses());
     }

@@ -1,0 +1,185 @@
+package io.livemig.agent.service;
+
+import static io.livemig.agent.service.AgentCalls.invalidIf;
+import static io.livemig.agent.service.AgentCalls.requireVmName;
+
+import io.livemig.agent.core.CpuComparison;
+import io.livemig.agent.core.Hypervisor;
+import io.livemig.agent.core.rebind.BindingRule;
+import io.livemig.agent.core.rebind.GuestCpu;
+import io.livemig.agent.core.rebind.RebindAction;
+import io.livemig.agent.core.rebind.RebindPlan;
+import io.livemig.agent.service.AgentException.Code;
+import io.livemig.common.config.HostConfig;
+import io.livemig.common.input.Inputs;
+import io.livemig.common.log.MigrationLog;
+import java.io.IOException;
+import java.io.RandomAccessFile;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The target's side of a migration: validates an incoming VM, plans its rebinding onto this host,
+ * prepares its files and reserves its memory (the reservation expires unless the migration comes,
+ * or is released when it is cancelled).
+ */
+final class IncomingMigrations {
+
+    private static final Logger LOG = LoggerFactory.getLogger(IncomingMigrations.class);
+    private static final long HEADROOM_BYTES = 128L << 20;
+
+    private final Hypervisor hypervisor;
+    private final String localUri;
+    private final HostConfig self;
+    private final Admission admission;
+    private final HostBindings bindings;
+
+    IncomingMigrations(Hypervisor hypervisor, String localUri, HostConfig self, Admission admission,
+            HostBindings bindings) {
+        this.hypervisor = hypervisor;
+        this.localUri = localUri;
+        this.self = self;
+        this.admission = admission;
+        this.bindings = bindings;
+    }
+
+    /**
+     * Validates an incoming VM, plans its rebinding onto this host, prepares what must exist before
+     * QEMU starts here (log files, copied disks), and reserves its memory.
+     */
+    Incoming prepareIncoming(IncomingRequest r) throws AgentException {
+        // Everything about the request is checked before anything is looked up, planned or reserved.
+        requireVmName(r.vmName());
+        invalidIf(Inputs.MEMORY_BYTES.checkUnsigned(r.memoryBytes()));
+        invalidIf(Inputs.hostName(r.sourceHost()).map(m -> "source_host: " + m));
+        if (r.domainXml() == null || r.domainXml().isBlank()) {
+            throw new AgentException(Code.INVALID_ARGUMENT, "domain_xml is required");
+        }
+        for (var size : r.diskSizes().entrySet()) {
+            if (size.getValue() < 0) {
+                throw new AgentException(Code.INVALID_ARGUMENT, "disk_sizes: size of " + size.getKey()
+                        + " is out of range (" + Long.toUnsignedString(size.getValue()) + ")");
+            }
+        }
+        if (hv(() -> hypervisor.findVm(localUri, r.vmName())).isPresent()) {
+            throw new AgentException(Code.ALREADY_EXISTS, "a VM named '" + r.vmName() + "' already exists on " + self.name());
+        }
+        RebindPlan plan;
+        try {
+            plan = bindings.planner().plan(r.domainXml(), HostBindings.sourceHostOf(r), bindings.targetHostFor(r));
+        } catch (IllegalArgumentException e) { // InvalidDomainXmlException, or a bad mapping
+            throw new AgentException(Code.INVALID_ARGUMENT, "domain XML of '" + r.vmName() + "': " + e.getMessage());
+        }
+        if (!plan.feasible()) {
+            throw new AgentException(Code.FAILED_PRECONDITION, "cannot move '" + r.vmName() + "' to " + self.name() + ": "
+                    + String.join("; ", plan.refusals()));
+        }
+        Optional<Incoming.PlanStep> cpuStep = checkCpu(r);
+        long free = hv(() -> hypervisor.hostInfo(localUri)).memoryFreeBytes();
+        Admission.Reservation reservation = admission.reserveIncoming(r.vmName(), r.sourceHost(), r.memoryBytes(), free, HEADROOM_BYTES);
+        try {
+            prepare(plan, r.diskSizes());
+        } catch (AgentException e) {
+            admission.cancel(reservation.id());
+            throw e;
+        }
+        List<Incoming.PlanStep> steps = new ArrayList<>(plan.rules().stream().map(HostBindings::step).toList());
+        cpuStep.ifPresent(steps::add);
+        try (MigrationLog ctx = MigrationLog.of(null, r.vmName())) {
+            LOG.info("incoming prepared: from {}, {} MiB reserved (reservation {})", r.sourceHost(),
+                    r.memoryBytes() >> 20, reservation.id());
+        }
+        return new Incoming(reservation.id(), self.name(), self.libvirtUri(), "tcp:" + bindings.migrationAddress(),
+                plan.destinationXml().orElseThrow(), steps, plan.migrateDisks());
+    }
+
+    /**
+     * Refuses a VM whose CPU this host's hypervisor cannot give; the step says what was checked.
+     * Empty when the definition names no CPU (the hypervisor's default) or one libvirt cannot
+     * compare in advance (host-passthrough, maximum).
+     */
+    private Optional<Incoming.PlanStep> checkCpu(IncomingRequest r) throws AgentException {
+        Optional<GuestCpu> guestCpu;
+        try {
+            guestCpu = GuestCpu.of(r.domainXml());
+        } catch (IllegalArgumentException e) {
+            throw new AgentException(Code.INVALID_ARGUMENT, "domain XML of '" + r.vmName() + "': " + e.getMessage());
+        }
+        if (guestCpu.isEmpty()) {
+            return Optional.empty();
+        }
+        GuestCpu cpu = guestCpu.get();
+        if (!cpu.comparable()) {
+            return Optional.of(new Incoming.PlanStep("cpu", cpu.model(), "keep", cpu.mode(), cpu.mode(),
+                    "not compared: " + cpu.mode() + " takes this host's CPU as it is"));
+        }
+        CpuComparison comparison = hv(() -> hypervisor.compareCpu(localUri, cpu.virtType(), cpu.arch(), cpu.cpuXml()));
+        if (!comparison.compatible()) {
+            throw new AgentException(Code.FAILED_PRECONDITION, "cannot move '" + r.vmName() + "' to " + self.name()
+                    + ": its CPU (" + cpu.model() + ", " + cpu.virtType() + ") is not available here: "
+                    + comparison.detail());
+        }
+        return Optional.of(new Incoming.PlanStep("cpu", cpu.model(), "keep", cpu.model(), cpu.model(),
+                comparison.detail()));
+    }
+
+    void releaseIncoming(String reservationId) throws AgentException {
+        invalidIf(Inputs.id("reservation_id", reservationId));
+        if (!admission.cancel(reservationId)) {
+            throw new AgentException(Code.NOT_FOUND, "no reservation " + reservationId + " (released or expired)");
+        }
+        LOG.info("incoming cancelled: reservation {} released", reservationId);
+    }
+
+    /**
+     * Checks and creates what QEMU opens on this host when the VM arrives: files that must be
+     * here already (boot files outside shared storage), the log directory, disks to copy into.
+     */
+    private void prepare(RebindPlan plan, Map<String, Long> diskSizes) throws AgentException {
+        for (BindingRule rule : plan.rules()) {
+            if (rule.action() == RebindAction.PREPARE && rule.to() != null && rule.to().startsWith("/")
+                    && !Files.exists(Path.of(rule.to()))) {
+                throw new AgentException(Code.FAILED_PRECONDITION, rule.binding().subject() + ": " + rule.to()
+                        + " does not exist on " + self.name() + " (" + rule.reason() + ")");
+            }
+        }
+        if (self.logDir() != null) {
+            try {
+                Files.createDirectories(Path.of(self.logDir()));
+            } catch (IOException e) {
+                throw new AgentException(Code.FAILED_PRECONDITION, "cannot create log directory " + self.logDir()
+                        + ": " + e.getMessage());
+            }
+        }
+        for (var disk : plan.disksToCopy()) {
+            Long size = diskSizes.get(disk.path());
+            if (size == null) {
+                throw new AgentException(Code.INVALID_ARGUMENT, "size of disk " + disk.targetDev() + " (" + disk.path()
+                        + ") is needed to copy it");
+            }
+            Path path = Path.of(disk.path());
+            try {
+                if (Files.exists(path)) {
+                    throw new AgentException(Code.ALREADY_EXISTS, "disk " + path + " already exists on " + self.name()
+                            + "; it would be overwritten by the copy");
+                }
+                Files.createDirectories(path.getParent());
+                try (RandomAccessFile file = new RandomAccessFile(path.toFile(), "rw")) {
+                    file.setLength(size); // sparse, raw: QEMU's drive-mirror fills it
+                }
+            } catch (IOException e) {
+                throw new AgentException(Code.FAILED_PRECONDITION, "cannot create disk " + path + ": " + e.getMessage());
+            }
+        }
+    }
+
+    private <T> T hv(AgentCalls.HvCall<T> call) throws AgentException {
+        return AgentCalls.hv(self.name(), call);
+    }
+}

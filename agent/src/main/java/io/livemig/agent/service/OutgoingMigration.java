@@ -1,0 +1,126 @@
+package io.livemig.agent.service;
+
+import io.livemig.agent.core.JobSample;
+import io.livemig.agent.core.monitor.JobProgress;
+import io.livemig.agent.core.monitor.MigrationMonitor;
+import io.livemig.agent.core.monitor.MonitorReport;
+import io.livemig.agent.core.policy.CopyMode;
+import io.livemig.agent.core.policy.EscalationStep;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/** The watchers' view of one outgoing migration, replaced as samples arrive, versioned for waiting. */
+final class OutgoingMigration {
+
+    private static final Logger LOG = LoggerFactory.getLogger(OutgoingMigration.class);
+
+    final String id;
+    final String vmName;
+    final String sourceHost;
+    final String targetHost;
+    final CopyMode modeRequested;
+    final boolean postcopyPossible;
+    volatile MigrationMonitor monitor;
+    private final List<MigrationView.Sample> samples = new ArrayList<>();
+    private MigrationView current;
+    private int escalationsLogged; // under this
+    private final AgentEvents events;
+
+    OutgoingMigration(String id, String vmName, String sourceHost, String targetHost, CopyMode modeRequested,
+            AgentEvents events) {
+        this.id = id;
+        this.vmName = vmName;
+        this.sourceHost = sourceHost;
+        this.targetHost = targetHost;
+        this.modeRequested = modeRequested;
+        this.events = events;
+        this.postcopyPossible = modeRequested == CopyMode.POSTCOPY || modeRequested == CopyMode.AUTO;
+        this.current = new MigrationView(0, id, vmName, sourceHost, targetHost, MigrationView.Status.RUNNING, null,
+                List.of(), null);
+    }
+
+    synchronized MigrationView view() {
+        return current;
+    }
+
+    synchronized MigrationView awaitNewer(long version, Duration timeout) throws InterruptedException {
+        long deadline = System.nanoTime() + timeout.toNanos();
+        while (current.version() == version) {
+            long leftMs = (deadline - System.nanoTime()) / 1_000_000;
+            if (leftMs <= 0) {
+                break;
+            }
+            wait(leftMs);
+        }
+        return current;
+    }
+
+    synchronized void onProgress(JobProgress p) {
+        if (p.escalations() > escalationsLogged && monitor != null) {
+            List<EscalationStep> all = monitor.flightRecord().escalations();
+            for (EscalationStep e : all.subList(Math.min(escalationsLogged, all.size()), all.size())) {
+                LOG.info("escalation: {} {} at iteration {} ({})", e.kind().name().toLowerCase(Locale.ROOT),
+                        e.value(), e.iteration(), e.reason());
+            }
+            escalationsLogged = all.size();
+        }
+        MigrationView.Sample s = sample(p);
+        samples.add(s);
+        publish(new MigrationView(current.version() + 1, id, vmName, sourceHost, targetHost,
+                MigrationView.Status.RUNNING, s, List.copyOf(samples), null));
+    }
+
+    synchronized void finish(MonitorReport report, String error) {
+        MigrationView.Result result;
+        if (report == null) {
+            result = new MigrationView.Result(MigrationView.Status.FAILED, mode(modeRequested), mode(modeRequested),
+                    List.of(), 0, 0, 0, 0, 0, 0, 0, error);
+        } else {
+            MigrationView.Status status = switch (report.status()) {
+                case COMPLETED -> MigrationView.Status.SUCCEEDED;
+                case CANCELLED -> MigrationView.Status.ABORTED;
+                case FAILED -> MigrationView.Status.FAILED;
+            };
+            List<MigrationView.Step> steps = report.escalations().stream().map(OutgoingMigration::step).toList();
+            result = new MigrationView.Result(status, mode(report.modeRequested()),
+                    report.modeUsed().name().toLowerCase(Locale.ROOT), steps, report.totalTimeMs(),
+                    orZero(report.downtimeMs()), orZero(report.setupTimeMs()), orZero(report.bytesTransferred()),
+                    orZero(report.memoryBytes()), orZero(report.iterations()), orZero(report.postcopyRequests()),
+                    report.error() == null ? error : error == null ? report.error() : report.error() + "; " + error);
+        }
+        events.migrationEnded(result); // first: whoever sees the end also sees it counted
+        publish(new MigrationView(current.version() + 1, id, vmName, sourceHost, targetHost, result.status(),
+                current.latest(), List.copyOf(samples), result));
+    }
+
+    private void publish(MigrationView next) {
+        current = next;
+        notifyAll();
+    }
+
+    private static MigrationView.Step step(EscalationStep e) {
+        return new MigrationView.Step(e.atElapsedMs(), e.iteration(), e.kind().name().toLowerCase(Locale.ROOT),
+                String.valueOf(e.value()), e.reason());
+    }
+
+    private static MigrationView.Sample sample(JobProgress p) {
+        JobSample s = p.sample();
+        long expected = p.prediction() == null ? 0 : Math.max(0, p.prediction().expectedDowntimeMs());
+        return new MigrationView.Sample(p.elapsedMs(), p.phase().name().toLowerCase(Locale.ROOT),
+                orZero(s.memoryIteration()), orZero(s.bytesTransferred()), orZero(s.bytesRemaining()),
+                orZero(s.dataTotalBytes() != null ? s.dataTotalBytes() : s.memoryTotalBytes()),
+                s.memoryDirtyRateBytesPerSec().orElse(0), orZero(s.memoryBytesPerSec()), p.throttlePercent(), expected);
+    }
+
+    static String mode(CopyMode mode) {
+        return mode.name().toLowerCase(Locale.ROOT);
+    }
+
+    private static long orZero(Long value) {
+        return value == null ? 0 : value;
+    }
+}

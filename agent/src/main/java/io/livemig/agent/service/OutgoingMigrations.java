@@ -1,0 +1,398 @@
+package io.livemig.agent.service;
+
+import static io.livemig.agent.service.AgentCalls.invalidIf;
+import static io.livemig.agent.service.AgentCalls.requireVmName;
+
+import io.livemig.agent.core.DomainState;
+import io.livemig.agent.core.Hypervisor;
+import io.livemig.agent.core.HypervisorException;
+import io.livemig.agent.core.PostcopyFailedState;
+import io.livemig.agent.core.VmInfo;
+import io.livemig.agent.core.migration.LaunchPlan;
+import io.livemig.agent.core.migration.MigrationJob;
+import io.livemig.agent.core.migration.MigrationSpec;
+import io.livemig.agent.core.monitor.MigrationMonitor;
+import io.livemig.agent.core.monitor.MonitorReport;
+import io.livemig.agent.core.monitor.Technique;
+import io.livemig.agent.core.policy.CopyMode;
+import io.livemig.agent.core.policy.PolicySettings;
+import io.livemig.agent.service.AgentException.Code;
+import io.livemig.agent.service.HostAgent.Started;
+import io.livemig.common.config.HostConfig;
+import io.livemig.common.input.Inputs;
+import io.livemig.common.log.MigrationLog;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Optional;
+import java.util.UUID;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.function.LongSupplier;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The source's side of migrations: starts one per VM (within the host's limits), runs each under a
+ * {@link MigrationMonitor} on a thread of its own, recovers after a failure (the VM keeps running
+ * here, or a split post-copy is reported as it is), and carries the operator's steering to it.
+ */
+final class OutgoingMigrations implements AutoCloseable {
+
+    /** One line per event, each about a migration with its id and VM in the MDC (see {@link MigrationLog}). */
+    private static final Logger LOG = LoggerFactory.getLogger(OutgoingMigrations.class);
+    private static final Duration TARGET_CLEANUP_WAIT = Duration.ofSeconds(30);
+
+    private final Hypervisor hypervisor;
+    private final AgentEvents events;
+    private final String localUri;
+    private final HostConfig self;
+    private final PeerAgents peers;
+    private final LongSupplier clockMs;
+    private final Admission admission;
+    private final HostSampling sampling;
+    private final HostBindings bindings;
+    private final Map<String, OutgoingMigration> migrations = new ConcurrentHashMap<>();
+    private final ExecutorService runners = Executors.newCachedThreadPool(r -> {
+        Thread t = new Thread(r, "livemig-migration");
+        t.setDaemon(true);
+        return t;
+    });
+
+    OutgoingMigrations(Hypervisor hypervisor, String localUri, HostConfig self, PeerAgents peers, LongSupplier clockMs,
+            AgentEvents events, Admission admission, HostSampling sampling, HostBindings bindings) {
+        this.hypervisor = hypervisor;
+        this.events = events;
+        this.localUri = localUri;
+        this.self = self;
+        this.peers = peers;
+        this.clockMs = clockMs;
+        this.admission = admission;
+        this.sampling = sampling;
+        this.bindings = bindings;
+    }
+
+    /** Starts migrating a running VM of this host to the host whose agent is at {@code targetAgent}. */
+    Started startMigration(String vmName, String targetAgent, MigrationOptionsValue options) throws AgentException {
+        requireVmName(vmName);
+        invalidIf(Inputs.hostPort("target_agent", targetAgent));
+        if (targetAgent.equals(self.agent())) {
+            throw new AgentException(Code.INVALID_ARGUMENT, "the target is this host (" + self.name() + ")");
+        }
+        VmInfo vm = hv(() -> hypervisor.findVm(localUri, vmName)).orElseThrow(() -> new AgentException(Code.NOT_FOUND,
+                "no VM '" + vmName + "' on " + self.name()));
+        if (vm.state() != DomainState.RUNNING && vm.state() != DomainState.BLOCKED) {
+            throw new AgentException(Code.FAILED_PRECONDITION, "VM '" + vmName + "' is not running on " + self.name()
+                    + " (" + vm.state().name().toLowerCase(Locale.ROOT) + ")");
+        }
+        admission.beginOutgoing(vmName);
+        Incoming incoming = null;
+        try {
+            sampling.awaitDirtyRateCalc(vmName);
+            String xml = hv(() -> hypervisor.domainXml(localUri, vmName, true));
+            incoming = peers.prepareIncoming(targetAgent, new IncomingRequest(vmName, vm.uuid(), xml, vm.memoryBytes(),
+                    self.name(), self.networks(), self.storage(), bindings.diskSizes(xml)));
+            PolicySettings settings = settings(options, self.linkMiBps());
+            LaunchPlan launch = launchPlan(options, settings, incoming);
+            MigrationSpec spec = new MigrationSpec(vmName, localUri, incoming.libvirtUri(), incoming.migrateUri(),
+                    incoming.destinationXml(), incoming.destinationXml(), launch, incoming.copyDisks());
+            MigrationJob job = hv(() -> hypervisor.startMigration(spec));
+            String id = UUID.randomUUID().toString();
+            OutgoingMigration outgoing = new OutgoingMigration(id, vmName, self.name(), incoming.targetHost(),
+                    options.mode(), events);
+            MigrationMonitor monitor = new MigrationMonitor(job, options.mode(), settings, clockMs, outgoing::onProgress);
+            outgoing.monitor = monitor;
+            migrations.put(id, outgoing);
+            try (MigrationLog ctx = MigrationLog.of(id, vmName)) {
+                LOG.info("migration started: to {} ({}), mode {}, flags {}", incoming.targetHost(), targetAgent,
+                        OutgoingMigration.mode(options.mode()), launch.flags());
+            }
+            Incoming agreed = incoming;
+            runners.execute(() -> run(outgoing, monitor, job, targetAgent, agreed));
+            return new Started(id, incoming);
+        } catch (AgentException | RuntimeException e) {
+            admission.endOutgoing(vmName);
+            if (incoming != null) {
+                releaseQuietly(targetAgent, incoming.reservationId());
+            }
+            throw e;
+        }
+    }
+
+    private void run(OutgoingMigration outgoing, MigrationMonitor monitor, MigrationJob job, String targetAgent,
+            Incoming incoming) {
+        try (MigrationLog ctx = MigrationLog.of(outgoing.id, outgoing.vmName)) {
+            runLogged(outgoing, monitor, job, targetAgent, incoming);
+        }
+    }
+
+    private void runLogged(OutgoingMigration outgoing, MigrationMonitor monitor, MigrationJob job, String targetAgent,
+            Incoming incoming) {
+        MonitorReport report = null;
+        String error = null;
+        try {
+            report = monitor.run();
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            error = "agent shut down while the migration ran";
+        } catch (RuntimeException e) {
+            error = "internal error: " + e;
+        } finally {
+            if (report == null || !report.succeeded()) {
+                Optional<String> split = report != null && report.modeUsed() == Technique.POSTCOPY
+                        ? postcopyFailure(outgoing.vmName, incoming) : Optional.empty();
+                if (split.isPresent()) {
+                    LOG.error("post-copy failed: {}", split.get());
+                    error = error == null ? split.get() : error + "; " + split.get();
+                } else {
+                    error = keepRunningOnSource(outgoing.vmName, error);
+                    Optional<String> lost = job.destinationLost();
+                    lost.ifPresent(l -> LOG.warn("destination lost: {}", l));
+                    error = lost.isPresent()
+                            // Asking an unreachable target would only stall the result; libvirt
+                            // there removes the half-arrived VM itself once it runs again.
+                            ? join(error, lost.get() + "; the VM keeps running on " + self.name())
+                            : awaitGoneFromTarget(outgoing.vmName, incoming.libvirtUri(), error);
+                }
+            }
+            admission.endOutgoing(outgoing.vmName);
+            if (job.destinationLost().isPresent()) {
+                outgoing.finish(report, error);
+                releaseQuietly(targetAgent, incoming.reservationId()); // may stall until the peer call's deadline
+            } else {
+                releaseQuietly(targetAgent, incoming.reservationId());
+                outgoing.finish(report, error);
+            }
+            logEnd(outgoing.view().result());
+        }
+    }
+
+    /** The end of a migration: outcome and key figures, at warn unless it succeeded. */
+    private static void logEnd(MigrationView.Result r) {
+        String line = "migration " + r.status().name().toLowerCase(Locale.ROOT) + ": mode " + r.modeUsed()
+                + ", total " + r.totalMs() + " ms, downtime " + r.downtimeMs() + " ms, " + r.bytesTransferred()
+                + " bytes in " + r.iterations() + " iterations, " + r.escalations().size() + " escalations"
+                + (r.error() == null || r.error().isEmpty() ? "" : "; " + r.error());
+        if (r.status() == MigrationView.Status.SUCCEEDED) {
+            LOG.info(line);
+        } else {
+            LOG.warn(line);
+        }
+    }
+
+    /**
+     * A migration that failed after switching to post-copy cannot go back: the guest's newest
+     * memory is on the target, the rest on the source. libvirt marks the VM "post-copy failed" on
+     * both hosts, paused on the source and running on the target, where its vCPUs stop at the first
+     * page it lacks; libvirt refuses to pause it there while it keeps the incoming job open for a
+     * recovery. Nothing is resumed, and the report says where the VM is and in what state.
+     * Recovery (VIR_MIGRATE_POSTCOPY_RESUME) is not attempted: with libvirt 11.3 it crashed the
+     * target's daemon in every trial in the lab, which would lose the VM for certain.
+     *
+     * @return the explanation, or empty when neither host has the VM in that state (the failure
+     *         came before the switch took effect, and the usual clean-up applies)
+     */
+    private Optional<String> postcopyFailure(String vmName, Incoming incoming) {
+        List<String> found = new ArrayList<>();
+        List<String> unknown = new ArrayList<>();
+        List<String> other = new ArrayList<>();
+        for (String[] host : List.of(new String[] {self.name(), localUri},
+                new String[] {incoming.targetHost(), incoming.libvirtUri()})) {
+            try {
+                Optional<PostcopyFailedState> failed = hypervisor.postcopyFailedState(host[1], vmName);
+                if (failed.isPresent()) {
+                    found.add(host[0] + (failed.get() == PostcopyFailedState.PAUSED ? " (paused)"
+                            : " (running, but stopped at the first page it lacks)"));
+                } else {
+                    // e.g. a target cut off from the source has not noticed the break yet
+                    hypervisor.findVm(host[1], vmName).ifPresent(vm -> other.add(host[0] + " ("
+                            + vm.state().name().toLowerCase(Locale.ROOT) + ", without the pages still on the source)"));
+                }
+            } catch (HypervisorException e) {
+                unknown.add("not checked on " + host[0] + ": " + e.getMessage());
+            }
+        }
+        if (found.isEmpty()) {
+            return Optional.empty();
+        }
+        if (!other.isEmpty()) {
+            unknown.add(0, "libvirt does not call it failed yet on " + String.join(" and ", other));
+        }
+        return Optional.of("post-copy had started, so the VM cannot run on either host alone: its memory is split "
+                + "between " + self.name() + " and " + incoming.targetHost() + ". libvirt holds it in its 'post-copy "
+                + "failed' state on " + String.join(" and ", found)
+                + (unknown.isEmpty() ? "" : "; " + String.join("; ", unknown))
+                + ". Nothing was resumed; recover it with 'virsh migrate --postcopy --postcopy-resume' once the "
+                + "hosts can reach each other, or destroy it on both hosts");
+    }
+
+    /**
+     * After a failed or aborted migration the VM must run on the source: a guest paused to finish
+     * the copy (suspend escalation) is resumed. Returns the error text, with what was done added.
+     */
+    private String keepRunningOnSource(String vmName, String error) {
+        try {
+            if (hypervisor.resumeIfPaused(localUri, vmName)) {
+                String note = "the VM was paused on " + self.name() + " and has been resumed there";
+                return error == null ? note : error + "; " + note;
+            }
+        } catch (HypervisorException e) {
+            String note = "could not check or resume the VM on " + self.name() + ": " + e.getMessage();
+            return error == null ? note : error + "; " + note;
+        }
+        return error;
+    }
+
+    /**
+     * After a failed or aborted migration libvirt removes the half-arrived VM from the target in
+     * the background: the result is reported once it is gone (or says that it is not).
+     */
+    private String awaitGoneFromTarget(String vmName, String targetUri, String error) {
+        long deadline = System.nanoTime() + TARGET_CLEANUP_WAIT.toNanos();
+        try {
+            while (true) {
+                Optional<VmInfo> left = hypervisor.findVm(targetUri, vmName);
+                if (left.isEmpty()) {
+                    return error;
+                }
+                if (System.nanoTime() > deadline) {
+                    String note = "VM '" + vmName + "' is still present on the target ("
+                            + left.get().state().name().toLowerCase(Locale.ROOT) + ") " + TARGET_CLEANUP_WAIT.toSeconds()
+                            + " s after the migration ended";
+                    return error == null ? note : error + "; " + note;
+                }
+                Thread.sleep(200); // a remote state with no event to wait on: poll it, bounded
+            }
+        } catch (HypervisorException e) {
+            return error; // the target cannot be asked; the reservation there expires by itself
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            return error;
+        }
+    }
+
+    private static String join(String error, String note) {
+        return error == null ? note : error + "; " + note;
+    }
+
+    private void releaseQuietly(String targetAgent, String reservationId) {
+        try {
+            peers.releaseIncoming(targetAgent, reservationId);
+        } catch (AgentException e) {
+            // expired or the target is gone: the reservation times out there by itself
+        }
+    }
+
+    MigrationView view(String id) throws AgentException {
+        return outgoing(id).view();
+    }
+
+    /** Waits up to {@code timeout} for a view newer than {@code version}; returns the current one. */
+    MigrationView awaitView(String id, long version, Duration timeout) throws AgentException, InterruptedException {
+        return outgoing(id).awaitNewer(version, timeout);
+    }
+
+    void abort(String id) throws AgentException {
+        OutgoingMigration o = running(id);
+        try (MigrationLog ctx = MigrationLog.of(id, o.vmName)) {
+            LOG.info("abort requested");
+        }
+        o.monitor.requestAbort();
+    }
+
+    void startPostCopy(String id) throws AgentException {
+        OutgoingMigration o = running(id);
+        if (!o.postcopyPossible) {
+            throw new AgentException(Code.FAILED_PRECONDITION, "migration " + id + " was started without post-copy "
+                    + "(mode " + o.modeRequested.name().toLowerCase(Locale.ROOT) + ")");
+        }
+        o.monitor.requestPostCopy();
+    }
+
+    void setMaxDowntime(String id, long downtimeMs) throws AgentException {
+        invalidIf(Inputs.SET_MAX_DOWNTIME_MS.checkUnsigned(downtimeMs));
+        running(id).monitor.requestMaxDowntime(downtimeMs);
+    }
+
+    void setBandwidth(String id, long bandwidthMiBps) throws AgentException {
+        invalidIf(Inputs.SET_BANDWIDTH_MIBPS.checkUnsigned(bandwidthMiBps));
+        running(id).monitor.requestBandwidth(bandwidthMiBps);
+    }
+
+    private OutgoingMigration outgoing(String id) throws AgentException {
+        invalidIf(Inputs.id("migration_id", id));
+        OutgoingMigration o = migrations.get(id);
+        if (o == null) {
+            throw new AgentException(Code.NOT_FOUND, "no migration '" + id + "' on " + self.name());
+        }
+        return o;
+    }
+
+    private OutgoingMigration running(String id) throws AgentException {
+        OutgoingMigration o = outgoing(id);
+        if (o.view().ended()) {
+            throw new AgentException(Code.FAILED_PRECONDITION, "migration " + id + " has already ended");
+        }
+        return o;
+    }
+
+    @Override
+    public void close() {
+        migrations.values().forEach(o -> {
+            if (o.monitor != null && !o.view().ended()) {
+                o.monitor.requestAbort();
+            }
+        });
+        runners.shutdown();
+    }
+
+    // --- policy inputs ------------------------------------------------------------------------
+
+    /**
+     * The agent's policy: the pure defaults, tuned for real links where one pass over memory can
+     * take many seconds: one pass between escalation steps, two throttle steps (30%, 60%), so
+     * that auto reaches post-copy or suspend well within the completion timeout (240 s per GiB
+     * to transfer, at least 120 s).
+     */
+    static PolicySettings settings(MigrationOptionsValue o, long linkMiBps) {
+        PolicySettings.Builder b = PolicySettings.builder()
+                .escalationDwellIterations(1)
+                .throttleStepPercent(30)
+                .maxThrottlePercent(60)
+                .completionTimeoutSecPerGiB(240)
+                .completionTimeoutMinSec(120)
+                .postcopyAllowed(o.allowPostcopy())
+                .suspendAllowed(o.allowSuspend())
+                .compression(o.compression())
+                .parallelConnections(Math.max(1, o.parallelConnections()))
+                .bandwidthMiBps(o.bandwidthMiBps())
+                .linkMiBps(linkMiBps);
+        PolicySettings defaults = PolicySettings.defaults();
+        if (o.maxDowntimeMs() > 0) {
+            b.maxDowntimeMs(o.maxDowntimeMs()).downtimeCapMs(Math.max(o.maxDowntimeMs(), defaults.downtimeCapMs()));
+        }
+        if (o.timeoutS() > 0) {
+            // The caller's timeout replaces the per-GiB scaling.
+            b.completionTimeoutMinSec(o.timeoutS()).completionTimeoutSecPerGiB(1);
+        }
+        return b.build();
+    }
+
+    private boolean onDeclaredSharedStorage(Incoming incoming) {
+        return incoming.plan().stream().anyMatch(step -> step.kind().equals("disk")
+                && self.storage().values().stream().anyMatch(prefix -> step.from().startsWith(prefix + "/")));
+    }
+
+    /** What the migration starts with: the settings, and what this host and the target add. */
+    private LaunchPlan launchPlan(MigrationOptionsValue o, PolicySettings settings, Incoming incoming) {
+        return LaunchPlan.of(o.mode(), o.autoConverge(), settings, new LaunchPlan.Target(!incoming.copyDisks().isEmpty(),
+                onDeclaredSharedStorage(incoming), self.migrationTls()));
+    }
+
+    private <T> T hv(AgentCalls.HvCall<T> call) throws AgentException {
+        return AgentCalls.hv(self.name(), call);
+    }
+}
