@@ -14,7 +14,6 @@ import io.livemig.agent.core.migration.MigrationSpec;
 import io.livemig.agent.core.monitor.MigrationMonitor;
 import io.livemig.agent.core.monitor.MonitorReport;
 import io.livemig.agent.core.monitor.Technique;
-import io.livemig.agent.core.policy.CopyMode;
 import io.livemig.agent.core.policy.PolicySettings;
 import io.livemig.agent.service.AgentException.Code;
 import io.livemig.agent.service.HostAgent.Started;
