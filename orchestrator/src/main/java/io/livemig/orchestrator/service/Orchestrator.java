@@ -27,13 +27,12 @@ import io.livemig.orchestrator.workflow.MigrationRecord;
 import io.livemig.orchestrator.workflow.RecordState;
 import io.livemig.orchestrator.workflow.Reconciler;
 import io.livemig.orchestrator.workflow.Resolution;
-import io.livemig.proto.agent.v1.HostInfo;
-import io.livemig.proto.agent.v1.MigrationMode;
-import io.livemig.proto.agent.v1.MigrationOptions;
-import io.livemig.proto.agent.v1.MigrationProgress;
-import io.livemig.proto.agent.v1.MigrationResult;
-import io.livemig.proto.agent.v1.MigrationStatus;
-import io.livemig.proto.agent.v1.Vm;
+import io.livemig.orchestrator.model.AgentProgress;
+import io.livemig.orchestrator.model.AgentResult;
+import io.livemig.orchestrator.model.GuestVm;
+import io.livemig.orchestrator.model.HostReport;
+import io.livemig.orchestrator.model.TransferMode;
+import io.livemig.orchestrator.model.TransferOptions;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
@@ -75,7 +74,7 @@ public final class Orchestrator implements AutoCloseable {
             boolean scheduledDryRun) {}
 
     /** A migration as shown to clients: the record, why it waits, the agent's latest progress. */
-    public record View(MigrationRecord record, String waitingFor, MigrationProgress progress, long version) {}
+    public record View(MigrationRecord record, String waitingFor, AgentProgress progress, long version) {}
 
     /** What {@link #migrate} answers: the queued record and the placement decision behind it. */
     public record Queued(MigrationRecord record, TargetChoice decision, String explanation) {}
@@ -85,7 +84,6 @@ public final class Orchestrator implements AutoCloseable {
 
     /** One line per event; those about a migration carry its record id and VM in the MDC. */
     private static final Logger LOG = LoggerFactory.getLogger(Orchestrator.class);
-    private static final String DEFAULT_MODE = "auto";
 
     private final ClusterConfig cluster;
     private final Settings settings;
@@ -101,7 +99,7 @@ public final class Orchestrator implements AutoCloseable {
     /** How long a migration's record waits for its source agent to come back before it is called lost. */
     static final Duration AGENT_RETURN_WAIT = Duration.ofMinutes(2);
     private static final Duration AGENT_RETRY = Duration.ofSeconds(1);
-    private final Map<String, MigrationProgress> progress = new ConcurrentHashMap<>();
+    private final Map<String, AgentProgress> progress = new ConcurrentHashMap<>();
     private final Map<String, String> watched = new ConcurrentHashMap<>();
     private final Object changes = new Object();
     private long version; // under changes
@@ -157,8 +155,8 @@ public final class Orchestrator implements AutoCloseable {
     private void poll(HostTracker host) {
         HostAvailability before = host.state();
         try {
-            HostInfo info = agents.hostInfo(host.config());
-            List<Vm> vms = agents.runningVms(host.config());
+            HostReport info = agents.hostReport(host.config());
+            List<GuestVm> vms = agents.runningVms(host.config());
             host.recordSample(info, vms);
         } catch (AgentCallException e) {
             host.recordFailure(e.getMessage());
@@ -182,7 +180,7 @@ public final class Orchestrator implements AutoCloseable {
     }
 
     /** Each host with its state and load (null load: never reached). */
-    public record HostView(HostConfig config, HostAvailability state, String stateReason, HostLoad load, HostInfo latest,
+    public record HostView(HostConfig config, HostAvailability state, String stateReason, HostLoad load, HostReport latest,
             int samples, double weightedLoad) {}
 
     public List<HostView> hosts() {
@@ -203,25 +201,25 @@ public final class Orchestrator implements AutoCloseable {
     }
 
     /** A running VM and where it is. */
-    public record VmView(Vm vm, String host, double cpuUtilisation, VmLoad load) {}
+    public record VmView(GuestVm vm, String host, double cpuUtilisation, VmLoad load) {}
 
     public List<VmView> vms() {
         List<VmView> views = new ArrayList<>();
         for (HostTracker t : hosts.values()) {
             Map<String, Double> cpu = t.vmCpu();
             Map<String, Long> dirty = t.vmDirtyRate();
-            for (Vm vm : t.vms()) {
-                double c = cpu.getOrDefault(vm.getName(), 0.0);
-                long d = dirty.getOrDefault(vm.getName(), 0L);
+            for (GuestVm vm : t.vms()) {
+                double c = cpu.getOrDefault(vm.name(), 0.0);
+                long d = dirty.getOrDefault(vm.name(), 0L);
                 views.add(new VmView(vm, t.config().name(), c, vmLoad(vm, t.config(), c, d)));
             }
         }
         return views;
     }
 
-    private static VmLoad vmLoad(Vm vm, HostConfig host, double cpu, long dirtyRateBytesPerSec) {
-        return new VmLoad(vm.getName(), host.name(), Math.max(1, vm.getMemoryBytes()), Math.max(1, vm.getVcpus()),
-                Math.max(0, Math.min(1, cpu)), dirtyRateBytesPerSec, Capabilities.required(vm.getBindingsList(), host));
+    private static VmLoad vmLoad(GuestVm vm, HostConfig host, double cpu, long dirtyRateBytesPerSec) {
+        return new VmLoad(vm.name(), host.name(), Math.max(1, vm.memoryBytes()), Math.max(1, vm.vcpus()),
+                Math.max(0, Math.min(1, cpu)), dirtyRateBytesPerSec, Capabilities.required(vm.bindings(), host));
     }
 
     private List<HostLoad> hostLoads() {
@@ -252,6 +250,11 @@ public final class Orchestrator implements AutoCloseable {
 
     private HostTracker tracker(String host) throws OrchestratorException {
         invalidIf(Inputs.hostName(host));
+        return known(host);
+    }
+
+    /** The tracker of a host whose name has been checked. */
+    private HostTracker known(String host) throws OrchestratorException {
         HostTracker t = hosts.get(host);
         if (t == null) {
             throw new OrchestratorException(Code.NOT_FOUND, "no host '" + host + "' in the cluster (hosts: "
@@ -266,13 +269,13 @@ public final class Orchestrator implements AutoCloseable {
      * Plans and queues a migration of a running VM; without a target the placement policy chooses
      * one. Returns at once; the migration starts when the limits allow.
      */
-    public Queued migrate(String vmName, String target, MigrationOptions options, String origin)
+    public Queued migrate(String vmName, String target, TransferOptions options, String origin)
             throws OrchestratorException {
         return migrate(vmName, target, options, origin, null);
     }
 
-    /** As {@link #migrate(String, String, MigrationOptions, String)}; {@code why} replaces "X was requested". */
-    private Queued migrate(String vmName, String target, MigrationOptions options, String origin, String why)
+    /** As {@link #migrate(String, String, TransferOptions, String)}; {@code why} replaces "X was requested". */
+    private Queued migrate(String vmName, String target, TransferOptions options, String origin, String why)
             throws OrchestratorException {
         try {
             return queue(vmName, target, options, origin, why);
@@ -284,14 +287,13 @@ public final class Orchestrator implements AutoCloseable {
         }
     }
 
-    private Queued queue(String vmName, String target, MigrationOptions options, String origin, String why)
+    private Queued queue(String vmName, String target, TransferOptions options, String origin, String why)
             throws OrchestratorException {
         // Refused before any record is written, so a bad request leaves no trace in the history.
         invalidIf(Inputs.vmName(vmName));
         if (target != null && !target.isEmpty()) {
             invalidIf(Inputs.hostName(target).map(m -> "target: " + m));
         }
-        invalidIf(checkOptions(options));
         VmView vm = findVm(vmName);
         synchronized (this) {
             for (MigrationRecord r : history.unfinished()) {
@@ -312,7 +314,7 @@ public final class Orchestrator implements AutoCloseable {
                 }
                 explanation = explain(decision);
             } else {
-                tracker(target);
+                known(target);
                 if (target.equals(vm.host())) {
                     throw new OrchestratorException(Code.INVALID_ARGUMENT, "VM '" + vmName + "' already runs on "
                             + target);
@@ -333,7 +335,7 @@ public final class Orchestrator implements AutoCloseable {
             if (settings.policy() == PlacementPolicy.ROUND_ROBIN) {
                 lastRoundRobin = chosen;
             }
-            String mode = modeName(options.getMode());
+            String mode = options.mode().label();
             MigrationRecord requested = MigrationRecord.requested(history.nextId(), vmName, vm.host(), "", mode,
                     origin, clock.instant());
             history.insert(requested);
@@ -349,13 +351,13 @@ public final class Orchestrator implements AutoCloseable {
         }
     }
 
-    private final Map<String, MigrationOptions> queuedOptions = new ConcurrentHashMap<>();
+    private final Map<String, TransferOptions> queuedOptions = new ConcurrentHashMap<>();
 
     private VmView findVm(String vmName) throws OrchestratorException {
-        Optional<VmView> vm = vms().stream().filter(v -> v.vm().getName().equals(vmName)).findFirst();
+        Optional<VmView> vm = vms().stream().filter(v -> v.vm().name().equals(vmName)).findFirst();
         if (vm.isEmpty()) {
             pollLoads(); // it may have started since the last poll
-            vm = vms().stream().filter(v -> v.vm().getName().equals(vmName)).findFirst();
+            vm = vms().stream().filter(v -> v.vm().name().equals(vmName)).findFirst();
         }
         return vm.orElseThrow(() -> new OrchestratorException(Code.NOT_FOUND, "no running VM '" + vmName
                 + "' on any reachable host"));
@@ -374,40 +376,10 @@ public final class Orchestrator implements AutoCloseable {
         return b.toString();
     }
 
-    /** What the agents would refuse, refused here first: unknown enum values, numbers out of range. */
-    static Optional<String> checkOptions(MigrationOptions o) {
-        if (o.getMode() == MigrationMode.UNRECOGNIZED) {
-            return Optional.of("unknown migration mode " + o.getModeValue() + " (known: auto, precopy, stopcopy, postcopy)");
-        }
-        if (o.getCompression() == io.livemig.proto.agent.v1.Compression.UNRECOGNIZED) {
-            return Optional.of("unknown compression " + o.getCompressionValue() + " (known: none, xbzrle, zstd)");
-        }
-        return Inputs.migrationNumbers(o.getMaxDowntimeMs(), o.getBandwidthMibps(), o.getTimeoutS(),
-                Integer.toUnsignedLong(o.getParallelConnections()));
-    }
-
     private static void invalidIf(Optional<String> problem) throws OrchestratorException {
         if (problem.isPresent()) {
             throw new OrchestratorException(Code.INVALID_ARGUMENT, problem.get());
         }
-    }
-
-    private static String modeName(MigrationMode mode) {
-        return switch (mode) {
-            case MIGRATION_MODE_PRECOPY -> "precopy";
-            case MIGRATION_MODE_STOPCOPY -> "stopcopy";
-            case MIGRATION_MODE_POSTCOPY -> "postcopy";
-            default -> DEFAULT_MODE;
-        };
-    }
-
-    private static MigrationMode mode(String name) {
-        return switch (name) {
-            case "precopy" -> MigrationMode.MIGRATION_MODE_PRECOPY;
-            case "stopcopy" -> MigrationMode.MIGRATION_MODE_STOPCOPY;
-            case "postcopy" -> MigrationMode.MIGRATION_MODE_POSTCOPY;
-            default -> MigrationMode.MIGRATION_MODE_AUTO;
-        };
     }
 
     /** Starts the queued migrations the limits allow. */
@@ -434,8 +406,8 @@ public final class Orchestrator implements AutoCloseable {
                     + " is no longer in the cluster file");
             return;
         }
-        MigrationOptions options = queuedOptions.getOrDefault(r.id(),
-                MigrationOptions.newBuilder().setMode(mode(r.modeRequested())).build());
+        TransferOptions options = queuedOptions.getOrDefault(r.id(),
+                TransferOptions.of(TransferMode.ofLabel(r.modeRequested())));
         String agentId;
         try {
             agentId = agents.startMigration(source, r.vm(), target, options);
@@ -458,7 +430,7 @@ public final class Orchestrator implements AutoCloseable {
         }
         watchers.submit(() -> {
             try (MigrationLog ctx = MigrationLog.of(r.id(), r.vm())) {
-                MigrationProgress last = null;
+                AgentProgress last = null;
                 String error = null;
                 boolean agentForgot = false;
                 long giveUpNanos = System.nanoTime() + AGENT_RETURN_WAIT.toNanos();
@@ -502,12 +474,12 @@ public final class Orchestrator implements AutoCloseable {
                     Resolution.Finish f = (Resolution.Finish) reconciler.resolve(r, whereRuns(r.vm()), Optional.empty(),
                             "the agent of " + r.source() + " stopped during the migration");
                     finish(r, f.state(), f.figures(), f.error());
-                } else if (last == null || !last.hasResult()) {
+                } else if (last == null || last.result() == null) {
                     finish(r, RecordState.FAILED, Figures.none(), "lost track of the migration on " + r.source()
                             + ": " + error + " (the VM may still have moved; the next restart reconciles)");
                 } else {
-                    MigrationResult result = last.getResult();
-                    finish(r, state(result.getStatus()), figures(result), result.getError());
+                    AgentResult result = last.result();
+                    finish(r, endState(result.state()), figures(result), result.error());
                 }
             } finally {
                 watched.remove(r.id());
@@ -525,7 +497,7 @@ public final class Orchestrator implements AutoCloseable {
     private boolean awaitAgent(HostConfig agent, long giveUpNanos) {
         while (!closing && System.nanoTime() < giveUpNanos) {
             try {
-                agents.hostInfo(agent);
+                agents.hostReport(agent);
                 return true;
             } catch (AgentCallException e) {
                 // not back yet
@@ -541,25 +513,22 @@ public final class Orchestrator implements AutoCloseable {
     }
 
     private Optional<String> whereRuns(String vm) {
-        return vms().stream().filter(v -> v.vm().getName().equals(vm)).map(VmView::host).findFirst();
+        return vms().stream().filter(v -> v.vm().name().equals(vm)).map(VmView::host).findFirst();
     }
 
-    private static RecordState state(MigrationStatus status) {
-        return switch (status) {
-            case MIGRATION_STATUS_SUCCEEDED -> RecordState.SUCCEEDED;
-            case MIGRATION_STATUS_ABORTED -> RecordState.ABORTED;
-            default -> RecordState.FAILED;
-        };
+    /** An end the agent reports; one it cannot name (still "running" in a result) counts as failed. */
+    private static RecordState endState(RecordState reported) {
+        return reported == RecordState.SUCCEEDED || reported == RecordState.ABORTED ? reported : RecordState.FAILED;
     }
 
-    static Figures figures(MigrationResult r) {
-        List<String> escalations = r.getEscalationsList().stream()
-                .map(e -> String.format(Locale.ROOT, "%.1f s %s %s: %s", e.getAtMs() / 1000.0, e.getKind(),
-                        e.getValue(), e.getReason()))
+    static Figures figures(AgentResult r) {
+        List<String> escalations = r.escalations().stream()
+                .map(e -> String.format(Locale.ROOT, "%.1f s %s %s: %s", e.atMs() / 1000.0, e.kind(),
+                        e.value(), e.reason()))
                 .toList();
-        return new Figures(r.getTotalMs(), r.getDowntimeMs(), r.getSetupMs(), r.getMemoryBytes(),
-                r.getBytesTransferred(), (int) r.getIterations(), (int) r.getPostcopyRequests(),
-                modeName(r.getModeUsed()), escalations);
+        return new Figures(r.totalMs(), r.downtimeMs(), r.setupMs(), r.memoryBytes(),
+                r.bytesTransferred(), (int) r.iterations(), (int) r.postcopyRequests(),
+                (r.modeUsed() == null ? TransferMode.AUTO : r.modeUsed()).label(), escalations);
     }
 
     private synchronized void finish(MigrationRecord r, RecordState state, Figures figures, String error) {
@@ -678,7 +647,7 @@ public final class Orchestrator implements AutoCloseable {
     public synchronized void reconcile() {
         Map<String, String> where = new HashMap<>();
         for (VmView vm : vms()) {
-            where.put(vm.vm().getName(), vm.host());
+            where.put(vm.vm().name(), vm.host());
         }
         for (MigrationRecord r : history.unfinished()) {
             Optional<AgentOutcome> outcome = Optional.empty();
@@ -714,17 +683,17 @@ public final class Orchestrator implements AutoCloseable {
         changed();
     }
 
-    private static AgentOutcome outcome(MigrationProgress p) {
-        if (!p.hasResult() || p.getStatus() == MigrationStatus.MIGRATION_STATUS_RUNNING) {
+    private static AgentOutcome outcome(AgentProgress p) {
+        if (p.running()) {
             return AgentOutcome.running();
         }
-        MigrationResult r = p.getResult();
-        String status = switch (r.getStatus()) {
-            case MIGRATION_STATUS_SUCCEEDED -> "succeeded";
-            case MIGRATION_STATUS_ABORTED -> "aborted";
+        AgentResult r = p.result();
+        String status = switch (endState(r.state())) {
+            case SUCCEEDED -> "succeeded";
+            case ABORTED -> "aborted";
             default -> "failed";
         };
-        return new AgentOutcome(status, figures(r), r.getError());
+        return new AgentOutcome(status, figures(r), r.error());
     }
 
     // --- rebalancing and drains ------------------------------------------------------------------
@@ -777,8 +746,7 @@ public final class Orchestrator implements AutoCloseable {
             String origin = originPrefix.equals("rebalance") ? "rebalance:" + roundId : originPrefix;
             for (PlannedMove m : plan.moves()) {
                 try {
-                    ids.add(migrate(m.vm(), m.to(), MigrationOptions.newBuilder()
-                            .setMode(MigrationMode.MIGRATION_MODE_AUTO).build(), origin,
+                    ids.add(migrate(m.vm(), m.to(), TransferOptions.of(TransferMode.AUTO), origin,
                             m.to() + " planned by " + originPrefix + ": " + m.reason()).record().id());
                 } catch (OrchestratorException e) {
                     refused.add(m.vm() + ": " + e.getMessage());

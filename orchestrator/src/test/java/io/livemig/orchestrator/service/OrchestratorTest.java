@@ -19,8 +19,8 @@ import io.livemig.orchestrator.placement.RebalanceSettings;
 import io.livemig.orchestrator.workflow.AdmissionQueue;
 import io.livemig.orchestrator.workflow.MigrationRecord;
 import io.livemig.orchestrator.workflow.RecordState;
-import io.livemig.proto.agent.v1.MigrationMode;
-import io.livemig.proto.agent.v1.MigrationOptions;
+import io.livemig.orchestrator.model.TransferMode;
+import io.livemig.orchestrator.model.TransferOptions;
 import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Duration;
@@ -39,7 +39,7 @@ class OrchestratorTest {
               - {name: b, agent: "b:7070", libvirt_uri: "qemu+tcp://b/system", networks: {lan: br-b}}
               - {name: c, agent: "c:7070", libvirt_uri: "qemu+tcp://c/system", networks: {lan: br-c}}
             """;
-    static final MigrationOptions AUTO = MigrationOptions.newBuilder().setMode(MigrationMode.MIGRATION_MODE_AUTO).build();
+    static final TransferOptions AUTO = TransferOptions.of(TransferMode.AUTO);
 
     @TempDir
     Path tmp;
@@ -107,7 +107,7 @@ class OrchestratorTest {
         assertEquals(40, done.figures().downtimeMs());
         assertEquals(3, done.figures().iterations());
         assertEquals("precopy", done.figures().modeUsed());
-        assertEquals("b", orchestrator.vms().stream().filter(v -> v.vm().getName().equals("web1")).findFirst()
+        assertEquals("b", orchestrator.vms().stream().filter(v -> v.vm().name().equals("web1")).findFirst()
                 .orElseThrow().host(), "loads are polled again after a migration");
     }
 
@@ -296,7 +296,7 @@ class OrchestratorTest {
                 .vm("a", "warm", 2 * GIB, 0.9, "br-a", 500_000_000L);
         orchestrator = open(new AdmissionQueue.Limits(2, 1, 1));
         var vms = orchestrator.vms();
-        assertEquals(1_000_000_000L, vms.stream().filter(v -> v.vm().getName().equals("hot")).findFirst().orElseThrow()
+        assertEquals(1_000_000_000L, vms.stream().filter(v -> v.vm().name().equals("hot")).findFirst().orElseThrow()
                 .load().dirtyRateBytesPerSec());
         var plan = orchestrator.planRebalance();
         assertFalse(plan.moves().isEmpty(), plan.summary());
