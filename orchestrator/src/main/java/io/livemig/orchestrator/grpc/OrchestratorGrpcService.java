@@ -12,6 +12,7 @@ import io.livemig.orchestrator.placement.Plan;
 import io.livemig.orchestrator.service.Orchestrator;
 import io.livemig.orchestrator.service.OrchestratorException;
 import io.livemig.orchestrator.workflow.MigrationRecord;
+import io.livemig.orchestrator.workflow.TransferMode;
 import io.livemig.proto.orchestrator.v1.Candidate;
 import io.livemig.proto.orchestrator.v1.DrainRequest;
 import io.livemig.proto.orchestrator.v1.HistoryRequest;
@@ -259,10 +260,10 @@ final class OrchestratorGrpcService extends OrchestratorServiceGrpc.Orchestrator
 
     static Migration migration(MigrationRecord r, String waitingFor) {
         Migration.Builder b = Migration.newBuilder().setId(r.id()).setVm(r.vm()).setSource(r.source())
-                .setTarget(r.target()).setModeRequested(r.modeRequested()).setState(state(r.state()))
+                .setTarget(r.target()).setModeRequested(r.modeRequested().label()).setState(state(r.state()))
                 .setOrigin(r.origin()).setReason(r.reason()).setAgentMigrationId(r.agentMigrationId())
                 .setRequestedAtMs(r.requestedAt().toEpochMilli())
-                .setModeUsed(r.figures().modeUsed() == null ? "" : r.figures().modeUsed())
+                .setModeUsed(r.figures().modeUsed().map(TransferMode::label).orElse(""))
                 .setTotalMs(r.figures().totalMs()).setDowntimeMs(r.figures().downtimeMs())
                 .setSetupMs(r.figures().setupMs()).setMemoryBytes(r.figures().memoryBytes())
                 .setBytesTransferred(r.figures().bytesTransferred()).setIterations(r.figures().iterations())

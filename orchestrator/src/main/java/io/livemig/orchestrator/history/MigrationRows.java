@@ -3,6 +3,7 @@ package io.livemig.orchestrator.history;
 import io.livemig.orchestrator.workflow.Figures;
 import io.livemig.orchestrator.workflow.MigrationRecord;
 import io.livemig.orchestrator.workflow.RecordState;
+import io.livemig.orchestrator.workflow.TransferMode;
 import java.nio.file.Path;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
@@ -13,6 +14,7 @@ import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 import java.util.NoSuchElementException;
+import java.util.Optional;
 import java.util.stream.Collectors;
 import org.sqlite.SQLiteErrorCode;
 import org.sqlite.SQLiteException;
@@ -133,7 +135,7 @@ final class MigrationRows {
         ps.setString(n++, r.vm());
         ps.setString(n++, r.source());
         ps.setString(n++, r.target());
-        ps.setString(n++, r.modeRequested());
+        ps.setString(n++, r.modeRequested().label());
         ps.setString(n++, r.state().name());
         ps.setString(n++, r.origin());
         ps.setString(n++, r.reason());
@@ -149,10 +151,15 @@ final class MigrationRows {
         ps.setLong(n++, f.bytesTransferred());
         ps.setInt(n++, f.iterations());
         ps.setInt(n++, f.postcopyRequests());
-        ps.setString(n++, f.modeUsed());
+        ps.setString(n++, f.modeUsed().map(TransferMode::label).orElse(""));
         ps.setString(n++, JsonStrings.write(f.escalations()));
         ps.setString(n++, r.error());
         return n;
+    }
+
+    /** "" is stored for a migration whose agent never reported a mode. */
+    private static Optional<TransferMode> modeUsed(String label) {
+        return label == null || label.isEmpty() ? Optional.empty() : Optional.of(TransferMode.parse(label));
     }
 
     private MigrationRecord read(ResultSet rs) throws SQLException {
@@ -160,10 +167,10 @@ final class MigrationRows {
         try {
             Figures f = new Figures(rs.getLong("total_ms"), rs.getLong("downtime_ms"),
                     rs.getLong("setup_ms"), rs.getLong("memory_bytes"), rs.getLong("bytes_transferred"),
-                    rs.getInt("iterations"), rs.getInt("postcopy_requests"), rs.getString("mode_used"),
+                    rs.getInt("iterations"), rs.getInt("postcopy_requests"), modeUsed(rs.getString("mode_used")),
                     JsonStrings.read(rs.getString("escalations_json")));
             return new MigrationRecord(id, rs.getString("vm"), rs.getString("source"),
-                    rs.getString("target"), rs.getString("mode_requested"),
+                    rs.getString("target"), TransferMode.parse(rs.getString("mode_requested")),
                     RecordState.parse(rs.getString("state")), rs.getString("origin"),
                     rs.getString("reason"), rs.getString("agent_migration_id"),
                     Instant.ofEpochMilli(rs.getLong("requested_at_ms")), Sql.getInstant(rs, "started_at_ms"),

@@ -1,6 +1,7 @@
 package io.livemig.orchestrator.model;
 
 import io.livemig.orchestrator.workflow.RecordState;
+import io.livemig.orchestrator.workflow.TransferMode;
 import java.util.List;
 
 /**

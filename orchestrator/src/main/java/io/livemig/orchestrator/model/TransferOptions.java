@@ -1,5 +1,6 @@
 package io.livemig.orchestrator.model;
 
+import io.livemig.orchestrator.workflow.TransferMode;
 import java.util.Objects;
 
 /**

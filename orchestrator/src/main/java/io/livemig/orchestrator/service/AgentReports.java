@@ -2,12 +2,13 @@ package io.livemig.orchestrator.service;
 
 import io.livemig.orchestrator.model.AgentProgress;
 import io.livemig.orchestrator.model.AgentResult;
-import io.livemig.orchestrator.model.TransferMode;
 import io.livemig.orchestrator.workflow.AgentOutcome;
 import io.livemig.orchestrator.workflow.Figures;
 import io.livemig.orchestrator.workflow.RecordState;
+import io.livemig.orchestrator.workflow.TransferMode;
 import java.util.List;
 import java.util.Locale;
+import java.util.Optional;
 
 /** What a source agent reports at a migration's end, as the history keeps it. */
 final class AgentReports {
@@ -27,7 +28,7 @@ final class AgentReports {
                 .toList();
         return new Figures(r.totalMs(), r.downtimeMs(), r.setupMs(), r.memoryBytes(),
                 r.bytesTransferred(), (int) r.iterations(), (int) r.postcopyRequests(),
-                (r.modeUsed() == null ? TransferMode.AUTO : r.modeUsed()).label(), escalations);
+                Optional.of(r.modeUsed() == null ? TransferMode.AUTO : r.modeUsed()), escalations);
     }
 
     /** What the reconciler needs of what the agent still knows. */

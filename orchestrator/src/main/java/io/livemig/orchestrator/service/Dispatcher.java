@@ -7,7 +7,6 @@ import io.livemig.common.log.MigrationLog;
 import io.livemig.orchestrator.history.HistoryStore;
 import io.livemig.orchestrator.model.AgentProgress;
 import io.livemig.orchestrator.model.AgentResult;
-import io.livemig.orchestrator.model.TransferMode;
 import io.livemig.orchestrator.model.TransferOptions;
 import io.livemig.orchestrator.placement.HostLoad;
 import io.livemig.orchestrator.placement.HostRejection;
@@ -148,15 +147,15 @@ final class Dispatcher implements AutoCloseable {
             if (settings.policy() == PlacementPolicy.ROUND_ROBIN) {
                 lastRoundRobin = chosen;
             }
-            String mode = options.mode().label();
-            MigrationRecord requested = MigrationRecord.requested(history.nextId(), vmName, vm.host(), "", mode,
-                    origin, clock.instant());
+            MigrationRecord requested = MigrationRecord.requested(history.nextId(), vmName, vm.host(), "",
+                    options.mode(), origin, clock.instant());
             history.insert(requested);
             MigrationRecord planned = requested.planned(chosen, explanation);
             history.update(planned);
             queuedOptions.put(planned.id(), options);
             try (MigrationLog ctx = MigrationLog.of(planned.id(), vmName)) {
-                LOG.info("migration queued ({}): {} -> {}, mode {}: {}", origin, vm.host(), chosen, mode, explanation);
+                LOG.info("migration queued ({}): {} -> {}, mode {}: {}", origin, vm.host(), chosen,
+                        options.mode().label(), explanation);
             }
             signal.changed();
             dispatch();
@@ -209,8 +208,7 @@ final class Dispatcher implements AutoCloseable {
                     + " is no longer in the cluster file");
             return;
         }
-        TransferOptions options = queuedOptions.getOrDefault(r.id(),
-                TransferOptions.of(TransferMode.ofLabel(r.modeRequested())));
+        TransferOptions options = queuedOptions.getOrDefault(r.id(), TransferOptions.of(r.modeRequested()));
         String agentId;
         try {
             agentId = agents.startMigration(source, r.vm(), target, options);

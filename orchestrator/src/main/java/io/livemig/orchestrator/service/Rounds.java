@@ -2,7 +2,6 @@ package io.livemig.orchestrator.service;
 
 import io.livemig.orchestrator.history.HistoryStore;
 import io.livemig.orchestrator.history.RoundRecord;
-import io.livemig.orchestrator.model.TransferMode;
 import io.livemig.orchestrator.model.TransferOptions;
 import io.livemig.orchestrator.placement.HostAvailability;
 import io.livemig.orchestrator.placement.HostLoad;
@@ -14,6 +13,7 @@ import io.livemig.orchestrator.service.Orchestrator.Settings;
 import io.livemig.orchestrator.service.OrchestratorException.Code;
 import io.livemig.orchestrator.workflow.MigrationRecord;
 import io.livemig.orchestrator.workflow.RecordState;
+import io.livemig.orchestrator.workflow.TransferMode;
 import java.time.Clock;
 import java.time.Instant;
 import java.util.ArrayList;

@@ -10,6 +10,7 @@ import ch.qos.logback.classic.Level;
 import ch.qos.logback.classic.spi.ILoggingEvent;
 import io.livemig.common.config.ClusterConfig;
 import io.livemig.common.log.MigrationLog;
+import io.livemig.orchestrator.workflow.TransferMode;
 import io.livemig.testkit.LogCapture;
 import io.livemig.orchestrator.history.HistoryStore;
 import io.livemig.orchestrator.history.RoundRecord;
@@ -19,12 +20,12 @@ import io.livemig.orchestrator.placement.RebalanceSettings;
 import io.livemig.orchestrator.workflow.AdmissionQueue;
 import io.livemig.orchestrator.workflow.MigrationRecord;
 import io.livemig.orchestrator.workflow.RecordState;
-import io.livemig.orchestrator.model.TransferMode;
 import io.livemig.orchestrator.model.TransferOptions;
 import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.List;
+import java.util.Optional;
 import java.util.function.Predicate;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
@@ -106,7 +107,7 @@ class OrchestratorTest {
         MigrationRecord done = awaitState(id, RecordState.SUCCEEDED);
         assertEquals(40, done.figures().downtimeMs());
         assertEquals(3, done.figures().iterations());
-        assertEquals("precopy", done.figures().modeUsed());
+        assertEquals(Optional.of(TransferMode.PRECOPY), done.figures().modeUsed());
         assertEquals("b", orchestrator.vms().stream().filter(v -> v.vm().name().equals("web1")).findFirst()
                 .orElseThrow().host(), "loads are polled again after a migration");
     }
