@@ -135,7 +135,11 @@ final class OrchestratorGrpcService extends OrchestratorServiceGrpc.Orchestrator
     @Override
     public void migrate(MigrateRequest request, StreamObserver<MigrateResponse> observer) {
         unary(observer, () -> {
-            invalid(AgentMessages.checkOptions(request.getOptions()));
+            Optional<String> badOptions = AgentMessages.checkOptions(request.getOptions());
+            if (badOptions.isPresent()) {
+                throw orchestrator.refused(request.getVm(), "user", new OrchestratorException(
+                        OrchestratorException.Code.INVALID_ARGUMENT, badOptions.get()));
+            }
             Orchestrator.Queued q = orchestrator.migrate(request.getVm(), request.getTarget(),
                     AgentMessages.transferOptions(request.getOptions()), "user");
             return MigrateResponse.newBuilder().setMigration(migration(q.record(), ""))

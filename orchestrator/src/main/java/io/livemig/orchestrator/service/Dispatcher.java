@@ -92,11 +92,16 @@ final class Dispatcher implements AutoCloseable {
         try {
             return queue(vmName, target, options, origin, why);
         } catch (OrchestratorException e) {
-            try (MigrationLog ctx = MigrationLog.of(null, vmName)) {
-                LOG.info("migration refused ({}): {}", origin, e.getMessage());
-            }
-            throw e;
+            throw refused(vmName, origin, e);
         }
+    }
+
+    /** Logs a refused migration request; returns {@code e} for the caller to throw. */
+    OrchestratorException refused(String vmName, String origin, OrchestratorException e) {
+        try (MigrationLog ctx = MigrationLog.of(null, vmName)) {
+            LOG.info("migration refused ({}): {}", origin, e.getMessage());
+        }
+        return e;
     }
 
     private Queued queue(String vmName, String target, TransferOptions options, String origin, String why)

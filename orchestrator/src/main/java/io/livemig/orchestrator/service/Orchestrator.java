@@ -155,6 +155,14 @@ public final class Orchestrator implements AutoCloseable {
         return dispatcher.migrate(vmName, target, options, origin, null);
     }
 
+    /**
+     * Logs a migration request refused before it reached {@link #migrate} (options refused where
+     * they are converted), as every refused request is; returns {@code e} for the caller to throw.
+     */
+    public OrchestratorException refused(String vmName, String origin, OrchestratorException e) {
+        return dispatcher.refused(vmName, origin, e);
+    }
+
     /** Starts the queued migrations the limits allow. */
     public void dispatch() {
         dispatcher.dispatch();
