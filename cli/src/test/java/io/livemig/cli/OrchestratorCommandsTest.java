@@ -17,12 +17,12 @@ import io.grpc.inprocess.InProcessServerBuilder;
 import io.livemig.common.config.ClusterConfig;
 import io.livemig.orchestrator.grpc.OrchestratorServer;
 import io.livemig.orchestrator.history.HistoryStore;
+import io.livemig.orchestrator.model.TransferOptions;
 import io.livemig.orchestrator.placement.PlacementPolicy;
 import io.livemig.orchestrator.placement.RebalanceSettings;
 import io.livemig.orchestrator.service.Orchestrator;
 import io.livemig.orchestrator.workflow.AdmissionQueue;
-import io.livemig.proto.agent.v1.MigrationMode;
-import io.livemig.proto.agent.v1.MigrationOptions;
+import io.livemig.orchestrator.workflow.TransferMode;
 import io.livemig.proto.orchestrator.v1.Migration;
 import java.io.PrintWriter;
 import java.io.StringWriter;
@@ -238,7 +238,7 @@ class OrchestratorCommandsTest {
         FakeAgents.FakeMigration started = agents.awaitStart();
         assertEquals("web1", started.vm());
         assertEquals("c", started.target(), "c is idle");
-        assertEquals(MigrationMode.MIGRATION_MODE_AUTO, started.options().getMode());
+        assertEquals(TransferMode.AUTO, started.options().mode());
         agents.complete("web1");
         Run r = get(cli);
 
@@ -274,7 +274,7 @@ class OrchestratorCommandsTest {
                 .findFirst().orElseThrow();
         assertEquals("current_host", rejectedA.get("reason").asText());
         assertFalse(rejectedA.get("explanation").asText().isEmpty());
-        assertEquals("c", orchestrator.vms().stream().filter(v -> v.vm().getName().equals("web1")).findFirst()
+        assertEquals("c", orchestrator.vms().stream().filter(v -> v.vm().name().equals("web1")).findFirst()
                 .orElseThrow().host());
     }
 
@@ -289,10 +289,10 @@ class OrchestratorCommandsTest {
         Run r = get(cli);
 
         assertEquals(0, r.exitCode(), r.toString());
-        MigrationOptions sent = started.options();
-        assertEquals(MigrationMode.MIGRATION_MODE_PRECOPY, sent.getMode());
-        assertEquals(300, sent.getMaxDowntimeMs());
-        assertEquals(50, sent.getBandwidthMibps());
+        TransferOptions sent = started.options();
+        assertEquals(TransferMode.PRECOPY, sent.mode());
+        assertEquals(300, sent.maxDowntimeMs());
+        assertEquals(50, sent.bandwidthMibps());
         List<String> errLines = List.of(r.err().split("\n")); // not lines(): the progress line starts with \r
         assertTrue(errLines.get(0).matches("migration m-\\d+: web1 a -> b, mode precopy"), r.err());
         assertEquals("chosen: b was requested", errLines.get(1));

@@ -6,6 +6,7 @@ import io.livemig.common.config.ConfigException;
 import io.livemig.common.config.TlsConfig;
 import io.livemig.common.config.YamlFiles;
 import io.livemig.common.config.YamlLines;
+import io.livemig.common.input.Inputs;
 import io.livemig.common.tls.TransportSecurity;
 import io.livemig.orchestrator.placement.PlacementPolicy;
 import io.livemig.orchestrator.workflow.AdmissionQueue;
@@ -83,6 +84,16 @@ public record OrchestratorConfig(
         allow = allow == null ? List.of() : List.copyOf(allow);
     }
 
+    /** How many migrations may run at once, cluster-wide or on one host. */
+    private static final Inputs.Range MIGRATIONS_AT_ONCE = new Inputs.Range("limits", 1, 64, false);
+    private static final Inputs.Range LOAD_INTERVAL_S = new Inputs.Range("load.interval_s", 1, 3600, false);
+    private static final Inputs.Range LOAD_WINDOW = new Inputs.Range("load.window", 1, 1000, false);
+    /** 0: no scheduled rounds; at most a week apart. */
+    private static final Inputs.Range REBALANCE_INTERVAL_S = new Inputs.Range("rebalance.interval_s", 0, 604_800,
+            false);
+    private static final Inputs.Range MAX_MOVES = new Inputs.Range("rebalance.max_moves", 0, 1000, false);
+    private static final Inputs.Range COOLDOWN_S = new Inputs.Range("rebalance.cooldown_s", 0, 604_800, false);
+
     /** The file with its cluster resolved and every value checked. */
     public record Loaded(OrchestratorConfig config, ClusterConfig cluster, Path database, PlacementPolicy policy,
             AdmissionQueue.Limits limits, TransportSecurity security) {}
@@ -105,17 +116,19 @@ public record OrchestratorConfig(
             throw new ConfigException(where + "database (path of the history file) is required");
         }
         PlacementPolicy policy = policy(c.policy, lines.at("/policy"));
-        range(lines, "/limits/cluster", "limits.cluster", c.limits.cluster(), 1, 64);
-        range(lines, "/limits/per_host_outgoing", "limits.per_host_outgoing", c.limits.perHostOutgoing(), 1, 64);
-        range(lines, "/limits/per_host_incoming", "limits.per_host_incoming", c.limits.perHostIncoming(), 1, 64);
-        range(lines, "/load/interval_s", "load.interval_s", c.load.intervalS(), 1, 3600);
-        range(lines, "/load/window", "load.window", c.load.window(), 1, 1000);
+        check(lines, "/limits/cluster", MIGRATIONS_AT_ONCE.named("limits.cluster"), c.limits.cluster());
+        check(lines, "/limits/per_host_outgoing", MIGRATIONS_AT_ONCE.named("limits.per_host_outgoing"),
+                c.limits.perHostOutgoing());
+        check(lines, "/limits/per_host_incoming", MIGRATIONS_AT_ONCE.named("limits.per_host_incoming"),
+                c.limits.perHostIncoming());
+        check(lines, "/load/interval_s", LOAD_INTERVAL_S, c.load.intervalS());
+        check(lines, "/load/window", LOAD_WINDOW, c.load.window());
         Rebalance r = c.rebalance;
-        range(lines, "/rebalance/interval_s", "rebalance.interval_s", r.intervalS(), 0, 604_800);
+        check(lines, "/rebalance/interval_s", REBALANCE_INTERVAL_S, r.intervalS());
         fraction(lines, "/rebalance/threshold", "rebalance.threshold", r.threshold());
         fraction(lines, "/rebalance/min_gain", "rebalance.min_gain", r.minGain());
-        range(lines, "/rebalance/max_moves", "rebalance.max_moves", r.maxMoves(), 0, 1000);
-        range(lines, "/rebalance/cooldown_s", "rebalance.cooldown_s", r.cooldownS(), 0, 604_800);
+        check(lines, "/rebalance/max_moves", MAX_MOVES, r.maxMoves());
+        check(lines, "/rebalance/cooldown_s", COOLDOWN_S, r.cooldownS());
         TransportSecurity security = TlsConfig.choose(file, c.tls, c.insecure, insecureFlag);
         Path dir = file.toAbsolutePath().getParent();
         ClusterConfig cluster = ClusterConfig.load(dir.resolve(c.cluster));
@@ -124,11 +137,9 @@ public record OrchestratorConfig(
                         c.limits.perHostIncoming()), security);
     }
 
-    private static void range(YamlLines lines, String pointer, String key, long value, long min, long max)
+    private static void check(YamlLines lines, String pointer, Inputs.Range range, long value)
             throws ConfigException {
-        if (value < min || value > max) {
-            throw new ConfigException(lines.at(pointer) + key + " must be " + min + ".." + max + ", got " + value);
-        }
+        lines.refuse(pointer, range.check(value));
     }
 
     /** Loads are fractions of a host (0..1), and so are differences between them. */

@@ -9,15 +9,16 @@ import io.livemig.common.tls.GrpcTls;
 import io.livemig.common.tls.TransportSecurity;
 import io.livemig.orchestrator.service.AgentCallException;
 import io.livemig.orchestrator.service.Agents;
+import io.livemig.orchestrator.model.AgentProgress;
+import io.livemig.orchestrator.model.GuestVm;
+import io.livemig.orchestrator.model.HostReport;
+import io.livemig.orchestrator.model.TransferOptions;
 import io.livemig.proto.agent.v1.AgentServiceGrpc;
 import io.livemig.proto.agent.v1.GetHostInfoRequest;
-import io.livemig.proto.agent.v1.HostInfo;
 import io.livemig.proto.agent.v1.ListVmsRequest;
-import io.livemig.proto.agent.v1.MigrationOptions;
 import io.livemig.proto.agent.v1.MigrationProgress;
 import io.livemig.proto.agent.v1.MigrationRef;
 import io.livemig.proto.agent.v1.StartMigrationRequest;
-import io.livemig.proto.agent.v1.Vm;
 import java.util.Iterator;
 import java.util.List;
 import java.util.Optional;
@@ -26,7 +27,7 @@ import java.util.concurrent.TimeUnit;
 import java.util.function.Consumer;
 import java.util.function.Function;
 
-/** The hosts' agents over gRPC, one channel per address; every call has a deadline. */
+/** The hosts' agents over gRPC, one channel per address; every call has a deadline; messages become records here. */
 public final class GrpcAgents implements Agents, AutoCloseable {
 
     private static final long CALL_DEADLINE_S = 10;
@@ -51,44 +52,45 @@ public final class GrpcAgents implements Agents, AutoCloseable {
     }
 
     @Override
-    public HostInfo hostInfo(HostConfig host) throws AgentCallException {
+    public HostReport hostReport(HostConfig host) throws AgentCallException {
         try {
-            return stub(host, CALL_DEADLINE_S).getHostInfo(GetHostInfoRequest.getDefaultInstance());
+            return AgentMessages.hostReport(stub(host, CALL_DEADLINE_S)
+                    .getHostInfo(GetHostInfoRequest.getDefaultInstance()));
         } catch (StatusRuntimeException e) {
             throw failed(host, e);
         }
     }
 
     @Override
-    public List<Vm> runningVms(HostConfig host) throws AgentCallException {
+    public List<GuestVm> runningVms(HostConfig host) throws AgentCallException {
         try {
             return stub(host, CALL_DEADLINE_S).listVms(ListVmsRequest.newBuilder().setActiveOnly(true).build())
-                    .getVmsList();
+                    .getVmsList().stream().map(AgentMessages::guestVm).toList();
         } catch (StatusRuntimeException e) {
             throw failed(host, e);
         }
     }
 
     @Override
-    public String startMigration(HostConfig source, String vm, HostConfig target, MigrationOptions options)
+    public String startMigration(HostConfig source, String vm, HostConfig target, TransferOptions options)
             throws AgentCallException {
         try {
             return stub(source, 120).startMigration(StartMigrationRequest.newBuilder().setVmName(vm)
-                    .setTargetAgent(target.agent()).setOptions(options).build()).getMigrationId();
+                    .setTargetAgent(target.agent()).setOptions(AgentMessages.options(options)).build()).getMigrationId();
         } catch (StatusRuntimeException e) {
             throw failed(source, e);
         }
     }
 
     @Override
-    public MigrationProgress watch(HostConfig source, String agentMigrationId, Consumer<MigrationProgress> progress)
+    public AgentProgress watch(HostConfig source, String agentMigrationId, Consumer<AgentProgress> progress)
             throws AgentCallException {
         try {
             Iterator<MigrationProgress> it = stub(source, WATCH_DEADLINE_S)
                     .watchMigration(MigrationRef.newBuilder().setMigrationId(agentMigrationId).build());
-            MigrationProgress last = null;
+            AgentProgress last = null;
             while (it.hasNext()) {
-                last = it.next();
+                last = AgentMessages.progress(it.next());
                 progress.accept(last);
             }
             return last;
@@ -98,10 +100,10 @@ public final class GrpcAgents implements Agents, AutoCloseable {
     }
 
     @Override
-    public Optional<MigrationProgress> migration(HostConfig source, String agentMigrationId) throws AgentCallException {
+    public Optional<AgentProgress> migration(HostConfig source, String agentMigrationId) throws AgentCallException {
         try {
-            return Optional.of(stub(source, CALL_DEADLINE_S)
-                    .getMigration(MigrationRef.newBuilder().setMigrationId(agentMigrationId).build()));
+            return Optional.of(AgentMessages.progress(stub(source, CALL_DEADLINE_S)
+                    .getMigration(MigrationRef.newBuilder().setMigrationId(agentMigrationId).build())));
         } catch (StatusRuntimeException e) {
             if (e.getStatus().getCode() == Status.Code.NOT_FOUND) {
                 return Optional.empty();

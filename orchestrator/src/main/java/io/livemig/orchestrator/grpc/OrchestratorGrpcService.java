@@ -12,6 +12,7 @@ import io.livemig.orchestrator.placement.Plan;
 import io.livemig.orchestrator.service.Orchestrator;
 import io.livemig.orchestrator.service.OrchestratorException;
 import io.livemig.orchestrator.workflow.MigrationRecord;
+import io.livemig.orchestrator.workflow.TransferMode;
 import io.livemig.proto.orchestrator.v1.Candidate;
 import io.livemig.proto.orchestrator.v1.DrainRequest;
 import io.livemig.proto.orchestrator.v1.HistoryRequest;
@@ -43,7 +44,10 @@ import java.time.Duration;
 import java.util.Locale;
 import java.util.Optional;
 
-/** The orchestrator's gRPC API: converts messages and calls {@link Orchestrator}; nothing else. */
+/**
+ * The orchestrator's gRPC API: checks what a request carries that the orchestrator takes typed
+ * (options, limits), converts messages and calls {@link Orchestrator}; nothing else.
+ */
 final class OrchestratorGrpcService extends OrchestratorServiceGrpc.OrchestratorServiceImplBase {
 
     private static final Duration WATCH_TICK = Duration.ofSeconds(1);
@@ -101,8 +105,8 @@ final class OrchestratorGrpcService extends OrchestratorServiceGrpc.Orchestrator
                             .setCpuModel(h.load().cpuFamily());
                 }
                 if (h.latest() != null) {
-                    host.setMigrationsOutgoing(h.latest().getMigrationsOutgoing())
-                            .setMigrationsIncoming(h.latest().getMigrationsIncoming());
+                    host.setMigrationsOutgoing(h.latest().migrationsOutgoing())
+                            .setMigrationsIncoming(h.latest().migrationsIncoming());
                 }
                 b.addHosts(host);
             }
@@ -118,9 +122,9 @@ final class OrchestratorGrpcService extends OrchestratorServiceGrpc.Orchestrator
                 if (!request.getHost().isEmpty() && !request.getHost().equals(v.host())) {
                     continue;
                 }
-                b.addVms(Vm.newBuilder().setName(v.vm().getName()).setHost(v.host())
-                        .setMemoryBytes(v.vm().getMemoryBytes()).setVcpus(v.vm().getVcpus())
-                        .setCpuUtilisation(v.cpuUtilisation()).setState(v.vm().getState())
+                b.addVms(Vm.newBuilder().setName(v.vm().name()).setHost(v.host())
+                        .setMemoryBytes(v.vm().memoryBytes()).setVcpus(v.vm().vcpus())
+                        .setCpuUtilisation(v.cpuUtilisation()).setState(AgentMessages.vmState(v.vm().state()))
                         .setDirtyRateBytesPerS(v.load().dirtyRateBytesPerSec())
                         .addAllRequires(v.load().requiredCapabilities().stream().sorted().toList()));
             }
@@ -131,8 +135,13 @@ final class OrchestratorGrpcService extends OrchestratorServiceGrpc.Orchestrator
     @Override
     public void migrate(MigrateRequest request, StreamObserver<MigrateResponse> observer) {
         unary(observer, () -> {
-            Orchestrator.Queued q = orchestrator.migrate(request.getVm(), request.getTarget(), request.getOptions(),
-                    "user");
+            Optional<String> badOptions = AgentMessages.checkOptions(request.getOptions());
+            if (badOptions.isPresent()) {
+                throw orchestrator.refused(request.getVm(), "user", new OrchestratorException(
+                        OrchestratorException.Code.INVALID_ARGUMENT, badOptions.get()));
+            }
+            Orchestrator.Queued q = orchestrator.migrate(request.getVm(), request.getTarget(),
+                    AgentMessages.transferOptions(request.getOptions()), "user");
             return MigrateResponse.newBuilder().setMigration(migration(q.record(), ""))
                     .setDecision(decision(q.decision(), q.explanation())).build();
         });
@@ -147,7 +156,7 @@ final class OrchestratorGrpcService extends OrchestratorServiceGrpc.Orchestrator
                 MigrationUpdate.Builder u = MigrationUpdate.newBuilder()
                         .setMigration(migration(view.record(), view.waitingFor()));
                 if (view.progress() != null) {
-                    u.setProgress(view.progress());
+                    u.setProgress(AgentMessages.progress(view.progress()));
                 }
                 observer.onNext(u.build());
                 if (view.record().state().terminal()) {
@@ -243,19 +252,22 @@ final class OrchestratorGrpcService extends OrchestratorServiceGrpc.Orchestrator
 
     /** A uint32 limit: 0 means the default; above the range (or above int) is refused. */
     private static int limit(int limit, int defaultLimit) throws OrchestratorException {
-        Optional<String> problem = Inputs.LIST_LIMIT.checkUnsigned(Integer.toUnsignedLong(limit));
+        invalid(Inputs.LIST_LIMIT.checkUnsigned(Integer.toUnsignedLong(limit)));
+        return limit == 0 ? defaultLimit : limit;
+    }
+
+    private static void invalid(Optional<String> problem) throws OrchestratorException {
         if (problem.isPresent()) {
             throw new OrchestratorException(OrchestratorException.Code.INVALID_ARGUMENT, problem.get());
         }
-        return limit == 0 ? defaultLimit : limit;
     }
 
     static Migration migration(MigrationRecord r, String waitingFor) {
         Migration.Builder b = Migration.newBuilder().setId(r.id()).setVm(r.vm()).setSource(r.source())
-                .setTarget(r.target()).setModeRequested(r.modeRequested()).setState(state(r.state()))
+                .setTarget(r.target()).setModeRequested(r.modeRequested().label()).setState(state(r.state()))
                 .setOrigin(r.origin()).setReason(r.reason()).setAgentMigrationId(r.agentMigrationId())
                 .setRequestedAtMs(r.requestedAt().toEpochMilli())
-                .setModeUsed(r.figures().modeUsed() == null ? "" : r.figures().modeUsed())
+                .setModeUsed(r.figures().modeUsed().map(TransferMode::label).orElse(""))
                 .setTotalMs(r.figures().totalMs()).setDowntimeMs(r.figures().downtimeMs())
                 .setSetupMs(r.figures().setupMs()).setMemoryBytes(r.figures().memoryBytes())
                 .setBytesTransferred(r.figures().bytesTransferred()).setIterations(r.figures().iterations())

@@ -6,6 +6,7 @@ import io.livemig.orchestrator.service.Orchestrator;
 import io.livemig.orchestrator.service.OrchestratorEvents;
 import io.livemig.orchestrator.workflow.MigrationRecord;
 import io.livemig.orchestrator.workflow.RecordState;
+import io.livemig.orchestrator.workflow.TransferMode;
 import io.prometheus.metrics.core.metrics.Counter;
 import io.prometheus.metrics.core.metrics.GaugeWithCallback;
 import io.prometheus.metrics.core.metrics.Histogram;
@@ -81,7 +82,7 @@ public final class OrchestratorMetrics implements OrchestratorEvents {
     @Override
     public void migrationFinished(MigrationRecord r) {
         migrations.labelValues(r.state().name().toLowerCase(Locale.ROOT), origin(r.origin())).inc();
-        String modeUsed = r.figures().modeUsed().isEmpty() ? "unknown" : r.figures().modeUsed();
+        String modeUsed = r.figures().modeUsed().map(TransferMode::label).orElse("unknown");
         if (r.figures().totalMs() > 0) {
             duration.labelValues(modeUsed).observe(r.figures().totalMs() / 1000.0);
         }

@@ -1,7 +1,7 @@
 package io.livemig.orchestrator.service;
 
 import io.livemig.common.config.HostConfig;
-import io.livemig.proto.agent.v1.Binding;
+import io.livemig.orchestrator.model.VmBinding;
 import java.util.Map;
 import java.util.Set;
 import java.util.TreeSet;
@@ -24,13 +24,13 @@ final class Capabilities {
         return caps;
     }
 
-    static Set<String> required(Iterable<Binding> bindings, HostConfig current) {
+    static Set<String> required(Iterable<VmBinding> bindings, HostConfig current) {
         Set<String> caps = new TreeSet<>();
-        for (Binding b : bindings) {
-            switch (b.getKind()) {
-                case "nic" -> logicalName(current.networks(), b.getResource(), false).ifPresent(n -> caps.add("net:" + n));
-                case "disk" -> logicalName(current.storage(), b.getResource(), true).ifPresent(s -> caps.add("storage:" + s));
-                case "hostdevice" -> caps.add("hostdev:" + b.getDevice());
+        for (VmBinding b : bindings) {
+            switch (b.kind()) {
+                case "nic" -> logicalName(current.networks(), b.resource(), false).ifPresent(n -> caps.add("net:" + n));
+                case "disk" -> logicalName(current.storage(), b.resource(), true).ifPresent(s -> caps.add("storage:" + s));
+                case "hostdevice" -> caps.add("hostdev:" + b.device());
                 default -> { } // log files, graphics and pinning are rebound on any host
             }
         }

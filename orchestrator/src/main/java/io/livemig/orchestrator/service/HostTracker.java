@@ -3,8 +3,8 @@ package io.livemig.orchestrator.service;
 import io.livemig.common.config.HostConfig;
 import io.livemig.orchestrator.placement.HostLoad;
 import io.livemig.orchestrator.placement.HostAvailability;
-import io.livemig.proto.agent.v1.HostInfo;
-import io.livemig.proto.agent.v1.Vm;
+import io.livemig.orchestrator.model.GuestVm;
+import io.livemig.orchestrator.model.HostReport;
 import java.util.ArrayDeque;
 import java.util.Deque;
 import java.util.HashMap;
@@ -23,7 +23,7 @@ final class HostTracker {
     /** Consecutive failed checks after which a host is DOWN. */
     static final int DOWN_AFTER_FAILURES = 2;
 
-    record Sample(HostInfo info, List<Vm> vms) {}
+    record Sample(HostReport info, List<GuestVm> vms) {}
 
     private final HostConfig config;
     private final int window;
@@ -42,7 +42,7 @@ final class HostTracker {
         return config;
     }
 
-    synchronized void recordSample(HostInfo info, List<Vm> vms) {
+    synchronized void recordSample(HostReport info, List<GuestVm> vms) {
         samples.addLast(new Sample(info, List.copyOf(vms)));
         while (samples.size() > window) {
             samples.removeFirst();
@@ -90,7 +90,7 @@ final class HostTracker {
     }
 
     /** The running VMs of the latest sample. */
-    synchronized List<Vm> vms() {
+    synchronized List<GuestVm> vms() {
         Sample s = samples.peekLast();
         return s == null ? List.of() : s.vms();
     }
@@ -98,35 +98,35 @@ final class HostTracker {
     /** Average dirty rate of each VM over the window, counting only finished measurements (> 0). */
     synchronized Map<String, Long> vmDirtyRate() {
         Map<String, Long> avg = new HashMap<>();
-        windowAverage(Vm::getDirtyRateBytesPerS, true).forEach((vm, v) -> avg.put(vm, Math.round(v)));
+        windowAverage(GuestVm::dirtyRateBytesPerSec, true).forEach((vm, v) -> avg.put(vm, Math.round(v)));
         return avg;
     }
 
     /** Average CPU utilisation of each VM over the window (VMs of the latest sample). */
     synchronized Map<String, Double> vmCpu() {
-        return windowAverage(Vm::getCpuUtilisation, false);
+        return windowAverage(GuestVm::cpuUtilisation, false);
     }
 
     /**
      * A figure of each VM of the latest sample, averaged over the samples that list it (0 when
      * none counts); {@code positiveOnly} skips zeros, which mean "not measured yet".
      */
-    private Map<String, Double> windowAverage(ToDoubleFunction<Vm> figure, boolean positiveOnly) {
+    private Map<String, Double> windowAverage(ToDoubleFunction<GuestVm> figure, boolean positiveOnly) {
         Map<String, double[]> sums = new HashMap<>();
         for (Sample s : samples) {
-            for (Vm vm : s.vms()) {
+            for (GuestVm vm : s.vms()) {
                 double value = figure.applyAsDouble(vm);
                 if (!positiveOnly || value > 0) {
-                    double[] sum = sums.computeIfAbsent(vm.getName(), k -> new double[2]);
+                    double[] sum = sums.computeIfAbsent(vm.name(), k -> new double[2]);
                     sum[0] += value;
                     sum[1]++;
                 }
             }
         }
         Map<String, Double> avg = new HashMap<>();
-        for (Vm vm : vms()) {
-            double[] sum = sums.get(vm.getName());
-            avg.put(vm.getName(), sum == null ? 0 : sum[0] / sum[1]);
+        for (GuestVm vm : vms()) {
+            double[] sum = sums.get(vm.name());
+            avg.put(vm.name(), sum == null ? 0 : sum[0] / sum[1]);
         }
         return avg;
     }
@@ -137,12 +137,12 @@ final class HostTracker {
         if (s == null) {
             return null;
         }
-        double cpu = samples.stream().mapToDouble(x -> x.info().getGuestCpuUtilisation()).average().orElse(0);
-        HostInfo info = s.info();
-        long total = Math.max(1, info.getMemoryTotalBytes());
-        long free = Math.min(total, info.getMemoryFreeBytes());
-        return new HostLoad(config.name(), state(), Math.max(1, info.getCpus()), cpu, total, free,
-                info.getMemoryCommittedBytes() + info.getMemoryReservedBytes(), s.vms().size(), capabilities,
-                info.getCpuModel());
+        double cpu = samples.stream().mapToDouble(x -> x.info().guestCpuUtilisation()).average().orElse(0);
+        HostReport info = s.info();
+        long total = Math.max(1, info.memoryTotalBytes());
+        long free = Math.min(total, info.memoryFreeBytes());
+        return new HostLoad(config.name(), state(), Math.max(1, info.cpus()), cpu, total, free,
+                info.memoryCommittedBytes() + info.memoryReservedBytes(), s.vms().size(), capabilities,
+                info.cpuModel());
     }
 }

@@ -2,6 +2,7 @@ package io.livemig.orchestrator.workflow;
 
 import java.util.List;
 import java.util.Objects;
+import java.util.Optional;
 
 /**
  * The figures the source agent reports when a migration ends, as the orchestrator keeps them in
@@ -14,7 +15,7 @@ import java.util.Objects;
  * @param bytesTransferred bytes sent over the wire, all passes included
  * @param iterations pre-copy passes
  * @param postcopyRequests pages the target requested after switching to post-copy
- * @param modeUsed the mode that finally completed it (e.g. "precopy" for "auto"); "" if unknown
+ * @param modeUsed the mode that finally completed it (e.g. precopy for auto); empty if unknown
  * @param escalations what the agent did to make it converge, one entry each, with its reason
  */
 public record Figures(
@@ -25,10 +26,10 @@ public record Figures(
         long bytesTransferred,
         int iterations,
         int postcopyRequests,
-        String modeUsed,
+        Optional<TransferMode> modeUsed,
         List<String> escalations) {
 
-    private static final Figures NONE = new Figures(0, 0, 0, 0, 0, 0, 0, "", List.of());
+    private static final Figures NONE = new Figures(0, 0, 0, 0, 0, 0, 0, Optional.empty(), List.of());
 
     public Figures {
         Objects.requireNonNull(modeUsed, "modeUsed");

@@ -19,7 +19,7 @@ import java.util.Objects;
  * compares equal to itself after a round trip.
  *
  * @param target the chosen host; "" until planned (unless the requester named it)
- * @param modeRequested e.g. "auto", "precopy", "postcopy", "stopcopy"
+ * @param modeRequested the mode asked for
  * @param origin who asked: "user", "rebalance:&lt;roundId&gt;" or "drain:&lt;host&gt;"
  * @param reason why this target was chosen, one or more lines; "" until planned
  * @param agentMigrationId the source agent's id for it; "" until started
@@ -33,7 +33,7 @@ public record MigrationRecord(
         String vm,
         String source,
         String target,
-        String modeRequested,
+        TransferMode modeRequested,
         RecordState state,
         String origin,
         String reason,
@@ -78,7 +78,7 @@ public record MigrationRecord(
 
     /** A new migration, not planned yet. {@code target} is "" unless the requester named one. */
     public static MigrationRecord requested(String id, String vm, String source, String target,
-            String modeRequested, String origin, Instant at) {
+            TransferMode modeRequested, String origin, Instant at) {
         return new MigrationRecord(id, vm, source, target, modeRequested, RecordState.REQUESTED,
                 origin, "", "", at, null, null, Figures.none(), "");
     }

@@ -11,6 +11,7 @@ import io.livemig.orchestrator.history.HistoryStore.Query;
 import io.livemig.orchestrator.workflow.Figures;
 import io.livemig.orchestrator.workflow.MigrationRecord;
 import io.livemig.orchestrator.workflow.RecordState;
+import io.livemig.orchestrator.workflow.TransferMode;
 import java.io.BufferedReader;
 import java.io.InputStreamReader;
 import java.nio.charset.StandardCharsets;
@@ -40,7 +41,7 @@ class HistoryStoreTest {
     private static final String NASTY = "comma, \"quotes\", 'single', back\\slash,\nnew line,"
             + " tab\t, ünïcødé ✓ 🚀, [brackets] {braces} ; DROP TABLE migrations; --";
     private static final Figures FULL = new Figures(Long.MAX_VALUE, 185, -1, 256L << 30,
-            Long.MIN_VALUE, Integer.MAX_VALUE, 7, "postcopy",
+            Long.MIN_VALUE, Integer.MAX_VALUE, 7, Optional.of(TransferMode.POSTCOPY),
             List.of("raised downtime to 300 ms, pass 3: \"no convergence\"", "", "multi\nline",
                     NASTY, "\u0000\u0001 control"));
 
@@ -61,7 +62,7 @@ class HistoryStoreTest {
     }
 
     private static MigrationRecord requested(String id, String vm, String source, long atSec) {
-        return MigrationRecord.requested(id, vm, source, "", "auto", "user", T0.plusSeconds(atSec));
+        return MigrationRecord.requested(id, vm, source, "", TransferMode.AUTO, "user", T0.plusSeconds(atSec));
     }
 
     private static MigrationRecord migration(String id, String vm, String source, String target,
@@ -90,20 +91,20 @@ class HistoryStoreTest {
     void roundTripsEveryFieldWithNullsEmptiesAndSpecialCharacters() {
         List<MigrationRecord> records = List.of(
                 // Empty target, reason, agent id, error; null instants; Figures.none().
-                MigrationRecord.requested("m-a", "demo", "lab-a", "", "", "user", T0),
+                MigrationRecord.requested("m-a", "demo", "lab-a", "", TransferMode.AUTO, "user", T0),
                 // Every text field full of nasty characters, extreme figures, sub-ms instants.
                 new MigrationRecord("m-b", "vm " + NASTY, "src " + NASTY, "dst " + NASTY,
-                        "mode " + NASTY, RecordState.SUCCEEDED, "rebalance:r-000001 " + NASTY,
+                        TransferMode.STOPCOPY, RecordState.SUCCEEDED, "rebalance:r-000001 " + NASTY,
                         "line one\nline two\n" + NASTY, "agent " + NASTY, T0.plusNanos(123_456_789),
                         T0.plusSeconds(1), T0.plusSeconds(2), FULL, ""),
                 // Terminal without startedAt: failed before it started.
                 requested("m-c", "demo", "lab-a", 5)
                         .failed("no host: " + NASTY, Figures.none(), T0.plusSeconds(6)),
                 // Times before the epoch and with one-element / empty-string escalations.
-                new MigrationRecord("m-d", "v", "s", "t", "auto", RecordState.ABORTED, "drain:s",
+                new MigrationRecord("m-d", "v", "s", "t", TransferMode.AUTO, RecordState.ABORTED, "drain:s",
                         "", "ag", Instant.parse("1960-01-01T00:00:00.001Z"),
                         Instant.parse("1960-01-01T00:00:01Z"), Instant.parse("1960-01-01T00:00:02Z"),
-                        new Figures(0, 0, 0, 0, 0, 0, 0, "", List.of("")), "cancelled"));
+                        new Figures(0, 0, 0, 0, 0, 0, 0, Optional.empty(), List.of("")), "cancelled"));
 
         for (MigrationRecord r : records) {
             store.insert(r);
@@ -411,6 +412,18 @@ class HistoryStoreTest {
         assertTrue(e.getMessage().contains("99") && e.getMessage().contains(file.toString()),
                 e.getMessage());
         store = HistoryStore.open(dir.resolve("other.db")); // for close()
+    }
+
+    @Test
+    void aRowWithAModeThisOrchestratorDoesNotKnowIsReportedCorrupt() throws Exception {
+        store.insert(requested("m-1", "demo", "lab-a", 0));
+        try (Connection c = DriverManager.getConnection("jdbc:sqlite:" + file);
+                Statement s = c.createStatement()) {
+            s.execute("UPDATE migrations SET mode_requested = 'warp' WHERE id = 'm-1'");
+        }
+        HistoryException e = assertThrows(HistoryException.class, () -> store.get("m-1"));
+        assertTrue(e.getMessage().contains("migration m-1 is corrupt: unknown migration mode 'warp'"),
+                e.getMessage());
     }
 
     @Test

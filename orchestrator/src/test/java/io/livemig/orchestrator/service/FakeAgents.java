@@ -1,17 +1,17 @@
 package io.livemig.orchestrator.service;
 
 import io.livemig.common.config.HostConfig;
-import io.livemig.proto.agent.v1.Binding;
-import io.livemig.proto.agent.v1.HostInfo;
-import io.livemig.proto.agent.v1.JobSnapshot;
-import io.livemig.proto.agent.v1.MigrationMode;
-import io.livemig.proto.agent.v1.MigrationOptions;
-import io.livemig.proto.agent.v1.MigrationPhase;
-import io.livemig.proto.agent.v1.MigrationProgress;
-import io.livemig.proto.agent.v1.MigrationResult;
-import io.livemig.proto.agent.v1.MigrationStatus;
-import io.livemig.proto.agent.v1.Vm;
-import io.livemig.proto.agent.v1.VmState;
+import io.livemig.orchestrator.model.AgentProgress;
+import io.livemig.orchestrator.model.AgentResult;
+import io.livemig.orchestrator.model.CopyPhase;
+import io.livemig.orchestrator.model.GuestState;
+import io.livemig.orchestrator.model.GuestVm;
+import io.livemig.orchestrator.model.HostReport;
+import io.livemig.orchestrator.model.JobReading;
+import io.livemig.orchestrator.model.TransferOptions;
+import io.livemig.orchestrator.model.VmBinding;
+import io.livemig.orchestrator.workflow.RecordState;
+import io.livemig.orchestrator.workflow.TransferMode;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -35,22 +35,21 @@ public final class FakeAgents implements Agents {
 
     public static final long GIB = 1L << 30;
 
-    public record FakeMigration(String id, String vm, String source, String target, MigrationOptions options,
-            CompletableFuture<MigrationResult> result) {}
+    public record FakeMigration(String id, String vm, String source, String target, TransferOptions options,
+            CompletableFuture<AgentResult> result) {}
 
-    private final Map<String, HostInfo> hostInfo = new ConcurrentHashMap<>();
-    private final Map<String, List<Vm>> vms = new ConcurrentHashMap<>();
+    private final Map<String, HostReport> hostInfo = new ConcurrentHashMap<>();
+    private final Map<String, List<GuestVm>> vms = new ConcurrentHashMap<>();
     public final Set<String> unreachable = ConcurrentHashMap.newKeySet();
     public final Set<String> refuseStart = ConcurrentHashMap.newKeySet();
     public final List<FakeMigration> started = new CopyOnWriteArrayList<>();
     /** Agent-side results kept for GetMigration (what a restarted orchestrator asks). */
-    public final Map<String, MigrationProgress> known = new ConcurrentHashMap<>();
+    public final Map<String, AgentProgress> known = new ConcurrentHashMap<>();
     /** Every started migration, for tests that wait for the next start. */
     private final BlockingQueue<FakeMigration> starts = new LinkedBlockingQueue<>();
 
     public FakeAgents host(String name, int cpus, long memoryBytes, double guestCpu) {
-        hostInfo.put(name, HostInfo.newBuilder().setClusterHostName(name).setCpus(cpus).setMemoryTotalBytes(memoryBytes)
-                .setMemoryFreeBytes(memoryBytes).setGuestCpuUtilisation(guestCpu).setCpuModel("qemu64").build());
+        hostInfo.put(name, new HostReport(name, cpus, memoryBytes, memoryBytes, 0, 0, guestCpu, "qemu64", 0, 0));
         vms.putIfAbsent(name, new CopyOnWriteArrayList<>());
         return this;
     }
@@ -60,19 +59,18 @@ public final class FakeAgents implements Agents {
     }
 
     public FakeAgents vm(String host, String name, long memoryBytes, double cpu, String bridge, long dirtyBytesPerSec) {
-        vms.get(host).add(Vm.newBuilder().setName(name).setUuid("u-" + name).setState(VmState.VM_STATE_RUNNING)
-                .setMemoryBytes(memoryBytes).setVcpus(1).setCpuUtilisation(cpu).setDirtyRateBytesPerS(dirtyBytesPerSec)
-                .addBindings(Binding.newBuilder().setKind("nic").setDevice("52:54:00:00:00:01").setResource(bridge))
-                .build());
-        HostInfo info = hostInfo.get(host);
-        hostInfo.put(host, info.toBuilder().setMemoryFreeBytes(info.getMemoryFreeBytes() - memoryBytes)
-                .setMemoryCommittedBytes(info.getMemoryCommittedBytes() + memoryBytes)
-                .setGuestCpuUtilisation(info.getGuestCpuUtilisation() + cpu / info.getCpus()).build());
+        vms.get(host).add(new GuestVm(name, "u-" + name, GuestState.RUNNING, memoryBytes, 1,
+                List.of(new VmBinding("nic", "52:54:00:00:00:01", bridge)), cpu, dirtyBytesPerSec));
+        HostReport info = hostInfo.get(host);
+        hostInfo.put(host, new HostReport(info.hostName(), info.cpus(), info.memoryTotalBytes(),
+                info.memoryFreeBytes() - memoryBytes, info.memoryReservedBytes(),
+                info.memoryCommittedBytes() + memoryBytes, info.guestCpuUtilisation() + cpu / info.cpus(),
+                info.cpuModel(), info.migrationsOutgoing(), info.migrationsIncoming()));
         return this;
     }
 
     public Optional<String> whereIs(String vm) {
-        return vms.entrySet().stream().filter(e -> e.getValue().stream().anyMatch(v -> v.getName().equals(vm)))
+        return vms.entrySet().stream().filter(e -> e.getValue().stream().anyMatch(v -> v.name().equals(vm)))
                 .map(Map.Entry::getKey).findFirst();
     }
 
@@ -83,19 +81,19 @@ public final class FakeAgents implements Agents {
     }
 
     @Override
-    public HostInfo hostInfo(HostConfig host) throws AgentCallException {
+    public HostReport hostReport(HostConfig host) throws AgentCallException {
         reachable(host);
         return hostInfo.get(host.name());
     }
 
     @Override
-    public List<Vm> runningVms(HostConfig host) throws AgentCallException {
+    public List<GuestVm> runningVms(HostConfig host) throws AgentCallException {
         reachable(host);
         return List.copyOf(vms.get(host.name()));
     }
 
     @Override
-    public synchronized String startMigration(HostConfig source, String vm, HostConfig target, MigrationOptions options)
+    public synchronized String startMigration(HostConfig source, String vm, HostConfig target, TransferOptions options)
             throws AgentCallException {
         reachable(source);
         if (refuseStart.contains(vm)) {
@@ -104,8 +102,7 @@ public final class FakeAgents implements Agents {
         String id = "agent-" + (started.size() + 1);
         FakeMigration m = new FakeMigration(id, vm, source.name(), target.name(), options, new CompletableFuture<>());
         started.add(m);
-        known.put(id, MigrationProgress.newBuilder().setMigrationId(id).setVmName(vm)
-                .setStatus(MigrationStatus.MIGRATION_STATUS_RUNNING).build());
+        known.put(id, new AgentProgress(id, vm, "", "", RecordState.RUNNING, null, null, List.of()));
         starts.add(m); // last: a test that ends it now must not be overwritten by the line above
         return id;
     }
@@ -131,13 +128,11 @@ public final class FakeAgents implements Agents {
     /** Ends the VM's latest migration successfully: the VM moves to the target. */
     public void complete(String vm) {
         FakeMigration m = migration(vm);
-        Vm moved = vms.get(m.source()).stream().filter(v -> v.getName().equals(vm)).findFirst().orElseThrow();
+        GuestVm moved = vms.get(m.source()).stream().filter(v -> v.name().equals(vm)).findFirst().orElseThrow();
         vms.get(m.source()).remove(moved);
         vms.get(m.target()).add(moved);
-        end(m, MigrationResult.newBuilder().setStatus(MigrationStatus.MIGRATION_STATUS_SUCCEEDED)
-                .setModeRequested(m.options().getMode()).setModeUsed(MigrationMode.MIGRATION_MODE_PRECOPY)
-                .setTotalMs(1500).setDowntimeMs(40).setSetupMs(5).setMemoryBytes(moved.getMemoryBytes())
-                .setBytesTransferred(moved.getMemoryBytes() + (8 << 20)).setIterations(3).build());
+        end(m, new AgentResult(RecordState.SUCCEEDED, m.options().mode(), TransferMode.PRECOPY, List.of(), 1500, 40, 5,
+                moved.memoryBytes() + (8 << 20), moved.memoryBytes(), 3, 0, ""));
     }
 
     /**
@@ -153,30 +148,25 @@ public final class FakeAgents implements Agents {
 
     public void fail(String vm, String error) {
         FakeMigration m = migration(vm);
-        end(m, MigrationResult.newBuilder().setStatus(MigrationStatus.MIGRATION_STATUS_FAILED)
-                .setModeRequested(m.options().getMode()).setModeUsed(MigrationMode.MIGRATION_MODE_PRECOPY)
-                .setTotalMs(900).setError(error).build());
+        end(m, new AgentResult(RecordState.FAILED, m.options().mode(), TransferMode.PRECOPY, List.of(), 900, 0, 0, 0, 0,
+                0, 0, error));
     }
 
-    private void end(FakeMigration m, MigrationResult result) {
-        MigrationProgress last = MigrationProgress.newBuilder().setMigrationId(m.id()).setVmName(m.vm())
-                .setSourceHost(m.source()).setTargetHost(m.target()).setStatus(result.getStatus()).setResult(result)
-                .build();
+    private void end(FakeMigration m, AgentResult result) {
+        AgentProgress last = new AgentProgress(m.id(), m.vm(), m.source(), m.target(), result.state(), null, result,
+                List.of());
         known.put(m.id(), last);
         m.result().complete(result);
     }
 
     @Override
-    public MigrationProgress watch(HostConfig source, String agentMigrationId, Consumer<MigrationProgress> progress)
+    public AgentProgress watch(HostConfig source, String agentMigrationId, Consumer<AgentProgress> progress)
             throws AgentCallException {
         FakeMigration m = started.stream().filter(x -> x.id().equals(agentMigrationId)).findFirst().orElseThrow(
                 () -> new AgentCallException("no migration " + agentMigrationId, true, null));
-        progress.accept(MigrationProgress.newBuilder().setMigrationId(m.id()).setVmName(m.vm())
-                .setStatus(MigrationStatus.MIGRATION_STATUS_RUNNING)
-                .setSnapshot(JobSnapshot.newBuilder().setElapsedMs(1200).setPhase(MigrationPhase.MIGRATION_PHASE_PRECOPY)
-                        .setIteration(2).setBytesProcessed(300L << 20).setBytesRemaining(20L << 20)
-                        .setDirtyRateBytesPerS(10L << 20).setBandwidthBytesPerS(110L << 20))
-                .build());
+        progress.accept(new AgentProgress(m.id(), m.vm(), "", "", RecordState.RUNNING,
+                new JobReading(1200, CopyPhase.PRECOPY, 2, 300L << 20, 20L << 20, 0, 10L << 20, 110L << 20, 0, 0),
+                null, List.of()));
         try {
             m.result().get(30, TimeUnit.SECONDS); // bounded: a test that forgets to end one fails
         } catch (InterruptedException e) {
@@ -185,13 +175,13 @@ public final class FakeAgents implements Agents {
         } catch (ExecutionException | TimeoutException e) {
             throw new AgentCallException("watch ended: " + e, false, e);
         }
-        MigrationProgress last = known.get(m.id());
+        AgentProgress last = known.get(m.id());
         progress.accept(last);
         return last;
     }
 
     @Override
-    public Optional<MigrationProgress> migration(HostConfig source, String agentMigrationId) throws AgentCallException {
+    public Optional<AgentProgress> migration(HostConfig source, String agentMigrationId) throws AgentCallException {
         reachable(source);
         return Optional.ofNullable(known.get(agentMigrationId));
     }
@@ -203,8 +193,7 @@ public final class FakeAgents implements Agents {
         reachable(source);
         aborted.add(agentMigrationId);
         FakeMigration m = started.stream().filter(x -> x.id().equals(agentMigrationId)).findFirst().orElseThrow();
-        end(m, MigrationResult.newBuilder().setStatus(MigrationStatus.MIGRATION_STATUS_ABORTED)
-                .setModeRequested(m.options().getMode()).setModeUsed(MigrationMode.MIGRATION_MODE_PRECOPY)
-                .setTotalMs(700).setError("aborted by the operator").build());
+        end(m, new AgentResult(RecordState.ABORTED, m.options().mode(), TransferMode.PRECOPY, List.of(), 700, 0, 0, 0, 0,
+                0, 0, "aborted by the operator"));
     }
 }

@@ -6,12 +6,15 @@ import static io.livemig.orchestrator.service.FakeAgents.GIB;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 
+import ch.qos.logback.classic.Level;
+import ch.qos.logback.classic.spi.ILoggingEvent;
 import io.grpc.ManagedChannel;
 import io.grpc.Status;
 import io.grpc.StatusRuntimeException;
 import io.grpc.inprocess.InProcessChannelBuilder;
 import io.grpc.inprocess.InProcessServerBuilder;
 import io.livemig.common.config.ClusterConfig;
+import io.livemig.common.log.MigrationLog;
 import io.livemig.orchestrator.grpc.OrchestratorServer;
 import io.livemig.orchestrator.history.HistoryStore;
 import io.livemig.orchestrator.placement.PlacementPolicy;
@@ -26,14 +29,17 @@ import io.livemig.proto.orchestrator.v1.MigrationId;
 import io.livemig.proto.orchestrator.v1.OrchestratorServiceGrpc;
 import io.livemig.proto.orchestrator.v1.RoundsRequest;
 import io.livemig.proto.orchestrator.v1.SetHostStateRequest;
+import io.livemig.testkit.LogCapture;
 import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Duration;
+import java.util.List;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Supplier;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.Arguments;
@@ -118,6 +124,17 @@ class OrchestratorInputsTest {
         assertStatus(code, description, () -> stub.migrate(request));
         assertEquals(0, orchestrator.history(HistoryStore.Query.latest(10)).size(), "a record was written");
         assertEquals(0, agents.started.size(), "an agent was asked to migrate");
+    }
+
+    @Test
+    void refusedOptionsAreLoggedAsEveryRefusedMigration() {
+        try (LogCapture log = new LogCapture(Level.INFO)) {
+            assertStatus(Status.Code.INVALID_ARGUMENT, "timeout_s must be 0 (default) or 1..86400, got 86401",
+                    () -> stub.migrate(migrate("web1", "b", MigrationOptions.newBuilder().setTimeoutS(86_401))));
+            assertEquals(List.of("migration refused (user): timeout_s must be 0 (default) or 1..86400, got 86401"),
+                    log.matching(e -> "web1".equals(e.getMDCPropertyMap().get(MigrationLog.VM))).stream()
+                            .map(ILoggingEvent::getFormattedMessage).toList());
+        }
     }
 
     static Stream<Arguments> otherBadRequests() {

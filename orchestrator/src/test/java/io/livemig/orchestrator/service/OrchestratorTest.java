@@ -13,18 +13,19 @@ import io.livemig.common.log.MigrationLog;
 import io.livemig.testkit.LogCapture;
 import io.livemig.orchestrator.history.HistoryStore;
 import io.livemig.orchestrator.history.RoundRecord;
+import io.livemig.orchestrator.model.TransferOptions;
 import io.livemig.orchestrator.placement.HostAvailability;
 import io.livemig.orchestrator.placement.PlacementPolicy;
 import io.livemig.orchestrator.placement.RebalanceSettings;
 import io.livemig.orchestrator.workflow.AdmissionQueue;
 import io.livemig.orchestrator.workflow.MigrationRecord;
 import io.livemig.orchestrator.workflow.RecordState;
-import io.livemig.proto.agent.v1.MigrationMode;
-import io.livemig.proto.agent.v1.MigrationOptions;
+import io.livemig.orchestrator.workflow.TransferMode;
 import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.List;
+import java.util.Optional;
 import java.util.function.Predicate;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
@@ -39,7 +40,7 @@ class OrchestratorTest {
               - {name: b, agent: "b:7070", libvirt_uri: "qemu+tcp://b/system", networks: {lan: br-b}}
               - {name: c, agent: "c:7070", libvirt_uri: "qemu+tcp://c/system", networks: {lan: br-c}}
             """;
-    static final MigrationOptions AUTO = MigrationOptions.newBuilder().setMode(MigrationMode.MIGRATION_MODE_AUTO).build();
+    static final TransferOptions AUTO = TransferOptions.of(TransferMode.AUTO);
 
     @TempDir
     Path tmp;
@@ -106,8 +107,8 @@ class OrchestratorTest {
         MigrationRecord done = awaitState(id, RecordState.SUCCEEDED);
         assertEquals(40, done.figures().downtimeMs());
         assertEquals(3, done.figures().iterations());
-        assertEquals("precopy", done.figures().modeUsed());
-        assertEquals("b", orchestrator.vms().stream().filter(v -> v.vm().getName().equals("web1")).findFirst()
+        assertEquals(Optional.of(TransferMode.PRECOPY), done.figures().modeUsed());
+        assertEquals("b", orchestrator.vms().stream().filter(v -> v.vm().name().equals("web1")).findFirst()
                 .orElseThrow().host(), "loads are polled again after a migration");
     }
 
@@ -296,7 +297,7 @@ class OrchestratorTest {
                 .vm("a", "warm", 2 * GIB, 0.9, "br-a", 500_000_000L);
         orchestrator = open(new AdmissionQueue.Limits(2, 1, 1));
         var vms = orchestrator.vms();
-        assertEquals(1_000_000_000L, vms.stream().filter(v -> v.vm().getName().equals("hot")).findFirst().orElseThrow()
+        assertEquals(1_000_000_000L, vms.stream().filter(v -> v.vm().name().equals("hot")).findFirst().orElseThrow()
                 .load().dirtyRateBytesPerSec());
         var plan = orchestrator.planRebalance();
         assertFalse(plan.moves().isEmpty(), plan.summary());

@@ -12,6 +12,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Optional;
 import java.util.function.Function;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.Test;
@@ -26,9 +27,9 @@ class MigrationRecordTest {
     @Test
     void requestedStartsEmpty() {
         MigrationRecord r =
-                MigrationRecord.requested("m-000001", "demo", "lab-a", "", "auto", "drain:lab-a", T0);
+                MigrationRecord.requested("m-000001", "demo", "lab-a", "", TransferMode.AUTO, "drain:lab-a", T0);
 
-        assertEquals(new MigrationRecord("m-000001", "demo", "lab-a", "", "auto",
+        assertEquals(new MigrationRecord("m-000001", "demo", "lab-a", "", TransferMode.AUTO,
                 RecordState.REQUESTED, "drain:lab-a", "", "", T0, null, null, Figures.none(), ""), r);
         assertFalse(r.terminal());
     }
@@ -144,39 +145,39 @@ class MigrationRecordTest {
     void constructorRejectsRecordsInconsistentWithTheirState() {
         // terminal without endedAt
         assertThrows(IllegalArgumentException.class, () -> new MigrationRecord("m-1", "demo",
-                "lab-a", "lab-b", "auto", RecordState.FAILED, "user", "", "", T0, null, null,
+                "lab-a", "lab-b", TransferMode.AUTO, RecordState.FAILED, "user", "", "", T0, null, null,
                 Figures.none(), "x"));
         // not terminal with endedAt
         assertThrows(IllegalArgumentException.class, () -> new MigrationRecord("m-1", "demo",
-                "lab-a", "lab-b", "auto", RecordState.PLANNED, "user", "", "", T0, null, T1,
+                "lab-a", "lab-b", TransferMode.AUTO, RecordState.PLANNED, "user", "", "", T0, null, T1,
                 Figures.none(), ""));
         // running without startedAt
         assertThrows(IllegalArgumentException.class, () -> new MigrationRecord("m-1", "demo",
-                "lab-a", "lab-b", "auto", RecordState.RUNNING, "user", "", "agent-1", T0, null, null,
+                "lab-a", "lab-b", TransferMode.AUTO, RecordState.RUNNING, "user", "", "agent-1", T0, null, null,
                 Figures.none(), ""));
         // planned without a target
         assertThrows(IllegalArgumentException.class, () -> new MigrationRecord("m-1", "demo",
-                "lab-a", "", "auto", RecordState.PLANNED, "user", "", "", T0, null, null,
+                "lab-a", "", TransferMode.AUTO, RecordState.PLANNED, "user", "", "", T0, null, null,
                 Figures.none(), ""));
         // requested with startedAt
         assertThrows(IllegalArgumentException.class, () -> new MigrationRecord("m-1", "demo",
-                "lab-a", "", "auto", RecordState.REQUESTED, "user", "", "", T0, T1, null,
+                "lab-a", "", TransferMode.AUTO, RecordState.REQUESTED, "user", "", "", T0, T1, null,
                 Figures.none(), ""));
         // blank id, vm, source
         assertThrows(IllegalArgumentException.class,
-                () -> MigrationRecord.requested(" ", "demo", "lab-a", "", "auto", "user", T0));
+                () -> MigrationRecord.requested(" ", "demo", "lab-a", "", TransferMode.AUTO, "user", T0));
         assertThrows(IllegalArgumentException.class,
-                () -> MigrationRecord.requested("m-1", "", "lab-a", "", "auto", "user", T0));
+                () -> MigrationRecord.requested("m-1", "", "lab-a", "", TransferMode.AUTO, "user", T0));
         assertThrows(IllegalArgumentException.class,
-                () -> MigrationRecord.requested("m-1", "demo", "", "", "auto", "user", T0));
+                () -> MigrationRecord.requested("m-1", "demo", "", "", TransferMode.AUTO, "user", T0));
         assertThrows(NullPointerException.class,
-                () -> MigrationRecord.requested("m-1", "demo", "lab-a", null, "auto", "user", T0));
+                () -> MigrationRecord.requested("m-1", "demo", "lab-a", null, TransferMode.AUTO, "user", T0));
     }
 
     @Test
     void instantsAreKeptToTheMillisecond() {
         Instant precise = Instant.parse("2026-03-01T10:00:00.123456789Z");
-        MigrationRecord r = MigrationRecord.requested("m-1", "demo", "lab-a", "", "", "user", precise)
+        MigrationRecord r = MigrationRecord.requested("m-1", "demo", "lab-a", "", TransferMode.AUTO, "user", precise)
                 .planned("lab-b", "")
                 .running("a", precise.plusNanos(999_999));
         assertEquals(Instant.parse("2026-03-01T10:00:00.123Z"), r.requestedAt());
@@ -186,10 +187,10 @@ class MigrationRecordTest {
     @Test
     void figuresCopyTheirEscalations() {
         List<String> escalations = new ArrayList<>(List.of("throttled to 50%"));
-        Figures f = new Figures(1, 2, 3, 4, 5, 6, 7, "auto", escalations);
+        Figures f = new Figures(1, 2, 3, 4, 5, 6, 7, Optional.of(TransferMode.AUTO), escalations);
         escalations.add("later");
         assertEquals(List.of("throttled to 50%"), f.escalations());
         assertSame(Figures.none(), Figures.none());
-        assertEquals(new Figures(0, 0, 0, 0, 0, 0, 0, "", List.of()), Figures.none());
+        assertEquals(new Figures(0, 0, 0, 0, 0, 0, 0, Optional.empty(), List.of()), Figures.none());
     }
 }

@@ -2,17 +2,18 @@ package io.livemig.orchestrator.workflow;
 
 import java.time.Instant;
 import java.util.List;
+import java.util.Optional;
 
 /** Records in every state, for tests. */
 final class Records {
     static final Instant T0 = Instant.parse("2026-03-01T10:00:00Z");
     static final Figures FIGURES = new Figures(802, 185, 8, 256L << 20, 141L << 20, 3, 0,
-            "precopy", List.of("raised downtime to 300 ms: pass 3 did not converge"));
+            Optional.of(TransferMode.PRECOPY), List.of("raised downtime to 300 ms: pass 3 did not converge"));
 
     private Records() {}
 
     static MigrationRecord requested(String id) {
-        return MigrationRecord.requested(id, "demo", "lab-a", "", "auto", "user", T0);
+        return MigrationRecord.requested(id, "demo", "lab-a", "", TransferMode.AUTO, "user", T0);
     }
 
     /** A record of {@code id} in {@code state}, reached through the legal transitions. */
@@ -39,7 +40,7 @@ final class Records {
     /** A PLANNED record of {@code vm} from {@code source} to {@code target}. */
     static MigrationRecord planned(
             String id, String vm, String source, String target, long requestedAtSec) {
-        return MigrationRecord.requested(id, vm, source, "", "auto", "user",
+        return MigrationRecord.requested(id, vm, source, "", TransferMode.AUTO, "user",
                 T0.plusSeconds(requestedAtSec)).planned(target, "test");
     }
 

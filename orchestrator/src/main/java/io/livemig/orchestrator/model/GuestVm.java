@@ -1,0 +1,30 @@
+package io.livemig.orchestrator.model;
+
+import java.util.List;
+
+/**
+ * A running VM as its host's agent reports it.
+ *
+ * @param name libvirt domain name
+ * @param uuid libvirt domain UUID
+ * @param state run state
+ * @param memoryBytes guest memory
+ * @param vcpus virtual CPUs
+ * @param bindings ties to the host (networks, storage, devices)
+ * @param cpuUtilisation CPU use as a fraction of its vCPUs
+ * @param dirtyRateBytesPerSec latest measured page dirtying rate; 0 when not measured yet
+ */
+public record GuestVm(
+        String name,
+        String uuid,
+        GuestState state,
+        long memoryBytes,
+        int vcpus,
+        List<VmBinding> bindings,
+        double cpuUtilisation,
+        long dirtyRateBytesPerSec) {
+
+    public GuestVm {
+        bindings = List.copyOf(bindings);
+    }
+}

@@ -1,0 +1,40 @@
+package io.livemig.orchestrator.model;
+
+import io.livemig.orchestrator.workflow.TransferMode;
+import java.util.Objects;
+
+/**
+ * What a migration is asked to respect, as the source agent receives it. A 0 number means "the
+ * agent's default". The values are checked where they enter (the gRPC edge), not here.
+ *
+ * @param mode how memory is moved
+ * @param maxDowntimeMs longest pause of the guest allowed at switch-over
+ * @param bandwidthMibps cap on the migration stream
+ * @param timeoutS time after which the agent gives up or escalates
+ * @param autoConverge let the agent throttle the guest's CPUs to converge
+ * @param compression page compression
+ * @param parallelConnections number of migration streams
+ * @param disallowPostcopy the agent must not switch to post-copy
+ * @param disallowSuspend the agent must not suspend the guest to finish
+ */
+public record TransferOptions(
+        TransferMode mode,
+        long maxDowntimeMs,
+        long bandwidthMibps,
+        long timeoutS,
+        boolean autoConverge,
+        PageCompression compression,
+        int parallelConnections,
+        boolean disallowPostcopy,
+        boolean disallowSuspend) {
+
+    public TransferOptions {
+        Objects.requireNonNull(mode, "mode");
+        Objects.requireNonNull(compression, "compression");
+    }
+
+    /** Only the mode; everything else the agent's default. */
+    public static TransferOptions of(TransferMode mode) {
+        return new TransferOptions(mode, 0, 0, 0, false, PageCompression.DEFAULT, 0, false, false);
+    }
+}

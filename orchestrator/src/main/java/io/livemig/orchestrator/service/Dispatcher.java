@@ -1,0 +1,408 @@
+package io.livemig.orchestrator.service;
+
+import io.livemig.common.config.ClusterConfig;
+import io.livemig.common.config.HostConfig;
+import io.livemig.common.input.Inputs;
+import io.livemig.common.log.MigrationLog;
+import io.livemig.orchestrator.history.HistoryStore;
+import io.livemig.orchestrator.model.AgentProgress;
+import io.livemig.orchestrator.model.AgentResult;
+import io.livemig.orchestrator.model.TransferOptions;
+import io.livemig.orchestrator.placement.HostLoad;
+import io.livemig.orchestrator.placement.HostRejection;
+import io.livemig.orchestrator.placement.Placement;
+import io.livemig.orchestrator.placement.PlacementPolicy;
+import io.livemig.orchestrator.placement.TargetChoice;
+import io.livemig.orchestrator.service.Orchestrator.Queued;
+import io.livemig.orchestrator.service.Orchestrator.Settings;
+import io.livemig.orchestrator.service.Orchestrator.View;
+import io.livemig.orchestrator.service.Orchestrator.VmView;
+import io.livemig.orchestrator.service.OrchestratorException.Code;
+import io.livemig.orchestrator.workflow.AdmissionQueue;
+import io.livemig.orchestrator.workflow.Figures;
+import io.livemig.orchestrator.workflow.MigrationRecord;
+import io.livemig.orchestrator.workflow.RecordState;
+import io.livemig.orchestrator.workflow.Resolution;
+import java.time.Clock;
+import java.time.Duration;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Optional;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Migrations from request to end: checks a request, applies the placement decision and explains
+ * it, writes the record, queues it under the {@link AdmissionQueue}'s limits, starts it on the
+ * source agent, follows it on a thread of its own and records how it ended.
+ */
+final class Dispatcher implements AutoCloseable {
+
+    /** One line per event, carrying the migration's record id and VM in the MDC. */
+    private static final Logger LOG = LoggerFactory.getLogger(Orchestrator.class);
+    /** How long a migration's record waits for its source agent to come back before it is called lost. */
+    static final Duration AGENT_RETURN_WAIT = Duration.ofMinutes(2);
+    private static final Duration AGENT_RETRY = Duration.ofSeconds(1);
+
+    private final ClusterConfig cluster;
+    private final Settings settings;
+    private final Agents agents;
+    private final HistoryStore history;
+    private final Clock clock;
+    private final OrchestratorEvents events;
+    private final HostMonitor hosts;
+    private final Reconciliation reconciliation;
+    private final ChangeSignal signal;
+    private final Object lock;
+    private final Placement placement = new Placement();
+    private final AdmissionQueue admission = new AdmissionQueue();
+    /** The options of queued migrations; a record keeps only the mode, so a restart starts with the mode alone. */
+    private final Map<String, TransferOptions> queuedOptions = new ConcurrentHashMap<>();
+    private final Map<String, AgentProgress> progress = new ConcurrentHashMap<>();
+    private final Map<String, String> watched = new ConcurrentHashMap<>();
+    private final ExecutorService watchers = Executors.newCachedThreadPool(Orchestrator.daemon("livemig-watch"));
+    private String lastRoundRobin = ""; // under lock
+    private volatile boolean closing;
+
+    Dispatcher(ClusterConfig cluster, Settings settings, Agents agents, HistoryStore history, Clock clock,
+            OrchestratorEvents events, HostMonitor hosts, Reconciliation reconciliation, ChangeSignal signal,
+            Object lock) {
+        this.cluster = cluster;
+        this.settings = settings;
+        this.agents = agents;
+        this.history = history;
+        this.clock = clock;
+        this.events = events;
+        this.hosts = hosts;
+        this.reconciliation = reconciliation;
+        this.signal = signal;
+        this.lock = lock;
+    }
+
+    /**
+     * Plans and queues a migration; {@code why} replaces "X was requested" as the reason of a
+     * migration to a given target (null: a person asked).
+     */
+    Queued migrate(String vmName, String target, TransferOptions options, String origin, String why)
+            throws OrchestratorException {
+        try {
+            return queue(vmName, target, options, origin, why);
+        } catch (OrchestratorException e) {
+            throw refused(vmName, origin, e);
+        }
+    }
+
+    /** Logs a refused migration request; returns {@code e} for the caller to throw. */
+    OrchestratorException refused(String vmName, String origin, OrchestratorException e) {
+        try (MigrationLog ctx = MigrationLog.of(null, vmName)) {
+            LOG.info("migration refused ({}): {}", origin, e.getMessage());
+        }
+        return e;
+    }
+
+    private Queued queue(String vmName, String target, TransferOptions options, String origin, String why)
+            throws OrchestratorException {
+        // Refused before any record is written, so a bad request leaves no trace in the history.
+        invalidIf(Inputs.vmName(vmName));
+        if (target != null && !target.isEmpty()) {
+            invalidIf(Inputs.hostName(target).map(m -> "target: " + m));
+        }
+        VmView vm = hosts.findVm(vmName);
+        synchronized (lock) {
+            for (MigrationRecord r : history.unfinished()) {
+                if (r.vm().equals(vmName)) {
+                    throw new OrchestratorException(Code.ALREADY_EXISTS, "VM '" + vmName + "' already has migration "
+                            + r.id() + " (" + r.state().name().toLowerCase(Locale.ROOT) + ")");
+                }
+            }
+            List<HostLoad> loads = hosts.hostLoads();
+            TargetChoice decision;
+            String explanation;
+            if (target == null || target.isBlank()) {
+                decision = placement.place(vm.load(), loads, settings.policy(), settings.rebalance().placement(),
+                        lastRoundRobin);
+                if (decision.chosenHost().isEmpty()) {
+                    throw new OrchestratorException(Code.FAILED_PRECONDITION, "cannot place '" + vmName + "': "
+                            + decision.whyUnplaceable());
+                }
+                explanation = explain(decision);
+            } else {
+                hosts.known(target);
+                if (target.equals(vm.host())) {
+                    throw new OrchestratorException(Code.INVALID_ARGUMENT, "VM '" + vmName + "' already runs on "
+                            + target);
+                }
+                decision = placement.place(vm.load(), loads, settings.policy(), settings.rebalance().placement(),
+                        lastRoundRobin);
+                Optional<HostRejection> rejected = decision.rejections().stream()
+                        .filter(r -> r.host().equals(target)).findFirst();
+                if (rejected.isPresent()) {
+                    throw new OrchestratorException(Code.FAILED_PRECONDITION, "cannot move '" + vmName + "' to "
+                            + target + ": " + rejected.get().explanation());
+                }
+                explanation = why != null ? why : target + " was requested";
+                decision = new TargetChoice(decision.vm(), decision.policy(), Optional.of(target), decision.candidates(),
+                        decision.rejections());
+            }
+            String chosen = target == null || target.isBlank() ? decision.chosenHost().orElseThrow() : target;
+            if (settings.policy() == PlacementPolicy.ROUND_ROBIN) {
+                lastRoundRobin = chosen;
+            }
+            MigrationRecord requested = MigrationRecord.requested(history.nextId(), vmName, vm.host(), "",
+                    options.mode(), origin, clock.instant());
+            history.insert(requested);
+            MigrationRecord planned = requested.planned(chosen, explanation);
+            history.update(planned);
+            queuedOptions.put(planned.id(), options);
+            try (MigrationLog ctx = MigrationLog.of(planned.id(), vmName)) {
+                LOG.info("migration queued ({}): {} -> {}, mode {}: {}", origin, vm.host(), chosen,
+                        options.mode().label(), explanation);
+            }
+            signal.changed();
+            dispatch();
+            return new Queued(history.get(planned.id()).orElse(planned), decision, explanation);
+        }
+    }
+
+    /** The choice and the runners-up, with each rejected host's reason, for people. */
+    static String explain(TargetChoice d) {
+        StringBuilder b = new StringBuilder();
+        String chosen = d.chosenHost().orElse("none");
+        b.append(chosen).append(" chosen by policy ").append(d.policy().name().toLowerCase(Locale.ROOT).replace('_', '-'));
+        d.candidates().stream().filter(c -> c.host().equals(chosen)).findFirst().ifPresent(c -> b.append(String.format(
+                Locale.ROOT, ": projected load %.3f, score %.4f", c.projectedHostLoad(), c.score())));
+        d.candidates().stream().filter(c -> !c.host().equals(chosen)).forEach(c -> b.append(String.format(Locale.ROOT,
+                "; %s: projected load %.3f, score %.4f", c.host(), c.projectedHostLoad(), c.score())));
+        d.rejections().forEach(r -> b.append("; ").append(r.host()).append(" rejected: ").append(r.explanation()));
+        return b.toString();
+    }
+
+    static void invalidIf(Optional<String> problem) throws OrchestratorException {
+        if (problem.isPresent()) {
+            throw new OrchestratorException(Code.INVALID_ARGUMENT, problem.get());
+        }
+    }
+
+    /** Starts the queued migrations the limits allow. */
+    void dispatch() {
+        synchronized (lock) {
+            List<MigrationRecord> unfinished = history.unfinished();
+            List<MigrationRecord> queued = unfinished.stream().filter(r -> r.state() == RecordState.PLANNED).toList();
+            List<MigrationRecord> running = unfinished.stream().filter(r -> r.state() == RecordState.RUNNING).toList();
+            for (MigrationRecord r : admission.startable(queued, running, settings.limits())) {
+                start(r);
+            }
+        }
+    }
+
+    private void start(MigrationRecord r) {
+        try (MigrationLog ctx = MigrationLog.of(r.id(), r.vm())) {
+            startLogged(r);
+        }
+    }
+
+    private void startLogged(MigrationRecord r) {
+        HostConfig source = cluster.host(r.source()).orElse(null);
+        HostConfig target = cluster.host(r.target()).orElse(null);
+        if (source == null || target == null) {
+            finish(r, RecordState.FAILED, Figures.none(), "host " + (source == null ? r.source() : r.target())
+                    + " is no longer in the cluster file");
+            return;
+        }
+        TransferOptions options = queuedOptions.getOrDefault(r.id(), TransferOptions.of(r.modeRequested()));
+        String agentId;
+        try {
+            agentId = agents.startMigration(source, r.vm(), target, options);
+        } catch (AgentCallException e) {
+            finish(r, RecordState.FAILED, Figures.none(), "the source agent refused to start it: " + e.getMessage());
+            return;
+        }
+        queuedOptions.remove(r.id());
+        MigrationRecord running = r.running(agentId, clock.instant());
+        LOG.info("migration started on {}'s agent as {}", r.source(), agentId);
+        history.update(running);
+        signal.changed();
+        follow(running, source);
+    }
+
+    /** Follows a running migration on a thread of its own until the agent reports its end. */
+    void follow(MigrationRecord r, HostConfig source) {
+        if (watched.putIfAbsent(r.id(), r.agentMigrationId()) != null) {
+            return;
+        }
+        watchers.submit(() -> {
+            try (MigrationLog ctx = MigrationLog.of(r.id(), r.vm())) {
+                watch(r, source);
+            } finally {
+                watched.remove(r.id());
+                progress.remove(r.id());
+                if (closing) {
+                    return;
+                }
+                signal.changed();
+                dispatch();
+            }
+        });
+    }
+
+    private void watch(MigrationRecord r, HostConfig source) {
+        AgentProgress last = null;
+        String error = null;
+        boolean agentForgot = false;
+        long giveUpNanos = System.nanoTime() + AGENT_RETURN_WAIT.toNanos();
+        while (last == null && !closing) {
+            try {
+                last = agents.watch(source, r.agentMigrationId(), p -> {
+                    progress.put(r.id(), p);
+                    signal.changed();
+                });
+            } catch (AgentCallException e) {
+                error = e.getMessage();
+                if (e.refused()) {
+                    agentForgot = true; // the agent answers but does not know the migration
+                    break;
+                }
+                // The source agent is gone (stopped, restarted, cut off): wait for it,
+                // bounded, then ask it again whether it still knows the migration.
+                if (!awaitAgent(source, giveUpNanos)) {
+                    break;
+                }
+                try {
+                    agentForgot = agents.migration(source, r.agentMigrationId()).isEmpty();
+                } catch (AgentCallException again) {
+                    error = again.getMessage();
+                }
+                if (agentForgot) {
+                    break;
+                }
+            }
+        }
+        if (closing) {
+            return; // still RUNNING in the history: the next start reconciles it with the agent
+        }
+        // Loads first, so that whoever sees the final state also sees where the VM is now.
+        hosts.poll(r.source());
+        if (hosts.contains(r.target())) {
+            hosts.poll(r.target());
+        }
+        if (agentForgot) {
+            Resolution.Finish f = reconciliation.agentForgot(r);
+            finish(r, f.state(), f.figures(), f.error());
+        } else if (last == null || last.result() == null) {
+            finish(r, RecordState.FAILED, Figures.none(), "lost track of the migration on " + r.source()
+                    + ": " + error + " (the VM may still have moved; the next restart reconciles)");
+        } else {
+            AgentResult result = last.result();
+            finish(r, AgentReports.endState(result.state()), AgentReports.figures(result), result.error());
+        }
+    }
+
+    /** Polls the agent until it answers or {@code giveUpNanos} passes; false when it did not come back. */
+    private boolean awaitAgent(HostConfig agent, long giveUpNanos) {
+        while (!closing && System.nanoTime() < giveUpNanos) {
+            try {
+                agents.hostReport(agent);
+                return true;
+            } catch (AgentCallException e) {
+                // not back yet
+            }
+            try {
+                Thread.sleep(AGENT_RETRY.toMillis()); // a remote process coming back sends no event: poll, bounded
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                return false;
+            }
+        }
+        return false;
+    }
+
+    private void finish(MigrationRecord r, RecordState state, Figures figures, String error) {
+        synchronized (lock) {
+            MigrationRecord current = history.get(r.id()).orElse(r);
+            if (current.state().terminal()) {
+                return;
+            }
+            MigrationRecord finished = current.finished(state, figures, error == null ? "" : error, clock.instant());
+            history.update(finished);
+            events.migrationFinished(finished);
+            try (MigrationLog ctx = MigrationLog.of(r.id(), r.vm())) {
+                logEnd(state, figures, error);
+            }
+            signal.changed();
+        }
+    }
+
+    private static void logEnd(RecordState state, Figures f, String error) {
+        String line = "migration " + state.name().toLowerCase(Locale.ROOT) + ": total " + f.totalMs()
+                + " ms, downtime " + f.downtimeMs() + " ms, " + f.bytesTransferred() + " bytes"
+                + (error == null || error.isEmpty() ? "" : "; " + error);
+        if (state == RecordState.SUCCEEDED) {
+            LOG.info(line);
+        } else {
+            LOG.warn(line);
+        }
+    }
+
+    /** Aborts a queued migration at once, a running one through its source agent. */
+    MigrationRecord abort(String id) throws OrchestratorException {
+        MigrationRecord r = record(id);
+        try (MigrationLog ctx = MigrationLog.of(r.id(), r.vm())) {
+            LOG.info("abort requested ({})", r.state().name().toLowerCase(Locale.ROOT));
+        }
+        if (r.state().terminal()) {
+            throw new OrchestratorException(Code.FAILED_PRECONDITION, "migration " + id + " has ended ("
+                    + r.state().name().toLowerCase(Locale.ROOT) + ")");
+        }
+        if (r.state() != RecordState.RUNNING) {
+            finish(r, RecordState.ABORTED, Figures.none(), "aborted by the operator before it started");
+            queuedOptions.remove(id);
+            return stored(id);
+        }
+        try {
+            agents.abort(cluster.host(r.source()).orElseThrow(), r.agentMigrationId());
+        } catch (AgentCallException e) {
+            throw new OrchestratorException(e.refused() ? Code.FAILED_PRECONDITION : Code.UNAVAILABLE,
+                    "the source agent did not abort migration " + id + ": " + e.getMessage());
+        }
+        return stored(id);
+    }
+
+    /** The record with an id a caller gave: the id is checked, then looked up. */
+    MigrationRecord record(String id) throws OrchestratorException {
+        invalidIf(Inputs.id("migration id", id));
+        return stored(id);
+    }
+
+    /** The record with an id checked already. */
+    private MigrationRecord stored(String id) throws OrchestratorException {
+        return history.get(id).orElseThrow(() -> new OrchestratorException(Code.NOT_FOUND, "no migration " + id));
+    }
+
+    View view(String id) throws OrchestratorException {
+        long v = signal.version();
+        MigrationRecord r = record(id);
+        String waiting = "";
+        if (r.state() == RecordState.PLANNED) {
+            List<MigrationRecord> unfinished = history.unfinished();
+            waiting = admission.reasons(unfinished.stream().filter(x -> x.state() == RecordState.PLANNED).toList(),
+                    unfinished.stream().filter(x -> x.state() == RecordState.RUNNING).toList(), settings.limits())
+                    .getOrDefault(id, "");
+        }
+        return new View(r, waiting, progress.get(id), v);
+    }
+
+    /** Stops following migrations; those still running stay RUNNING in the history for the next start. */
+    void stopping() {
+        closing = true;
+    }
+
+    @Override
+    public void close() {
+        closing = true;
+        watchers.shutdownNow();
+    }
+}
