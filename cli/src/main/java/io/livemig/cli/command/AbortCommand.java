@@ -1,0 +1,66 @@
+package io.livemig.cli.command;
+
+import io.livemig.cli.client.AgentChannels;
+import io.livemig.cli.client.OrchestratorClient;
+import io.livemig.cli.format.MigrationFormat;
+import io.livemig.common.config.ConfigException;
+import io.livemig.common.input.Inputs;
+import io.livemig.proto.orchestrator.v1.Migration;
+import java.io.PrintWriter;
+import java.util.concurrent.Callable;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Parameters;
+import picocli.CommandLine.ParentCommand;
+import picocli.CommandLine.Spec;
+
+@Command(name = "abort",
+        description = {"Abort an orchestrator migration; the VM stays on the source.",
+            "A queued one is aborted at once, a running one through its source agent. Prints the migration's state "
+                    + "after the call; a running one ends shortly after ('livemig watch ID' follows it)."},
+        mixinStandardHelpOptions = true, versionProvider = ManifestVersionProvider.class,
+        footer = {"%nExamples:", "  livemig abort m-000042", "  livemig abort m-000042 --json"},
+        exitCodeListHeading = ExitCodes.HELP_HEADING,
+        exitCodeList = {"0:Aborted, or the abort was handed to the source agent.",
+            "2:Bad usage or input (unknown migration, already ended, no orchestrator configured).",
+            "3:The orchestrator or the source agent is unavailable.", ExitCodes.HELP_REFUSED})
+final class AbortCommand implements Callable<Integer> {
+
+    private final AgentChannels channels;
+
+    @Spec
+    CommandSpec spec;
+
+    @ParentCommand
+    LivemigCommand root;
+
+    @Parameters(index = "0", paramLabel = "ID", description = "The migration's id (e.g. m-000042).")
+    String id;
+
+    @Option(names = "--json", description = "Print the migration as one JSON object (as 'migrate --json').")
+    boolean json;
+
+    AbortCommand(AgentChannels channels) {
+        this.channels = channels;
+    }
+
+    @Override
+    public Integer call() throws ConfigException {
+        Refuse.ifPresent(Inputs.id("migration id", id));
+        OrchestratorClient client = root.requireOrchestrator(channels, "abort");
+        Migration m = client.abort(id);
+        PrintWriter out = spec.commandLine().getOut();
+        if (json) {
+            out.println(MigrationFormat.json(MigrationFormat.result(m, null)));
+        } else if (MigrationFormat.isFinal(m.getState())) {
+            out.println(m.getId() + " " + MigrationFormat.state(m.getState()) + ": " + m.getVm() + " stays on "
+                    + m.getSource());
+        } else {
+            out.println(m.getId() + " " + MigrationFormat.state(m.getState()) + ": abort requested from "
+                    + m.getSource() + "'s agent");
+        }
+        out.flush();
+        return ExitCodes.OK;
+    }
+}

@@ -1,0 +1,102 @@
+package io.livemig.cli.command;
+
+import io.livemig.cli.client.AgentChannels;
+import io.livemig.cli.client.OrchestratorClient;
+import io.livemig.cli.format.MigrationFormat;
+import io.livemig.common.config.ConfigException;
+import io.livemig.proto.orchestrator.v1.HistoryRequest;
+import io.livemig.proto.orchestrator.v1.HistoryResponse;
+import io.livemig.proto.orchestrator.v1.Migration;
+import io.livemig.proto.orchestrator.v1.MigrationState;
+import java.io.PrintWriter;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.concurrent.Callable;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.ParentCommand;
+import picocli.CommandLine.Spec;
+
+@Command(name = "history", description = "The orchestrator's migrations, newest first, from its durable history.",
+        mixinStandardHelpOptions = true, versionProvider = ManifestVersionProvider.class,
+        footer = {"%nJSON: {migrations: [{id, vm, source, target, mode_requested, state, origin,",
+            "reason, agent_migration_id, requested_at_ms, started_at_ms, ended_at_ms,",
+            "mode_used, total_ms, downtime_ms, setup_ms, memory_bytes, bytes_transferred,",
+            "iterations, postcopy_requests, escalations, error, waiting_for}]}; times in",
+            "ms since the epoch, null when not reached.",
+            "%nExamples:", "  livemig history", "  livemig history --vm web1 --state failed --limit 5 --json"},
+        exitCodeListHeading = ExitCodes.HELP_HEADING,
+        exitCodeList = {ExitCodes.HELP_OK, "2:Bad usage or input (no orchestrator configured).",
+            "3:The orchestrator is unavailable.", ExitCodes.HELP_REFUSED})
+final class HistoryCommand implements Callable<Integer> {
+
+    enum State { requested, planned, running, succeeded, failed, aborted }
+
+    private final AgentChannels channels;
+
+    @Spec
+    CommandSpec spec;
+
+    @ParentCommand
+    LivemigCommand root;
+
+    @Option(names = "--vm", paramLabel = "VM", description = "Only this VM's migrations.")
+    String vm;
+
+    @Option(names = "--host", paramLabel = "HOST", description = "Only migrations from or to this host.")
+    String host;
+
+    @Option(names = "--state", paramLabel = "STATE",
+            description = "Only migrations in this state: requested, planned, running, succeeded, failed or aborted.")
+    State state;
+
+    @Option(names = "--limit", paramLabel = "N", defaultValue = "50", description = "At most N migrations (1..10000, default 50).")
+    int limit;
+
+    @Option(names = "--json", description = "Print JSON (see below).")
+    boolean json;
+
+    HistoryCommand(AgentChannels channels) {
+        this.channels = channels;
+    }
+
+    @Override
+    public Integer call() throws ConfigException {
+        if (limit < 1 || limit > 10_000) {
+            throw new IllegalArgumentException("--limit must be 1..10000, got " + limit);
+        }
+        OrchestratorClient client = root.requireOrchestrator(channels, "history");
+        HistoryRequest.Builder request = HistoryRequest.newBuilder().setLimit(limit);
+        if (vm != null) {
+            request.setVm(vm);
+        }
+        if (host != null) {
+            request.setHost(host);
+        }
+        if (state != null) {
+            request.setState(MigrationState.valueOf("MIGRATION_STATE_" + state.name().toUpperCase(Locale.ROOT)));
+        }
+        HistoryResponse response = client.history(request.build());
+        PrintWriter out = spec.commandLine().getOut();
+        if (json) {
+            List<Map<String, Object>> migrations = new ArrayList<>();
+            response.getMigrationsList().forEach(m -> migrations.add(MigrationFormat.fields(m)));
+            out.println(MigrationFormat.json(Map.of("migrations", migrations)));
+        } else {
+            String format = "%-9s %-16s %-10s %-10s %-9s %-18s %9s %9s %-18s %s%n";
+            out.printf(format, "ID", "VM", "SOURCE", "TARGET", "STATE", "MODE", "TOTAL", "DOWNTIME", "ORIGIN", "ERROR");
+            for (Migration m : response.getMigrationsList()) {
+                boolean ran = !m.getModeUsed().isEmpty();
+                out.printf(format, m.getId(), m.getVm(), m.getSource(), m.getTarget(), MigrationFormat.state(m.getState()),
+                        m.getModeRequested() + "/" + (ran ? m.getModeUsed() : "-"),
+                        ran ? m.getTotalMs() + " ms" : "-", ran ? m.getDowntimeMs() + " ms" : "-", m.getOrigin(),
+                        MigrationFormat.shorten(m.getError(), 60));
+            }
+        }
+        out.flush();
+        return ExitCodes.OK;
+    }
+}

@@ -1,0 +1,69 @@
+package io.livemig.cli.command;
+
+import io.livemig.cli.client.AgentChannels;
+import io.livemig.cli.client.OrchestratorClient;
+import io.livemig.common.config.ConfigException;
+import io.livemig.proto.orchestrator.v1.RebalanceResponse;
+import java.util.concurrent.Callable;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.ParameterException;
+import picocli.CommandLine.ParentCommand;
+import picocli.CommandLine.Spec;
+
+@Command(name = "rebalance",
+        description = {"Ask the orchestrator for a rebalance round.",
+            "It plans moves that lower the load spread (the standard deviation of host loads), records the round and "
+                    + "queues the moves as migrations. --dry-run records the plan and moves nothing; --plan only "
+                    + "shows it (nothing recorded)."},
+        mixinStandardHelpOptions = true, versionProvider = ManifestVersionProvider.class,
+        footer = {"%nJSON: {round_id, dry_run, spread_before, spread_after, summary, moves: [{vm,",
+            "from, to, reason, gain, estimated_cost_bytes}], migration_ids, unplaced,",
+            "results}; results holds, with --wait, each migration's final object (as",
+            "'migrate --json'), and is empty otherwise.",
+            "%nExamples:", "  livemig rebalance --dry-run", "  livemig rebalance --wait", "  livemig rebalance --json"},
+        exitCodeListHeading = ExitCodes.HELP_HEADING,
+        exitCodeList = {"0:Planned, or queued (with --wait: every migration succeeded).",
+            "1:With --wait: at least one migration failed or was aborted.",
+            "2:Bad usage or input (no orchestrator configured).", "3:The orchestrator is unavailable.", ExitCodes.HELP_REFUSED})
+final class RebalanceCommand implements Callable<Integer> {
+
+    private final AgentChannels channels;
+    private final boolean terminal;
+
+    @Spec
+    CommandSpec spec;
+
+    @ParentCommand
+    LivemigCommand root;
+
+    @Option(names = "--dry-run", description = "Plan and record the round, move nothing.")
+    boolean dryRun;
+
+    @Option(names = "--plan", description = "Only show the plan for the current loads; nothing is recorded or moved.")
+    boolean planOnly;
+
+    @Option(names = "--wait",
+            description = "Follow every queued migration to its end. Ctrl-C only stops waiting; the migrations go on.")
+    boolean await;
+
+    @Option(names = "--json", description = "Print one JSON object (see below).")
+    boolean json;
+
+    RebalanceCommand(AgentChannels channels, boolean terminal) {
+        this.channels = channels;
+        this.terminal = terminal;
+    }
+
+    @Override
+    public Integer call() throws ConfigException {
+        if (planOnly && (dryRun || await)) {
+            throw new ParameterException(spec.commandLine(), "--plan cannot be combined with --dry-run or --wait");
+        }
+        OrchestratorClient client = root.requireOrchestrator(channels, "rebalance");
+        RebalanceResponse round = planOnly ? client.planRebalance() : client.rebalance(dryRun);
+        return RoundReport.print(round, dryRun || planOnly, json, await, terminal, client,
+                spec.commandLine().getOut(), spec.commandLine().getErr());
+    }
+}

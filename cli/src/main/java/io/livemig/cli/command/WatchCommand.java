@@ -1,0 +1,61 @@
+package io.livemig.cli.command;
+
+import io.livemig.cli.client.AgentChannels;
+import io.livemig.cli.client.OrchestratorClient;
+import io.livemig.cli.format.MigrationFormat;
+import io.livemig.common.config.ConfigException;
+import io.livemig.common.input.Inputs;
+import io.livemig.proto.orchestrator.v1.Migration;
+import java.io.PrintWriter;
+import java.util.concurrent.Callable;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Parameters;
+import picocli.CommandLine.ParentCommand;
+import picocli.CommandLine.Spec;
+
+@Command(name = "watch",
+        description = {"Follow an orchestrator migration to its end and print its result.",
+            "It prints what 'migrate' prints after queueing one (progress on a terminal, then the summary line or, "
+                    + "with --json, the same object). Ctrl-C only stops watching; 'livemig abort ID' aborts."},
+        mixinStandardHelpOptions = true, versionProvider = ManifestVersionProvider.class,
+        footer = {"%nExamples:", "  livemig watch m-000042", "  livemig watch m-000042 --json"},
+        exitCodeListHeading = ExitCodes.HELP_HEADING,
+        exitCodeList = {"0:The migration succeeded.", ExitCodes.HELP_MIGRATION_FAILED,
+            "2:Bad usage or input (unknown migration, no orchestrator configured).",
+            "3:The orchestrator is unavailable.", ExitCodes.HELP_REFUSED})
+final class WatchCommand implements Callable<Integer> {
+
+    private final AgentChannels channels;
+    private final boolean terminal;
+
+    @Spec
+    CommandSpec spec;
+
+    @ParentCommand
+    LivemigCommand root;
+
+    @Parameters(index = "0", paramLabel = "ID", description = "The migration's id (e.g. m-000042).")
+    String id;
+
+    @Option(names = "--json", description = "Print one JSON object with the result at the end (as 'migrate --json').")
+    boolean json;
+
+    WatchCommand(AgentChannels channels, boolean terminal) {
+        this.channels = channels;
+        this.terminal = terminal;
+    }
+
+    @Override
+    public Integer call() throws ConfigException {
+        Refuse.ifPresent(Inputs.id("migration id", id));
+        OrchestratorClient client = root.requireOrchestrator(channels, "watch");
+        PrintWriter out = spec.commandLine().getOut();
+        PrintWriter err = spec.commandLine().getErr();
+        Migration last = new MigrationFollower(client, err, !json, terminal && !json).follow(id);
+        out.println(json ? MigrationFormat.json(MigrationFormat.result(last, null)) : MigrationFormat.summary(last));
+        out.flush();
+        return ExitCodes.of(last);
+    }
+}
