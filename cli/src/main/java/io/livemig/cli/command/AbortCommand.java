@@ -4,14 +4,13 @@ import io.livemig.cli.client.AgentChannels;
 import io.livemig.cli.client.OrchestratorClient;
 import io.livemig.cli.format.MigrationFormat;
 import io.livemig.common.config.ConfigException;
-import io.livemig.common.input.Inputs;
 import io.livemig.proto.orchestrator.v1.Migration;
 import java.io.PrintWriter;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
-import picocli.CommandLine.Parameters;
 import picocli.CommandLine.ParentCommand;
 import picocli.CommandLine.Spec;
 
@@ -35,8 +34,9 @@ final class AbortCommand implements Callable<Integer> {
     @ParentCommand
     LivemigCommand root;
 
-    @Parameters(index = "0", paramLabel = "ID", description = "The migration's id (e.g. m-000042).")
-    String id;
+    /** ID. */
+    @Mixin
+    MigrationIdParameter migration;
 
     @Option(names = "--json", description = "Print the migration as one JSON object (as 'migrate --json').")
     boolean json;
@@ -47,7 +47,7 @@ final class AbortCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws ConfigException {
-        Refuse.ifPresent(Inputs.id("migration id", id));
+        String id = migration.checked();
         OrchestratorClient client = root.requireOrchestrator(channels, "abort");
         Migration m = client.abort(id);
         PrintWriter out = spec.commandLine().getOut();

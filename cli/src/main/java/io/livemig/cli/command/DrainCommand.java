@@ -3,9 +3,9 @@ package io.livemig.cli.command;
 import io.livemig.cli.client.AgentChannels;
 import io.livemig.cli.client.OrchestratorClient;
 import io.livemig.common.config.ConfigException;
-import io.livemig.proto.orchestrator.v1.RebalanceResponse;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
@@ -22,9 +22,9 @@ import picocli.CommandLine.Spec;
             "with the reason.",
             "%nExamples:", "  livemig drain lab-a --dry-run", "  livemig drain lab-a --wait"},
         exitCodeListHeading = ExitCodes.HELP_HEADING,
-        exitCodeList = {"0:Planned, or queued (with --wait: every migration succeeded).",
-            "1:With --wait: at least one migration failed or was aborted.",
-            "2:Bad usage or input (unknown host, no orchestrator configured).", "3:The orchestrator is unavailable.", ExitCodes.HELP_REFUSED})
+        exitCodeList = {RoundOptions.HELP_PLANNED, RoundOptions.HELP_WAIT_FAILED,
+            "2:Bad usage or input (unknown host, no orchestrator configured).",
+            ExitCodes.HELP_ORCHESTRATOR_UNAVAILABLE, ExitCodes.HELP_REFUSED})
 final class DrainCommand implements Callable<Integer> {
 
     private final AgentChannels channels;
@@ -42,12 +42,9 @@ final class DrainCommand implements Callable<Integer> {
     @Option(names = "--dry-run", description = "Plan and record the moves; change nothing.")
     boolean dryRun;
 
-    @Option(names = "--wait",
-            description = "Follow every queued migration to its end. Ctrl-C only stops waiting; the migrations go on.")
-    boolean await;
-
-    @Option(names = "--json", description = "Print one JSON object (see below).")
-    boolean json;
+    /** --wait, --json. */
+    @Mixin
+    RoundOptions round;
 
     DrainCommand(AgentChannels channels, boolean terminal) {
         this.channels = channels;
@@ -57,8 +54,6 @@ final class DrainCommand implements Callable<Integer> {
     @Override
     public Integer call() throws ConfigException {
         OrchestratorClient client = root.requireOrchestrator(channels, "drain");
-        RebalanceResponse round = client.drain(host, dryRun);
-        return RoundReport.print(round, dryRun, json, await, terminal, client,
-                spec.commandLine().getOut(), spec.commandLine().getErr());
+        return RoundReport.print(client.drain(host, dryRun), dryRun, round, terminal, client, spec.commandLine());
     }
 }

@@ -23,6 +23,8 @@ public final class ExitCodes {
     static final String HELP_MIGRATION_FAILED = "1:The migration failed or was cancelled; the VM stays on the source.";
     static final String HELP_USAGE = "2:Bad usage or input (missing or invalid option, unknown VM or host, VM not running, no orchestrator for a command that needs one).";
     static final String HELP_UNAVAILABLE = "3:A host, its agent or libvirt daemon, or the orchestrator is unavailable.";
+    static final String HELP_ORCHESTRATOR_USAGE = "2:Bad usage or input (no orchestrator configured).";
+    static final String HELP_ORCHESTRATOR_UNAVAILABLE = "3:The orchestrator is unavailable.";
     static final String HELP_REFUSED = "4:Refused: the TLS handshake failed (no, wrong or untrusted certificate), or this "
             + "certificate's identity may not make the call (not in the server's allow list).";
 

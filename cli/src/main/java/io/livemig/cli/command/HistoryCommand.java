@@ -29,8 +29,8 @@ import picocli.CommandLine.Spec;
             "ms since the epoch, null when not reached.",
             "%nExamples:", "  livemig history", "  livemig history --vm web1 --state failed --limit 5 --json"},
         exitCodeListHeading = ExitCodes.HELP_HEADING,
-        exitCodeList = {ExitCodes.HELP_OK, "2:Bad usage or input (no orchestrator configured).",
-            "3:The orchestrator is unavailable.", ExitCodes.HELP_REFUSED})
+        exitCodeList = {ExitCodes.HELP_OK, ExitCodes.HELP_ORCHESTRATOR_USAGE,
+            ExitCodes.HELP_ORCHESTRATOR_UNAVAILABLE, ExitCodes.HELP_REFUSED})
 final class HistoryCommand implements Callable<Integer> {
 
     enum State { requested, planned, running, succeeded, failed, aborted }

@@ -26,7 +26,7 @@ import picocli.CommandLine.Spec;
         footer = {"%nExamples:", "  livemig host-state lab-c maintenance", "  livemig host-state lab-c up"},
         exitCodeListHeading = ExitCodes.HELP_HEADING,
         exitCodeList = {ExitCodes.HELP_OK, "2:Bad usage or input (unknown host or state, no orchestrator configured).",
-            "3:The orchestrator is unavailable.", ExitCodes.HELP_REFUSED})
+            ExitCodes.HELP_ORCHESTRATOR_UNAVAILABLE, ExitCodes.HELP_REFUSED})
 final class HostStateCommand implements Callable<Integer> {
 
     enum State { up, draining, maintenance }

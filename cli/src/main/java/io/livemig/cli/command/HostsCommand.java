@@ -1,6 +1,5 @@
 package io.livemig.cli.command;
 
-import com.fasterxml.jackson.databind.ObjectMapper;
 import io.grpc.StatusRuntimeException;
 import io.livemig.cli.client.AgentChannels;
 import io.livemig.cli.client.ClientTarget;
@@ -62,7 +61,7 @@ final class HostsCommand implements Callable<Integer> {
     }
 
     @Override
-    public Integer call() throws ConfigException, com.fasterxml.jackson.core.JsonProcessingException {
+    public Integer call() throws ConfigException {
         ClientTarget route = root.target();
         if (route.orchestrated()) {
             return fromOrchestrator(root.client(channels, route));
@@ -97,7 +96,7 @@ final class HostsCommand implements Callable<Integer> {
             rows.add(row);
         }
         if (json) {
-            out.println(new ObjectMapper().writerWithDefaultPrettyPrinter().writeValueAsString(rows));
+            out.println(MigrationFormat.json(rows));
         } else {
             out.printf("%-10s %-22s %-5s %5s %12s %12s %6s %4s %4s %s%n",
                     "HOST", "AGENT", "STATE", "CPUS", "MEM FREE", "MEM TOTAL", "VMS", "OUT", "IN", "VIRT");

@@ -1,6 +1,5 @@
 package io.livemig.cli.command;
 
-import com.fasterxml.jackson.databind.ObjectMapper;
 import io.grpc.StatusRuntimeException;
 import io.livemig.cli.client.AgentChannels;
 import io.livemig.cli.client.ClientTarget;
@@ -190,7 +189,7 @@ final class MigrateCommand implements Callable<Integer> {
         }
         MigrationResult result = last.getResult();
         if (json) {
-            out.println(new ObjectMapper().writerWithDefaultPrettyPrinter().writeValueAsString(jsonResult(id, source, target, result)));
+            out.println(MigrationFormat.json(jsonResult(id, source, target, result)));
         } else {
             out.println(summary(source, target, result));
         }

@@ -6,6 +6,7 @@ import io.livemig.common.config.ConfigException;
 import io.livemig.proto.orchestrator.v1.RebalanceResponse;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.ParameterException;
@@ -24,9 +25,8 @@ import picocli.CommandLine.Spec;
             "'migrate --json'), and is empty otherwise.",
             "%nExamples:", "  livemig rebalance --dry-run", "  livemig rebalance --wait", "  livemig rebalance --json"},
         exitCodeListHeading = ExitCodes.HELP_HEADING,
-        exitCodeList = {"0:Planned, or queued (with --wait: every migration succeeded).",
-            "1:With --wait: at least one migration failed or was aborted.",
-            "2:Bad usage or input (no orchestrator configured).", "3:The orchestrator is unavailable.", ExitCodes.HELP_REFUSED})
+        exitCodeList = {RoundOptions.HELP_PLANNED, RoundOptions.HELP_WAIT_FAILED,
+            ExitCodes.HELP_ORCHESTRATOR_USAGE, ExitCodes.HELP_ORCHESTRATOR_UNAVAILABLE, ExitCodes.HELP_REFUSED})
 final class RebalanceCommand implements Callable<Integer> {
 
     private final AgentChannels channels;
@@ -44,12 +44,9 @@ final class RebalanceCommand implements Callable<Integer> {
     @Option(names = "--plan", description = "Only show the plan for the current loads; nothing is recorded or moved.")
     boolean planOnly;
 
-    @Option(names = "--wait",
-            description = "Follow every queued migration to its end. Ctrl-C only stops waiting; the migrations go on.")
-    boolean await;
-
-    @Option(names = "--json", description = "Print one JSON object (see below).")
-    boolean json;
+    /** --wait, --json. */
+    @Mixin
+    RoundOptions round;
 
     RebalanceCommand(AgentChannels channels, boolean terminal) {
         this.channels = channels;
@@ -58,12 +55,11 @@ final class RebalanceCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws ConfigException {
-        if (planOnly && (dryRun || await)) {
+        if (planOnly && (dryRun || round.await)) {
             throw new ParameterException(spec.commandLine(), "--plan cannot be combined with --dry-run or --wait");
         }
         OrchestratorClient client = root.requireOrchestrator(channels, "rebalance");
-        RebalanceResponse round = planOnly ? client.planRebalance() : client.rebalance(dryRun);
-        return RoundReport.print(round, dryRun || planOnly, json, await, terminal, client,
-                spec.commandLine().getOut(), spec.commandLine().getErr());
+        RebalanceResponse response = planOnly ? client.planRebalance() : client.rebalance(dryRun);
+        return RoundReport.print(response, dryRun || planOnly, round, terminal, client, spec.commandLine());
     }
 }

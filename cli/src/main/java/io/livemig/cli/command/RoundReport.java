@@ -12,6 +12,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import picocli.CommandLine;
 
 /**
  * The output of a rebalance or drain round, shared by both commands: the plan, the queued
@@ -23,11 +24,14 @@ final class RoundReport {
     }
 
     /**
-     * Prints the round and (with {@code wait}) follows its migrations one after the other;
+     * Prints the round and (with --wait) follows its migrations one after the other;
      * exit code 1 when one of them failed or was aborted.
      */
-    static int print(RebalanceResponse round, boolean dryRun, boolean json, boolean wait, boolean terminal,
-            OrchestratorClient client, PrintWriter out, PrintWriter err) {
+    static int print(RebalanceResponse round, boolean dryRun, RoundOptions options, boolean terminal,
+            OrchestratorClient client, CommandLine command) {
+        PrintWriter out = command.getOut();
+        PrintWriter err = command.getErr();
+        boolean json = options.json;
         if (!json) {
             out.println(headline(round, dryRun));
             for (Move m : round.getMovesList()) {
@@ -46,7 +50,7 @@ final class RoundReport {
             out.flush();
         }
         List<Migration> results = new ArrayList<>();
-        if (wait) {
+        if (options.await) {
             MigrationFollower follower = new MigrationFollower(client, err, !json, terminal && !json);
             for (String id : round.getMigrationIdsList()) {
                 Migration last = follower.follow(id);

@@ -1,6 +1,5 @@
 package io.livemig.cli.command;
 
-import com.fasterxml.jackson.databind.ObjectMapper;
 import io.grpc.StatusRuntimeException;
 import io.livemig.cli.client.AgentChannels;
 import io.livemig.cli.client.ClientTarget;
@@ -63,7 +62,7 @@ final class VmsCommand implements Callable<Integer> {
     }
 
     @Override
-    public Integer call() throws ConfigException, com.fasterxml.jackson.core.JsonProcessingException {
+    public Integer call() throws ConfigException {
         ClientTarget route = root.target();
         if (route.orchestrated()) {
             return fromOrchestrator(root.client(channels, route));
@@ -101,7 +100,7 @@ final class VmsCommand implements Callable<Integer> {
             }
         }
         if (json) {
-            out.println(new ObjectMapper().writerWithDefaultPrettyPrinter().writeValueAsString(rows));
+            out.println(MigrationFormat.json(rows));
         } else {
             out.printf("%-16s %-8s %-9s %11s %5s  %s%n", "VM", "HOST", "STATE", "MEMORY", "VCPUS", "BINDINGS");
             for (Map<String, Object> row : rows) {

@@ -4,14 +4,13 @@ import io.livemig.cli.client.AgentChannels;
 import io.livemig.cli.client.OrchestratorClient;
 import io.livemig.cli.format.MigrationFormat;
 import io.livemig.common.config.ConfigException;
-import io.livemig.common.input.Inputs;
 import io.livemig.proto.orchestrator.v1.Migration;
 import java.io.PrintWriter;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
-import picocli.CommandLine.Parameters;
 import picocli.CommandLine.ParentCommand;
 import picocli.CommandLine.Spec;
 
@@ -24,7 +23,7 @@ import picocli.CommandLine.Spec;
         exitCodeListHeading = ExitCodes.HELP_HEADING,
         exitCodeList = {"0:The migration succeeded.", ExitCodes.HELP_MIGRATION_FAILED,
             "2:Bad usage or input (unknown migration, no orchestrator configured).",
-            "3:The orchestrator is unavailable.", ExitCodes.HELP_REFUSED})
+            ExitCodes.HELP_ORCHESTRATOR_UNAVAILABLE, ExitCodes.HELP_REFUSED})
 final class WatchCommand implements Callable<Integer> {
 
     private final AgentChannels channels;
@@ -36,8 +35,9 @@ final class WatchCommand implements Callable<Integer> {
     @ParentCommand
     LivemigCommand root;
 
-    @Parameters(index = "0", paramLabel = "ID", description = "The migration's id (e.g. m-000042).")
-    String id;
+    /** ID. */
+    @Mixin
+    MigrationIdParameter migration;
 
     @Option(names = "--json", description = "Print one JSON object with the result at the end (as 'migrate --json').")
     boolean json;
@@ -49,7 +49,7 @@ final class WatchCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws ConfigException {
-        Refuse.ifPresent(Inputs.id("migration id", id));
+        String id = migration.checked();
         OrchestratorClient client = root.requireOrchestrator(channels, "watch");
         PrintWriter out = spec.commandLine().getOut();
         PrintWriter err = spec.commandLine().getErr();
