@@ -10,6 +10,7 @@ import io.livemig.cli.client.ClientEnvironment;
 import io.livemig.cli.command.CommandFactory;
 import io.livemig.cli.command.ExitCodes;
 import io.livemig.cli.command.LivemigCommand;
+import io.livemig.cli.command.OptionRanges;
 import io.livemig.cli.format.MigrationSummary;
 import io.livemig.common.config.ConfigException;
 import io.livemig.orchestrator.history.HistoryException;
@@ -68,6 +69,8 @@ public final class Main {
         LivemigCommand root = new LivemigCommand(environment);
         channels.securedBy(root::security);
         CommandLine commandLine = new CommandLine(root, new CommandFactory(hypervisor, channels, terminal));
+        // The ranges the help shows come from the shared input rules, not from the annotations.
+        commandLine.setResourceBundle(new OptionRanges());
         // Colour only on a terminal: AUTO also checks the terminal type and honours NO_COLOR;
         // off for anything else, so help piped to a file or read by a test is plain text.
         commandLine.setColorScheme(CommandLine.Help.defaultColorScheme(

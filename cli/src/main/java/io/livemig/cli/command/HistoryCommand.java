@@ -53,7 +53,7 @@ final class HistoryCommand implements Callable<Integer> {
             description = "Only migrations in this state: requested, planned, running, succeeded, failed or aborted.")
     State state;
 
-    @Option(names = "--limit", paramLabel = "N", defaultValue = "50", description = "At most N migrations (1..10000, default 50).")
+    @Option(names = "--limit", paramLabel = "N", defaultValue = "50", description = "At most N migrations (${bundle:range.limit}, default ${DEFAULT-VALUE}).")
     int limit;
 
     @Option(names = "--json", description = "Print JSON (see below).")
@@ -65,9 +65,7 @@ final class HistoryCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws ConfigException {
-        if (limit < 1 || limit > 10_000) {
-            throw new IllegalArgumentException("--limit must be 1..10000, got " + limit);
-        }
+        OptionRanges.check(OptionRanges.LIMIT, limit);
         OrchestratorClient client = root.requireOrchestrator(channels, "history");
         HistoryRequest.Builder request = HistoryRequest.newBuilder().setLimit(limit);
         if (vm != null) {

@@ -110,20 +110,20 @@ final class MigrateCommand implements Callable<Integer> {
             description = "auto (default), precopy, stopcopy or postcopy.")
     Mode mode;
 
-    @Option(names = "--max-downtime", paramLabel = "MS", description = "Allowed downtime in ms (1..60000).")
+    @Option(names = "--max-downtime", paramLabel = "MS", description = "Allowed downtime in ms (${bundle:range.max-downtime}).")
     Long maxDowntimeMs;
 
-    @Option(names = "--bandwidth", paramLabel = "MiBps", description = "Bandwidth limit in MiB/s (1..100000).")
+    @Option(names = "--bandwidth", paramLabel = "MiBps", description = "Bandwidth limit in MiB/s (${bundle:range.bandwidth}).")
     Long bandwidthMiBps;
 
     @Option(names = "--timeout", paramLabel = "S",
-            description = "Give up (abort, or finish by the mode's rule) after S seconds (1..86400). Default: scaled per GiB of memory.")
+            description = "Give up (abort, or finish by the mode's rule) after S seconds (${bundle:range.timeout}). Default: scaled per GiB of memory.")
     Long timeoutS;
 
     @Option(names = "--compression", paramLabel = "KIND", description = "none, xbzrle or zstd (multifd).")
     CompressionOption compression;
 
-    @Option(names = "--parallel", paramLabel = "N", description = "Parallel connections (multifd), 2..32.")
+    @Option(names = "--parallel", paramLabel = "N", description = "Parallel connections (multifd), ${bundle:range.parallel}.")
     Integer parallel;
 
     @Option(names = "--auto-converge", description = "Let QEMU throttle the guest when pre-copy does not converge.")
@@ -242,28 +242,21 @@ final class MigrateCommand implements Callable<Integer> {
                 .setMode(MigrationMode.valueOf("MIGRATION_MODE_" + mode.name().toUpperCase(Locale.ROOT)))
                 .setAutoConverge(autoConverge).setDisallowPostcopy(noPostcopy).setDisallowSuspend(noSuspend);
         if (maxDowntimeMs != null) {
-            b.setMaxDowntimeMs(range("--max-downtime", maxDowntimeMs, 1, 60_000));
+            b.setMaxDowntimeMs(OptionRanges.check(OptionRanges.MAX_DOWNTIME, maxDowntimeMs));
         }
         if (bandwidthMiBps != null) {
-            b.setBandwidthMibps(range("--bandwidth", bandwidthMiBps, 1, 100_000));
+            b.setBandwidthMibps(OptionRanges.check(OptionRanges.BANDWIDTH, bandwidthMiBps));
         }
         if (timeoutS != null) {
-            b.setTimeoutS(range("--timeout", timeoutS, 1, 86_400));
+            b.setTimeoutS(OptionRanges.check(OptionRanges.TIMEOUT, timeoutS));
         }
         if (compression != null) {
             b.setCompression(Compression.valueOf("COMPRESSION_" + compression.name().toUpperCase(Locale.ROOT)));
         }
         if (parallel != null) {
-            b.setParallelConnections((int) range("--parallel", parallel, 2, 32));
+            b.setParallelConnections((int) OptionRanges.check(OptionRanges.PARALLEL, parallel));
         }
         return b.build();
-    }
-
-    private static long range(String option, long value, long min, long max) {
-        if (value < min || value > max) {
-            throw new IllegalArgumentException(option + " must be " + min + ".." + max + ", got " + value);
-        }
-        return value;
     }
 
     /** The one host the VM runs on, asking every agent. */

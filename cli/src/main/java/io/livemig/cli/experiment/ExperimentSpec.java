@@ -8,6 +8,7 @@ import com.fasterxml.jackson.dataformat.yaml.YAMLFactory;
 import com.fasterxml.jackson.dataformat.yaml.YAMLGenerator;
 import io.livemig.common.config.ConfigException;
 import io.livemig.common.config.YamlFiles;
+import io.livemig.common.input.Inputs;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.HashSet;
@@ -81,7 +82,6 @@ public record ExperimentSpec(
     /** Memory the guest's own kernel and workload need besides the dirtied area. */
     public static final int RESERVED_MEM_MIB = 32;
     public static final int MAX_DIRTY_RATE_MIBPS = 1024;
-    public static final long MAX_DOWNTIME_LIMIT_MS = 60_000;
     public static final int MAX_PING_INTERVAL_MS = 200;
     public static final int DEFAULT_PING_INTERVAL_MS = 10;
 
@@ -90,7 +90,6 @@ public record ExperimentSpec(
     private static final Pattern HOST = Pattern.compile("[a-zA-Z0-9][a-zA-Z0-9_.-]{0,62}");
     private static final int MAX_REPETITIONS = 1000;
     private static final int MAX_LINK_MIBPS = 102_400;
-    private static final long MAX_TIMEOUT_S = 86_400;
     /** Writes what {@link YamlFiles} reads: snake_case keys, absent optional values left out. */
     private static final ObjectMapper YAML_OUT = new ObjectMapper(new YAMLFactory()
                     .disable(YAMLGenerator.Feature.WRITE_DOC_START_MARKER)
@@ -304,16 +303,27 @@ public record ExperimentSpec(
                 throw new ConfigException(at + key + ".mode " + m.mode() + " is listed twice");
             }
             long downtime = m.maxDowntimeMs() == null ? 0 : m.maxDowntimeMs();
-            if (m.maxDowntimeMs() != null && (downtime < 1 || downtime > MAX_DOWNTIME_LIMIT_MS)) {
-                throw new ConfigException(at + key + ".max_downtime_ms must be 1.." + MAX_DOWNTIME_LIMIT_MS + ", got " + downtime);
+            if (m.maxDowntimeMs() != null) {
+                requireIn(Inputs.MAX_DOWNTIME_MS, at + key + ".max_downtime_ms", downtime);
             }
             long timeout = m.timeoutS() == null ? 0 : m.timeoutS();
-            if (m.timeoutS() != null && (timeout < 1 || timeout > MAX_TIMEOUT_S)) {
-                throw new ConfigException(at + key + ".timeout_s must be 1.." + MAX_TIMEOUT_S + ", got " + timeout);
+            if (m.timeoutS() != null) {
+                requireIn(Inputs.TIMEOUT_S, at + key + ".timeout_s", timeout);
             }
             out.add(new ModeSpec(m.mode(), downtime, timeout));
         }
         return out;
+    }
+
+    /**
+     * A value the file gives must be within the shared range; 0 is no default here (the key is
+     * left out for that), so the message says the range without it.
+     */
+    private static void requireIn(Inputs.Range shared, String key, long value) throws ConfigException {
+        Optional<String> problem = new Inputs.Range(key, shared.min(), shared.max(), false).check(value);
+        if (problem.isPresent()) {
+            throw new ConfigException(problem.get());
+        }
     }
 
     private static String quoted(String s) {
