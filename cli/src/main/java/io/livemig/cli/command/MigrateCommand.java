@@ -1,9 +1,11 @@
 package io.livemig.cli.command;
 
 import io.grpc.StatusRuntimeException;
+import io.livemig.agent.core.policy.CopyMode;
 import io.livemig.cli.client.AgentChannels;
 import io.livemig.cli.client.ClientTarget;
 import io.livemig.cli.client.OrchestratorClient;
+import io.livemig.cli.client.ProtoModes;
 import io.livemig.cli.format.MigrationFormat;
 import io.livemig.cli.format.MigrationSummary;
 import io.livemig.cli.format.Units;
@@ -85,8 +87,6 @@ import picocli.CommandLine.Spec;
             "3:A host, its agent or the orchestrator is unavailable.", ExitCodes.HELP_REFUSED})
 final class MigrateCommand implements Callable<Integer> {
 
-    enum Mode { auto, precopy, stopcopy, postcopy }
-
     enum CompressionOption { none, xbzrle, zstd }
 
     private final AgentChannels channels;
@@ -106,9 +106,10 @@ final class MigrateCommand implements Callable<Integer> {
                     + "with one, the default is the host its placement policy chooses.")
     String targetHost;
 
-    @Option(names = "--mode", defaultValue = "auto", paramLabel = "MODE",
+    @Option(names = "--mode", defaultValue = "auto", paramLabel = "MODE", converter = ModeOption.Converter.class,
+            completionCandidates = ModeOption.Candidates.class,
             description = "auto (default), precopy, stopcopy or postcopy.")
-    Mode mode;
+    CopyMode mode;
 
     @Option(names = "--max-downtime", paramLabel = "MS", description = "Allowed downtime in ms (${bundle:range.max-downtime}).")
     Long maxDowntimeMs;
@@ -174,7 +175,7 @@ final class MigrateCommand implements Callable<Integer> {
                 StartMigrationRequest.newBuilder().setVmName(vmName).setTargetAgent(target.agent()).setOptions(options).build());
         String id = started.getMigrationId();
         if (!json) {
-            err.println("migration " + id + ": " + vmName + " " + source.name() + " -> " + target.name() + ", mode " + mode);
+            err.println("migration " + id + ": " + vmName + " " + source.name() + " -> " + target.name() + ", mode " + ModeOption.name(mode));
             for (RebindRule rule : started.getPlanList()) {
                 err.println("  rebind " + rule.getKind() + " " + rule.getDevice() + ": " + rule.getAction() + " "
                         + rule.getFrom() + (rule.getTo().isEmpty() || rule.getTo().equals(rule.getFrom()) ? "" : " -> " + rule.getTo())
@@ -239,7 +240,7 @@ final class MigrateCommand implements Callable<Integer> {
         // Checked here too: without an orchestrator every agent would be asked for it first.
         Refuse.ifPresent(Inputs.vmName(vmName));
         MigrationOptions.Builder b = MigrationOptions.newBuilder()
-                .setMode(MigrationMode.valueOf("MIGRATION_MODE_" + mode.name().toUpperCase(Locale.ROOT)))
+                .setMode(ProtoModes.of(mode))
                 .setAutoConverge(autoConverge).setDisallowPostcopy(noPostcopy).setDisallowSuspend(noSuspend);
         if (maxDowntimeMs != null) {
             b.setMaxDowntimeMs(OptionRanges.check(OptionRanges.MAX_DOWNTIME, maxDowntimeMs));

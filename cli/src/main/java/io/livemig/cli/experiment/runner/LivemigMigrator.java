@@ -2,12 +2,13 @@ package io.livemig.cli.experiment.runner;
 
 import io.grpc.ManagedChannel;
 import io.grpc.StatusRuntimeException;
+import io.livemig.agent.core.policy.CopyMode;
+import io.livemig.cli.client.ProtoModes;
 import io.livemig.cli.experiment.RunResult;
 import io.livemig.common.config.HostConfig;
 import io.livemig.proto.agent.v1.AgentServiceGrpc;
 import io.livemig.proto.agent.v1.Escalation;
 import io.livemig.proto.agent.v1.JobSnapshot;
-import io.livemig.proto.agent.v1.MigrationMode;
 import io.livemig.proto.agent.v1.MigrationOptions;
 import io.livemig.proto.agent.v1.MigrationProgress;
 import io.livemig.proto.agent.v1.MigrationRef;
@@ -32,7 +33,7 @@ final class LivemigMigrator {
             long timeoutS) {
         var stub = AgentServiceGrpc.newBlockingStub(channels.apply(source.agent()));
         MigrationOptions.Builder options = MigrationOptions.newBuilder()
-                .setMode(MigrationMode.valueOf("MIGRATION_MODE_" + mode.toUpperCase(Locale.ROOT)));
+                .setMode(ProtoModes.of(CopyMode.valueOf(mode.toUpperCase(Locale.ROOT))));
         if (linkMibps > 0) {
             options.setBandwidthMibps(linkMibps);
         }
