@@ -51,8 +51,8 @@ import picocli.CommandLine.Model.CommandSpec;
             "  livemig agent --config agent.yaml --listen 10.0.0.11:7070 --libvirt-uri qemu:///system",
             "  LIVEMIG_AGENT_LISTEN=127.0.0.1:7070 livemig agent --config agent.yaml"},
         exitCodeListHeading = ExitCodes.HELP_HEADING,
-        exitCodeList = {"0:Stopped.", "2:Bad configuration file (no tls section and not insecure, TLS files missing...).",
-            "3:Cannot listen on the configured address."})
+        exitCodeList = {ExitCodes.HELP_STOPPED, ExitCodes.HELP_BAD_SERVER_CONFIG + ".",
+            ExitCodes.HELP_CANNOT_LISTEN})
 final class AgentCommand implements Callable<Integer> {
 
     /** The agent's own lines (INSECURE, serving) go to its log, with its events. */

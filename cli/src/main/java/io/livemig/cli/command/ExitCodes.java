@@ -25,6 +25,11 @@ public final class ExitCodes {
     static final String HELP_UNAVAILABLE = "3:A host, its agent or libvirt daemon, or the orchestrator is unavailable.";
     static final String HELP_ORCHESTRATOR_USAGE = "2:Bad usage or input (no orchestrator configured).";
     static final String HELP_ORCHESTRATOR_UNAVAILABLE = "3:The orchestrator is unavailable.";
+    // The servers (agent, orchestrator).
+    static final String HELP_STOPPED = "0:Stopped.";
+    static final String HELP_BAD_SERVER_CONFIG = "2:Bad configuration file (no tls section and not insecure, TLS files "
+            + "missing...)";
+    static final String HELP_CANNOT_LISTEN = "3:Cannot listen on the configured address.";
     static final String HELP_REFUSED = "4:Refused: the TLS handshake failed (no, wrong or untrusted certificate), or this "
             + "certificate's identity may not make the call (not in the server's allow list).";
 

@@ -60,8 +60,8 @@ import picocli.CommandLine.Spec;
             "  livemig orchestrator --config orchestrator.yaml --listen 127.0.0.1:7080 --database /tmp/history.db",
             "  LIVEMIG_DATABASE=/srv/livemig/history.db livemig orchestrator --config orchestrator.yaml"},
         exitCodeListHeading = ExitCodes.HELP_HEADING,
-        exitCodeList = {"0:Stopped.", "2:Bad configuration file (no tls section and not insecure, TLS files missing...), or the history file cannot be used.",
-            "3:Cannot listen on the configured address."})
+        exitCodeList = {ExitCodes.HELP_STOPPED,
+            ExitCodes.HELP_BAD_SERVER_CONFIG + ", or the history file cannot be used.", ExitCodes.HELP_CANNOT_LISTEN})
 final class OrchestratorCommand implements Callable<Integer> {
 
     /** The orchestrator's own lines (INSECURE, listening) go to its log, with its events. */
