@@ -1,6 +1,5 @@
 package io.livemig.cli.command;
 
-import io.livemig.cli.client.AgentChannels;
 import io.livemig.cli.client.OrchestratorClient;
 import io.livemig.cli.format.MigrationFormat;
 import io.livemig.common.config.ConfigException;
@@ -9,10 +8,7 @@ import java.io.PrintWriter;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
-import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
-import picocli.CommandLine.ParentCommand;
-import picocli.CommandLine.Spec;
 
 @Command(name = "abort",
         description = {"Abort an orchestrator migration; the VM stays on the source.",
@@ -26,13 +22,9 @@ import picocli.CommandLine.Spec;
             "3:The orchestrator or the source agent is unavailable.", ExitCodes.HELP_REFUSED})
 final class AbortCommand implements Callable<Integer> {
 
-    private final AgentChannels channels;
-
-    @Spec
-    CommandSpec spec;
-
-    @ParentCommand
-    LivemigCommand root;
+    /** The orchestrator's client and the writers. */
+    @Mixin
+    OrchestratorAccess orchestrator;
 
     /** ID. */
     @Mixin
@@ -41,16 +33,12 @@ final class AbortCommand implements Callable<Integer> {
     @Option(names = "--json", description = "Print the migration as one JSON object (as 'migrate --json').")
     boolean json;
 
-    AbortCommand(AgentChannels channels) {
-        this.channels = channels;
-    }
-
     @Override
     public Integer call() throws ConfigException {
         String id = migration.checked();
-        OrchestratorClient client = root.requireOrchestrator(channels, "abort");
+        OrchestratorClient client = orchestrator.client();
         Migration m = client.abort(id);
-        PrintWriter out = spec.commandLine().getOut();
+        PrintWriter out = orchestrator.out();
         if (json) {
             out.println(MigrationFormat.json(MigrationFormat.result(m, null)));
         } else if (MigrationFormat.isFinal(m.getState())) {

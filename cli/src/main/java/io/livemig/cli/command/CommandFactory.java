@@ -40,23 +40,8 @@ public final class CommandFactory implements IFactory {
         if (cls == MigrateCommand.class) {
             return cls.cast(new MigrateCommand(channels, terminal));
         }
-        if (cls == WatchCommand.class) {
-            return cls.cast(new WatchCommand(channels, terminal));
-        }
-        if (cls == RebalanceCommand.class) {
-            return cls.cast(new RebalanceCommand(channels, terminal));
-        }
-        if (cls == DrainCommand.class) {
-            return cls.cast(new DrainCommand(channels, terminal));
-        }
-        if (cls == AbortCommand.class) {
-            return cls.cast(new AbortCommand(channels));
-        }
-        if (cls == HistoryCommand.class) {
-            return cls.cast(new HistoryCommand(channels));
-        }
-        if (cls == HostStateCommand.class) {
-            return cls.cast(new HostStateCommand(channels));
+        if (cls == OrchestratorAccess.class) {
+            return cls.cast(new OrchestratorAccess(channels, terminal));
         }
         return defaults.create(cls);
     }

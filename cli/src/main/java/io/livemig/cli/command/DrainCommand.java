@@ -1,16 +1,12 @@
 package io.livemig.cli.command;
 
-import io.livemig.cli.client.AgentChannels;
 import io.livemig.cli.client.OrchestratorClient;
 import io.livemig.common.config.ConfigException;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
-import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
-import picocli.CommandLine.ParentCommand;
-import picocli.CommandLine.Spec;
 
 @Command(name = "drain",
         description = {"Empty a host through the orchestrator.",
@@ -27,14 +23,9 @@ import picocli.CommandLine.Spec;
             ExitCodes.HELP_ORCHESTRATOR_UNAVAILABLE, ExitCodes.HELP_REFUSED})
 final class DrainCommand implements Callable<Integer> {
 
-    private final AgentChannels channels;
-    private final boolean terminal;
-
-    @Spec
-    CommandSpec spec;
-
-    @ParentCommand
-    LivemigCommand root;
+    /** The orchestrator's client and the writers. */
+    @Mixin
+    OrchestratorAccess orchestrator;
 
     @Parameters(index = "0", paramLabel = "HOST", description = "The host to empty, by its name in the cluster file.")
     String host;
@@ -46,14 +37,9 @@ final class DrainCommand implements Callable<Integer> {
     @Mixin
     RoundOptions round;
 
-    DrainCommand(AgentChannels channels, boolean terminal) {
-        this.channels = channels;
-        this.terminal = terminal;
-    }
-
     @Override
     public Integer call() throws ConfigException {
-        OrchestratorClient client = root.requireOrchestrator(channels, "drain");
-        return RoundReport.print(client.drain(host, dryRun), dryRun, round, terminal, client, spec.commandLine());
+        OrchestratorClient client = orchestrator.client();
+        return RoundReport.print(client.drain(host, dryRun), dryRun, round, client, orchestrator);
     }
 }

@@ -1,6 +1,5 @@
 package io.livemig.cli.command;
 
-import io.livemig.cli.client.AgentChannels;
 import io.livemig.cli.client.OrchestratorClient;
 import io.livemig.cli.format.MigrationFormat;
 import io.livemig.common.config.ConfigException;
@@ -15,10 +14,8 @@ import java.util.Locale;
 import java.util.Map;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
-import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
-import picocli.CommandLine.ParentCommand;
-import picocli.CommandLine.Spec;
 
 @Command(name = "history", description = "The orchestrator's migrations, newest first, from its durable history.",
         mixinStandardHelpOptions = true, versionProvider = ManifestVersionProvider.class,
@@ -35,13 +32,9 @@ final class HistoryCommand implements Callable<Integer> {
 
     enum State { requested, planned, running, succeeded, failed, aborted }
 
-    private final AgentChannels channels;
-
-    @Spec
-    CommandSpec spec;
-
-    @ParentCommand
-    LivemigCommand root;
+    /** The orchestrator's client and the writers. */
+    @Mixin
+    OrchestratorAccess orchestrator;
 
     @Option(names = "--vm", paramLabel = "VM", description = "Only this VM's migrations.")
     String vm;
@@ -59,14 +52,10 @@ final class HistoryCommand implements Callable<Integer> {
     @Option(names = "--json", description = "Print JSON (see below).")
     boolean json;
 
-    HistoryCommand(AgentChannels channels) {
-        this.channels = channels;
-    }
-
     @Override
     public Integer call() throws ConfigException {
         OptionRanges.check(OptionRanges.LIMIT, limit);
-        OrchestratorClient client = root.requireOrchestrator(channels, "history");
+        OrchestratorClient client = orchestrator.client();
         HistoryRequest.Builder request = HistoryRequest.newBuilder().setLimit(limit);
         if (vm != null) {
             request.setVm(vm);
@@ -78,7 +67,7 @@ final class HistoryCommand implements Callable<Integer> {
             request.setState(MigrationState.valueOf("MIGRATION_STATE_" + state.name().toUpperCase(Locale.ROOT)));
         }
         HistoryResponse response = client.history(request.build());
-        PrintWriter out = spec.commandLine().getOut();
+        PrintWriter out = orchestrator.out();
         if (json) {
             List<Map<String, Object>> migrations = new ArrayList<>();
             response.getMigrationsList().forEach(m -> migrations.add(MigrationFormat.fields(m)));

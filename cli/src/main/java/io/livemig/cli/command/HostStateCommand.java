@@ -1,6 +1,5 @@
 package io.livemig.cli.command;
 
-import io.livemig.cli.client.AgentChannels;
 import io.livemig.cli.client.OrchestratorClient;
 import io.livemig.cli.format.MigrationFormat;
 import io.livemig.common.config.ConfigException;
@@ -12,11 +11,9 @@ import java.util.Locale;
 import java.util.Map;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
-import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
-import picocli.CommandLine.ParentCommand;
-import picocli.CommandLine.Spec;
 
 @Command(name = "host-state",
         description = {"Set a host's administrative state with the orchestrator.",
@@ -31,13 +28,9 @@ final class HostStateCommand implements Callable<Integer> {
 
     enum State { up, draining, maintenance }
 
-    private final AgentChannels channels;
-
-    @Spec
-    CommandSpec spec;
-
-    @ParentCommand
-    LivemigCommand root;
+    /** The orchestrator's client and the writers. */
+    @Mixin
+    OrchestratorAccess orchestrator;
 
     @Parameters(index = "0", paramLabel = "HOST", description = "The host, by its name in the cluster file.")
     String host;
@@ -48,15 +41,11 @@ final class HostStateCommand implements Callable<Integer> {
     @Option(names = "--json", description = "Print the host as one JSON object: name, agent, state, state_reason.")
     boolean json;
 
-    HostStateCommand(AgentChannels channels) {
-        this.channels = channels;
-    }
-
     @Override
     public Integer call() throws ConfigException {
-        OrchestratorClient client = root.requireOrchestrator(channels, "host-state");
+        OrchestratorClient client = orchestrator.client();
         Host h = client.setHostState(host, HostState.valueOf("HOST_STATE_" + state.name().toUpperCase(Locale.ROOT)));
-        PrintWriter out = spec.commandLine().getOut();
+        PrintWriter out = orchestrator.out();
         String newState = MigrationFormat.hostState(h.getState());
         if (json) {
             Map<String, Object> doc = new LinkedHashMap<>();

@@ -1,6 +1,5 @@
 package io.livemig.cli.command;
 
-import io.livemig.cli.client.AgentChannels;
 import io.livemig.cli.client.OrchestratorClient;
 import io.livemig.common.config.ConfigException;
 import io.livemig.proto.orchestrator.v1.RebalanceResponse;
@@ -10,7 +9,6 @@ import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.ParameterException;
-import picocli.CommandLine.ParentCommand;
 import picocli.CommandLine.Spec;
 
 @Command(name = "rebalance",
@@ -29,14 +27,12 @@ import picocli.CommandLine.Spec;
             ExitCodes.HELP_ORCHESTRATOR_USAGE, ExitCodes.HELP_ORCHESTRATOR_UNAVAILABLE, ExitCodes.HELP_REFUSED})
 final class RebalanceCommand implements Callable<Integer> {
 
-    private final AgentChannels channels;
-    private final boolean terminal;
-
     @Spec
     CommandSpec spec;
 
-    @ParentCommand
-    LivemigCommand root;
+    /** The orchestrator's client and the writers. */
+    @Mixin
+    OrchestratorAccess orchestrator;
 
     @Option(names = "--dry-run", description = "Plan and record the round, move nothing.")
     boolean dryRun;
@@ -48,18 +44,13 @@ final class RebalanceCommand implements Callable<Integer> {
     @Mixin
     RoundOptions round;
 
-    RebalanceCommand(AgentChannels channels, boolean terminal) {
-        this.channels = channels;
-        this.terminal = terminal;
-    }
-
     @Override
     public Integer call() throws ConfigException {
         if (planOnly && (dryRun || round.await)) {
             throw new ParameterException(spec.commandLine(), "--plan cannot be combined with --dry-run or --wait");
         }
-        OrchestratorClient client = root.requireOrchestrator(channels, "rebalance");
+        OrchestratorClient client = orchestrator.client();
         RebalanceResponse response = planOnly ? client.planRebalance() : client.rebalance(dryRun);
-        return RoundReport.print(response, dryRun || planOnly, round, terminal, client, spec.commandLine());
+        return RoundReport.print(response, dryRun || planOnly, round, client, orchestrator);
     }
 }

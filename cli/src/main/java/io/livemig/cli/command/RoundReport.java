@@ -12,7 +12,6 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
-import picocli.CommandLine;
 
 /**
  * The output of a rebalance or drain round, shared by both commands: the plan, the queued
@@ -27,10 +26,11 @@ final class RoundReport {
      * Prints the round and (with --wait) follows its migrations one after the other;
      * exit code 1 when one of them failed or was aborted.
      */
-    static int print(RebalanceResponse round, boolean dryRun, RoundOptions options, boolean terminal,
-            OrchestratorClient client, CommandLine command) {
-        PrintWriter out = command.getOut();
-        PrintWriter err = command.getErr();
+    static int print(RebalanceResponse round, boolean dryRun, RoundOptions options, OrchestratorClient client,
+            OrchestratorAccess orchestrator) {
+        PrintWriter out = orchestrator.out();
+        PrintWriter err = orchestrator.err();
+        boolean terminal = orchestrator.terminal();
         boolean json = options.json;
         if (!json) {
             out.println(headline(round, dryRun));

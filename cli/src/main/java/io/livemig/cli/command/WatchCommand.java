@@ -1,6 +1,5 @@
 package io.livemig.cli.command;
 
-import io.livemig.cli.client.AgentChannels;
 import io.livemig.cli.client.OrchestratorClient;
 import io.livemig.cli.format.MigrationFormat;
 import io.livemig.common.config.ConfigException;
@@ -9,10 +8,7 @@ import java.io.PrintWriter;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
-import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
-import picocli.CommandLine.ParentCommand;
-import picocli.CommandLine.Spec;
 
 @Command(name = "watch",
         description = {"Follow an orchestrator migration to its end and print its result.",
@@ -26,14 +22,9 @@ import picocli.CommandLine.Spec;
             ExitCodes.HELP_ORCHESTRATOR_UNAVAILABLE, ExitCodes.HELP_REFUSED})
 final class WatchCommand implements Callable<Integer> {
 
-    private final AgentChannels channels;
-    private final boolean terminal;
-
-    @Spec
-    CommandSpec spec;
-
-    @ParentCommand
-    LivemigCommand root;
+    /** The orchestrator's client and the writers. */
+    @Mixin
+    OrchestratorAccess orchestrator;
 
     /** ID. */
     @Mixin
@@ -42,18 +33,13 @@ final class WatchCommand implements Callable<Integer> {
     @Option(names = "--json", description = "Print one JSON object with the result at the end (as 'migrate --json').")
     boolean json;
 
-    WatchCommand(AgentChannels channels, boolean terminal) {
-        this.channels = channels;
-        this.terminal = terminal;
-    }
-
     @Override
     public Integer call() throws ConfigException {
         String id = migration.checked();
-        OrchestratorClient client = root.requireOrchestrator(channels, "watch");
-        PrintWriter out = spec.commandLine().getOut();
-        PrintWriter err = spec.commandLine().getErr();
-        Migration last = new MigrationFollower(client, err, !json, terminal && !json).follow(id);
+        OrchestratorClient client = orchestrator.client();
+        PrintWriter out = orchestrator.out();
+        PrintWriter err = orchestrator.err();
+        Migration last = new MigrationFollower(client, err, !json, orchestrator.terminal() && !json).follow(id);
         out.println(json ? MigrationFormat.json(MigrationFormat.result(last, null)) : MigrationFormat.summary(last));
         out.flush();
         return ExitCodes.of(last);
