@@ -2,17 +2,23 @@ package io.livemig.cli;
 
 import io.grpc.Status;
 import io.grpc.StatusRuntimeException;
-import io.livemig.common.config.ConfigException;
 import io.livemig.agent.core.Hypervisor;
 import io.livemig.agent.core.HypervisorException;
 import io.livemig.agent.libvirt.LibvirtHypervisor;
+import io.livemig.cli.client.AgentChannels;
+import io.livemig.cli.client.ClientEnvironment;
+import io.livemig.cli.command.CommandFactory;
+import io.livemig.cli.command.ExitCodes;
+import io.livemig.cli.command.LivemigCommand;
+import io.livemig.cli.command.OptionRanges;
+import io.livemig.cli.format.MigrationSummary;
+import io.livemig.common.config.ConfigException;
 import io.livemig.orchestrator.history.HistoryException;
 import java.io.OutputStreamWriter;
 import java.io.PrintWriter;
 import java.nio.charset.Charset;
 import java.util.List;
 import picocli.CommandLine;
-import picocli.CommandLine.IFactory;
 import picocli.CommandLine.ParameterException;
 import picocli.CommandLine.ParseResult;
 
@@ -58,51 +64,13 @@ public final class Main {
      * The full command hierarchy with the given agent (and orchestrator) channels and the given
      * environment: environment variables, client files and the orchestrator call deadline.
      */
-    static CommandLine commandLine(Hypervisor hypervisor, AgentChannels channels, boolean terminal,
+    public static CommandLine commandLine(Hypervisor hypervisor, AgentChannels channels, boolean terminal,
             ClientEnvironment environment, PrintWriter out, PrintWriter err) {
-        IFactory defaults = CommandLine.defaultFactory();
-        IFactory factory = new IFactory() {
-            @Override
-            public <K> K create(Class<K> cls) throws Exception {
-                if (cls == DirectMigrateCommand.class) {
-                    return cls.cast(new DirectMigrateCommand(hypervisor));
-                }
-                if (cls == HostsCommand.class) {
-                    return cls.cast(new HostsCommand(channels));
-                }
-                if (cls == VmsCommand.class) {
-                    return cls.cast(new VmsCommand(channels));
-                }
-                if (cls == ExperimentCommand.Run.class) {
-                    return cls.cast(new ExperimentCommand.Run(channels));
-                }
-                if (cls == MigrateCommand.class) {
-                    return cls.cast(new MigrateCommand(channels, terminal));
-                }
-                if (cls == WatchCommand.class) {
-                    return cls.cast(new WatchCommand(channels, terminal));
-                }
-                if (cls == RebalanceCommand.class) {
-                    return cls.cast(new RebalanceCommand(channels, terminal));
-                }
-                if (cls == DrainCommand.class) {
-                    return cls.cast(new DrainCommand(channels, terminal));
-                }
-                if (cls == AbortCommand.class) {
-                    return cls.cast(new AbortCommand(channels));
-                }
-                if (cls == HistoryCommand.class) {
-                    return cls.cast(new HistoryCommand(channels));
-                }
-                if (cls == HostStateCommand.class) {
-                    return cls.cast(new HostStateCommand(channels));
-                }
-                return defaults.create(cls);
-            }
-        };
         LivemigCommand root = new LivemigCommand(environment);
         channels.securedBy(root::security);
-        CommandLine commandLine = new CommandLine(root, factory);
+        CommandLine commandLine = new CommandLine(root, new CommandFactory(hypervisor, channels, terminal));
+        // The ranges the help shows come from the shared input rules, not from the annotations.
+        commandLine.setResourceBundle(new OptionRanges());
         // Colour only on a terminal: AUTO also checks the terminal type and honours NO_COLOR;
         // off for anything else, so help piped to a file or read by a test is plain text.
         commandLine.setColorScheme(CommandLine.Help.defaultColorScheme(

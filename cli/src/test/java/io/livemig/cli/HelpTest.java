@@ -15,7 +15,7 @@ class HelpTest {
 
     static List<CommandSpec> everyCommand() {
         List<CommandSpec> all = new ArrayList<>();
-        walk(ConfigCheckTest.cliCommandLine().getCommandSpec(), all);
+        walk(TestCli.commandLine().getCommandSpec(), all);
         return all;
     }
 
@@ -41,7 +41,7 @@ class HelpTest {
             List<String> args = new ArrayList<>(List.of(spec.qualifiedName(" ").split(" ")));
             args.remove(0);
             args.add("--help");
-            ConfigCheckTest.Run run = ConfigCheckTest.cli(args.toArray(String[]::new));
+            TestCli.Run run = TestCli.run(args.toArray(String[]::new));
             assertEquals(0, run.exitCode(), spec.qualifiedName() + ": " + run.err());
             assertTrue(run.out().contains("Usage: "), spec.qualifiedName());
             assertFalse(run.out().contains("\u001B["), spec.qualifiedName() + " --help has ANSI escape codes");
@@ -50,11 +50,11 @@ class HelpTest {
 
     @Test
     void completionPrintsABashScript() {
-        ConfigCheckTest.Run run = ConfigCheckTest.cli("completion", "bash");
+        TestCli.Run run = TestCli.run("completion", "bash");
         assertEquals(0, run.exitCode(), run.err());
         assertTrue(run.out().contains("complete -F _complete_livemig"), run.out().lines().limit(5).toList().toString());
         assertTrue(run.out().contains("config"), "subcommands are completed");
-        assertEquals(run.out(), ConfigCheckTest.cli("completion", "zsh").out(), "zsh runs the bash script");
-        assertEquals(2, ConfigCheckTest.cli("completion", "fish").exitCode());
+        assertEquals(run.out(), TestCli.run("completion", "zsh").out(), "zsh runs the bash script");
+        assertEquals(2, TestCli.run("completion", "fish").exitCode());
     }
 }

@@ -1,0 +1,377 @@
+package io.livemig.cli.command;
+
+import io.grpc.StatusRuntimeException;
+import io.livemig.agent.core.policy.CopyMode;
+import io.livemig.cli.client.AgentChannels;
+import io.livemig.cli.client.ClientTarget;
+import io.livemig.cli.client.OrchestratorClient;
+import io.livemig.cli.client.ProtoModes;
+import io.livemig.cli.format.MigrationFormat;
+import io.livemig.cli.format.MigrationSummary;
+import io.livemig.cli.format.Units;
+import io.livemig.common.config.ClusterConfig;
+import io.livemig.common.config.ConfigException;
+import io.livemig.common.config.HostConfig;
+import io.livemig.common.input.Inputs;
+import io.livemig.proto.agent.v1.AgentServiceGrpc;
+import io.livemig.proto.agent.v1.Compression;
+import io.livemig.proto.agent.v1.Escalation;
+import io.livemig.proto.agent.v1.JobSnapshot;
+import io.livemig.proto.agent.v1.ListVmsRequest;
+import io.livemig.proto.agent.v1.MigrationMode;
+import io.livemig.proto.agent.v1.MigrationOptions;
+import io.livemig.proto.agent.v1.MigrationProgress;
+import io.livemig.proto.agent.v1.MigrationRef;
+import io.livemig.proto.agent.v1.MigrationResult;
+import io.livemig.proto.agent.v1.MigrationStatus;
+import io.livemig.proto.agent.v1.RebindRule;
+import io.livemig.proto.agent.v1.StartMigrationRequest;
+import io.livemig.proto.agent.v1.StartMigrationResponse;
+import io.livemig.proto.agent.v1.Vm;
+import io.livemig.proto.agent.v1.VmState;
+import io.livemig.proto.orchestrator.v1.MigrateRequest;
+import io.livemig.proto.orchestrator.v1.MigrateResponse;
+import io.livemig.proto.orchestrator.v1.Migration;
+import io.livemig.proto.orchestrator.v1.PlacementDecision;
+import java.io.PrintWriter;
+import java.util.ArrayList;
+import java.util.Iterator;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.concurrent.Callable;
+import java.util.concurrent.TimeUnit;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.ParameterException;
+import picocli.CommandLine.Parameters;
+import picocli.CommandLine.ParentCommand;
+import picocli.CommandLine.Spec;
+
+@Command(name = "migrate",
+        description = {"Migrate a running VM to another host of the cluster.",
+            "With an orchestrator (see 'livemig --help') the orchestrator queues it under its limits and, without "
+                    + "--to, picks the target by its placement policy; the command follows it to its end unless "
+                    + "--no-wait. Without one it goes straight through the agents of the cluster file, and --to is "
+                    + "required.",
+            "Ctrl-C while it waits aborts the migration; the VM stays on the source."},
+        mixinStandardHelpOptions = true, versionProvider = ManifestVersionProvider.class,
+        footer = {"%nModes:",
+            "  precopy   copy memory while the VM runs, resend dirtied pages, stop for the",
+            "            last few",
+            "  stopcopy  pause the VM, copy everything, resume it on the target",
+            "  postcopy  move the CPU state after the first pass, pull the rest on demand",
+            "  auto      pre-copy that escalates (downtime, throttle, post-copy, suspend)",
+            "            when it will not converge (default)",
+            "%nOutput: progress and the orchestrator's choice on stderr; one summary line on",
+            "stdout, or with --json one object: id, vm, source, target, mode_requested,",
+            "mode_used, status, total_ms, downtime_ms, setup_ms, memory_bytes,",
+            "bytes_transferred, iterations, postcopy_requests, escalations, error; through",
+            "an orchestrator also reason, origin, waiting_for, agent_migration_id,",
+            "requested_at_ms, started_at_ms, ended_at_ms and decision {policy, chosen,",
+            "candidates, rejections, explanation}.",
+            "%nExamples:",
+            "  livemig migrate web1                   # orchestrator: target by placement",
+            "  livemig migrate web1 --no-wait --json  # orchestrator: queue it, print it",
+            "  livemig migrate web1 --to lab-b",
+            "  livemig migrate web1 --to lab-b --mode postcopy --json",
+            "  livemig --cluster lab.yaml migrate db1 --to lab-c --mode precopy \\",
+            "      --max-downtime 500 --bandwidth 100 --timeout 120"},
+        exitCodeListHeading = ExitCodes.HELP_HEADING,
+        exitCodeList = {"0:The migration succeeded (with --no-wait: it was queued).",
+            ExitCodes.HELP_MIGRATION_FAILED,
+            "2:Bad usage or input (missing or invalid option, unknown VM or host, VM not running, no feasible target, "
+                    + "VM already migrating).",
+            "3:A host, its agent or the orchestrator is unavailable.", ExitCodes.HELP_REFUSED})
+final class MigrateCommand implements Callable<Integer> {
+
+    enum CompressionOption { none, xbzrle, zstd }
+
+    private final AgentChannels channels;
+    private final boolean terminal;
+
+    @Spec
+    CommandSpec spec;
+
+    @ParentCommand
+    LivemigCommand root;
+
+    @Parameters(index = "0", paramLabel = "VM", description = "Name of the VM (libvirt domain).")
+    String vmName;
+
+    @Option(names = "--to", paramLabel = "HOST",
+            description = "Target host, by its name in the cluster file. Required without an orchestrator; "
+                    + "with one, the default is the host its placement policy chooses.")
+    String targetHost;
+
+    @Option(names = "--mode", defaultValue = "auto", paramLabel = "MODE", converter = ModeOption.Converter.class,
+            completionCandidates = ModeOption.Candidates.class,
+            description = "auto (default), precopy, stopcopy or postcopy.")
+    CopyMode mode;
+
+    @Option(names = "--max-downtime", paramLabel = "MS", description = "Allowed downtime in ms (${bundle:range.max-downtime}).")
+    Long maxDowntimeMs;
+
+    @Option(names = "--bandwidth", paramLabel = "MiBps", description = "Bandwidth limit in MiB/s (${bundle:range.bandwidth}).")
+    Long bandwidthMiBps;
+
+    @Option(names = "--timeout", paramLabel = "S",
+            description = "Give up (abort, or finish by the mode's rule) after S seconds (${bundle:range.timeout}). Default: scaled per GiB of memory.")
+    Long timeoutS;
+
+    @Option(names = "--compression", paramLabel = "KIND", description = "none, xbzrle or zstd (multifd).")
+    CompressionOption compression;
+
+    @Option(names = "--parallel", paramLabel = "N", description = "Parallel connections (multifd), ${bundle:range.parallel}.")
+    Integer parallel;
+
+    @Option(names = "--auto-converge", description = "Let QEMU throttle the guest when pre-copy does not converge.")
+    boolean autoConverge;
+
+    @Option(names = "--no-postcopy", description = "auto: never escalate to post-copy.")
+    boolean noPostcopy;
+
+    @Option(names = "--no-suspend", description = "auto: never escalate to suspending the guest.")
+    boolean noSuspend;
+
+    @Option(names = "--json", description = "Print one JSON object with the result at the end.")
+    boolean json;
+
+    @Option(names = "--no-wait", description = "Orchestrator only: return once the migration is queued.")
+    boolean noWait;
+
+    MigrateCommand(AgentChannels channels, boolean terminal) {
+        this.channels = channels;
+        this.terminal = terminal;
+    }
+
+    @Override
+    public Integer call() throws Exception {
+        MigrationOptions options = options();
+        ClientTarget route = root.target();
+        if (route.orchestrated()) {
+            return throughOrchestrator(root.client(channels, route), options);
+        }
+        if (targetHost == null) {
+            throw new ParameterException(spec.commandLine(),
+                    "Missing required option: '--to=HOST' (--to HOST is required without an orchestrator)");
+        }
+        if (noWait) {
+            throw new ParameterException(spec.commandLine(), "--no-wait needs an orchestrator: "
+                    + ClientTarget.HOW_TO_NAME_ONE);
+        }
+        ClusterConfig config = root.cluster.load();
+        HostConfig target = config.requireHost(targetHost);
+        HostConfig source = whereRuns(config);
+        if (source.name().equals(target.name())) {
+            throw new IllegalArgumentException("VM '" + vmName + "' already runs on " + target.name());
+        }
+        PrintWriter out = spec.commandLine().getOut();
+        PrintWriter err = spec.commandLine().getErr();
+        var stub = AgentServiceGrpc.newBlockingStub(channels.to(source.agent()));
+        StartMigrationResponse started = stub.withDeadlineAfter(60, TimeUnit.SECONDS).startMigration(
+                StartMigrationRequest.newBuilder().setVmName(vmName).setTargetAgent(target.agent()).setOptions(options).build());
+        String id = started.getMigrationId();
+        if (!json) {
+            err.println("migration " + id + ": " + vmName + " " + source.name() + " -> " + target.name() + ", mode " + ModeOption.name(mode));
+            for (RebindRule rule : started.getPlanList()) {
+                err.println("  rebind " + rule.getKind() + " " + rule.getDevice() + ": " + rule.getAction() + " "
+                        + rule.getFrom() + (rule.getTo().isEmpty() || rule.getTo().equals(rule.getFrom()) ? "" : " -> " + rule.getTo())
+                        + (rule.getReason().isEmpty() ? "" : " (" + rule.getReason() + ")"));
+            }
+            err.flush();
+        }
+        MigrationProgress last;
+        try (AbortOnSignal abort = new AbortOnSignal(id, () -> stub.withDeadlineAfter(10, TimeUnit.SECONDS)
+                .abortMigration(MigrationRef.newBuilder().setMigrationId(id).build()))) {
+            last = watch(stub, id, err);
+        }
+        MigrationResult result = last.getResult();
+        if (json) {
+            out.println(MigrationFormat.json(jsonResult(id, source, target, result)));
+        } else {
+            out.println(summary(source, target, result));
+        }
+        out.flush();
+        return result.getStatus() == MigrationStatus.MIGRATION_STATUS_SUCCEEDED ? ExitCodes.OK : ExitCodes.MIGRATION_FAILED;
+    }
+
+    /** Queue it with the orchestrator, then (unless --no-wait) follow it to its end. */
+    private int throughOrchestrator(OrchestratorClient client, MigrationOptions options) {
+        PrintWriter out = spec.commandLine().getOut();
+        PrintWriter err = spec.commandLine().getErr();
+        MigrateResponse response = client.migrate(MigrateRequest.newBuilder().setVm(vmName)
+                .setTarget(targetHost == null ? "" : targetHost).setOptions(options).build());
+        Migration queued = response.getMigration();
+        PlacementDecision decision = response.hasDecision() ? response.getDecision() : null;
+        if (!json) {
+            err.println(MigrationFormat.header(queued));
+            if (decision != null && !decision.getExplanation().isEmpty()) {
+                err.println("chosen: " + MigrationSummary.oneLine(decision.getExplanation()));
+            }
+            err.flush();
+        }
+        Migration last = queued;
+        if (noWait) {
+            if (!json && !MigrationFormat.isFinal(queued.getState())) {
+                err.println("follow it with: livemig watch " + queued.getId());
+                err.flush();
+            }
+        } else {
+            String id = queued.getId();
+            try (AbortOnSignal abort = new AbortOnSignal(id, () -> client.abortQuietly(id))) {
+                last = new MigrationFollower(client, err, !json, terminal && !json).follow(id);
+            }
+        }
+        if (json) {
+            out.println(MigrationFormat.json(MigrationFormat.result(last, decision)));
+        } else if (noWait && !MigrationFormat.isFinal(last.getState())) {
+            out.println(last.getId() + " " + MigrationFormat.state(last.getState()));
+        } else {
+            out.println(MigrationFormat.summary(last));
+        }
+        out.flush();
+        return ExitCodes.of(last);
+    }
+
+    MigrationOptions options() {
+        // Checked here too: without an orchestrator every agent would be asked for it first.
+        Refuse.ifPresent(Inputs.vmName(vmName));
+        MigrationOptions.Builder b = MigrationOptions.newBuilder()
+                .setMode(ProtoModes.of(mode))
+                .setAutoConverge(autoConverge).setDisallowPostcopy(noPostcopy).setDisallowSuspend(noSuspend);
+        if (maxDowntimeMs != null) {
+            b.setMaxDowntimeMs(OptionRanges.check(OptionRanges.MAX_DOWNTIME, maxDowntimeMs));
+        }
+        if (bandwidthMiBps != null) {
+            b.setBandwidthMibps(OptionRanges.check(OptionRanges.BANDWIDTH, bandwidthMiBps));
+        }
+        if (timeoutS != null) {
+            b.setTimeoutS(OptionRanges.check(OptionRanges.TIMEOUT, timeoutS));
+        }
+        if (compression != null) {
+            b.setCompression(Compression.valueOf("COMPRESSION_" + compression.name().toUpperCase(Locale.ROOT)));
+        }
+        if (parallel != null) {
+            b.setParallelConnections((int) OptionRanges.check(OptionRanges.PARALLEL, parallel));
+        }
+        return b.build();
+    }
+
+    /** The one host the VM runs on, asking every agent. */
+    private HostConfig whereRuns(ClusterConfig config) throws ConfigException {
+        List<HostConfig> running = new ArrayList<>();
+        List<String> unreachable = new ArrayList<>();
+        for (HostConfig host : config.hosts()) {
+            try {
+                List<Vm> vms = AgentServiceGrpc.newBlockingStub(channels.to(host.agent()))
+                        .withDeadlineAfter(10, TimeUnit.SECONDS)
+                        .listVms(ListVmsRequest.newBuilder().setActiveOnly(true).build()).getVmsList();
+                if (vms.stream().anyMatch(vm -> vm.getName().equals(vmName) && vm.getState() != VmState.VM_STATE_SHUT_OFF)) {
+                    running.add(host);
+                }
+            } catch (StatusRuntimeException e) {
+                unreachable.add(host.name());
+            }
+        }
+        if (running.size() == 1) {
+            return running.get(0);
+        }
+        if (running.isEmpty()) {
+            String note = unreachable.isEmpty() ? "" : " (unreachable: " + String.join(", ", unreachable) + ")";
+            throw new IllegalArgumentException("VM '" + vmName + "' runs on no host of the cluster" + note);
+        }
+        throw new IllegalArgumentException("VM '" + vmName + "' runs on several hosts: "
+                + String.join(", ", running.stream().map(HostConfig::name).toList()));
+    }
+
+    private MigrationProgress watch(AgentServiceGrpc.AgentServiceBlockingStub stub, String id, PrintWriter err) {
+        long deadlineS = timeoutS != null ? timeoutS * 2 + 600 : 6 * 3600;
+        Iterator<MigrationProgress> stream = stub.withDeadlineAfter(deadlineS, TimeUnit.SECONDS)
+                .watchMigration(MigrationRef.newBuilder().setMigrationId(id).build());
+        MigrationProgress last = null;
+        while (stream.hasNext()) {
+            last = stream.next();
+            if (terminal && !json && last.hasSnapshot() && !last.hasResult()) {
+                err.print("\r" + progressLine(last.getSnapshot()) + "   ");
+                err.flush();
+            }
+        }
+        if (terminal && !json) {
+            err.println();
+        }
+        if (last == null || !last.hasResult()) {
+            throw new IllegalStateException("the agent ended the progress stream of migration " + id + " without a result");
+        }
+        return last;
+    }
+
+    static String progressLine(JobSnapshot s) {
+        return String.format(Locale.ROOT, "%6.1f s  %-9s iteration %d  sent %s  remaining %s  dirty %s/s  link %s/s%s",
+                s.getElapsedMs() / 1000.0, s.getPhase().name().replace("MIGRATION_PHASE_", "").toLowerCase(Locale.ROOT),
+                s.getIteration(), Units.mib(s.getBytesProcessed()), Units.mib(s.getBytesRemaining()),
+                Units.mib(s.getDirtyRateBytesPerS()), Units.mib(s.getBandwidthBytesPerS()),
+                s.getThrottlePercent() > 0 ? "  throttle " + s.getThrottlePercent() + "%" : "");
+    }
+
+    private String summary(HostConfig source, HostConfig target, MigrationResult r) {
+        String status = statusName(r.getStatus());
+        StringBuilder b = new StringBuilder(String.format(Locale.ROOT,
+                "%s %s: %s -> %s, mode %s (used %s): total %d ms, downtime %d ms, setup %d ms, %d iterations, %s sent for %s of memory",
+                vmName, status, source.name(), target.name(), modeName(r.getModeRequested()), modeName(r.getModeUsed()),
+                r.getTotalMs(), r.getDowntimeMs(), r.getSetupMs(), r.getIterations(), Units.mib(r.getBytesTransferred()),
+                Units.mib(r.getMemoryBytes())));
+        if (r.getPostcopyRequests() > 0) {
+            b.append(", ").append(r.getPostcopyRequests()).append(" post-copy page requests");
+        }
+        for (Escalation e : r.getEscalationsList()) {
+            b.append(String.format(Locale.ROOT, "%n  escalation at %.1f s (iteration %d): %s %s: %s",
+                    e.getAtMs() / 1000.0, e.getIteration(), e.getKind(), e.getValue(), e.getReason()));
+        }
+        if (!r.getError().isEmpty()) {
+            b.append(String.format("%n  error: %s", r.getError()));
+        }
+        return b.toString();
+    }
+
+    private Map<String, Object> jsonResult(String id, HostConfig source, HostConfig target, MigrationResult r) {
+        Map<String, Object> m = new LinkedHashMap<>();
+        m.put("id", id);
+        m.put("vm", vmName);
+        m.put("source", source.name());
+        m.put("target", target.name());
+        m.put("mode_requested", modeName(r.getModeRequested()));
+        m.put("mode_used", modeName(r.getModeUsed()));
+        m.put("status", statusName(r.getStatus()));
+        m.put("total_ms", r.getTotalMs());
+        m.put("downtime_ms", r.getDowntimeMs());
+        m.put("setup_ms", r.getSetupMs());
+        m.put("memory_bytes", r.getMemoryBytes());
+        m.put("bytes_transferred", r.getBytesTransferred());
+        m.put("iterations", r.getIterations());
+        m.put("postcopy_requests", r.getPostcopyRequests());
+        List<Map<String, Object>> escalations = new ArrayList<>();
+        for (Escalation e : r.getEscalationsList()) {
+            Map<String, Object> em = new LinkedHashMap<>();
+            em.put("at_ms", e.getAtMs());
+            em.put("iteration", e.getIteration());
+            em.put("kind", e.getKind());
+            em.put("value", e.getValue());
+            em.put("reason", e.getReason());
+            escalations.add(em);
+        }
+        m.put("escalations", escalations);
+        m.put("error", r.getError().isEmpty() ? null : r.getError());
+        return m;
+    }
+
+    static String modeName(MigrationMode mode) {
+        return mode.name().replace("MIGRATION_MODE_", "").toLowerCase(Locale.ROOT);
+    }
+
+    static String statusName(MigrationStatus status) {
+        return status.name().replace("MIGRATION_STATUS_", "").toLowerCase(Locale.ROOT);
+    }
+}

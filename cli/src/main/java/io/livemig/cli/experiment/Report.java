@@ -1,0 +1,259 @@
+package io.livemig.cli.experiment;
+
+import io.livemig.cli.experiment.Stats.Cell;
+import io.livemig.cli.experiment.Stats.Summary;
+import io.livemig.common.config.ConfigException;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Objects;
+import java.util.TreeMap;
+import java.util.function.ToDoubleFunction;
+import java.util.stream.Collectors;
+
+/**
+ * The report of an experiment directory (see {@link Results}): {@code report.md}, a Markdown
+ * summary, and PNG charts in {@code plots/}.
+ *
+ * <p>Statistics leave out the warm-up run and use medians with min–max ranges rather than means:
+ * with a handful of repetitions one slow run (a page-cache miss, a retransmit storm) would drag a
+ * mean far from what a typical run did. Time, downtime and bytes are taken over the succeeded
+ * runs only; a failed run's figures describe how far it got, not the technique. Numbers are
+ * written with {@link Locale#ROOT}, so the report reads the same on every machine.
+ */
+public final class Report {
+
+    static {
+        // Before any AWT class: JFreeChart draws into images; there is no display on the lab hosts.
+        System.setProperty("java.awt.headless", "true");
+    }
+
+    public static final String REPORT_FILE = "report.md";
+    public static final String PLOTS_DIR = "plots";
+    /** The PNG files in plots/, in the order the report shows them. */
+    public static final List<String> PLOTS = List.copyOf(Plots.ALL.keySet());
+
+    private Report() {}
+
+    /**
+     * Reads the runs of {@code dir} (and its spec.yaml, for the setup, if there is one) and writes
+     * {@code dir/report.md} and {@code dir/plots/*.png}.
+     *
+     * @return the path of report.md
+     * @throws IllegalArgumentException when {@code dir} is not an experiment directory
+     */
+    public static Path write(Path dir) {
+        System.setProperty("java.awt.headless", "true");
+        List<RunResult> runs = Results.readRuns(dir);
+        Path specFile = dir.resolve(Results.SPEC_FILE);
+        ExperimentSpec spec = null;
+        String specProblem = null;
+        if (Files.isRegularFile(specFile)) {
+            try {
+                spec = ExperimentSpec.load(specFile);
+            } catch (ConfigException e) {
+                specProblem = e.getMessage();
+            }
+        } else {
+            specProblem = specFile + " is missing";
+        }
+        List<RunResult> measured = Stats.measured(runs);
+        Plots.writeAll(dir.resolve(PLOTS_DIR), measured);
+        Path report = dir.resolve(REPORT_FILE);
+        try {
+            Files.writeString(report, markdown(dir, runs, spec, specProblem), StandardCharsets.UTF_8);
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot write " + report + ": " + e.getMessage(), e);
+        }
+        return report;
+    }
+
+    static String markdown(Path dir, List<RunResult> runs, ExperimentSpec spec, String specProblem) {
+        List<RunResult> measured = Stats.measured(runs);
+        Map<Cell, List<RunResult>> cells = new TreeMap<>(Stats.CELL_ORDER);
+        for (RunResult r : measured) {
+            cells.computeIfAbsent(Cell.of(r.plan()), k -> new ArrayList<>()).add(r);
+        }
+        StringBuilder md = new StringBuilder();
+        String title = spec != null ? spec.name() : Objects.toString(dir.getFileName(), dir.toString());
+        md.append("# Experiment ").append(title).append("\n\n");
+        setup(md, runs, spec, specProblem);
+        cellTable(md, cells);
+        baselineTable(md, cells);
+        modelTable(md, cells);
+        integrity(md, runs);
+        failures(md, runs);
+        md.append("## Plots\n\n");
+        Map<String, RunResult> representatives = Plots.representatives(measured);
+        if (!representatives.isEmpty()) {
+            md.append("Representative runs (first run of each mode at its highest dirty rate): ")
+                    .append(representatives.entrySet().stream().map(e -> e.getKey() + " `" + e.getValue().plan().id() + "`")
+                            .collect(Collectors.joining(", ")))
+                    .append(".\n\n");
+        }
+        Plots.ALL.forEach((file, caption) -> md.append("### ").append(caption).append("\n\n![").append(caption)
+                .append("](").append(PLOTS_DIR).append('/').append(file).append(")\n\n"));
+        return md.toString();
+    }
+
+    private static void setup(StringBuilder md, List<RunResult> runs, ExperimentSpec spec, String specProblem) {
+        long warmups = runs.stream().filter(r -> r.plan().warmup()).count();
+        md.append("## Setup\n\n");
+        if (spec != null) {
+            md.append("- Hosts: ").append(spec.source()).append(" → ").append(spec.target()).append('\n');
+            md.append(String.format(Locale.ROOT, "- Guest: %d MiB, %d vCPU%s, %s memory%n", spec.guest().memMib(),
+                    spec.guest().vcpus(), spec.guest().vcpus() == 1 ? "" : "s", spec.guest().content()));
+            md.append("- Seed: ").append(spec.seed().isPresent() ? String.valueOf(spec.seed().getAsLong()) : "not recorded")
+                    .append('\n');
+            md.append("- Repetitions: ").append(spec.repetitions()).append('\n');
+            md.append("- Links: ").append(spec.linksMibps().stream().map(l -> l == 0 ? "unlimited" : l + " MiB/s")
+                    .collect(Collectors.joining(", "))).append('\n');
+            md.append("- Baseline (plain virsh migrate): ").append(spec.baseline() ? "yes" : "no").append('\n');
+            md.append("- Ping interval: ").append(spec.pingIntervalMs()).append(" ms\n");
+        } else {
+            md.append("- Spec: ").append(specProblem).append("; what follows comes from the runs alone\n");
+            runs.stream().mapToInt(r -> r.plan().memMib()).distinct().sorted()
+                    .forEach(m -> md.append("- Guest: ").append(m).append(" MiB\n"));
+            md.append("- Repetitions: ").append(runs.stream().mapToInt(r -> r.plan().repetition()).max().orElse(0))
+                    .append('\n');
+        }
+        md.append("- Runs: ").append(runs.size());
+        if (warmups > 0) {
+            md.append(" (").append(warmups).append(" warm-up, excluded from the statistics)");
+        }
+        md.append("\n\n");
+    }
+
+    private static void cellTable(StringBuilder md, Map<Cell, List<RunResult>> cells) {
+        md.append("## Runs per cell\n\n");
+        md.append("Medians over the succeeded runs, min–max in brackets. External downtime is the longest gap "
+                + "between ping replies around the migration.\n\n");
+        md.append("| mode | workload | link | n | status | total ms | downtime ms | external downtime ms | bytes / memory |\n");
+        md.append("|---|---|---|---:|---|---:|---:|---:|---:|\n");
+        cells.forEach((cell, runs) -> {
+            Map<String, Long> statuses = new TreeMap<>(runs.stream()
+                    .collect(Collectors.groupingBy(r -> Objects.toString(r.status(), "unknown"), Collectors.counting())));
+            String status = statuses.entrySet().stream().map(e -> e.getValue() + " " + e.getKey())
+                    .collect(Collectors.joining(", "));
+            md.append("| ").append(cell.modeLabel()).append(" | ").append(cell.workloadLabel()).append(" | ")
+                    .append(cell.linkLabel()).append(" | ").append(runs.size()).append(" | ").append(status).append(" | ")
+                    .append(range(Stats.ofSucceeded(runs, r -> r.totalMs()), "%.0f")).append(" | ")
+                    .append(range(Stats.ofSucceeded(runs, r -> r.downtimeMs()), "%.0f")).append(" | ")
+                    .append(range(Stats.ofSucceeded(runs, Stats::externalDowntimeMs), "%.0f")).append(" | ")
+                    .append(range(Stats.ofSucceeded(runs, Stats::bytesOverMemory), "%.2f")).append(" |\n");
+        });
+        md.append('\n');
+    }
+
+    /** "1100 (1000–1200)"; just the median when all runs agree; "n/a" without succeeded runs. */
+    private static String range(Summary s, String pattern) {
+        if (s.n() == 0) {
+            return "n/a";
+        }
+        String median = Stats.format(pattern, s.median());
+        String min = Stats.format(pattern, s.min());
+        String max = Stats.format(pattern, s.max());
+        return min.equals(max) ? median : median + " (" + min + "–" + max + ")";
+    }
+
+    private static void baselineTable(StringBuilder md, Map<Cell, List<RunResult>> cells) {
+        md.append("## livemig vs virsh migrate\n\n");
+        List<Cell> baselines = cells.keySet().stream().filter(Cell::baseline).toList();
+        if (baselines.isEmpty()) {
+            md.append("No baseline runs.\n\n");
+            return;
+        }
+        md.append("livemig's median / plain `virsh migrate`'s median, same technique, workload and link; "
+                + "below 1 means livemig did better.\n\n");
+        md.append("| mode | workload | link | total ms livemig / virsh | ratio | downtime ms livemig / virsh | ratio "
+                + "| MiB sent livemig / virsh | ratio |\n");
+        md.append("|---|---|---|---:|---:|---:|---:|---:|---:|\n");
+        for (Cell base : baselines) {
+            List<RunResult> virsh = cells.get(base);
+            List<RunResult> livemig = cells.getOrDefault(base.withBaseline(false), List.of());
+            md.append("| ").append(base.mode()).append(" | ").append(base.workloadLabel()).append(" | ")
+                    .append(base.linkLabel()).append(" | ");
+            compare(md, livemig, virsh, r -> r.totalMs(), "%.0f", 1);
+            compare(md, livemig, virsh, r -> r.downtimeMs(), "%.0f", 1);
+            compare(md, livemig, virsh, r -> r.bytesTransferred(), "%.1f", Stats.MIB);
+            md.setLength(md.length() - 1);
+            md.append('\n');
+        }
+        md.append('\n');
+    }
+
+    /** Appends "a / b | ratio | " for the medians of one figure on both sides. */
+    private static void compare(StringBuilder md, List<RunResult> a, List<RunResult> b, ToDoubleFunction<RunResult> figure,
+            String pattern, double unit) {
+        double ma = Stats.ofSucceeded(a, figure).median();
+        double mb = Stats.ofSucceeded(b, figure).median();
+        md.append(Stats.format(pattern, ma / unit)).append(" / ").append(Stats.format(pattern, mb / unit)).append(" | ")
+                .append(Stats.format("%.2f", Stats.ratio(ma, mb))).append(" | ");
+    }
+
+    private static void modelTable(StringBuilder md, Map<Cell, List<RunResult>> cells) {
+        md.append("## Measured vs model\n\n");
+        md.append("Median of the succeeded runs / the model's prediction (ratio measured / model in brackets). "
+                + "Passes are measured as libvirt's memory iterations. The model (`MigrationModel`) ignores setup, "
+                + "compression and CPU limits, and takes post-copy's downtime as 0.\n\n");
+        md.append("| mode | workload | link | passes | MiB sent | total ms | downtime ms | model converges |\n");
+        md.append("|---|---|---|---:|---:|---:|---:|---|\n");
+        cells.forEach((cell, runs) -> {
+            ModelPrediction model = runs.stream().map(RunResult::model).filter(Objects::nonNull).findFirst().orElse(null);
+            md.append("| ").append(cell.modeLabel()).append(" | ").append(cell.workloadLabel()).append(" | ")
+                    .append(cell.linkLabel()).append(" | ");
+            if (model == null) {
+                md.append("no model | | | | |\n");
+                return;
+            }
+            md.append(versus(Stats.ofSucceeded(runs, r -> r.iterations()).median(), model.passes(), "%.0f", 1)).append(" | ")
+                    .append(versus(Stats.ofSucceeded(runs, r -> r.bytesTransferred()).median(), model.bytes(), "%.1f", Stats.MIB))
+                    .append(" | ")
+                    .append(versus(Stats.ofSucceeded(runs, r -> r.totalMs()).median(), model.totalMs(), "%.0f", 1)).append(" | ")
+                    .append(versus(Stats.ofSucceeded(runs, r -> r.downtimeMs()).median(), model.downtimeMs(), "%.0f", 1))
+                    .append(" | ").append(model.converges() ? "yes" : "no").append(" |\n");
+        });
+        md.append('\n');
+    }
+
+    /** "340.0 / 340.0 (1.00)". */
+    private static String versus(double measured, double model, String pattern, double unit) {
+        return Stats.format(pattern, measured / unit) + " / " + Stats.format(pattern, model / unit) + " ("
+                + Stats.format("%.2f", Stats.ratio(measured, model)) + ")";
+    }
+
+    private static void integrity(StringBuilder md, List<RunResult> runs) {
+        md.append("## Integrity\n\n");
+        List<RunResult> bad = runs.stream().filter(r -> !"ok".equals(r.integrity())).toList();
+        if (bad.isEmpty()) {
+            md.append("All ").append(runs.size()).append(" runs intact (the guest's check of its memory found no error).\n\n");
+        } else {
+            md.append(bad.size()).append(" of ").append(runs.size()).append(" runs not intact: ")
+                    .append(bad.stream().map(r -> "`" + r.plan().id() + "` (" + Objects.toString(r.integrity(), "unknown") + ")")
+                            .collect(Collectors.joining(", ")))
+                    .append(".\n\n");
+        }
+    }
+
+    private static void failures(StringBuilder md, List<RunResult> runs) {
+        List<RunResult> failed = runs.stream().filter(r -> !Stats.succeeded(r)).toList();
+        if (failed.isEmpty()) {
+            return;
+        }
+        md.append("## Runs that did not succeed\n\n");
+        for (RunResult r : failed) {
+            md.append("- `").append(r.plan().id()).append("`: ").append(r.status());
+            if (r.error() != null && !r.error().isBlank()) {
+                md.append(": ").append(r.error().lines().findFirst().orElse(""));
+            }
+            md.append('\n');
+        }
+        md.append('\n');
+    }
+}

@@ -1,0 +1,66 @@
+package io.livemig.cli.experiment;
+
+import java.util.List;
+
+/**
+ * Everything recorded about one run: the plan, the hypervisor's figures, what was measured from
+ * outside the guest, the guest's own view, the model's prediction, and the full series.
+ *
+ * @param status               succeeded, failed or aborted
+ * @param modeUsed             technique that finished it (auto may end in postcopy); baseline: the mode
+ * @param totalMs              hypervisor: start to end of the migration job
+ * @param downtimeMs           hypervisor: time the guest was paused
+ * @param externalDowntimeMs   longest gap between ping replies from the guest (pinged every few ms
+ *                             from the lab LAN) around the migration; -1 if not measured
+ * @param heartbeatGapMs       longest gap between the guest's serial heartbeats, timestamped by the
+ *                             host as they arrive (heartbeats come once a second, so this is
+ *                             downtime + up to 1 s); -1 if not measured
+ * @param integrity            the guest's verdict after the run: ok or corrupted (or unknown)
+ * @param throughputBeforeMibps guest workload write rate before the migration (heartbeat average)
+ * @param throughputDuringMibps during
+ * @param throughputAfterMibps  after
+ * @param model                the analytical prediction for this run's parameters
+ * @param samples              flight-recorder series (livemig runs; empty for baseline runs)
+ * @param heartbeats           the guest's heartbeats as the host received them
+ * @param migrationStartMs     host clock (ms since the run began) when the migration was started
+ * @param migrationEndMs       host clock (ms since the run began) when it ended
+ */
+public record RunResult(
+        RunPlan plan,
+        String status,
+        String modeUsed,
+        long totalMs,
+        long downtimeMs,
+        long setupMs,
+        long bytesTransferred,
+        long memoryBytes,
+        long iterations,
+        long postcopyRequests,
+        long externalDowntimeMs,
+        long heartbeatGapMs,
+        String integrity,
+        double throughputBeforeMibps,
+        double throughputDuringMibps,
+        double throughputAfterMibps,
+        ModelPrediction model,
+        List<Sample> samples,
+        List<Heartbeat> heartbeats,
+        long migrationStartMs,
+        long migrationEndMs,
+        List<String> escalations,
+        String error) {
+
+    public RunResult {
+        samples = List.copyOf(samples);
+        heartbeats = List.copyOf(heartbeats);
+        escalations = List.copyOf(escalations);
+    }
+
+    /** One flight-recorder sample (livemig's, from the agent). */
+    public record Sample(long elapsedMs, String phase, long iteration, long bytesProcessed, long bytesRemaining,
+            long bytesTotal, long dirtyRateBytesPerS, long bandwidthBytesPerS, int throttlePercent,
+            long expectedDowntimeMs) {}
+
+    /** One guest heartbeat: host time (ms since the run began), sequence, workload write rate. */
+    public record Heartbeat(long hostMs, long seq, double writeMibps, long errors) {}
+}

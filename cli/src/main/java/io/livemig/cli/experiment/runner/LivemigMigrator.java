@@ -1,0 +1,84 @@
+package io.livemig.cli.experiment.runner;
+
+import io.grpc.ManagedChannel;
+import io.grpc.StatusRuntimeException;
+import io.livemig.agent.core.policy.CopyMode;
+import io.livemig.cli.client.ProtoModes;
+import io.livemig.cli.experiment.RunResult;
+import io.livemig.common.config.HostConfig;
+import io.livemig.proto.agent.v1.AgentServiceGrpc;
+import io.livemig.proto.agent.v1.Escalation;
+import io.livemig.proto.agent.v1.JobSnapshot;
+import io.livemig.proto.agent.v1.MigrationOptions;
+import io.livemig.proto.agent.v1.MigrationProgress;
+import io.livemig.proto.agent.v1.MigrationRef;
+import io.livemig.proto.agent.v1.MigrationResult;
+import io.livemig.proto.agent.v1.StartMigrationRequest;
+import java.util.Iterator;
+import java.util.List;
+import java.util.Locale;
+import java.util.concurrent.TimeUnit;
+import java.util.function.Function;
+
+/** A migration through livemig's agents: the source agent runs it, its flight recorder is kept. */
+final class LivemigMigrator {
+
+    private final Function<String, ManagedChannel> channels;
+
+    LivemigMigrator(Function<String, ManagedChannel> channels) {
+        this.channels = channels;
+    }
+
+    MigrationRun migrate(String vm, HostConfig source, HostConfig target, String mode, int linkMibps, long maxDowntimeMs,
+            long timeoutS) {
+        var stub = AgentServiceGrpc.newBlockingStub(channels.apply(source.agent()));
+        MigrationOptions.Builder options = MigrationOptions.newBuilder()
+                .setMode(ProtoModes.of(CopyMode.valueOf(mode.toUpperCase(Locale.ROOT))));
+        if (linkMibps > 0) {
+            options.setBandwidthMibps(linkMibps);
+        }
+        if (maxDowntimeMs > 0) {
+            options.setMaxDowntimeMs(maxDowntimeMs);
+        }
+        if (timeoutS > 0) {
+            options.setTimeoutS(timeoutS);
+        }
+        try {
+            String id = stub.withDeadlineAfter(120, TimeUnit.SECONDS).startMigration(StartMigrationRequest.newBuilder()
+                    .setVmName(vm).setTargetAgent(target.agent()).setOptions(options).build()).getMigrationId();
+            Iterator<MigrationProgress> it = stub.withDeadlineAfter(3600, TimeUnit.SECONDS)
+                    .watchMigration(MigrationRef.newBuilder().setMigrationId(id).build());
+            MigrationProgress last = null;
+            while (it.hasNext()) {
+                last = it.next();
+            }
+            if (last == null || !last.hasResult()) {
+                return MigrationRun.failed(mode, "the agent ended the stream without a result");
+            }
+            MigrationResult r = last.getResult();
+            List<RunResult.Sample> samples = last.getSamplesList().stream().map(LivemigMigrator::sample).toList();
+            List<String> escalations = r.getEscalationsList().stream().map(LivemigMigrator::escalation).toList();
+            return new MigrationRun(name(r.getStatus().name(), "MIGRATION_STATUS_"), name(r.getModeUsed().name(),
+                    "MIGRATION_MODE_"), r.getTotalMs(), r.getDowntimeMs(), r.getSetupMs(), r.getBytesTransferred(),
+                    r.getMemoryBytes(), r.getIterations(), r.getPostcopyRequests(), samples, escalations, r.getError());
+        } catch (StatusRuntimeException e) {
+            return MigrationRun.failed(mode, "agent of " + source.name() + ": " + e.getStatus().getCode() + " "
+                    + e.getStatus().getDescription());
+        }
+    }
+
+    private static String name(String enumName, String prefix) {
+        return enumName.replace(prefix, "").toLowerCase(Locale.ROOT);
+    }
+
+    private static RunResult.Sample sample(JobSnapshot s) {
+        return new RunResult.Sample(s.getElapsedMs(), name(s.getPhase().name(), "MIGRATION_PHASE_"), s.getIteration(),
+                s.getBytesProcessed(), s.getBytesRemaining(), s.getBytesTotal(), s.getDirtyRateBytesPerS(),
+                s.getBandwidthBytesPerS(), s.getThrottlePercent(), s.getExpectedDowntimeMs());
+    }
+
+    private static String escalation(Escalation e) {
+        return String.format(Locale.ROOT, "%.1f s %s %s: %s", e.getAtMs() / 1000.0, e.getKind(), e.getValue(),
+                e.getReason());
+    }
+}

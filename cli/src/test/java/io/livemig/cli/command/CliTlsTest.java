@@ -1,0 +1,188 @@
+package io.livemig.cli.command;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
+
+import io.livemig.agent.grpc.FakeHypervisor;
+import io.livemig.cli.Main;
+import io.livemig.cli.client.AgentChannels;
+import io.livemig.cli.client.ClientEnvironment;
+import io.livemig.testkit.LogCapture;
+import java.io.IOException;
+import java.io.PrintWriter;
+import java.io.StringWriter;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * The orchestrator served with mutual TLS over TCP, and livemig as its client: where the client
+ * certificate comes from, and the one line and exit code of each refusal.
+ */
+@Timeout(value = 60, unit = TimeUnit.SECONDS)
+class CliTlsTest {
+
+    static final Path PKI_SCRIPT = Path.of("..", "scripts", "pki.sh").toAbsolutePath().normalize();
+
+    @TempDir
+    Path dir;
+    Path pki;
+    Path config;
+    OrchestratorCommand.Serving serving;
+    String address;
+
+    static void pkiSh(String... args) throws IOException, InterruptedException {
+        List<String> command = new ArrayList<>(List.of("bash", PKI_SCRIPT.toString()));
+        command.addAll(List.of(args));
+        Process p = new ProcessBuilder(command).redirectErrorStream(true).start();
+        String output = new String(p.getInputStream().readAllBytes());
+        assertEquals(0, p.waitFor(), output);
+    }
+
+    @BeforeEach
+    void serve() throws Exception {
+        assumeTrue(new ProcessBuilder("openssl", "version").start().waitFor() == 0, "openssl is not installed");
+        pki = dir.resolve("pki");
+        pkiSh("init", pki.toString());
+        for (String name : List.of("orchestrator", "operator", "intruder")) {
+            pkiSh("issue", pki.toString(), name, "--ip", "127.0.0.1");
+        }
+        pkiSh("init", dir.resolve("other").toString());
+        pkiSh("issue", dir.resolve("other").toString(), "operator", "--ip", "127.0.0.1");
+        Files.writeString(dir.resolve("cluster.yaml"), """
+                hosts:
+                  - {name: lonely, agent: "127.0.0.1:1", libvirt_uri: "qemu+tcp://127.0.0.1/system"}
+                """);
+        config = dir.resolve("orchestrator.yaml");
+        Files.writeString(config, """
+                listen: 127.0.0.1:0
+                cluster: cluster.yaml
+                database: history.db
+                tls: {ca: pki/ca.pem, cert: pki/orchestrator.pem, key: pki/orchestrator.key}
+                allow: [operator]
+                """);
+        try (LogCapture log = new LogCapture(ch.qos.logback.classic.Level.INFO)) {
+            serving = OrchestratorCommand.serve(config, new PrintWriter(new StringWriter(), true));
+            String listening = log.await(e -> e.getFormattedMessage().startsWith("livemig orchestrator listening on "),
+                    java.time.Duration.ZERO).getFormattedMessage();
+            assertTrue(listening.endsWith(", mutual TLS, control: operator)"), listening);
+        }
+        address = "127.0.0.1:" + serving.port();
+    }
+
+    @AfterEach
+    void stop() {
+        if (serving != null) {
+            serving.close();
+        }
+    }
+
+    record Run(int exitCode, String out, String err) {}
+
+    static Run cli(Map<String, String> env, List<Path> clientFiles, String... args) {
+        StringWriter out = new StringWriter();
+        StringWriter err = new StringWriter();
+        try (AgentChannels channels = AgentChannels.secured()) {
+            int code = Main.commandLine(FakeHypervisor.replaying(List.of(), null), channels, false,
+                    new ClientEnvironment(env, clientFiles, Duration.ofSeconds(10)),
+                    new PrintWriter(out, true), new PrintWriter(err, true)).execute(args);
+            return new Run(code, out.toString(), err.toString());
+        }
+    }
+
+    private String[] as(String identity, String... args) {
+        List<String> argv = new ArrayList<>(List.of("--orchestrator", address, "--ca", pki.resolve("ca.pem").toString(),
+                "--cert", pki.resolve(identity + ".pem").toString(), "--key", pki.resolve(identity + ".key").toString()));
+        argv.addAll(List.of(args));
+        return argv.toArray(String[]::new);
+    }
+
+    @Test
+    void withoutAnyClientCertificateItIsOneLineAndExitTwo() {
+        Run r = cli(Map.of(), List.of(), "--orchestrator", address, "history");
+        assertEquals(2, r.exitCode(), r.toString());
+        assertEquals("livemig: no client certificate: give --ca/--cert/--key, LIVEMIG_TLS_*, a tls section in "
+                + "client.yaml, or --insecure\n", r.err());
+    }
+
+    @Test
+    void theOperatorMayReadAndControl() {
+        Run history = cli(Map.of(), List.of(), as("operator", "history", "--json"));
+        assertEquals(0, history.exitCode(), history.toString());
+        // Migrate passes the access check; the orchestrator then finds no such VM.
+        Run migrate = cli(Map.of(), List.of(), as("operator", "migrate", "web1"));
+        assertEquals(2, migrate.exitCode(), migrate.toString());
+        assertEquals("livemig: no running VM 'web1' on any reachable host (NOT_FOUND)\n", migrate.err());
+    }
+
+    @Test
+    void anUnlistedIdentityMayReadButIsDeniedControlWithOneLineAndExitFour() {
+        Run history = cli(Map.of(), List.of(), as("intruder", "history", "--json"));
+        assertEquals(0, history.exitCode(), history.toString());
+        Run migrate = cli(Map.of(), List.of(), as("intruder", "migrate", "web1"));
+        assertEquals(4, migrate.exitCode(), migrate.toString());
+        assertEquals("livemig: identity 'intruder' may not call Migrate on the orchestrator (PERMISSION_DENIED)\n",
+                migrate.err());
+    }
+
+    @Test
+    void aCertificateFromAnotherCaFailsTheHandshakeWithOneLineAndExitFour() {
+        Path other = dir.resolve("other");
+        Run r = cli(Map.of(), List.of(), "--orchestrator", address, "--ca", pki.resolve("ca.pem").toString(),
+                "--cert", other.resolve("operator.pem").toString(), "--key", other.resolve("operator.key").toString(),
+                "history");
+        assertEquals(4, r.exitCode(), r.toString());
+        assertEquals(1, r.err().lines().count(), r.err());
+        assertTrue(r.err().startsWith("livemig: TLS handshake failed"), r.err());
+    }
+
+    @Test
+    void theCertificateMayComeFromTheEnvironmentOrTheClientFile() throws Exception {
+        Map<String, String> env = Map.of("LIVEMIG_ORCHESTRATOR", address,
+                "LIVEMIG_TLS_CA", pki.resolve("ca.pem").toString(),
+                "LIVEMIG_TLS_CERT", pki.resolve("operator.pem").toString(),
+                "LIVEMIG_TLS_KEY", pki.resolve("operator.key").toString());
+        Run fromEnv = cli(env, List.of(), "history");
+        assertEquals(0, fromEnv.exitCode(), fromEnv.toString());
+
+        Path client = dir.resolve("client.yaml");
+        Files.writeString(client, "orchestrator: " + address
+                + "\ntls: {ca: pki/ca.pem, cert: pki/intruder.pem, key: pki/intruder.key}\n");
+        Run fromFile = cli(Map.of(), List.of(client), "migrate", "web1");
+        assertEquals(4, fromFile.exitCode(), "the file's identity (intruder) is used: " + fromFile);
+    }
+
+    @Test
+    void incompleteOrMissingClientFilesAreOneLineAndExitTwo() {
+        Run alone = cli(Map.of(), List.of(), "--orchestrator", address, "--ca", pki.resolve("ca.pem").toString(),
+                "history");
+        assertEquals(2, alone.exitCode(), alone.toString());
+        assertEquals("livemig: --ca, --cert and --key go together: give all three\n", alone.err());
+
+        Path nope = dir.resolve("nope.key");
+        Run missing = cli(Map.of(), List.of(), "--orchestrator", address, "--ca", pki.resolve("ca.pem").toString(),
+                "--cert", pki.resolve("operator.pem").toString(), "--key", nope.toString(), "history");
+        assertEquals(2, missing.exitCode(), missing.toString());
+        assertEquals("livemig: --key " + nope + ": no such file\n", missing.err());
+    }
+
+    @Test
+    void anOrchestratorFileWithAMissingTlsFileIsRefusedNamingIt() throws Exception {
+        Path other = dir.resolve("o.yaml");
+        Files.writeString(other, "listen: 127.0.0.1:0\ncluster: cluster.yaml\ndatabase: h2.db\n"
+                + "tls: {ca: pki/ca.pem, cert: pki/gone.pem, key: pki/orchestrator.key}\n");
+        Run r = cli(Map.of(), List.of(), "orchestrator", "--config", other.toString());
+        assertEquals(2, r.exitCode(), r.toString());
+        assertEquals("livemig: " + other + ": tls.cert " + pki.resolve("gone.pem") + ": no such file\n", r.err());
+    }
+}

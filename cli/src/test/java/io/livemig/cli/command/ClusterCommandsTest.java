@@ -1,0 +1,196 @@
+package io.livemig.cli.command;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.grpc.Server;
+import io.grpc.Status;
+import io.grpc.inprocess.InProcessChannelBuilder;
+import io.grpc.inprocess.InProcessServerBuilder;
+import io.grpc.stub.StreamObserver;
+import io.livemig.agent.grpc.FakeHypervisor;
+import io.livemig.cli.Main;
+import io.livemig.cli.client.AgentChannels;
+import io.livemig.proto.agent.v1.AgentServiceGrpc;
+import io.livemig.proto.agent.v1.GetHostInfoRequest;
+import io.livemig.proto.agent.v1.HostInfo;
+import io.livemig.proto.agent.v1.ListVmsRequest;
+import io.livemig.proto.agent.v1.ListVmsResponse;
+import io.livemig.proto.agent.v1.MigrationMode;
+import io.livemig.proto.agent.v1.MigrationProgress;
+import io.livemig.proto.agent.v1.MigrationRef;
+import io.livemig.proto.agent.v1.MigrationResult;
+import io.livemig.proto.agent.v1.MigrationStatus;
+import io.livemig.proto.agent.v1.StartMigrationRequest;
+import io.livemig.proto.agent.v1.StartMigrationResponse;
+import io.livemig.proto.agent.v1.Vm;
+import io.livemig.proto.agent.v1.VmState;
+import java.io.PrintWriter;
+import java.io.StringWriter;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.CsvSource;
+
+/** hosts, vms and migrate against scripted agents over in-process gRPC: output and exit codes. */
+class ClusterCommandsTest {
+
+    /** An agent that knows one VM and answers every migration with a fixed result. */
+    static final class ScriptedAgent extends AgentServiceGrpc.AgentServiceImplBase {
+        final String host;
+        final List<String> vms;
+        final List<StartMigrationRequest> started = new ArrayList<>();
+        MigrationStatus outcome = MigrationStatus.MIGRATION_STATUS_SUCCEEDED;
+
+        ScriptedAgent(String host, String... vms) {
+            this.host = host;
+            this.vms = List.of(vms);
+        }
+
+        @Override
+        public void getHostInfo(GetHostInfoRequest r, StreamObserver<HostInfo> o) {
+            o.onNext(HostInfo.newBuilder().setClusterHostName(host).setCpus(2).setMemoryTotalBytes(8L << 30)
+                    .setMemoryFreeBytes(4L << 30).setRunningVms(vms.size()).build());
+            o.onCompleted();
+        }
+
+        @Override
+        public void listVms(ListVmsRequest r, StreamObserver<ListVmsResponse> o) {
+            ListVmsResponse.Builder b = ListVmsResponse.newBuilder();
+            vms.forEach(v -> b.addVms(Vm.newBuilder().setName(v).setState(VmState.VM_STATE_RUNNING).setMemoryBytes(256L << 20)));
+            o.onNext(b.build());
+            o.onCompleted();
+        }
+
+        @Override
+        public void startMigration(StartMigrationRequest r, StreamObserver<StartMigrationResponse> o) {
+            if (r.getOptions().getMaxDowntimeMs() > 60_000) {
+                o.onError(Status.INVALID_ARGUMENT.withDescription("max_downtime_ms must be 0..60000").asRuntimeException());
+                return;
+            }
+            started.add(r);
+            o.onNext(StartMigrationResponse.newBuilder().setMigrationId("m1").setTargetHost("lab-b").build());
+            o.onCompleted();
+        }
+
+        @Override
+        public void watchMigration(MigrationRef r, StreamObserver<MigrationProgress> o) {
+            o.onNext(MigrationProgress.newBuilder().setMigrationId("m1").setStatus(outcome)
+                    .setResult(MigrationResult.newBuilder().setStatus(outcome)
+                            .setModeRequested(MigrationMode.MIGRATION_MODE_AUTO).setModeUsed(MigrationMode.MIGRATION_MODE_PRECOPY)
+                            .setTotalMs(812).setDowntimeMs(41).setSetupMs(5).setIterations(3).setMemoryBytes(256L << 20)
+                            .setBytesTransferred(140L << 20).setError(outcome == MigrationStatus.MIGRATION_STATUS_SUCCEEDED
+                                    ? "" : "operation aborted"))
+                    .build());
+            o.onCompleted();
+        }
+    }
+
+    @TempDir
+    Path dir;
+
+    private final List<Server> servers = new ArrayList<>();
+    private ScriptedAgent a;
+    private Path cluster;
+
+    @BeforeEach
+    void agents() throws Exception {
+        a = new ScriptedAgent("lab-a", "web1");
+        servers.add(InProcessServerBuilder.forName("a:1").directExecutor().addService(a).build().start());
+        servers.add(InProcessServerBuilder.forName("b:1").directExecutor().addService(new ScriptedAgent("lab-b")).build().start());
+        cluster = dir.resolve("cluster.yaml");
+        Files.writeString(cluster, """
+                hosts:
+                  - {name: lab-a, agent: "a:1", libvirt_uri: "qemu+tcp://a/system"}
+                  - {name: lab-b, agent: "b:1", libvirt_uri: "qemu+tcp://b/system"}
+                  - {name: lab-c, agent: "c:1", libvirt_uri: "qemu+tcp://c/system"}
+                """);
+    }
+
+    @AfterEach
+    void stop() {
+        servers.forEach(Server::shutdownNow);
+    }
+
+    record Run(int exitCode, String out, String err) {}
+
+    private Run run(String... args) {
+        StringWriter out = new StringWriter();
+        StringWriter err = new StringWriter();
+        try (AgentChannels channels = new AgentChannels(address -> InProcessChannelBuilder.forName(address).build())) {
+            int code = Main.commandLine(FakeHypervisor.replaying(List.of(), null), channels, false,
+                    new PrintWriter(out, true), new PrintWriter(err, true)).execute(args);
+            return new Run(code, out.toString(), err.toString());
+        }
+    }
+
+    @Test
+    void hostsListsEveryHostAndExitsThreeWhenOneIsDown() {
+        Run r = run("--cluster", cluster.toString(), "hosts");
+        assertEquals(3, r.exitCode(), r.err());
+        assertTrue(r.out().lines().anyMatch(l -> l.startsWith("lab-a") && l.contains(" up ")), r.out());
+        assertTrue(r.out().lines().anyMatch(l -> l.startsWith("lab-c") && l.contains(" down ")), r.out());
+    }
+
+    @Test
+    void migrateJsonHasTheDocumentedFields() {
+        Run r = run("--cluster", cluster.toString(), "migrate", "web1", "--to", "lab-b", "--json", "--mode", "postcopy",
+                "--max-downtime", "500", "--bandwidth", "100", "--timeout", "60");
+        assertEquals(0, r.exitCode(), r.err());
+        for (String field : List.of("id", "vm", "source", "target", "mode_requested", "mode_used", "status", "total_ms",
+                "downtime_ms", "setup_ms", "memory_bytes", "bytes_transferred", "iterations", "postcopy_requests",
+                "escalations", "error")) {
+            assertTrue(r.out().contains("\"" + field + "\""), field + " missing: " + r.out());
+        }
+        assertTrue(r.out().contains("\"status\" : \"succeeded\""), r.out());
+        StartMigrationRequest sent = a.started.get(0);
+        assertEquals("b:1", sent.getTargetAgent());
+        assertEquals(MigrationMode.MIGRATION_MODE_POSTCOPY, sent.getOptions().getMode());
+        assertEquals(500, sent.getOptions().getMaxDowntimeMs());
+        assertEquals(100, sent.getOptions().getBandwidthMibps());
+        assertEquals(60, sent.getOptions().getTimeoutS());
+    }
+
+    @Test
+    void anAbortedMigrationExitsOne() {
+        a.outcome = MigrationStatus.MIGRATION_STATUS_ABORTED;
+        Run r = run("--cluster", cluster.toString(), "migrate", "web1", "--to", "lab-b");
+        assertEquals(1, r.exitCode(), r.err());
+        assertTrue(r.out().contains("web1 aborted"), r.out());
+    }
+
+    @ParameterizedTest
+    @CsvSource(delimiter = '|', value = {
+        "migrate web1 --to lab-z | unknown host 'lab-z'",
+        "migrate nope --to lab-b | VM 'nope' runs on no host of the cluster",
+        "migrate web1 --to lab-a | already runs on lab-a",
+        "migrate web1 --to lab-b --mode fast | Invalid value for option '--mode'",
+        "migrate web1 --to lab-b --max-downtime 0 | --max-downtime must be 1..60000",
+        "migrate web1 --to lab-b --bandwidth 0 | --bandwidth must be 1..100000",
+        "migrate web1 --to lab-b --parallel 1 | --parallel must be 2..32",
+        "migrate web1 | Missing required option: '--to=HOST'",
+    })
+    void badInputIsOneLineAndExitTwo(String args, String message) {
+        List<String> argv = new ArrayList<>(List.of("--cluster", cluster.toString()));
+        argv.addAll(List.of(args.split(" ")));
+        Run r = run(argv.toArray(String[]::new));
+        assertEquals(2, r.exitCode(), r.err());
+        assertTrue(r.err().contains(message), r.err());
+        assertEquals(1, r.err().lines().count(), r.err());
+        assertTrue(a.started.isEmpty());
+    }
+
+    @Test
+    void aBadClusterFileNamesTheLine() throws Exception {
+        Files.writeString(cluster, "hosts:\n  - name: lab-a\n    agent: a:1\n    libvirt: x\n");
+        Run r = run("--cluster", cluster.toString(), "hosts");
+        assertEquals(2, r.exitCode(), r.err());
+        assertTrue(r.err().contains("cluster.yaml:4: unknown key 'libvirt'"), r.err());
+    }
+}

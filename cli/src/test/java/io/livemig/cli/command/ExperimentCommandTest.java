@@ -1,0 +1,63 @@
+package io.livemig.cli.command;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.livemig.agent.grpc.FakeHypervisor;
+import io.livemig.cli.Main;
+import java.io.PrintWriter;
+import java.io.StringWriter;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** Bad input to {@code livemig experiment}: one line and exit code 2, before anything runs. */
+class ExperimentCommandTest {
+
+    @TempDir
+    Path tmp;
+
+    record Run(int exitCode, String out, String err) {}
+
+    private static Run run(String... args) {
+        StringWriter out = new StringWriter();
+        StringWriter err = new StringWriter();
+        int code = Main.commandLine(FakeHypervisor.throwing(null), new PrintWriter(out, true), new PrintWriter(err, true))
+                .execute(args);
+        return new Run(code, out.toString(), err.toString());
+    }
+
+    @Test
+    void aSpecWithAnUnknownKeyIsRefusedWithItsLine() throws Exception {
+        Path spec = Files.writeString(tmp.resolve("bad.yaml"), "name: x\nsource: lab-a\ntarget: lab-b\nrepetitons: 2\n");
+        Run r = run("--cluster", tmp.resolve("none.yaml").toString(), "experiment", "run", spec.toString(), "--out",
+                tmp.resolve("out").toString());
+        assertEquals(2, r.exitCode(), r.toString());
+        assertTrue(r.err().strip().lines().count() == 1, r.err());
+        assertTrue(r.err().contains("bad.yaml:4") && r.err().contains("repetitons"), r.err());
+        assertTrue(Files.notExists(tmp.resolve("out")), "nothing may run or be written for a bad spec");
+    }
+
+    @Test
+    void theShippedSpecsAreValid() throws Exception {
+        Path repo = Path.of("").toAbsolutePath();
+        while (!Files.isDirectory(repo.resolve("scripts/experiments"))) {
+            repo = repo.getParent();
+        }
+        for (String name : new String[] {"quick.yaml", "classic.yaml"}) {
+            io.livemig.cli.experiment.ExperimentSpec spec =
+                    io.livemig.cli.experiment.ExperimentSpec.load(repo.resolve("scripts/experiments").resolve(name));
+            assertTrue(spec.baseline(), name);
+            assertTrue(spec.seed().isPresent(), name + ": a shipped spec records its seed");
+        }
+    }
+
+    @Test
+    void reportRefusesADirectoryThatIsNotAnExperiment() {
+        Run r = run("experiment", "report", tmp.toString());
+        assertEquals(2, r.exitCode(), r.toString());
+        assertTrue(r.err().strip().lines().count() == 1, r.err());
+        assertTrue(r.err().contains(tmp.toString()), r.err());
+    }
+}

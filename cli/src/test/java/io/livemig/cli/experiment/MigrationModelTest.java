@@ -1,0 +1,88 @@
+package io.livemig.cli.experiment;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.CsvSource;
+
+class MigrationModelTest {
+
+    private static final long MIB = 1024L * 1024;
+
+    /**
+     * Hand-computed, all in MiB and MiB/s (B = link, T = allowed downtime):
+     * <ul>
+     * <li>precopy M=256 W=64 D=8 B=32 T=300: V = 256, min(64, 8*8)=64, min(64, 8*2)=16, 8*0.5=4;
+     *     B*T = 9.6 so pass 4 goes paused: bytes 340, total 340/32 s = 10625 ms, downtime 4/32 s = 125 ms.</li>
+     * <li>same, T=100 (B*T = 3.2): V5 = 8*4/32 = 1: bytes 341, total 10656.25 ms, downtime 31.25 ms.</li>
+     * <li>T=0 means 300 ms; auto is pre-copy.</li>
+     * <li>D=0: V2 = 0, done after 2 passes: bytes 256, total 8000, downtime 0.</li>
+     * <li>D=64 &gt; B: V stays at W=64 &gt; 9.6; cut at 30 passes: bytes 256 + 29*64 = 2112, total 66000, downtime 2000.</li>
+     * <li>B=0 (unlimited, 1024 by default): V2 = min(64, 8*0.25) = 2 &lt;= 307.2: bytes 258,
+     *     total 251.95 ms, downtime 1.95 ms.</li>
+     * <li>stopcopy M=256 B=32: 1 pass, 256, total = downtime = 8000.</li>
+     * <li>postcopy M=256 W=64 D=8 B=32: 256 + min(64, 8*8) = 320, total 10000, downtime 0;
+     *     W=16: 272, 8500.</li>
+     * </ul>
+     */
+    @ParameterizedTest(name = "{0} M={1} W={2} D={3} B={4} T={5}")
+    @CsvSource({
+        // mode,   M,   W,  D,  B,   T, passes, bytes MiB, total ms, downtime ms, converges
+        "precopy,  256, 64, 8,  32, 300, 4,  340,  10625, 125,  true",
+        "precopy,  256, 64, 8,  32, 100, 5,  341,  10656, 31,   true",
+        "precopy,  256, 64, 8,  32, 0,   4,  340,  10625, 125,  true",
+        "auto,     256, 64, 8,  32, 300, 4,  340,  10625, 125,  true",
+        "precopy,  256, 64, 0,  32, 300, 2,  256,  8000,  0,    true",
+        "precopy,  256, 64, 64, 32, 300, 30, 2112, 66000, 2000, false",
+        "precopy,  256, 64, 8,  0,  300, 2,  258,  252,   2,    true",
+        "stopcopy, 256, 64, 8,  32, 300, 1,  256,  8000,  8000, true",
+        "postcopy, 256, 64, 8,  32, 300, 1,  320,  10000, 0,    true",
+        "postcopy, 256, 16, 8,  32, 300, 1,  272,  8500,  0,    true",
+    })
+    void predicts(String mode, long m, long w, long d, long b, long t, long passes, long bytesMib, long totalMs,
+            long downtimeMs, boolean converges) {
+        ModelPrediction p = MigrationModel.predict(mode, m * MIB, w * MIB, d * MIB, b * MIB, t);
+        assertEquals(passes, p.passes(), p.formula());
+        assertEquals(bytesMib * MIB, p.bytes(), p.formula());
+        assertEquals(totalMs, p.totalMs(), p.formula());
+        assertEquals(downtimeMs, p.downtimeMs(), p.formula());
+        assertEquals(converges, p.converges(), p.formula());
+        assertEquals(1, p.formula().lines().count());
+    }
+
+    @Test
+    void anUnlimitedLinkUsesTheGivenDefaultRate() {
+        // At 32 MiB/s as the default, B=0 is the same as B=32.
+        ModelPrediction p = MigrationModel.predict("precopy", 256 * MIB, 64 * MIB, 8 * MIB, 0, 300, 32 * MIB);
+        assertEquals(340 * MIB, p.bytes());
+        assertEquals(10625, p.totalMs());
+        assertTrue(p.formula().contains("unlimited"), p.formula());
+    }
+
+    @Test
+    void aSlowlyShrinkingSeriesIsCutAtTheCap() {
+        // D/B = 0.9: V shrinks by 10% a pass from W=224 and would need ~60 passes to reach B*T = 0.4 MiB.
+        ModelPrediction p = MigrationModel.predict("precopy", 256 * MIB, 224 * MIB, 36 * MIB, 40 * MIB, 10);
+        assertFalse(p.converges());
+        assertEquals(MigrationModel.MAX_PASSES, p.passes());
+        // V30 = 224 * 0.9^28 MiB, sent in V30/B.
+        double v30 = 224 * MIB * Math.pow(0.9, 28);
+        assertEquals(Math.round(v30 * 1000 / (40 * MIB)), p.downtimeMs());
+        assertTrue(p.formula().contains("shrinks too slowly"), p.formula());
+
+        ModelPrediction stuck = MigrationModel.predict("precopy", 256 * MIB, 64 * MIB, 64 * MIB, 32 * MIB, 300);
+        assertTrue(stuck.formula().contains("does not shrink"), stuck.formula());
+    }
+
+    @Test
+    void refusesNonsense() {
+        assertThrows(IllegalArgumentException.class, () -> MigrationModel.predict("hybrid", MIB, 0, 0, MIB, 300));
+        assertThrows(IllegalArgumentException.class, () -> MigrationModel.predict("precopy", 0, 0, 0, MIB, 300));
+        assertThrows(IllegalArgumentException.class, () -> MigrationModel.predict("precopy", MIB, -1, 0, MIB, 300));
+        assertThrows(IllegalArgumentException.class, () -> MigrationModel.predict("precopy", MIB, 0, 0, 0, 300, 0));
+    }
+}
