@@ -1,7 +1,5 @@
 package io.livemig.cli;
 
-import io.livemig.agent.grpc.FakeHypervisor;
-
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -13,10 +11,11 @@ import io.livemig.agent.core.HypervisorException;
 import io.livemig.agent.core.HypervisorException.Reason;
 import io.livemig.agent.core.JobSample;
 import io.livemig.agent.core.JobStats;
-import io.livemig.agent.core.MigrationRequest;
 import io.livemig.agent.core.MigrationOutcome;
+import io.livemig.agent.core.MigrationRequest;
 import io.livemig.agent.core.OutcomeStatus;
 import io.livemig.agent.core.StatsOrigin;
+import io.livemig.agent.grpc.FakeHypervisor;
 import io.livemig.agent.libvirt.LibvirtHypervisor;
 import java.io.PrintWriter;
 import java.io.StringWriter;

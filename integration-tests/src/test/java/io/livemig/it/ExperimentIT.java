@@ -1,14 +1,13 @@
 package io.livemig.it;
 
-import io.livemig.testkit.lab.Lab;
-import io.livemig.testkit.lab.RequiresRoot;
-
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import io.livemig.testkit.lab.Lab;
+import io.livemig.testkit.lab.RequiresRoot;
 import java.io.IOException;
 import java.io.Reader;
 import java.nio.file.Files;

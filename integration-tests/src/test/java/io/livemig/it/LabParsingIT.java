@@ -1,11 +1,10 @@
 package io.livemig.it;
 
-import io.livemig.testkit.lab.Lab;
-
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import io.livemig.testkit.lab.Lab;
 import java.util.List;
 import org.junit.jupiter.api.Test;
 

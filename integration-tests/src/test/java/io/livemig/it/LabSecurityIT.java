@@ -1,13 +1,12 @@
 package io.livemig.it;
 
-import io.livemig.testkit.lab.Lab;
-import io.livemig.testkit.lab.RequiresRoot;
-
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import io.livemig.testkit.lab.Lab;
+import io.livemig.testkit.lab.RequiresRoot;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;

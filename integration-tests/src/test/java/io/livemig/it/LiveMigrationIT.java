@@ -1,22 +1,21 @@
 package io.livemig.it;
 
-import io.livemig.testkit.lab.Lab;
-import io.livemig.testkit.lab.RequiresRoot;
-
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import io.livemig.agent.core.DomainState;
 import io.livemig.agent.core.HypervisorException;
 import io.livemig.agent.core.JobSample;
 import io.livemig.agent.core.MigrationFlags;
-import io.livemig.agent.core.migration.MigrationJob;
-import io.livemig.agent.core.migration.MigrationSpec;
 import io.livemig.agent.core.MigrationOutcome;
 import io.livemig.agent.core.OutcomeStatus;
-import io.livemig.agent.core.DomainState;
+import io.livemig.agent.core.migration.MigrationJob;
+import io.livemig.agent.core.migration.MigrationSpec;
 import io.livemig.agent.libvirt.LibvirtHypervisor;
+import io.livemig.testkit.lab.Lab;
+import io.livemig.testkit.lab.RequiresRoot;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;

@@ -1,15 +1,14 @@
 package io.livemig.agent.config;
 
-import io.livemig.common.value.HostPort;
 import io.livemig.common.config.ClusterConfig;
 import io.livemig.common.config.ConfigException;
 import io.livemig.common.config.HostConfig;
 import io.livemig.common.config.TlsConfig;
 import io.livemig.common.config.YamlFiles;
 import io.livemig.common.config.YamlLines;
-
 import io.livemig.common.input.Inputs;
 import io.livemig.common.tls.TransportSecurity;
+import io.livemig.common.value.HostPort;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.Optional;

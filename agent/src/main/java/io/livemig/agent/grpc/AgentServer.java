@@ -1,14 +1,14 @@
 package io.livemig.agent.grpc;
 
 import io.grpc.ServerBuilder;
-import io.livemig.common.config.ConfigException;
 import io.livemig.agent.service.HostAgent;
 import io.livemig.common.access.AccessPolicy;
 import io.livemig.common.access.AccessPolicy.Access;
-import io.livemig.common.tls.TransportSecurity;
-import io.livemig.proto.agent.v1.AgentServiceGrpc;
+import io.livemig.common.config.ConfigException;
 import io.livemig.common.grpc.GrpcServing;
+import io.livemig.common.tls.TransportSecurity;
 import io.livemig.common.value.HostPort;
+import io.livemig.proto.agent.v1.AgentServiceGrpc;
 import java.io.IOException;
 import java.util.Collection;
 import java.util.List;

@@ -1,15 +1,14 @@
 package io.livemig.agent.grpc;
 
-import io.livemig.common.tls.GrpcTls;
-
 import io.grpc.ManagedChannel;
 import io.grpc.Status;
 import io.grpc.StatusRuntimeException;
-import io.livemig.common.config.ConfigException;
 import io.livemig.agent.service.AgentException;
 import io.livemig.agent.service.Incoming;
 import io.livemig.agent.service.IncomingRequest;
 import io.livemig.agent.service.PeerAgents;
+import io.livemig.common.config.ConfigException;
+import io.livemig.common.tls.GrpcTls;
 import io.livemig.common.tls.TransportSecurity;
 import io.livemig.proto.agent.v1.AgentServiceGrpc;
 import io.livemig.proto.agent.v1.CancelIncomingRequest;

@@ -1,8 +1,7 @@
 package io.livemig.agent.service;
 
-import io.livemig.common.log.MigrationLog;
-
 import io.livemig.agent.service.AgentException.Code;
+import io.livemig.common.log.MigrationLog;
 import java.time.Duration;
 import java.util.HashMap;
 import java.util.HashSet;

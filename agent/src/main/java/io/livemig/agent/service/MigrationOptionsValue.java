@@ -1,8 +1,8 @@
 package io.livemig.agent.service;
 
-import io.livemig.common.input.Inputs;
 import io.livemig.agent.core.migration.MigrationSpec.Compression;
 import io.livemig.agent.core.policy.CopyMode;
+import io.livemig.common.input.Inputs;
 
 /**
  * The knobs a caller may set for one migration; zero/null means the agent's default. A value of

@@ -1,10 +1,9 @@
 package io.livemig.agent.config;
 
-import io.livemig.common.config.ConfigException;
-
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 
+import io.livemig.common.config.ConfigException;
 import io.livemig.common.tls.TlsSettings;
 import io.livemig.common.tls.TransportSecurity;
 import java.nio.file.Files;

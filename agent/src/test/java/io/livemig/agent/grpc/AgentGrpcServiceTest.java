@@ -1,7 +1,5 @@
 package io.livemig.agent.grpc;
 
-import io.livemig.common.grpc.GrpcServing;
-
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
@@ -14,13 +12,13 @@ import io.grpc.Status;
 import io.grpc.StatusRuntimeException;
 import io.grpc.inprocess.InProcessChannelBuilder;
 import io.grpc.inprocess.InProcessServerBuilder;
-import io.livemig.testkit.LogCapture;
-import io.livemig.common.config.ClusterConfig;
 import io.livemig.agent.core.MigrationFlag;
 import io.livemig.agent.core.MigrationFlags;
 import io.livemig.agent.core.PostcopyFailedState;
 import io.livemig.agent.core.migration.LaunchPlan;
 import io.livemig.agent.service.HostAgent;
+import io.livemig.common.config.ClusterConfig;
+import io.livemig.common.grpc.GrpcServing;
 import io.livemig.common.log.MigrationLog;
 import io.livemig.proto.agent.v1.AgentServiceGrpc;
 import io.livemig.proto.agent.v1.CancelIncomingRequest;
@@ -38,6 +36,7 @@ import io.livemig.proto.agent.v1.SetMaxDowntimeRequest;
 import io.livemig.proto.agent.v1.StartMigrationRequest;
 import io.livemig.proto.agent.v1.StartMigrationResponse;
 import io.livemig.proto.agent.v1.Vm;
+import io.livemig.testkit.LogCapture;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;

@@ -1,10 +1,5 @@
 package io.livemig.agent.grpc;
 
-import io.livemig.common.grpc.GrpcServing;
-import io.livemig.common.value.HostPort;
-
-import io.livemig.common.tls.GrpcTls;
-
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -18,16 +13,19 @@ import io.grpc.TlsChannelCredentials;
 import io.grpc.health.v1.HealthCheckRequest;
 import io.grpc.health.v1.HealthCheckResponse;
 import io.grpc.health.v1.HealthGrpc;
-import io.livemig.common.config.ClusterConfig;
 import io.livemig.agent.service.HostAgent;
-import io.livemig.testkit.TestPki;
+import io.livemig.common.config.ClusterConfig;
+import io.livemig.common.grpc.GrpcServing;
+import io.livemig.common.tls.GrpcTls;
 import io.livemig.common.tls.TlsSettings;
+import io.livemig.common.value.HostPort;
 import io.livemig.proto.agent.v1.AgentServiceGrpc;
 import io.livemig.proto.agent.v1.CancelIncomingRequest;
 import io.livemig.proto.agent.v1.GetHostInfoRequest;
 import io.livemig.proto.agent.v1.MigrationRef;
 import io.livemig.proto.agent.v1.PrepareIncomingRequest;
 import io.livemig.proto.agent.v1.StartMigrationRequest;
+import io.livemig.testkit.TestPki;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;

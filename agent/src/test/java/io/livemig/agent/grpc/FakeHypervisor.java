@@ -1,25 +1,25 @@
 package io.livemig.agent.grpc;
 
 import io.livemig.agent.core.CpuComparison;
+import io.livemig.agent.core.DomainState;
+import io.livemig.agent.core.DomainType;
 import io.livemig.agent.core.HostFacts;
 import io.livemig.agent.core.Hypervisor;
 import io.livemig.agent.core.HypervisorException;
 import io.livemig.agent.core.JobSample;
-import io.livemig.agent.core.MigrationRequest;
 import io.livemig.agent.core.MigrationOutcome;
+import io.livemig.agent.core.MigrationRequest;
 import io.livemig.agent.core.PostcopyFailedState;
-import io.livemig.agent.core.DomainType;
 import io.livemig.agent.core.VmInfo;
-import io.livemig.agent.core.DomainState;
 import io.livemig.agent.core.migration.MigrationJob;
 import io.livemig.agent.core.migration.MigrationSpec;
 import io.livemig.agent.core.monitor.FakeMigrationJob;
 import java.util.ArrayList;
 import java.util.HashSet;
-import java.util.Set;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.function.Consumer;
 

@@ -1,17 +1,16 @@
 package io.livemig.cli.command;
 
-import io.livemig.common.grpc.GrpcServing;
-
 import io.livemig.agent.config.AgentConfig;
-import io.livemig.common.config.ConfigException;
 import io.livemig.agent.core.monitor.MigrationMonitor;
 import io.livemig.agent.grpc.AgentServer;
 import io.livemig.agent.grpc.GrpcPeerAgents;
 import io.livemig.agent.libvirt.LibvirtHypervisor;
 import io.livemig.agent.metrics.AgentMetrics;
-import io.livemig.common.metrics.MetricsEndpoint;
 import io.livemig.agent.service.AgentEvents;
 import io.livemig.agent.service.HostAgent;
+import io.livemig.common.config.ConfigException;
+import io.livemig.common.grpc.GrpcServing;
+import io.livemig.common.metrics.MetricsEndpoint;
 import io.livemig.common.tls.TransportSecurity;
 import java.io.PrintWriter;
 import java.nio.file.Path;
@@ -19,10 +18,10 @@ import java.util.concurrent.Callable;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.ParentCommand;
 import picocli.CommandLine.Spec;
-import picocli.CommandLine.Model.CommandSpec;
 
 @Command(name = "agent", description = "Serve this host's agent (gRPC): host facts, VMs, migrations in and out.",
         mixinStandardHelpOptions = true, versionProvider = ManifestVersionProvider.class,

@@ -1,9 +1,9 @@
 package io.livemig.common.config;
 
-import io.livemig.common.input.Inputs;
 import com.fasterxml.jackson.core.JsonParser;
 import com.fasterxml.jackson.core.JsonToken;
 import com.fasterxml.jackson.dataformat.yaml.YAMLFactory;
+import io.livemig.common.input.Inputs;
 import java.io.IOException;
 import java.util.HashMap;
 import java.util.Map;

@@ -1,8 +1,5 @@
 package io.livemig.agent.libvirt;
 
-import io.livemig.testkit.lab.Lab;
-import io.livemig.testkit.lab.RequiresRoot;
-
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
@@ -11,6 +8,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assertions.fail;
 
 import io.livemig.agent.core.CpuComparison;
+import io.livemig.agent.core.DomainState;
 import io.livemig.agent.core.HypervisorException;
 import io.livemig.agent.core.HypervisorException.Reason;
 import io.livemig.agent.core.JobSample;
@@ -18,9 +16,10 @@ import io.livemig.agent.core.MigrationFlag;
 import io.livemig.agent.core.MigrationFlags;
 import io.livemig.agent.core.MigrationOutcome;
 import io.livemig.agent.core.OutcomeStatus;
-import io.livemig.agent.core.DomainState;
 import io.livemig.agent.core.migration.MigrationSpec;
 import io.livemig.agent.core.migration.MigrationSpec.Compression;
+import io.livemig.testkit.lab.Lab;
+import io.livemig.testkit.lab.RequiresRoot;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;

@@ -1,6 +1,5 @@
 package io.livemig.orchestrator.config;
 
-import io.livemig.common.value.HostPort;
 import io.livemig.common.config.ClusterConfig;
 import io.livemig.common.config.ConfigException;
 import io.livemig.common.config.TlsConfig;
@@ -8,6 +7,7 @@ import io.livemig.common.config.YamlFiles;
 import io.livemig.common.config.YamlLines;
 import io.livemig.common.input.Inputs;
 import io.livemig.common.tls.TransportSecurity;
+import io.livemig.common.value.HostPort;
 import io.livemig.orchestrator.placement.PlacementPolicy;
 import io.livemig.orchestrator.workflow.AdmissionQueue;
 import java.nio.file.Path;

@@ -1,14 +1,14 @@
 package io.livemig.orchestrator.grpc;
 
 import io.grpc.ServerBuilder;
-import io.livemig.common.config.ConfigException;
-import io.livemig.common.grpc.GrpcServing;
 import io.livemig.common.access.AccessPolicy;
 import io.livemig.common.access.AccessPolicy.Access;
+import io.livemig.common.config.ConfigException;
+import io.livemig.common.grpc.GrpcServing;
 import io.livemig.common.tls.TransportSecurity;
+import io.livemig.common.value.HostPort;
 import io.livemig.orchestrator.service.Orchestrator;
 import io.livemig.proto.orchestrator.v1.OrchestratorServiceGrpc;
-import io.livemig.common.value.HostPort;
 import java.io.IOException;
 import java.util.Collection;
 import java.util.List;

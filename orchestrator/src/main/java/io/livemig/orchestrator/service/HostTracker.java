@@ -1,10 +1,10 @@
 package io.livemig.orchestrator.service;
 
 import io.livemig.common.config.HostConfig;
-import io.livemig.orchestrator.placement.HostLoad;
-import io.livemig.orchestrator.placement.HostAvailability;
 import io.livemig.orchestrator.model.GuestVm;
 import io.livemig.orchestrator.model.HostReport;
+import io.livemig.orchestrator.placement.HostAvailability;
+import io.livemig.orchestrator.placement.HostLoad;
 import java.util.ArrayDeque;
 import java.util.Deque;
 import java.util.HashMap;

@@ -1,7 +1,5 @@
 package io.livemig.orchestrator.service;
 
-import io.livemig.common.grpc.GrpcServing;
-
 import static io.livemig.orchestrator.service.FakeAgents.GIB;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
@@ -14,6 +12,7 @@ import io.grpc.StatusRuntimeException;
 import io.grpc.inprocess.InProcessChannelBuilder;
 import io.grpc.inprocess.InProcessServerBuilder;
 import io.livemig.common.config.ClusterConfig;
+import io.livemig.common.grpc.GrpcServing;
 import io.livemig.common.log.MigrationLog;
 import io.livemig.orchestrator.grpc.OrchestratorServer;
 import io.livemig.orchestrator.history.HistoryStore;

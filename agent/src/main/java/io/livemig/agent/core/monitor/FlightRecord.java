@@ -2,9 +2,9 @@ package io.livemig.agent.core.monitor;
 
 import io.livemig.agent.core.JobSample;
 import io.livemig.agent.core.policy.Action;
+import io.livemig.agent.core.policy.CopyPhase;
 import io.livemig.agent.core.policy.EscalationStep;
 import io.livemig.agent.core.policy.MigrationLifecycle.Transition;
-import io.livemig.agent.core.policy.CopyPhase;
 import java.util.List;
 import java.util.Objects;
 

@@ -5,9 +5,9 @@ import io.livemig.agent.core.monitor.FlightRecord.ActionRecord;
 import io.livemig.agent.core.monitor.FlightRecord.Note;
 import io.livemig.agent.core.monitor.FlightRecord.RecordedSample;
 import io.livemig.agent.core.policy.Action;
+import io.livemig.agent.core.policy.CopyPhase;
 import io.livemig.agent.core.policy.EscalationStep;
 import io.livemig.agent.core.policy.MigrationLifecycle.Transition;
-import io.livemig.agent.core.policy.CopyPhase;
 import java.util.ArrayList;
 import java.util.List;
 

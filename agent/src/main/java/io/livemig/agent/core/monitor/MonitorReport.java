@@ -3,8 +3,8 @@ package io.livemig.agent.core.monitor;
 import io.livemig.agent.core.MigrationOutcome;
 import io.livemig.agent.core.OutcomeStatus;
 import io.livemig.agent.core.monitor.FlightRecord.RecordedSample;
-import io.livemig.agent.core.policy.EscalationStep;
 import io.livemig.agent.core.policy.CopyMode;
+import io.livemig.agent.core.policy.EscalationStep;
 import java.util.List;
 import java.util.Objects;
 

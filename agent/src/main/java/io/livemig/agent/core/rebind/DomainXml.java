@@ -1,11 +1,11 @@
 package io.livemig.agent.core.rebind;
 
+import io.livemig.agent.core.SafeXml;
 import java.io.IOException;
 import java.io.StringReader;
 import java.io.StringWriter;
 import java.util.ArrayList;
 import java.util.List;
-import io.livemig.agent.core.SafeXml;
 import javax.xml.XMLConstants;
 import javax.xml.parsers.DocumentBuilder;
 import javax.xml.transform.OutputKeys;

@@ -1,7 +1,6 @@
 package io.livemig.agent.core.rebind;
 
 import io.livemig.common.value.CpuSet;
-
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.HashSet;

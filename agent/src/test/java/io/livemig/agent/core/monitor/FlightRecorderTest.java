@@ -7,10 +7,10 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.livemig.agent.core.JobStats;
 import io.livemig.agent.core.policy.Action;
-import io.livemig.agent.core.policy.EscalationStep;
-import io.livemig.agent.core.policy.EscalationKind;
-import io.livemig.agent.core.policy.MigrationLifecycle.Transition;
 import io.livemig.agent.core.policy.CopyPhase;
+import io.livemig.agent.core.policy.EscalationKind;
+import io.livemig.agent.core.policy.EscalationStep;
+import io.livemig.agent.core.policy.MigrationLifecycle.Transition;
 import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
