@@ -86,10 +86,7 @@ public record ExperimentSpec(
     public static final int DEFAULT_PING_INTERVAL_MS = 10;
 
     private static final Pattern NAME = Pattern.compile("[a-z0-9_-]{1,64}");
-    /** As the cluster file's host names. */
-    private static final Pattern HOST = Pattern.compile("[a-zA-Z0-9][a-zA-Z0-9_.-]{0,62}");
     private static final int MAX_REPETITIONS = 1000;
-    private static final int MAX_LINK_MIBPS = 102_400;
     /** Writes what {@link YamlFiles} reads: snake_case keys, absent optional values left out. */
     private static final ObjectMapper YAML_OUT = new ObjectMapper(new YAMLFactory()
                     .disable(YAMLGenerator.Feature.WRITE_DOC_START_MARKER)
@@ -211,7 +208,7 @@ public record ExperimentSpec(
     }
 
     private static void requireHost(String at, String key, String value) throws ConfigException {
-        if (value == null || !HOST.matcher(value).matches()) {
+        if (Inputs.hostName(value).isPresent()) {
             throw new ConfigException(at + key + " is required and must be a host name of the cluster, got " + quoted(value));
         }
     }
@@ -271,8 +268,14 @@ public record ExperimentSpec(
         Set<Integer> seen = new HashSet<>();
         for (int i = 0; i < links.size(); i++) {
             Integer l = links.get(i);
-            if (l == null || l < 0 || l > MAX_LINK_MIBPS) {
-                throw new ConfigException(at + "links_mibps[" + i + "] must be 0.." + MAX_LINK_MIBPS + ", got " + l);
+            // The migration's bandwidth range, 0 included: a run with link 0 sets no limit.
+            Inputs.Range link = new Inputs.Range(at + "links_mibps[" + i + "]", 0, Inputs.BANDWIDTH_MIBPS.max(), false);
+            if (l == null) {
+                throw new ConfigException(link.field() + " must be " + link.describe() + ", got null");
+            }
+            Optional<String> problem = link.check(l);
+            if (problem.isPresent()) {
+                throw new ConfigException(problem.get());
             }
             if (!seen.add(l)) {
                 throw new ConfigException(at + "links_mibps[" + i + "] repeats " + l);

@@ -117,12 +117,16 @@ class ExperimentSpecTest {
         "{dirty_mib: 64, dirty_rate_mibps: 32} | {dirty_mib: 64, dirty_rate_mibps: 2000} | workloads[1].dirty_rate_mibps is required and must be 0..1024, got 2000",
         "{dirty_mib: 64, dirty_rate_mibps: 32} | {dirty_mib: 64, dirty_rate_mibps: 8} | workloads[1] repeats workload d64r8",
         "links_mibps: [32, 0] | links_mibps: [] | links_mibps is required",
-        "links_mibps: [32, 0] | links_mibps: [32, -1] | links_mibps[1] must be 0..102400, got -1",
+        "links_mibps: [32, 0] | links_mibps: [32, -1] | links_mibps[1] must be 0..100000, got -1",
+        "links_mibps: [32, 0] | links_mibps: [32, 100001] | links_mibps[1] must be 0..100000, got 100001",
         "links_mibps: [32, 0] | links_mibps: [32, 32] | links_mibps[1] repeats 32",
         "{mode: postcopy} | {mode: hybrid} | modes[1].mode is required and must be one of precopy, stopcopy, postcopy, auto, got 'hybrid'",
         "{mode: postcopy} | {mode: precopy} | modes[1].mode precopy is listed twice",
         "{mode: postcopy} | {mode: postcopy, max_downtime_ms: 0} | modes[1].max_downtime_ms must be 1..60000, got 0",
         "{mode: postcopy} | {mode: postcopy, timeout_s: 0} | modes[1].timeout_s must be 1..86400",
+        "{mode: postcopy} | {mode: postcopy, max_downtime_ms: 60001} | modes[1].max_downtime_ms must be 1..60000, got 60001",
+        "{mode: postcopy} | {mode: postcopy, timeout_s: 86401} | modes[1].timeout_s must be 1..86400, got 86401",
+        "source: lab-a | source: lab/a | source is required and must be a host name of the cluster, got 'lab/a'",
         "ping_interval_ms: 20 | ping_interval_ms: 500 | ping_interval_ms must be 1..200, got 500",
     })
     void refusesBadValuesNamingFileAndKey(String good, String bad, String expected) throws Exception {
