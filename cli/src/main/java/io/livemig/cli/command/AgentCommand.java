@@ -11,7 +11,7 @@ import io.livemig.agent.service.HostAgent;
 import io.livemig.common.config.ConfigException;
 import io.livemig.common.grpc.GrpcServing;
 import io.livemig.common.metrics.MetricsEndpoint;
-import io.livemig.common.tls.TransportSecurity;
+import java.io.IOException;
 import java.io.PrintWriter;
 import java.nio.file.Path;
 import java.util.concurrent.Callable;
@@ -56,6 +56,7 @@ final class AgentCommand implements Callable<Integer> {
 
     /** The agent's own lines (INSECURE, serving) go to its log, with its events. */
     private static final Logger LOG = LoggerFactory.getLogger("io.livemig.agent");
+    private static final DaemonRun RUN = new DaemonRun("agent", LOG);
 
     @Spec
     CommandSpec spec;
@@ -80,9 +81,7 @@ final class AgentCommand implements Callable<Integer> {
         AgentConfig.Loaded config = ServerOverrides.agent(AgentConfig.load(configFile, root != null && root.tls.insecure),
                 listen, libvirtUri, root != null ? root.env() : System.getenv());
         PrintWriter err = spec.commandLine().getErr();
-        if (config.security() instanceof TransportSecurity.Insecure) {
-            LOG.warn(insecureWarning(config.agent().listen()));
-        }
+        RUN.warnIfInsecure(config.security(), config.agent().listen());
         GrpcPeerAgents peers = new GrpcPeerAgents(config.security());
         AgentMetrics metrics = config.agent().metricsListen() == null ? null : new AgentMetrics();
         HostAgent agent = new HostAgent(new LibvirtHypervisor(), config.agent().libvirtUri(), config.self(), peers,
@@ -95,33 +94,26 @@ final class AgentCommand implements Callable<Integer> {
             agent.close();
             peers.close();
             throw e;
-        } catch (java.io.IOException e) {
-            err.println("livemig agent: cannot listen on " + config.agent().listen() + ": " + e.getMessage());
-            err.flush();
-            return ExitCodes.UNAVAILABLE;
+        } catch (IOException e) {
+            return RUN.refuse(err, DaemonRun.cannotListen(config.agent().listen(), e), ExitCodes.UNAVAILABLE);
         }
         MetricsEndpoint endpoint = null;
         if (metrics != null) {
             try {
-                endpoint = MetricsEndpoint.start(config.agent().metricsAddress().host(), config.agent().metricsAddress().port(),
-                        metrics.watch(agent).registry(), true);
-            } catch (java.io.IOException e) {
-                err.println("livemig agent: cannot listen on " + config.agent().metricsListen() + " (metrics_listen): "
-                        + e.getMessage());
-                err.flush();
+                endpoint = DaemonRun.startMetrics(config.agent().metricsAddress(), config.agent().metricsListen(),
+                        () -> metrics.watch(agent).registry());
+            } catch (IOException e) {
                 agent.close();
                 peers.close();
                 server.close();
-                return ExitCodes.UNAVAILABLE;
+                return RUN.refuse(err, e.getMessage(), ExitCodes.UNAVAILABLE);
             }
         }
-        LOG.info("livemig agent: host " + config.self().name() + " serving on " + config.agent().listen()
-                + ", libvirt " + config.agent().libvirtUri() + ", " + describe(config.security(), config.agent().allow()));
-        if (endpoint != null) {
-            LOG.info("livemig agent: metrics on " + endpoint.url() + " (plain HTTP)");
-        }
+        RUN.logServing(": host " + config.self().name() + " serving on " + config.agent().listen()
+                + ", libvirt " + config.agent().libvirtUri() + ", "
+                + DaemonRun.describe(config.security(), config.agent().allow()), endpoint);
         MetricsEndpoint metricsEndpoint = endpoint;
-        Runtime.getRuntime().addShutdownHook(new Thread(() -> {
+        return RUN.untilStopped(server::awaitTermination, () -> {
             if (metricsEndpoint != null) {
                 metricsEndpoint.close();
             }
@@ -132,19 +124,6 @@ final class AgentCommand implements Callable<Integer> {
             } catch (InterruptedException e) {
                 Thread.currentThread().interrupt();
             }
-        }, "livemig-agent-stop"));
-        server.awaitTermination();
-        return ExitCodes.OK;
-    }
-
-    static String insecureWarning(String listen) {
-        return "livemig agent: INSECURE: plaintext gRPC, no client authentication; anyone who can reach " + listen
-                + " can move VMs";
-    }
-
-    /** "mutual TLS, control: orchestrator, operator" or "plaintext". */
-    static String describe(TransportSecurity security, java.util.List<String> allow) {
-        return security instanceof TransportSecurity.Insecure ? "plaintext"
-                : "mutual TLS, control: " + (allow.isEmpty() ? "nobody" : String.join(", ", allow));
+        });
     }
 }

@@ -98,13 +98,13 @@ final class ConfigCommand {
                 AgentConfig.Loaded a = AgentConfig.load(file);
                 yield "host " + a.self().name() + ", listen " + a.agent().listen() + ", libvirt "
                         + a.agent().libvirtUri() + ", cluster of " + hosts(a.cluster()) + ", "
-                        + AgentCommand.describe(a.security(), a.agent().allow());
+                        + DaemonRun.describe(a.security(), a.agent().allow());
             }
             case ORCHESTRATOR -> {
                 OrchestratorConfig.Loaded o = OrchestratorConfig.load(file);
                 yield "listen " + o.config().listen() + ", " + hosts(o.cluster()) + ", policy " + o.config().policy()
                         + ", history " + o.database() + ", "
-                        + AgentCommand.describe(o.security(), o.config().allow());
+                        + DaemonRun.describe(o.security(), o.config().allow());
             }
             case CLIENT -> client(file);
             case EXPERIMENT -> {

@@ -1,6 +1,5 @@
 package io.livemig.cli.command;
 
-import io.livemig.cli.format.MigrationSummary;
 import io.livemig.common.config.ConfigException;
 import io.livemig.common.grpc.GrpcServing;
 import io.livemig.common.metrics.MetricsEndpoint;
@@ -66,6 +65,7 @@ final class OrchestratorCommand implements Callable<Integer> {
 
     /** The orchestrator's own lines (INSECURE, listening) go to its log, with its events. */
     private static final Logger LOG = LoggerFactory.getLogger("io.livemig.orchestrator");
+    private static final DaemonRun RUN = new DaemonRun("orchestrator", LOG);
 
     @Spec
     CommandSpec spec;
@@ -141,17 +141,11 @@ final class OrchestratorCommand implements Callable<Integer> {
                     root != null && root.tls.insecure), listen, database, root != null ? root.env() : System.getenv()),
                     err);
         } catch (HistoryException e) {
-            err.println("livemig orchestrator: " + MigrationSummary.oneLine(String.valueOf(e.getMessage())));
-            err.flush();
-            return ExitCodes.USAGE;
+            return RUN.refuse(err, e.getMessage(), ExitCodes.USAGE);
         } catch (IOException e) {
-            err.println("livemig orchestrator: " + MigrationSummary.oneLine(String.valueOf(e.getMessage())));
-            err.flush();
-            return ExitCodes.UNAVAILABLE;
+            return RUN.refuse(err, e.getMessage(), ExitCodes.UNAVAILABLE);
         }
-        Runtime.getRuntime().addShutdownHook(new Thread(serving::close, "livemig-orchestrator-stop"));
-        serving.awaitTermination();
-        return ExitCodes.OK;
+        return RUN.untilStopped(serving::awaitTermination, serving::close);
     }
 
     /**
@@ -173,10 +167,7 @@ final class OrchestratorCommand implements Callable<Integer> {
     /** As {@link #serve(Path, PrintWriter)}, from a file already loaded (and overridden). */
     static Serving serve(OrchestratorConfig.Loaded loaded, PrintWriter err) throws ConfigException, IOException {
         TransportSecurity security = loaded.security();
-        if (security instanceof TransportSecurity.Insecure) {
-            LOG.warn("livemig orchestrator: INSECURE: plaintext gRPC, no client authentication; anyone who can "
-                    + "reach " + loaded.config().listen() + " can move VMs");
-        }
+        RUN.warnIfInsecure(security, loaded.config().listen());
         OrchestratorConfig c = loaded.config();
         OrchestratorConfig.Rebalance r = c.rebalance();
         RebalanceSettings defaults = RebalanceSettings.DEFAULT;
@@ -207,7 +198,7 @@ final class OrchestratorCommand implements Callable<Integer> {
             agents.close();
             history.close();
             if (e instanceof IOException io) {
-                throw new IOException("cannot listen on " + c.listen() + ": " + io.getMessage(), io);
+                throw new IOException(DaemonRun.cannotListen(c.listen(), io), io);
             }
             if (e instanceof ConfigException ce) {
                 throw ce;
@@ -217,20 +208,17 @@ final class OrchestratorCommand implements Callable<Integer> {
         MetricsEndpoint endpoint = null;
         if (metrics != null) {
             try {
-                endpoint = MetricsEndpoint.start(c.metricsAddress().host(), c.metricsAddress().port(),
-                        metrics.watch(orchestrator, history).registry(), true);
-            } catch (IOException | RuntimeException e) {
+                endpoint = DaemonRun.startMetrics(c.metricsAddress(), c.metricsListen(),
+                        () -> metrics.watch(orchestrator, history).registry());
+            } catch (IOException e) {
                 new Serving(server, orchestrator, agents, history, null).close();
-                throw new IOException("cannot listen on " + c.metricsListen() + " (metrics_listen): " + e.getMessage(), e);
+                throw e;
             }
         }
         int hosts = loaded.cluster().hosts().size();
-        LOG.info("livemig orchestrator listening on " + c.listenAddress().host() + ":" + server.port() + " ("
+        RUN.logServing(" listening on " + c.listenAddress().host() + ":" + server.port() + " ("
                 + hosts + (hosts == 1 ? " host" : " hosts") + ", history " + history.file() + ", "
-                + AgentCommand.describe(security, c.allow()) + ")");
-        if (endpoint != null) {
-            LOG.info("livemig orchestrator: metrics on " + endpoint.url() + " (plain HTTP)");
-        }
+                + DaemonRun.describe(security, c.allow()) + ")", endpoint);
         return new Serving(server, orchestrator, agents, history, endpoint);
     }
 }
