@@ -4,11 +4,11 @@ import io.grpc.Channel;
 import io.grpc.Status;
 import io.grpc.StatusRuntimeException;
 import io.livemig.cli.format.MigrationFormat;
+import io.livemig.orchestrator.placement.HostAvailability;
 import io.livemig.proto.orchestrator.v1.DrainRequest;
 import io.livemig.proto.orchestrator.v1.HistoryRequest;
 import io.livemig.proto.orchestrator.v1.HistoryResponse;
 import io.livemig.proto.orchestrator.v1.Host;
-import io.livemig.proto.orchestrator.v1.HostState;
 import io.livemig.proto.orchestrator.v1.ListHostsRequest;
 import io.livemig.proto.orchestrator.v1.ListHostsResponse;
 import io.livemig.proto.orchestrator.v1.ListVmsRequest;
@@ -94,8 +94,9 @@ public final class OrchestratorClient {
         return call(s -> s.drain(DrainRequest.newBuilder().setHost(host).setDryRun(dryRun).build()));
     }
 
-    public Host setHostState(String host, HostState state) {
-        return call(s -> s.setHostState(SetHostStateRequest.newBuilder().setHost(host).setState(state).build()));
+    public Host setHostState(String host, HostAvailability state) {
+        return call(s -> s.setHostState(SetHostStateRequest.newBuilder().setHost(host).setState(ProtoChoices.of(state))
+                .build()));
     }
 
     /**

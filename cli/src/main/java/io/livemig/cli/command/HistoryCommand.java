@@ -1,16 +1,16 @@
 package io.livemig.cli.command;
 
 import io.livemig.cli.client.OrchestratorClient;
+import io.livemig.cli.client.ProtoChoices;
 import io.livemig.cli.format.MigrationFormat;
 import io.livemig.common.config.ConfigException;
+import io.livemig.orchestrator.workflow.RecordState;
 import io.livemig.proto.orchestrator.v1.HistoryRequest;
 import io.livemig.proto.orchestrator.v1.HistoryResponse;
 import io.livemig.proto.orchestrator.v1.Migration;
-import io.livemig.proto.orchestrator.v1.MigrationState;
 import java.io.PrintWriter;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Locale;
 import java.util.Map;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
@@ -30,8 +30,6 @@ import picocli.CommandLine.Option;
             ExitCodes.HELP_ORCHESTRATOR_UNAVAILABLE, ExitCodes.HELP_REFUSED})
 final class HistoryCommand implements Callable<Integer> {
 
-    enum State { requested, planned, running, succeeded, failed, aborted }
-
     /** The orchestrator's client and the writers. */
     @Mixin
     OrchestratorAccess orchestrator;
@@ -42,9 +40,10 @@ final class HistoryCommand implements Callable<Integer> {
     @Option(names = "--host", paramLabel = "HOST", description = "Only migrations from or to this host.")
     String host;
 
-    @Option(names = "--state", paramLabel = "STATE",
+    @Option(names = "--state", paramLabel = "STATE", converter = HistoryStateOption.class,
+            completionCandidates = HistoryStateOption.class,
             description = "Only migrations in this state: requested, planned, running, succeeded, failed or aborted.")
-    State state;
+    RecordState state;
 
     @Option(names = "--limit", paramLabel = "N", defaultValue = "50", description = "At most N migrations (${bundle:range.limit}, default ${DEFAULT-VALUE}).")
     int limit;
@@ -64,7 +63,7 @@ final class HistoryCommand implements Callable<Integer> {
             request.setHost(host);
         }
         if (state != null) {
-            request.setState(MigrationState.valueOf("MIGRATION_STATE_" + state.name().toUpperCase(Locale.ROOT)));
+            request.setState(ProtoChoices.of(state));
         }
         HistoryResponse response = client.history(request.build());
         PrintWriter out = orchestrator.out();

@@ -3,11 +3,10 @@ package io.livemig.cli.command;
 import io.livemig.cli.client.OrchestratorClient;
 import io.livemig.cli.format.MigrationFormat;
 import io.livemig.common.config.ConfigException;
+import io.livemig.orchestrator.placement.HostAvailability;
 import io.livemig.proto.orchestrator.v1.Host;
-import io.livemig.proto.orchestrator.v1.HostState;
 import java.io.PrintWriter;
 import java.util.LinkedHashMap;
-import java.util.Locale;
 import java.util.Map;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
@@ -26,8 +25,6 @@ import picocli.CommandLine.Parameters;
             ExitCodes.HELP_ORCHESTRATOR_UNAVAILABLE, ExitCodes.HELP_REFUSED})
 final class HostStateCommand implements Callable<Integer> {
 
-    enum State { up, draining, maintenance }
-
     /** The orchestrator's client and the writers. */
     @Mixin
     OrchestratorAccess orchestrator;
@@ -35,8 +32,9 @@ final class HostStateCommand implements Callable<Integer> {
     @Parameters(index = "0", paramLabel = "HOST", description = "The host, by its name in the cluster file.")
     String host;
 
-    @Parameters(index = "1", paramLabel = "STATE", description = "up, draining or maintenance.")
-    State state;
+    @Parameters(index = "1", paramLabel = "STATE", converter = HostStateOption.class,
+            completionCandidates = HostStateOption.class, description = "up, draining or maintenance.")
+    HostAvailability state;
 
     @Option(names = "--json", description = "Print the host as one JSON object: name, agent, state, state_reason.")
     boolean json;
@@ -44,7 +42,7 @@ final class HostStateCommand implements Callable<Integer> {
     @Override
     public Integer call() throws ConfigException {
         OrchestratorClient client = orchestrator.client();
-        Host h = client.setHostState(host, HostState.valueOf("HOST_STATE_" + state.name().toUpperCase(Locale.ROOT)));
+        Host h = client.setHostState(host, state);
         PrintWriter out = orchestrator.out();
         String newState = MigrationFormat.hostState(h.getState());
         if (json) {

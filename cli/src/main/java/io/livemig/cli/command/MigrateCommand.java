@@ -1,10 +1,12 @@
 package io.livemig.cli.command;
 
 import io.grpc.StatusRuntimeException;
+import io.livemig.agent.core.migration.MigrationSpec;
 import io.livemig.agent.core.policy.CopyMode;
 import io.livemig.cli.client.AgentChannels;
 import io.livemig.cli.client.ClientTarget;
 import io.livemig.cli.client.OrchestratorClient;
+import io.livemig.cli.client.ProtoChoices;
 import io.livemig.cli.client.ProtoModes;
 import io.livemig.cli.format.MigrationFormat;
 import io.livemig.cli.format.MigrationSummary;
@@ -14,7 +16,6 @@ import io.livemig.common.config.ConfigException;
 import io.livemig.common.config.HostConfig;
 import io.livemig.common.input.Inputs;
 import io.livemig.proto.agent.v1.AgentServiceGrpc;
-import io.livemig.proto.agent.v1.Compression;
 import io.livemig.proto.agent.v1.Escalation;
 import io.livemig.proto.agent.v1.JobSnapshot;
 import io.livemig.proto.agent.v1.ListVmsRequest;
@@ -87,8 +88,6 @@ import picocli.CommandLine.Spec;
             "3:A host, its agent or the orchestrator is unavailable.", ExitCodes.HELP_REFUSED})
 final class MigrateCommand implements Callable<Integer> {
 
-    enum CompressionOption { none, xbzrle, zstd }
-
     private final AgentChannels channels;
     private final boolean terminal;
 
@@ -106,8 +105,8 @@ final class MigrateCommand implements Callable<Integer> {
                     + "with one, the default is the host its placement policy chooses.")
     String targetHost;
 
-    @Option(names = "--mode", defaultValue = "auto", paramLabel = "MODE", converter = ModeOption.Converter.class,
-            completionCandidates = ModeOption.Candidates.class,
+    @Option(names = "--mode", defaultValue = "auto", paramLabel = "MODE", converter = ModeOption.class,
+            completionCandidates = ModeOption.class,
             description = "auto (default), precopy, stopcopy or postcopy.")
     CopyMode mode;
 
@@ -121,8 +120,9 @@ final class MigrateCommand implements Callable<Integer> {
             description = "Give up (abort, or finish by the mode's rule) after S seconds (${bundle:range.timeout}). Default: scaled per GiB of memory.")
     Long timeoutS;
 
-    @Option(names = "--compression", paramLabel = "KIND", description = "none, xbzrle or zstd (multifd).")
-    CompressionOption compression;
+    @Option(names = "--compression", paramLabel = "KIND", converter = CompressionOption.class,
+            completionCandidates = CompressionOption.class, description = "none, xbzrle or zstd (multifd).")
+    MigrationSpec.Compression compression;
 
     @Option(names = "--parallel", paramLabel = "N", description = "Parallel connections (multifd), ${bundle:range.parallel}.")
     Integer parallel;
@@ -175,7 +175,7 @@ final class MigrateCommand implements Callable<Integer> {
                 StartMigrationRequest.newBuilder().setVmName(vmName).setTargetAgent(target.agent()).setOptions(options).build());
         String id = started.getMigrationId();
         if (!json) {
-            err.println("migration " + id + ": " + vmName + " " + source.name() + " -> " + target.name() + ", mode " + ModeOption.name(mode));
+            err.println("migration " + id + ": " + vmName + " " + source.name() + " -> " + target.name() + ", mode " + EnumOption.name(mode));
             for (RebindRule rule : started.getPlanList()) {
                 err.println("  rebind " + rule.getKind() + " " + rule.getDevice() + ": " + rule.getAction() + " "
                         + rule.getFrom() + (rule.getTo().isEmpty() || rule.getTo().equals(rule.getFrom()) ? "" : " -> " + rule.getTo())
@@ -252,7 +252,7 @@ final class MigrateCommand implements Callable<Integer> {
             b.setTimeoutS(OptionRanges.check(OptionRanges.TIMEOUT, timeoutS));
         }
         if (compression != null) {
-            b.setCompression(Compression.valueOf("COMPRESSION_" + compression.name().toUpperCase(Locale.ROOT)));
+            b.setCompression(ProtoChoices.of(compression));
         }
         if (parallel != null) {
             b.setParallelConnections((int) OptionRanges.check(OptionRanges.PARALLEL, parallel));
