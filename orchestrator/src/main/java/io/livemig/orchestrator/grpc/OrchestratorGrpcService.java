@@ -45,8 +45,9 @@ import java.util.Locale;
 import java.util.Optional;
 
 /**
- * The orchestrator's gRPC API: checks what a request carries that the orchestrator takes typed
- * (options, limits), converts messages and calls {@link Orchestrator}; nothing else.
+ * The orchestrator's gRPC API: checks what a request carries (options, limits, and the VM names,
+ * host names and migration ids the orchestrator then takes as valid), converts messages and calls
+ * {@link Orchestrator}; nothing else.
  */
 final class OrchestratorGrpcService extends OrchestratorServiceGrpc.OrchestratorServiceImplBase {
 
@@ -135,10 +136,13 @@ final class OrchestratorGrpcService extends OrchestratorServiceGrpc.Orchestrator
     @Override
     public void migrate(MigrateRequest request, StreamObserver<MigrateResponse> observer) {
         unary(observer, () -> {
-            Optional<String> badOptions = AgentMessages.checkOptions(request.getOptions());
-            if (badOptions.isPresent()) {
+            String target = request.getTarget();
+            Optional<String> badRequest = AgentMessages.checkOptions(request.getOptions())
+                    .or(() -> Inputs.vmName(request.getVm()))
+                    .or(() -> target.isEmpty() ? Optional.empty() : Inputs.hostName(target).map(m -> "target: " + m));
+            if (badRequest.isPresent()) {
                 throw orchestrator.refused(request.getVm(), "user", new OrchestratorException(
-                        OrchestratorException.Code.INVALID_ARGUMENT, badOptions.get()));
+                        OrchestratorException.Code.INVALID_ARGUMENT, badRequest.get()));
             }
             Orchestrator.Queued q = orchestrator.migrate(request.getVm(), request.getTarget(),
                     AgentMessages.transferOptions(request.getOptions()), "user");
@@ -151,7 +155,7 @@ final class OrchestratorGrpcService extends OrchestratorServiceGrpc.Orchestrator
     public void watch(MigrationId request, StreamObserver<MigrationUpdate> observer) {
         ServerCallStreamObserver<MigrationUpdate> call = (ServerCallStreamObserver<MigrationUpdate>) observer;
         try {
-            Orchestrator.View view = orchestrator.view(request.getId());
+            Orchestrator.View view = orchestrator.view(migrationId(request));
             while (!call.isCancelled()) {
                 MigrationUpdate.Builder u = MigrationUpdate.newBuilder()
                         .setMigration(migration(view.record(), view.waitingFor()));
@@ -175,7 +179,7 @@ final class OrchestratorGrpcService extends OrchestratorServiceGrpc.Orchestrator
 
     @Override
     public void abort(MigrationId request, StreamObserver<Migration> observer) {
-        unary(observer, () -> migration(orchestrator.abort(request.getId()), ""));
+        unary(observer, () -> migration(orchestrator.abort(migrationId(request)), ""));
     }
 
     @Override
@@ -213,7 +217,7 @@ final class OrchestratorGrpcService extends OrchestratorServiceGrpc.Orchestrator
     @Override
     public void drain(DrainRequest request, StreamObserver<RebalanceResponse> observer) {
         unary(observer, () -> {
-            Orchestrator.Round round = orchestrator.drain(request.getHost(), request.getDryRun());
+            Orchestrator.Round round = orchestrator.drain(hostName(request.getHost()), request.getDryRun());
             return plan(round.plan(), round.roundId(), round.migrationIds());
         });
     }
@@ -228,7 +232,7 @@ final class OrchestratorGrpcService extends OrchestratorServiceGrpc.Orchestrator
                 default -> throw new OrchestratorException(OrchestratorException.Code.INVALID_ARGUMENT,
                         "state must be up, draining or maintenance");
             };
-            Orchestrator.HostView h = orchestrator.setHostState(request.getHost(), state);
+            Orchestrator.HostView h = orchestrator.setHostState(hostName(request.getHost()), state);
             return Host.newBuilder().setName(h.config().name()).setAgent(h.config().agent()).setState(state(h.state()))
                     .setStateReason(h.stateReason()).build();
         });
@@ -254,6 +258,18 @@ final class OrchestratorGrpcService extends OrchestratorServiceGrpc.Orchestrator
     private static int limit(int limit, int defaultLimit) throws OrchestratorException {
         invalid(Inputs.LIST_LIMIT.checkUnsigned(Integer.toUnsignedLong(limit)));
         return limit == 0 ? defaultLimit : limit;
+    }
+
+    /** The request's migration id, refused (INVALID_ARGUMENT) unless {@link Inputs#id} accepts it. */
+    private static String migrationId(MigrationId request) throws OrchestratorException {
+        invalid(Inputs.id("migration id", request.getId()));
+        return request.getId();
+    }
+
+    /** A host name from a request, refused (INVALID_ARGUMENT) unless {@link Inputs#hostName} accepts it. */
+    private static String hostName(String host) throws OrchestratorException {
+        invalid(Inputs.hostName(host));
+        return host;
     }
 
     private static void invalid(Optional<String> problem) throws OrchestratorException {

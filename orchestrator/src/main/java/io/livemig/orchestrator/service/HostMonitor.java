@@ -2,7 +2,6 @@ package io.livemig.orchestrator.service;
 
 import io.livemig.common.config.ClusterConfig;
 import io.livemig.common.config.HostConfig;
-import io.livemig.common.input.Inputs;
 import io.livemig.orchestrator.model.GuestVm;
 import io.livemig.orchestrator.model.HostReport;
 import io.livemig.orchestrator.placement.HostAvailability;
@@ -151,7 +150,7 @@ final class HostMonitor {
     }
 
     HostView setState(String host, HostAvailability state) throws OrchestratorException {
-        HostTracker t = tracker(host);
+        HostTracker t = known(host);
         if (state == HostAvailability.DOWN) {
             throw new OrchestratorException(Code.INVALID_ARGUMENT, "down is decided by health checks; set up, draining "
                     + "or maintenance");
@@ -161,16 +160,7 @@ final class HostMonitor {
         return hosts().stream().filter(h -> h.config().name().equals(host)).findFirst().orElseThrow();
     }
 
-    /** The tracker of a host named by a caller: the name is checked, then looked up. */
-    HostTracker tracker(String host) throws OrchestratorException {
-        Optional<String> problem = Inputs.hostName(host);
-        if (problem.isPresent()) {
-            throw new OrchestratorException(Code.INVALID_ARGUMENT, problem.get());
-        }
-        return known(host);
-    }
-
-    /** The tracker of a host whose name has been checked already. */
+    /** The tracker of a host whose name has been checked already (where the request came in), or NOT_FOUND. */
     HostTracker known(String host) throws OrchestratorException {
         HostTracker t = hosts.get(host);
         if (t == null) {

@@ -148,7 +148,9 @@ public final class Orchestrator implements AutoCloseable {
 
     /**
      * Plans and queues a migration of a running VM; without a target the placement policy chooses
-     * one. Returns at once; the migration starts when the limits allow.
+     * one. Returns at once; the migration starts when the limits allow. Names and ids given to
+     * this class are taken as valid: callers check them ({@code Inputs}) where a request enters,
+     * as the gRPC service does.
      */
     public Queued migrate(String vmName, String target, TransferOptions options, String origin)
             throws OrchestratorException {

@@ -89,7 +89,7 @@ final class Rounds {
      */
     Round drain(String host, boolean dryRun) throws OrchestratorException {
         synchronized (lock) {
-            HostTracker t = hosts.tracker(host);
+            HostTracker t = hosts.known(host);
             if (t.latest() == null) {
                 throw new OrchestratorException(Code.FAILED_PRECONDITION, "cannot drain " + host + ": its agent has "
                         + "not answered yet (" + t.stateReason() + "), so its VMs are unknown");

@@ -136,6 +136,23 @@ class OrchestratorInputsTest {
         }
     }
 
+    @Test
+    void refusedNamesAreLoggedAsEveryRefusedMigration() {
+        try (LogCapture log = new LogCapture(Level.INFO)) {
+            assertStatus(Status.Code.INVALID_ARGUMENT, "target: host name 'b/c' contains '/'",
+                    () -> stub.migrate(migrate("web1", "b/c", MigrationOptions.newBuilder())));
+            assertEquals(List.of("migration refused (user): target: host name 'b/c' contains '/'"),
+                    log.matching(e -> "web1".equals(e.getMDCPropertyMap().get(MigrationLog.VM))).stream()
+                            .map(ILoggingEvent::getFormattedMessage).toList());
+        }
+    }
+
+    @Test
+    void badOptionsAreReportedBeforeABadName() {
+        assertStatus(Status.Code.INVALID_ARGUMENT, "timeout_s must be 0 (default) or 1..86400, got 86401",
+                () -> stub.migrate(migrate("", "b c", MigrationOptions.newBuilder().setTimeoutS(86_401))));
+    }
+
     static Stream<Arguments> otherBadRequests() {
         return Stream.of(
                 Arguments.of("abort: unknown id", (Call) s -> s.abort(MigrationId.newBuilder().setId("m-999999").build()),
@@ -156,6 +173,17 @@ class OrchestratorInputsTest {
                         Status.Code.NOT_FOUND, "no host 'z' in the cluster (hosts: a, b, c)"),
                 Arguments.of("drain: empty host", (Call) s -> s.drain(DrainRequest.getDefaultInstance()),
                         Status.Code.INVALID_ARGUMENT, "host name is required"),
+                Arguments.of("abort: malformed id", (Call) s -> s.abort(MigrationId.newBuilder().setId("m/1").build()),
+                        Status.Code.INVALID_ARGUMENT, "migration id 'm/1' contains '/'"),
+                Arguments.of("drain: malformed host", (Call) s -> s.drain(DrainRequest.newBuilder().setHost("b c").build()),
+                        Status.Code.INVALID_ARGUMENT,
+                        "invalid host name 'b c' (1-63 letters, digits, '_', '.', '-', starting with a letter or digit)"),
+                Arguments.of("host state: empty host", (Call) s -> s.setHostState(SetHostStateRequest.newBuilder()
+                        .setState(HostState.HOST_STATE_MAINTENANCE).build()),
+                        Status.Code.INVALID_ARGUMENT, "host name is required"),
+                Arguments.of("host state: host name with a control character", (Call) s -> s.setHostState(
+                        SetHostStateRequest.newBuilder().setHost("b\u0007").setState(HostState.HOST_STATE_UP).build()),
+                        Status.Code.INVALID_ARGUMENT, "host name 'b\\u0007' contains a control character"),
                 Arguments.of("host state: unknown host", (Call) s -> s.setHostState(SetHostStateRequest.newBuilder()
                         .setHost("z").setState(HostState.HOST_STATE_MAINTENANCE).build()),
                         Status.Code.NOT_FOUND, "no host 'z' in the cluster (hosts: a, b, c)"),

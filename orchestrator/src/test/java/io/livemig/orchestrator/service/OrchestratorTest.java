@@ -176,7 +176,6 @@ class OrchestratorTest {
         assertCode(OrchestratorException.Code.NOT_FOUND, () -> orchestrator.migrate("nope", "", AUTO, "user"));
         assertCode(OrchestratorException.Code.NOT_FOUND, () -> orchestrator.migrate("web1", "zz", AUTO, "user"));
         assertCode(OrchestratorException.Code.INVALID_ARGUMENT, () -> orchestrator.migrate("web1", "a", AUTO, "user"));
-        assertCode(OrchestratorException.Code.INVALID_ARGUMENT, () -> orchestrator.migrate("", "", AUTO, "user"));
         orchestrator.setHostState("c", HostAvailability.MAINTENANCE);
         OrchestratorException e = assertCode(OrchestratorException.Code.FAILED_PRECONDITION,
                 () -> orchestrator.migrate("web1", "c", AUTO, "user"));
