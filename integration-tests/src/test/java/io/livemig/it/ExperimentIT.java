@@ -82,6 +82,12 @@ class ExperimentIT {
                 assertTrue(Long.parseLong(row.get("samples")) > 0, what + ": no flight-recorder series");
             }
             assertTrue(Long.parseLong(row.get("model_bytes")) > 0, what + ": no model prediction");
+            // Both sides ran under the cell's timeout (quick.yaml: 60 s for both modes), and say how they were run.
+            assertEquals("60", row.get("timeout_s"), what);
+            String command = row.get("command");
+            assertTrue(Boolean.parseBoolean(row.get("baseline"))
+                    ? command.startsWith("virsh ") && command.contains(" --timeout 60 ")
+                    : command.startsWith("StartMigration ") && command.contains("options.timeout_s=60"), what + ": " + command);
         }
         assertEquals(2, baselines, "one baseline per technique");
 
@@ -91,10 +97,13 @@ class ExperimentIT {
             for (Path f : files) {
                 JsonNode run = new ObjectMapper().readTree(f.toFile());
                 assertFalse(run.path("heartbeats").isEmpty(), f + ": no heartbeats");
+                assertFalse(run.path("command").isEmpty(), f + ": no command recorded");
             }
         }
         String report = Files.readString(out.resolve("report.md"));
         assertTrue(report.contains("livemig vs virsh migrate") && report.contains("Measured vs model"), report);
+        assertTrue(report.contains("## Settings") && report.contains("### Commands"), report);
+        assertTrue(Files.isRegularFile(out.resolve("experiment.json")), "the provenance is recorded");
         try (Stream<Path> plots = Files.list(out.resolve("plots"))) {
             List<Path> pngs = plots.filter(p -> p.toString().endsWith(".png")).toList();
             assertEquals(6, pngs.size(), pngs.toString());

@@ -3,6 +3,7 @@ package io.livemig.cli.command;
 import io.livemig.cli.client.AgentChannels;
 import io.livemig.cli.experiment.ExperimentInvariants;
 import io.livemig.cli.experiment.ExperimentSpec;
+import io.livemig.cli.experiment.Provenance;
 import io.livemig.cli.experiment.Report;
 import io.livemig.cli.experiment.Results;
 import io.livemig.cli.experiment.RunResult;
@@ -35,7 +36,8 @@ final class ExperimentCommand {
     LivemigCommand root;
 
     @Command(name = "run", description = {"Run every migration of SPEC (YAML) and record it under DIR:",
-        "results.csv, runs/<id>.json (flight recorder, heartbeats, pings), spec.yaml with the seed.",
+        "results.csv, runs/<id>.json (flight recorder, heartbeats, pings, the command of each run),",
+        "spec.yaml with the seed, experiment.json (spec file, seed, git commit, versions).",
         "Needs root and the lab (scripts/lab.sh up): guests are created and destroyed per run."},
             mixinStandardHelpOptions = true,
             footer = {"%nExamples:", "  livemig experiment run scripts/experiments/quick.yaml --out /tmp/quick",
@@ -84,7 +86,9 @@ final class ExperimentCommand {
             Files.createDirectories(out);
             PrintWriter err = spec.commandLine().getErr();
             err.println("experiment " + experiment.name() + ": seed " + s + ", results in " + out);
-            List<RunResult> results = new ExperimentRunner(experiment, s, out, cluster, lab, labDir, channels::to, err).run();
+            Provenance provenance = Provenance.collect(specFile, s, ManifestVersionProvider.line());
+            List<RunResult> results = new ExperimentRunner(experiment, s, out, cluster, lab, labDir, channels::to, err,
+                    provenance).run();
             Path report = Report.write(out);
             List<String> violations = ExperimentInvariants.violations(results, experiment);
             PrintWriter o = spec.commandLine().getOut();

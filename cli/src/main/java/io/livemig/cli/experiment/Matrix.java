@@ -16,7 +16,8 @@ import java.util.Random;
  * {@code virsh migrate --live}) always, and "postcopy" too when a livemig mode is postcopy, so
  * that each livemig technique has a plain-libvirt run of the same technique beside it. A baseline
  * run takes the allowed downtime of the livemig mode of the same name (0, the default, if there is
- * none), so both sides run under the same limit.
+ * none), so both sides run under the same limit; likewise its timeout (the mode's
+ * {@code timeout_s}, else {@link #DEFAULT_TIMEOUT_S}): the one value both sides are given.
  *
  * <p>Order: the warm-up first, if any (the spec's first cell, repetition 0), then each repetition
  * runs every cell once, in an order shuffled anew per repetition by one
@@ -29,11 +30,13 @@ public final class Matrix {
     /** The modes a plain {@code virsh migrate} baseline is run in. */
     public static final String BASELINE_PRECOPY = "precopy";
     public static final String BASELINE_POSTCOPY = "postcopy";
+    /** Completion timeout of a cell whose mode gives none (livemig: its timeout rule; baseline: virsh --timeout). */
+    public static final long DEFAULT_TIMEOUT_S = 120;
 
     private Matrix() {}
 
     /** One cell: what every repetition of it shares. */
-    private record Cell(Workload workload, int linkMibps, String mode, boolean baseline, long maxDowntimeMs) {
+    private record Cell(Workload workload, int linkMibps, String mode, boolean baseline, long maxDowntimeMs, long timeoutS) {
 
         /** "postcopy-d64r8-l32", "baseline-precopy-d64r8-l32". */
         String label() {
@@ -86,20 +89,25 @@ public final class Matrix {
         for (Workload w : spec.workloads()) {
             for (int link : spec.linksMibps()) {
                 for (ModeSpec m : spec.modes()) {
-                    cells.add(new Cell(w, link, m.mode(), false, m.maxDowntimeMs()));
+                    cells.add(new Cell(w, link, m.mode(), false, m.maxDowntimeMs(), timeoutS(m)));
                 }
                 for (String b : baselineModes) {
-                    long downtime = spec.modes().stream().filter(m -> m.mode().equals(b))
-                            .mapToLong(ModeSpec::maxDowntimeMs).findFirst().orElse(0);
-                    cells.add(new Cell(w, link, b, true, downtime));
+                    ModeSpec same = spec.mode(b).orElse(new ModeSpec(b, 0, 0));
+                    cells.add(new Cell(w, link, b, true, same.maxDowntimeMs(), timeoutS(same)));
                 }
             }
         }
         return cells;
     }
 
+    /** The mode's timeout, or the default when it gives none. */
+    private static long timeoutS(ModeSpec m) {
+        return m.timeoutS() > 0 ? m.timeoutS() : DEFAULT_TIMEOUT_S;
+    }
+
     private static RunPlan runPlan(ExperimentSpec spec, Cell cell, int index, int repetition, String id) {
         return new RunPlan(index, id, repetition == 0, repetition, cell.mode(), cell.baseline(), spec.guest().memMib(),
-                cell.workload().dirtyMib(), cell.workload().dirtyRateMibps(), cell.linkMibps(), cell.maxDowntimeMs());
+                cell.workload().dirtyMib(), cell.workload().dirtyRateMibps(), cell.linkMibps(), cell.maxDowntimeMs(),
+                cell.timeoutS());
     }
 }

@@ -63,18 +63,19 @@ public final class Report {
         } else {
             specProblem = specFile + " is missing";
         }
+        Provenance provenance = Results.readProvenance(dir).orElse(null);
         List<RunResult> measured = Stats.measured(runs);
         Plots.writeAll(dir.resolve(PLOTS_DIR), measured);
         Path report = dir.resolve(REPORT_FILE);
         try {
-            Files.writeString(report, markdown(dir, runs, spec, specProblem), StandardCharsets.UTF_8);
+            Files.writeString(report, markdown(dir, runs, spec, specProblem, provenance), StandardCharsets.UTF_8);
         } catch (IOException e) {
             throw new UncheckedIOException("cannot write " + report + ": " + e.getMessage(), e);
         }
         return report;
     }
 
-    static String markdown(Path dir, List<RunResult> runs, ExperimentSpec spec, String specProblem) {
+    static String markdown(Path dir, List<RunResult> runs, ExperimentSpec spec, String specProblem, Provenance provenance) {
         List<RunResult> measured = Stats.measured(runs);
         Map<Cell, List<RunResult>> cells = new TreeMap<>(Stats.CELL_ORDER);
         for (RunResult r : measured) {
@@ -83,9 +84,11 @@ public final class Report {
         StringBuilder md = new StringBuilder();
         String title = spec != null ? spec.name() : Objects.toString(dir.getFileName(), dir.toString());
         md.append("# Experiment ").append(title).append("\n\n");
-        setup(md, runs, spec, specProblem);
+        setup(md, runs, spec, specProblem, provenance);
         cellTable(md, cells);
+        ReportSettings.append(md, cells);
         baselineTable(md, cells);
+        autoTable(md, cells);
         modelTable(md, cells);
         integrity(md, runs);
         failures(md, runs);
@@ -102,9 +105,23 @@ public final class Report {
         return md.toString();
     }
 
-    private static void setup(StringBuilder md, List<RunResult> runs, ExperimentSpec spec, String specProblem) {
+    private static void setup(StringBuilder md, List<RunResult> runs, ExperimentSpec spec, String specProblem,
+            Provenance provenance) {
         long warmups = runs.stream().filter(r -> r.plan().warmup()).count();
         md.append("## Setup\n\n");
+        if (provenance != null) {
+            md.append("- Spec file: `").append(provenance.specFile()).append("` (as run, seed filled in: `")
+                    .append(Results.SPEC_FILE).append("`)\n");
+            md.append("- Git commit: ").append(provenance.gitCommit() == null ? "not recorded (not run from a git checkout)"
+                    : "`" + provenance.gitCommit() + "`" + (provenance.gitDirty() == null ? ""
+                    : provenance.gitDirty() ? ", with uncommitted changes" : ", no uncommitted changes")).append('\n');
+            md.append("- livemig: ").append(Objects.toString(provenance.livemig(), "not recorded")).append('\n');
+            md.append("- virsh: ").append(Objects.toString(provenance.virsh(), "not recorded")).append('\n');
+            md.append("- Started: ").append(Objects.toString(provenance.startedAt(), "not recorded")).append('\n');
+        } else {
+            md.append("- Provenance: ").append(Results.PROVENANCE_FILE)
+                    .append(" is missing (spec file, git commit and versions not recorded)\n");
+        }
         if (spec != null) {
             md.append("- Hosts: ").append(spec.source()).append(" → ").append(spec.target()).append('\n');
             md.append(String.format(Locale.ROOT, "- Guest: %d MiB, %d vCPU%s, %s memory%n", spec.guest().memMib(),
@@ -153,13 +170,26 @@ public final class Report {
 
     /** "1100 (1000–1200)"; just the median when all runs agree; "n/a" without succeeded runs. */
     private static String range(Summary s, String pattern) {
+        return range(s, pattern, 1);
+    }
+
+    /** {@link #range(Summary, String)} of the figure divided by {@code unit}. */
+    static String range(Summary s, String pattern, double unit) {
         if (s.n() == 0) {
             return "n/a";
         }
-        String median = Stats.format(pattern, s.median());
-        String min = Stats.format(pattern, s.min());
-        String max = Stats.format(pattern, s.max());
+        String median = Stats.format(pattern, s.median() / unit);
+        String min = Stats.format(pattern, s.min() / unit);
+        String max = Stats.format(pattern, s.max() / unit);
         return min.equals(max) ? median : median + " (" + min + "–" + max + ")";
+    }
+
+    /** A ratio: two decimals, or two significant digits below 0.1 (0.0011, not 0.00); "n/a" for NaN. */
+    static String ratio(double r) {
+        if (Double.isNaN(r)) {
+            return "n/a";
+        }
+        return Stats.format(r != 0 && Math.abs(r) < 0.1 ? "%.2g" : "%.2f", r);
     }
 
     private static void baselineTable(StringBuilder md, Map<Cell, List<RunResult>> cells) {
@@ -169,8 +199,9 @@ public final class Report {
             md.append("No baseline runs.\n\n");
             return;
         }
-        md.append("livemig's median / plain `virsh migrate`'s median, same technique, workload and link; "
-                + "below 1 means livemig did better.\n\n");
+        md.append("livemig's median / plain `virsh migrate`'s median, same technique, workload and link, min–max "
+                + "over the succeeded runs in brackets; the ratio is of the medians, below 1 means livemig did better. "
+                + "Bytes are the same libvirt statistic on both sides (see Settings).\n\n");
         md.append("| mode | workload | link | total ms livemig / virsh | ratio | downtime ms livemig / virsh | ratio "
                 + "| MiB sent livemig / virsh | ratio |\n");
         md.append("|---|---|---|---:|---:|---:|---:|---:|---:|\n");
@@ -188,13 +219,61 @@ public final class Report {
         md.append('\n');
     }
 
-    /** Appends "a / b | ratio | " for the medians of one figure on both sides. */
+    /** Appends "a (min–max) / b (min–max) | ratio of the medians | " for one figure on both sides. */
     private static void compare(StringBuilder md, List<RunResult> a, List<RunResult> b, ToDoubleFunction<RunResult> figure,
             String pattern, double unit) {
-        double ma = Stats.ofSucceeded(a, figure).median();
-        double mb = Stats.ofSucceeded(b, figure).median();
-        md.append(Stats.format(pattern, ma / unit)).append(" / ").append(Stats.format(pattern, mb / unit)).append(" | ")
-                .append(Stats.format("%.2f", Stats.ratio(ma, mb))).append(" | ");
+        Summary sa = Stats.ofSucceeded(a, figure);
+        Summary sb = Stats.ofSucceeded(b, figure);
+        md.append(range(sa, pattern, unit)).append(" / ").append(range(sb, pattern, unit)).append(" | ")
+                .append(ratio(Stats.ratio(sa.median(), sb.median()))).append(" | ");
+    }
+
+    /**
+     * auto against each plain {@code virsh migrate} baseline of the same workload and link: where
+     * pre-copy does not converge, this is the comparison that matters, so it is computed here
+     * rather than by hand.
+     */
+    private static void autoTable(StringBuilder md, Map<Cell, List<RunResult>> cells) {
+        List<Cell> autos = cells.keySet().stream().filter(c -> !c.baseline() && c.mode().equals("auto")).toList();
+        List<Cell> baselines = cells.keySet().stream().filter(Cell::baseline).toList();
+        if (autos.isEmpty() || baselines.isEmpty()) {
+            return;
+        }
+        md.append("## auto vs virsh migrate\n\n");
+        md.append("livemig's auto mode against each plain `virsh migrate` baseline of the same workload and link: "
+                + "medians, min–max in brackets, ratio of the medians (auto / virsh; below 1 means auto did better). "
+                + "\"auto ended in\" counts the technique that finished each succeeded auto run.\n\n");
+        md.append("| workload | link | baseline | total ms auto / virsh | ratio | downtime ms auto / virsh | ratio "
+                + "| MiB sent auto / virsh | ratio | auto ended in |\n");
+        md.append("|---|---|---|---:|---:|---:|---:|---:|---:|---|\n");
+        for (Cell auto : autos) {
+            List<RunResult> a = cells.get(auto);
+            for (Cell base : baselines) {
+                if (!auto.withBaseline(true).sameWorkloadAndLink(base)) {
+                    continue;
+                }
+                List<RunResult> v = cells.get(base);
+                md.append("| ").append(auto.workloadLabel()).append(" | ").append(auto.linkLabel()).append(" | ")
+                        .append(base.modeLabel()).append(" | ");
+                compare(md, a, v, r -> r.totalMs(), "%.0f", 1);
+                compare(md, a, v, r -> r.downtimeMs(), "%.0f", 1);
+                compare(md, a, v, r -> r.bytesTransferred(), "%.1f", Stats.MIB);
+                md.append(counts(a.stream().filter(Stats::succeeded).map(r -> Objects.toString(r.modeUsed(), "unknown"))
+                        .toList())).append(" |\n");
+            }
+        }
+        md.append('\n');
+    }
+
+    /** "postcopy 2, precopy 1": distinct values by count, then name; "none" for none. */
+    static String counts(List<String> values) {
+        if (values.isEmpty()) {
+            return "none";
+        }
+        Map<String, Long> n = values.stream().collect(Collectors.groupingBy(v -> v, TreeMap::new, Collectors.counting()));
+        return n.entrySet().stream()
+                .sorted(Map.Entry.<String, Long>comparingByValue().reversed().thenComparing(Map.Entry.comparingByKey()))
+                .map(e -> e.getKey() + " " + e.getValue()).collect(Collectors.joining(", "));
     }
 
     private static void modelTable(StringBuilder md, Map<Cell, List<RunResult>> cells) {
@@ -225,7 +304,7 @@ public final class Report {
     /** "340.0 / 340.0 (1.00)". */
     private static String versus(double measured, double model, String pattern, double unit) {
         return Stats.format(pattern, measured / unit) + " / " + Stats.format(pattern, model / unit) + " ("
-                + Stats.format("%.2f", Stats.ratio(measured, model)) + ")";
+                + ratio(Stats.ratio(measured, model)) + ")";
     }
 
     private static void integrity(StringBuilder md, List<RunResult> runs) {

@@ -16,6 +16,7 @@ import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
 import java.util.Locale;
+import java.util.Optional;
 import java.util.stream.Stream;
 import org.apache.commons.csv.CSVFormat;
 import org.apache.commons.csv.CSVPrinter;
@@ -24,6 +25,7 @@ import org.apache.commons.csv.CSVPrinter;
  * The layout of an experiment directory, written by the runner and read by the report:
  * <pre>
  * DIR/spec.yaml         the spec with its seed filled in: running it again gives the same order
+ * DIR/experiment.json   {@link Provenance}: spec file, seed, git commit, livemig and virsh versions
  * DIR/runs/ID.json      one file per run, the whole {@link RunResult} (series included)
  * DIR/results.csv       one row per run, every scalar, for spreadsheets and R
  * DIR/report.md         written by {@link Report}
@@ -37,14 +39,16 @@ public final class Results {
     public static final String RUNS_DIR = "runs";
     public static final String CSV_FILE = "results.csv";
     public static final String SPEC_FILE = "spec.yaml";
+    public static final String PROVENANCE_FILE = "experiment.json";
 
     /** The columns of results.csv, in order. */
     public static final List<String> CSV_COLUMNS = List.of("index", "id", "warmup", "repetition", "mode", "baseline",
-            "mem_mib", "dirty_mib", "dirty_rate_mibps", "link_mibps", "max_downtime_ms", "status", "mode_used",
-            "total_ms", "downtime_ms", "setup_ms", "bytes_transferred", "memory_bytes", "iterations",
+            "mem_mib", "dirty_mib", "dirty_rate_mibps", "link_mibps", "max_downtime_ms", "timeout_s", "status", "mode_used",
+            "total_ms", "downtime_ms", "setup_ms", "bytes_transferred", "bytes_field", "memory_bytes", "iterations",
             "postcopy_requests", "external_downtime_ms", "heartbeat_gap_ms", "integrity", "throughput_before_mibps",
             "throughput_during_mibps", "throughput_after_mibps", "model_passes", "model_bytes", "model_total_ms",
-            "model_downtime_ms", "model_converges", "samples", "heartbeats", "error");
+            "model_downtime_ms", "model_converges", "samples", "heartbeats", "max_downtime_applied", "command", "downtime_command",
+            "error");
 
     private static final ObjectMapper JSON = new ObjectMapper()
             .setPropertyNamingStrategy(PropertyNamingStrategies.SNAKE_CASE)
@@ -101,12 +105,14 @@ public final class Results {
         row.add(p.dirtyRateMibps());
         row.add(p.linkMibps());
         row.add(p.maxDowntimeMs());
+        row.add(p.timeoutS());
         row.add(r.status());
         row.add(r.modeUsed());
         row.add(r.totalMs());
         row.add(r.downtimeMs());
         row.add(r.setupMs());
         row.add(r.bytesTransferred());
+        row.add(r.bytesField());
         row.add(r.memoryBytes());
         row.add(r.iterations());
         row.add(r.postcopyRequests());
@@ -123,6 +129,9 @@ public final class Results {
         row.add(m == null ? null : m.converges());
         row.add(r.samples().size());
         row.add(r.heartbeats().size());
+        row.add(r.maxDowntimeApplied());
+        row.add(String.join(" ", r.command()));
+        row.add(String.join(" ", r.downtimeCommand()));
         row.add(r.error());
         return row;
     }
@@ -141,6 +150,37 @@ public final class Results {
                     + spec.withSeed(seed).toYaml(), StandardCharsets.UTF_8);
         } catch (IOException e) {
             throw new UncheckedIOException("cannot write " + file + ": " + e.getMessage(), e);
+        }
+    }
+
+    /** Writes {@code dir/experiment.json}. */
+    public static void writeProvenance(Path dir, Provenance provenance) {
+        Path file = dir.resolve(PROVENANCE_FILE);
+        try {
+            Files.createDirectories(dir);
+            Files.writeString(file, JSON.writeValueAsString(provenance) + "\n", StandardCharsets.UTF_8);
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot write " + file + ": " + e.getMessage(), e);
+        }
+    }
+
+    /**
+     * {@code dir/experiment.json}, or empty when there is none (an experiment recorded before it
+     * was written).
+     *
+     * @throws IllegalArgumentException when the file is there but cannot be read as one
+     */
+    public static Optional<Provenance> readProvenance(Path dir) {
+        Path file = dir.resolve(PROVENANCE_FILE);
+        if (!Files.isRegularFile(file)) {
+            return Optional.empty();
+        }
+        try {
+            return Optional.ofNullable(JSON.readValue(Files.readString(file, StandardCharsets.UTF_8), Provenance.class));
+        } catch (JsonProcessingException e) {
+            throw new IllegalArgumentException(file + ": " + e.getOriginalMessage().lines().findFirst().orElse("invalid"));
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot read " + file + ": " + e.getMessage(), e);
         }
     }
 

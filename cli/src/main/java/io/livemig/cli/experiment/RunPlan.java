@@ -14,6 +14,8 @@ package io.livemig.cli.experiment;
  * @param dirtyRateMibps  rate at which it dirties it
  * @param linkMibps       migration bandwidth limit, 0 for none
  * @param maxDowntimeMs   allowed downtime, 0 for the default
+ * @param timeoutS        completion timeout of the run, the same for livemig and its baseline: livemig's
+ *                        timeout rule, virsh's {@code --timeout}; 0 in runs recorded before it was kept
  */
 public record RunPlan(
         int index,
@@ -26,7 +28,8 @@ public record RunPlan(
         int dirtyMib,
         int dirtyRateMibps,
         int linkMibps,
-        long maxDowntimeMs) {
+        long maxDowntimeMs,
+        long timeoutS) {
 
     /** The cell this run belongs to: runs of one cell are repetitions of each other. */
     public String cell() {

@@ -24,6 +24,18 @@ import java.util.List;
  * @param heartbeats           the guest's heartbeats as the host received them
  * @param migrationStartMs     host clock (ms since the run began) when the migration was started
  * @param migrationEndMs       host clock (ms since the run began) when it ended
+ * @param escalations          steps livemig's policy took, in order (empty for baseline runs)
+ * @param command              how the migration was asked for, as sent: for a baseline run the
+ *                             {@code virsh migrate} argv; for a livemig run the agent call and every
+ *                             field of its request ("StartMigration", "options.mode=...", ...)
+ * @param downtimeCommand      baseline runs with an allowed downtime: the {@code virsh
+ *                             migrate-setmaxdowntime} argv run once the job was seen; else empty
+ * @param maxDowntimeApplied   what became of the run's allowed downtime: "not requested" (the
+ *                             hypervisor's default), "requested" (livemig: the agent sets it before
+ *                             starting the job), "applied N ms after start" or "not applied: why"
+ *                             (baseline: {@code virsh migrate-setmaxdowntime} once the job runs)
+ * @param bytesField           the libvirt job statistic {@code bytesTransferred} is:
+ *                             "data_processed" or "memory_processed"
  */
 public record RunResult(
         RunPlan plan,
@@ -48,12 +60,26 @@ public record RunResult(
         long migrationStartMs,
         long migrationEndMs,
         List<String> escalations,
-        String error) {
+        String error,
+        List<String> command,
+        List<String> downtimeCommand,
+        String maxDowntimeApplied,
+        String bytesField) {
+
+    /** The statistic both sides' bytes are taken from: libvirt's {@code data_processed}. */
+    public static final String DATA_PROCESSED = "data_processed";
+    /** The fallback when a job's statistics lack {@code data_processed}. */
+    public static final String MEMORY_PROCESSED = "memory_processed";
 
     public RunResult {
-        samples = List.copyOf(samples);
-        heartbeats = List.copyOf(heartbeats);
-        escalations = List.copyOf(escalations);
+        // Runs recorded before a field existed read back with it null.
+        samples = samples == null ? List.of() : List.copyOf(samples);
+        heartbeats = heartbeats == null ? List.of() : List.copyOf(heartbeats);
+        escalations = escalations == null ? List.of() : List.copyOf(escalations);
+        command = command == null ? List.of() : List.copyOf(command);
+        downtimeCommand = downtimeCommand == null ? List.of() : List.copyOf(downtimeCommand);
+        maxDowntimeApplied = maxDowntimeApplied == null ? "" : maxDowntimeApplied;
+        bytesField = bytesField == null ? "" : bytesField;
     }
 
     /** One flight-recorder sample (livemig's, from the agent). */

@@ -39,6 +39,12 @@ final class Stats {
             return linkMibps == 0 ? "unlimited" : linkMibps + " MiB/s";
         }
 
+        /** Whether {@code other} has the same guest, workload and link (whatever its mode and side). */
+        boolean sameWorkloadAndLink(Cell other) {
+            return memMib == other.memMib && dirtyMib == other.dirtyMib && dirtyRateMibps == other.dirtyRateMibps
+                    && linkMibps == other.linkMibps;
+        }
+
         /** The same workload and link, the other side of the livemig / virsh comparison. */
         Cell withBaseline(boolean b) {
             return new Cell(b, mode, memMib, dirtyMib, dirtyRateMibps, linkMibps);

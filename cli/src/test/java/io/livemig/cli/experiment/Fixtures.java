@@ -29,22 +29,32 @@ final class Fixtures {
                 List.of(new ModeSpec("precopy", 300, 0), new ModeSpec("postcopy", 0, 0)), true, 10);
     }
 
+    /** As {@link #spec()} but pre-copy (300 ms, 45 s) and auto (300 ms, default timeout): one baseline, pre-copy. */
+    static ExperimentSpec specWithAuto() {
+        return new ExperimentSpec("synth", "lab-a", "lab-b", OptionalLong.of(SEED), 2, true, new Guest(256, 1, "random"),
+                List.of(new Workload(64, 8), new Workload(64, 32)), List.of(32),
+                List.of(new ModeSpec("precopy", 300, 45), new ModeSpec("auto", 300, 0)), true, 10);
+    }
+
     /** Base total ms by mode label and dirty rate. */
     static final Map<String, long[]> TOTAL_MS = Map.of(
             "precopy", new long[] {1000, 3000},
             "postcopy", new long[] {1500, 1600},
             "virsh precopy", new long[] {2000, 9000},
-            "virsh postcopy", new long[] {1800, 2000});
+            "virsh postcopy", new long[] {1800, 2000},
+            "auto", new long[] {1200, 4000});
     static final Map<String, long[]> DOWNTIME_MS = Map.of(
             "precopy", new long[] {100, 400},
             "postcopy", new long[] {20, 25},
             "virsh precopy", new long[] {300, 2000},
-            "virsh postcopy", new long[] {40, 50});
+            "virsh postcopy", new long[] {40, 50},
+            "auto", new long[] {90, 30});
     static final Map<String, long[]> ITERATIONS = Map.of(
             "precopy", new long[] {4, 10},
             "postcopy", new long[] {2, 2},
             "virsh precopy", new long[] {5, 12},
-            "virsh postcopy", new long[] {2, 2});
+            "virsh postcopy", new long[] {2, 2},
+            "auto", new long[] {4, 8});
 
     /** All runs of {@link #spec()} in plan order, all succeeded and intact. */
     static List<RunResult> results() {
@@ -59,6 +69,7 @@ final class Fixtures {
     static final class Builder {
         RunPlan plan;
         String status = "succeeded";
+        String modeUsed;
         long totalMs;
         long downtimeMs;
         long bytes;
@@ -71,9 +82,14 @@ final class Fixtures {
         List<Heartbeat> heartbeats = new ArrayList<>();
         String error;
         ModelPrediction model;
+        List<String> command;
+        List<String> downtimeCommand = List.of();
+        String maxDowntimeApplied;
+        String bytesField = RunResult.DATA_PROCESSED;
 
         Builder(RunPlan p) {
             this.plan = p;
+            this.modeUsed = p.mode();
             String label = Stats.modeLabel(p.baseline(), p.mode());
             int rate = p.dirtyRateMibps() == 8 ? 0 : 1;
             double factor = p.repetition() == 2 ? 1.2 : 1.0;
@@ -99,15 +115,48 @@ final class Fixtures {
                 boolean migrating = t >= 5000 && t <= 5000 + totalMs;
                 heartbeats.add(new Heartbeat(t, s, migrating ? during : p.dirtyRateMibps(), 0));
             }
+            if (p.baseline()) {
+                // As VirshMigrator.migrateArgv builds it, with a per-run XML file and migration URI.
+                boolean postcopy = p.mode().equals("postcopy");
+                command = new ArrayList<>(List.of("virsh", "-c", "qemu+tcp://lab-a/system", "migrate", "--live",
+                        "--persistent", "--unsafe", "--xml", "/tmp/livemig-baseline-" + p.index() + ".xml",
+                        "--persistent-xml", "/tmp/livemig-baseline-" + p.index() + ".xml"));
+                if (postcopy) {
+                    command.addAll(List.of("--postcopy", "--postcopy-after-precopy"));
+                }
+                command.addAll(List.of("--timeout", String.valueOf(p.timeoutS()),
+                        postcopy ? "--timeout-postcopy" : "--timeout-suspend", "--bandwidth", String.valueOf(p.linkMibps())));
+                if (postcopy) {
+                    command.addAll(List.of("--postcopy-bandwidth", String.valueOf(p.linkMibps())));
+                }
+                command.addAll(List.of("exp-synth", "qemu+tcp://lab-b/system", "--migrateuri",
+                        "tcp://10.0.0.2:" + (49152 + p.index())));
+                if (p.maxDowntimeMs() > 0) {
+                    downtimeCommand = List.of("virsh", "-c", "qemu+tcp://lab-a/system", "migrate-setmaxdowntime",
+                            "exp-synth", String.valueOf(p.maxDowntimeMs()));
+                    maxDowntimeApplied = "applied " + (100 + p.index()) + " ms after start";
+                } else {
+                    maxDowntimeApplied = "not requested";
+                }
+            } else {
+                command = new ArrayList<>(List.of("StartMigration", "vm_name=exp-synth", "target_agent=lab-b:7701",
+                        "options.mode=MIGRATION_MODE_" + p.mode().toUpperCase(java.util.Locale.ROOT)));
+                if (p.maxDowntimeMs() > 0) {
+                    command.add("options.max_downtime_ms=" + p.maxDowntimeMs());
+                }
+                command.add("options.bandwidth_mibps=" + p.linkMibps());
+                command.add("options.timeout_s=" + p.timeoutS());
+                maxDowntimeApplied = p.maxDowntimeMs() > 0 ? "requested" : "not requested";
+            }
             model = MigrationModel.predict(p.mode(), p.memMib() * MIB, p.dirtyMib() * MIB, p.dirtyRateMibps() * MIB,
                     p.linkMibps() * MIB, p.maxDowntimeMs());
         }
 
         RunResult build() {
-            return new RunResult(plan, status, plan.mode(), totalMs, downtimeMs, 40, bytes, plan.memMib() * MIB, iterations,
+            return new RunResult(plan, status, modeUsed, totalMs, downtimeMs, 40, bytes, plan.memMib() * MIB, iterations,
                     plan.mode().equals("postcopy") ? 12 : 0, externalDowntimeMs, heartbeatGapMs, integrity,
                     plan.dirtyRateMibps(), during, plan.dirtyRateMibps(), model, samples, heartbeats, 5000,
-                    5000 + totalMs, List.of(), error);
+                    5000 + totalMs, List.of(), error, command, downtimeCommand, maxDowntimeApplied, bytesField);
         }
     }
 }

@@ -49,7 +49,7 @@ class MatrixTest {
         RunPlan w = plan.get(0);
         assertTrue(w.warmup());
         assertEquals(0, w.repetition());
-        assertEquals(new RunPlan(0, "r000-precopy-d64r8-l32-warmup", true, 0, "precopy", false, 256, 64, 8, 32, 300), w);
+        assertEquals(new RunPlan(0, "r000-precopy-d64r8-l32-warmup", true, 0, "precopy", false, 256, 64, 8, 32, 300, 120), w);
         assertTrue(plan.stream().skip(1).noneMatch(RunPlan::warmup));
 
         List<RunPlan> none = Matrix.plan(spec(false, true, 2, PRE_POST), 1);
@@ -137,5 +137,23 @@ class MatrixTest {
         // Lexical order of ids is run order.
         List<String> ids = plan.stream().map(RunPlan::id).toList();
         assertEquals(ids.stream().sorted().toList(), ids);
+    }
+
+    @Test
+    void aBaselineTakesTheTimeoutAndDowntimeOfItsLivemigModeOrTheDefault() {
+        ExperimentSpec spec = Fixtures.specWithAuto(); // precopy 300 ms, 45 s; auto 300 ms, no timeout
+        for (RunPlan p : Matrix.plan(spec, 3)) {
+            long expected = p.mode().equals("precopy") ? 45 : Matrix.DEFAULT_TIMEOUT_S;
+            assertEquals(expected, p.timeoutS(), p.id());
+            assertEquals(300, p.maxDowntimeMs(), p.id());
+        }
+        assertTrue(Matrix.plan(spec, 3).stream().anyMatch(p -> p.baseline() && p.timeoutS() == 45));
+        // Fixtures.spec(): postcopy without timeout or downtime; its baseline likewise.
+        for (RunPlan p : Matrix.plan(Fixtures.spec(), 3)) {
+            if (p.mode().equals("postcopy")) {
+                assertEquals(Matrix.DEFAULT_TIMEOUT_S, p.timeoutS(), p.id());
+                assertEquals(0, p.maxDowntimeMs(), p.id());
+            }
+        }
     }
 }

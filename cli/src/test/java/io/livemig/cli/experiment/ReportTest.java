@@ -37,6 +37,9 @@ class ReportTest {
             Results.writeRun(dir, r);
         }
         Results.writeSpecCopy(dir, Fixtures.spec(), Fixtures.SEED);
+        Results.writeProvenance(dir, new Provenance("scripts/experiments/synth.yaml", Fixtures.SEED,
+                "0123456789abcdef0123456789abcdef01234567", false, "livemig 0.1.0 (commit 0123456789ab)",
+                "11.3.0", "2026-12-05T10:00:00Z"));
         return runs;
     }
 
@@ -48,6 +51,10 @@ class ReportTest {
         String md = Files.readString(report);
 
         assertTrue(md.startsWith("# Experiment synth\n"), md);
+        assertTrue(md.contains("- Spec file: `scripts/experiments/synth.yaml` (as run, seed filled in: `spec.yaml`)\n"), md);
+        assertTrue(md.contains("- Git commit: `0123456789abcdef0123456789abcdef01234567`, no uncommitted changes\n"), md);
+        assertTrue(md.contains("- livemig: livemig 0.1.0 (commit 0123456789ab)\n"), md);
+        assertTrue(md.contains("- virsh: 11.3.0\n"), md);
         assertTrue(md.contains("- Hosts: lab-a → lab-b\n"), md);
         assertTrue(md.contains("- Guest: 256 MiB, 1 vCPU, random memory\n"), md);
         assertTrue(md.contains("- Seed: 7\n"), md);
@@ -68,10 +75,13 @@ class ReportTest {
         // livemig vs virsh, by hand: total 1100 / 2200 = 0.50; downtime 110 / 330 = 0.33;
         // bytes (32 MiB/s x total) 35.2 / 70.4 MiB = 0.50.
         assertTrue(md.contains("## livemig vs virsh migrate"), md);
-        assertTrue(md.contains("| precopy | 64 MiB @ 8 MiB/s | 32 MiB/s | 1100 / 2200 | 0.50 | 110 / 330 | 0.33 "
-                + "| 35.2 / 70.4 | 0.50 |\n"), md);
+        // Each side's median with its min–max; the ratio is of the medians.
+        assertTrue(md.contains("| precopy | 64 MiB @ 8 MiB/s | 32 MiB/s | 1100 (1000–1200) / 2200 (2000–2400) | 0.50 "
+                + "| 110 (100–120) / 330 (300–360) | 0.33 | 35.2 (32.0–38.4) / 70.4 (64.0–76.8) | 0.50 |\n"), md);
         // Postcopy at 32 MiB/s: only repetition 1 of livemig succeeded, 1600 / median(2000, 2400).
-        assertTrue(md.contains("| postcopy | 64 MiB @ 32 MiB/s | 32 MiB/s | 1600 / 2200 | 0.73 |"), md);
+        assertTrue(md.contains("| postcopy | 64 MiB @ 32 MiB/s | 32 MiB/s | 1600 / 2200 (2000–2400) | 0.73 |"), md);
+        // No auto mode: no auto table.
+        assertFalse(md.contains("## auto vs virsh migrate"), md);
 
         // Measured vs model: the model of precopy at 8 MiB/s is 4 passes, 340 MiB, 10625 ms, 125 ms.
         assertTrue(md.contains("## Measured vs model"), md);
@@ -88,6 +98,77 @@ class ReportTest {
         for (String png : Report.PLOTS) {
             assertTrue(md.contains("](plots/" + png + ")"), png);
         }
+    }
+
+    @Test
+    void settingsShowWhatEachSideWasGivenFromTheRecordedCommands() throws Exception {
+        writeExperiment();
+        String md = Files.readString(Report.write(dir));
+        // timeout, bandwidth, post-copy bandwidth, downtime, what became of it, bytes statistic.
+        assertTrue(md.contains("| precopy | 64 MiB @ 8 MiB/s | 32 MiB/s | 2 | 120 | 32 | – | 300 | requested 2/2 "
+                + "| data_processed 2 |\n"), md);
+        assertTrue(md.contains("| postcopy | 64 MiB @ 8 MiB/s | 32 MiB/s | 2 | 120 | 32 | 32 | default "
+                + "| not requested 2/2 | data_processed 2 |\n"), md);
+        assertTrue(md.contains("| virsh postcopy | 64 MiB @ 8 MiB/s | 32 MiB/s | 2 | 120 | 32 | 32 | default "
+                + "| not requested 2/2 | data_processed 2 |\n"), md);
+        // The fixture applies the downtime 100 + index ms after start.
+        List<Integer> at = Fixtures.results().stream().map(RunResult::plan)
+                .filter(p -> p.baseline() && !p.warmup() && p.mode().equals("precopy") && p.dirtyRateMibps() == 8)
+                .map(p -> 100 + p.index()).sorted().toList();
+        assertTrue(md.contains("| virsh precopy | 64 MiB @ 8 MiB/s | 32 MiB/s | 2 | 120 | 32 | – | 300 | applied 2/2 ("
+                + at.get(0) + "–" + at.get(1) + " ms after start) | data_processed 2 |\n"), md);
+        assertTrue(md.contains("livemig runs: data_processed 8; virsh runs: data_processed 8. Both sides: "
+                + "`data_processed`, compared field for field."), md);
+        // Commands: one line per distinct command, per-run file and URI replaced.
+        assertTrue(md.contains("- virsh precopy (4 runs): `virsh -c qemu+tcp://lab-a/system migrate --live --persistent "
+                + "--unsafe --xml DEST_XML --persistent-xml DEST_XML --timeout 120 --timeout-suspend --bandwidth 32 "
+                + "exp-synth qemu+tcp://lab-b/system --migrateuri MIGRATE_URI`, then, once the job runs, "
+                + "`virsh -c qemu+tcp://lab-a/system migrate-setmaxdowntime exp-synth 300`\n"), md);
+        assertTrue(md.contains("- precopy (4 runs): `StartMigration vm_name=exp-synth target_agent=lab-b:7701 "
+                + "options.mode=MIGRATION_MODE_PRECOPY options.max_downtime_ms=300 options.bandwidth_mibps=32 "
+                + "options.timeout_s=120`\n"), md);
+    }
+
+    @Test
+    void aDifferentBytesStatisticOnOneSideIsFlagged() throws Exception {
+        for (RunResult r : Fixtures.results()) {
+            Fixtures.Builder b = Fixtures.builder(r.plan());
+            if (r.plan().baseline() && r.plan().repetition() == 2) {
+                b.bytesField = RunResult.MEMORY_PROCESSED;
+            }
+            Results.writeRun(dir, b.build());
+        }
+        String md = Files.readString(Report.write(dir));
+        assertTrue(md.contains("livemig runs: data_processed 8; virsh runs: data_processed 4, memory_processed 4. "
+                + "**The sides did not all use the same statistic: compare bytes with care.**"), md);
+        assertTrue(md.contains("- Provenance: experiment.json is missing"), md);
+    }
+
+    @Test
+    void autoIsComparedWithTheVirshBaselineRatiosComputed() throws Exception {
+        ExperimentSpec spec = Fixtures.specWithAuto();
+        for (RunPlan p : Matrix.plan(spec, Fixtures.SEED)) {
+            Fixtures.Builder b = Fixtures.builder(p);
+            if (p.mode().equals("auto") && p.dirtyRateMibps() == 32) {
+                b.modeUsed = "postcopy";
+            }
+            Results.writeRun(dir, b.build());
+        }
+        Results.writeSpecCopy(dir, spec, Fixtures.SEED);
+        String md = Files.readString(Report.write(dir));
+        assertTrue(md.contains("## auto vs virsh migrate"), md);
+        // By hand. 8 MiB/s: total auto 1200, 1440 -> 1320 vs virsh 2000, 2400 -> 2200: 0.60; downtime 90, 108 -> 99
+        // vs 300, 360 -> 330: 0.30; bytes (32 MiB/s x total) 42.2 vs 70.4 MiB: 0.60; auto stayed auto.
+        assertTrue(md.contains("| 64 MiB @ 8 MiB/s | 32 MiB/s | virsh precopy | 1320 (1200–1440) / 2200 (2000–2400) | 0.60 "
+                + "| 99 (90–108) / 330 (300–360) | 0.30 | 42.2 (38.4–46.1) / 70.4 (64.0–76.8) | 0.60 | auto 2 |\n"), md);
+        // 32 MiB/s: 4400 vs 9900: 0.44; downtime 33 vs 2200: 0.015 (two significant digits, not 0.00);
+        // bytes 140.8 vs 316.8: 0.44; both auto runs ended in post-copy.
+        assertTrue(md.contains("| 64 MiB @ 32 MiB/s | 32 MiB/s | virsh precopy | 4400 (4000–4800) / 9900 (9000–10800) | 0.44 "
+                + "| 33 (30–36) / 2200 (2000–2400) | 0.015 | 140.8 (128.0–153.6) / 316.8 (288.0–345.6) | 0.44 "
+                + "| postcopy 2 |\n"), md);
+        // The baseline runs under pre-copy's timeout (45 s), auto under the default (120 s).
+        assertTrue(md.contains("| virsh precopy | 64 MiB @ 32 MiB/s | 32 MiB/s | 2 | 45 | 32 |"), md);
+        assertTrue(md.contains("| auto | 64 MiB @ 32 MiB/s | 32 MiB/s | 2 | 120 | 32 | 32 | 300 |"), md);
     }
 
     private static String failedId(List<RunResult> runs) {

@@ -82,7 +82,7 @@ class ResultsTest {
             rows = csv.getRecords();
         }
         assertEquals(Results.CSV_COLUMNS, header);
-        assertEquals(34, header.size());
+        assertEquals(39, header.size());
         assertEquals(all.size(), rows.size());
 
         RunResult warm = all.get(0);
@@ -113,6 +113,18 @@ class ResultsTest {
         assertEquals("8", w.get("samples"));
         assertEquals("21", w.get("heartbeats"));
         assertEquals("", w.get("error"));
+        assertEquals("120", w.get("timeout_s"));
+        assertEquals("data_processed", w.get("bytes_field"));
+        assertEquals("requested", w.get("max_downtime_applied"));
+        assertEquals("StartMigration vm_name=exp-synth target_agent=lab-b:7701 options.mode=MIGRATION_MODE_PRECOPY "
+                + "options.max_downtime_ms=300 options.bandwidth_mibps=32 options.timeout_s=120", w.get("command"));
+        assertEquals("", w.get("downtime_command"));
+        RunResult base = all.stream().filter(r -> r.plan().baseline() && r.plan().mode().equals("precopy")).findFirst()
+                .orElseThrow();
+        CSVRecord b0 = rows.get(all.indexOf(base));
+        assertTrue(b0.get("command").startsWith("virsh -c qemu+tcp://lab-a/system migrate --live "), b0.get("command"));
+        assertTrue(b0.get("command").contains(" --timeout 120 --timeout-suspend --bandwidth 32 "), b0.get("command"));
+        assertEquals("virsh -c qemu+tcp://lab-a/system migrate-setmaxdowntime exp-synth 300", b0.get("downtime_command"));
 
         CSVRecord odd = rows.get(2);
         assertEquals("", odd.get("throughput_during_mibps"));
@@ -129,6 +141,30 @@ class ResultsTest {
         String yaml = Files.readString(dir.resolve("spec.yaml"));
         assertTrue(yaml.contains("seed: 1234"), yaml);
         assertEquals(spec.withSeed(1234), ExperimentSpec.load(dir.resolve("spec.yaml")));
+    }
+
+    @Test
+    void provenanceRoundTripsAndIsOptional() {
+        assertTrue(Results.readProvenance(dir).isEmpty());
+        Provenance p = new Provenance("scripts/experiments/classic.yaml", 2026, "abc123", true, "livemig 0.1.0", null,
+                "2026-12-05T10:00:00Z");
+        Results.writeProvenance(dir, p);
+        assertEquals(p, Results.readProvenance(dir).orElseThrow());
+    }
+
+    @Test
+    void aRunRecordedBeforeTheSettingsFieldsReadsBackWithThemEmpty() throws Exception {
+        RunResult r = Fixtures.results().get(1);
+        Results.writeRun(dir, r);
+        Path file = dir.resolve("runs/" + r.plan().id() + ".json");
+        String old = Files.readString(file).replaceAll("(?s),\\s*\"command\" : \\[.*?]", "")
+                .replaceAll(",\\s*\"timeout_s\" : \\d+", "");
+        assertFalse(old.contains("\"command\""), old);
+        Files.writeString(file, old);
+        RunResult back = Results.readRuns(dir).get(0);
+        assertEquals(List.of(), back.command());
+        assertEquals(0, back.plan().timeoutS());
+        assertEquals(r.totalMs(), back.totalMs());
     }
 
     @Test

@@ -6,6 +6,7 @@ import io.livemig.cli.experiment.ExperimentSpec;
 import io.livemig.cli.experiment.Matrix;
 import io.livemig.cli.experiment.MigrationModel;
 import io.livemig.cli.experiment.ModelPrediction;
+import io.livemig.cli.experiment.Provenance;
 import io.livemig.cli.experiment.Results;
 import io.livemig.cli.experiment.RunPlan;
 import io.livemig.cli.experiment.RunResult;
@@ -33,8 +34,6 @@ public final class ExperimentRunner {
 
     /** Quiet time before and after each migration, for the guest's throughput there. */
     static final Duration QUIET = Duration.ofSeconds(3);
-    /** Default completion timeout of a run (livemig: its timeout rule; baseline: virsh --timeout). */
-    static final long DEFAULT_TIMEOUT_S = 120;
 
     private final ExperimentSpec spec;
     private final long seed;
@@ -44,10 +43,13 @@ public final class ExperimentRunner {
     private final LivemigMigrator livemig;
     private final VirshMigrator virsh;
     private final PrintWriter progress;
+    private final Provenance provenance;
 
+    /** @param provenance what produced the experiment, written to DIR/experiment.json before the first run */
     public ExperimentRunner(ExperimentSpec spec, long seed, Path out, ClusterConfig cluster, Path labScript, Path labDir,
-            Function<String, ManagedChannel> channels, PrintWriter progress) {
+            Function<String, ManagedChannel> channels, PrintWriter progress, Provenance provenance) {
         this.spec = spec;
+        this.provenance = provenance;
         this.seed = seed;
         this.out = out;
         this.cluster = cluster;
@@ -63,6 +65,7 @@ public final class ExperimentRunner {
         HostConfig target = cluster.requireHost(spec.target());
         List<RunPlan> plans = Matrix.plan(spec, seed);
         Results.writeSpecCopy(out, spec, seed);
+        Results.writeProvenance(out, provenance);
         List<RunResult> results = new ArrayList<>();
         for (RunPlan plan : plans) {
             progress.printf(Locale.ROOT, "%s %3d/%d %-44s ", bar(plan.index(), plans.size()), plan.index() + 1,
@@ -99,8 +102,8 @@ public final class ExperimentRunner {
 
     private RunResult runOne(RunPlan plan, HostConfig source, HostConfig target) throws InterruptedException {
         String vm = "exp-" + spec.name().replace('_', '-');
-        long timeoutS = spec.mode(plan.mode()).map(ExperimentSpec.ModeSpec::timeoutS).filter(t -> t > 0)
-                .orElse(DEFAULT_TIMEOUT_S);
+        // The cell's timeout (Matrix): livemig's timeout rule and virsh's --timeout alike.
+        long timeoutS = plan.timeoutS() > 0 ? plan.timeoutS() : Matrix.DEFAULT_TIMEOUT_S;
         long memBytes = (long) plan.memMib() << 20;
         ModelPrediction model = MigrationModel.predict(plan.mode(), memBytes, (long) plan.dirtyMib() << 20,
                 (long) plan.dirtyRateMibps() << 20, (long) plan.linkMibps() << 20, plan.maxDowntimeMs());
@@ -126,7 +129,8 @@ public final class ExperimentRunner {
             startMs = elapsedMs(originNanos);
             try {
                 m = plan.baseline()
-                        ? virsh.migrate(vm, source, target, plan.mode(), plan.linkMibps(), memBytes, timeoutS)
+                        ? virsh.migrate(vm, source, target, plan.mode(), plan.linkMibps(), plan.maxDowntimeMs(), memBytes,
+                                timeoutS)
                         : livemig.migrate(vm, source, target, plan.mode(), plan.linkMibps(), plan.maxDowntimeMs(),
                                 timeoutS);
             } catch (IOException e) {
@@ -157,7 +161,9 @@ public final class ExperimentRunner {
                 heartbeatGap, integrity, DowntimeAnalysis.meanWriteMibps(heartbeats, 0, startMs),
                 DowntimeAnalysis.meanWriteMibps(heartbeats, startMs, endMs),
                 DowntimeAnalysis.meanWriteMibps(heartbeats, endMs, Long.MAX_VALUE), model, m.samples(), heartbeats,
-                startMs, endMs, m.escalations(), m.error() == null ? "" : m.error());
+                startMs, endMs, m.escalations(), m.error() == null ? "" : m.error(), m.command(), m.downtimeCommand(),
+                m.maxDowntimeApplied(),
+                m.bytesField());
     }
 
     private static long elapsedMs(long originNanos) {
@@ -174,6 +180,6 @@ public final class ExperimentRunner {
 
     private static RunResult failed(RunPlan plan, ModelPrediction model, String error) {
         return new RunResult(plan, "failed", plan.mode(), 0, 0, 0, 0, 0, 0, 0, -1, -1, "unknown", Double.NaN,
-                Double.NaN, Double.NaN, model, List.of(), List.of(), 0, 0, List.of(), error);
+                Double.NaN, Double.NaN, model, List.of(), List.of(), 0, 0, List.of(), error, List.of(), List.of(), "", "");
     }
 }

@@ -1,6 +1,9 @@
 package io.livemig.cli.experiment.runner;
 
 import io.grpc.ManagedChannel;
+import com.google.protobuf.Descriptors.EnumValueDescriptor;
+import com.google.protobuf.Descriptors.FieldDescriptor;
+import com.google.protobuf.Message;
 import io.grpc.StatusRuntimeException;
 import io.livemig.agent.core.policy.CopyMode;
 import io.livemig.cli.client.ProtoModes;
@@ -14,8 +17,10 @@ import io.livemig.proto.agent.v1.MigrationProgress;
 import io.livemig.proto.agent.v1.MigrationRef;
 import io.livemig.proto.agent.v1.MigrationResult;
 import io.livemig.proto.agent.v1.StartMigrationRequest;
+import java.util.ArrayList;
 import java.util.Iterator;
 import java.util.List;
+import java.util.Map;
 import java.util.Locale;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Function;
@@ -43,9 +48,12 @@ final class LivemigMigrator {
         if (timeoutS > 0) {
             options.setTimeoutS(timeoutS);
         }
+        StartMigrationRequest request = StartMigrationRequest.newBuilder().setVmName(vm).setTargetAgent(target.agent())
+                .setOptions(options).build();
+        List<String> command = describe(request);
+        String downtime = maxDowntimeMs > 0 ? "requested" : "not requested";
         try {
-            String id = stub.withDeadlineAfter(120, TimeUnit.SECONDS).startMigration(StartMigrationRequest.newBuilder()
-                    .setVmName(vm).setTargetAgent(target.agent()).setOptions(options).build()).getMigrationId();
+            String id = stub.withDeadlineAfter(120, TimeUnit.SECONDS).startMigration(request).getMigrationId();
             Iterator<MigrationProgress> it = stub.withDeadlineAfter(3600, TimeUnit.SECONDS)
                     .watchMigration(MigrationRef.newBuilder().setMigrationId(id).build());
             MigrationProgress last = null;
@@ -53,17 +61,44 @@ final class LivemigMigrator {
                 last = it.next();
             }
             if (last == null || !last.hasResult()) {
-                return MigrationRun.failed(mode, "the agent ended the stream without a result");
+                return MigrationRun.failed(mode, "the agent ended the stream without a result", command, List.of(), downtime);
             }
             MigrationResult r = last.getResult();
             List<RunResult.Sample> samples = last.getSamplesList().stream().map(LivemigMigrator::sample).toList();
             List<String> escalations = r.getEscalationsList().stream().map(LivemigMigrator::escalation).toList();
             return new MigrationRun(name(r.getStatus().name(), "MIGRATION_STATUS_"), name(r.getModeUsed().name(),
                     "MIGRATION_MODE_"), r.getTotalMs(), r.getDowntimeMs(), r.getSetupMs(), r.getBytesTransferred(),
-                    r.getMemoryBytes(), r.getIterations(), r.getPostcopyRequests(), samples, escalations, r.getError());
+                    r.getMemoryBytes(), r.getIterations(), r.getPostcopyRequests(), samples, escalations, r.getError(),
+                    command, List.of(), downtime, RunResult.DATA_PROCESSED);
         } catch (StatusRuntimeException e) {
             return MigrationRun.failed(mode, "agent of " + source.name() + ": " + e.getStatus().getCode() + " "
-                    + e.getStatus().getDescription());
+                    + e.getStatus().getDescription(), command, List.of(), downtime);
+        }
+    }
+
+    /**
+     * The request as sent: "StartMigration", then every field that is set, by field number,
+     * nested messages flattened ("options.mode=MIGRATION_MODE_PRECOPY", "options.max_downtime_ms=300").
+     * Fields left at their default are not sent, so they are not listed.
+     */
+    static List<String> describe(StartMigrationRequest request) {
+        List<String> out = new ArrayList<>();
+        out.add("StartMigration");
+        fields(request, "", out);
+        return List.copyOf(out);
+    }
+
+    private static void fields(Message m, String prefix, List<String> out) {
+        for (Map.Entry<FieldDescriptor, Object> f : m.getAllFields().entrySet()) {
+            String name = prefix + f.getKey().getName();
+            Object value = f.getValue();
+            if (value instanceof Message nested) {
+                fields(nested, name + ".", out);
+            } else if (value instanceof EnumValueDescriptor e) {
+                out.add(name + "=" + e.getName());
+            } else {
+                out.add(name + "=" + value);
+            }
         }
     }
 

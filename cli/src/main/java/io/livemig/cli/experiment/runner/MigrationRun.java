@@ -3,7 +3,10 @@ package io.livemig.cli.experiment.runner;
 import io.livemig.cli.experiment.RunResult;
 import java.util.List;
 
-/** What one migration reported, whichever way it ran. */
+/**
+ * What one migration reported, whichever way it ran, and how it was asked for ({@code command},
+ * {@code downtimeCommand}, {@code maxDowntimeApplied}, {@code bytesField}: see {@link RunResult}).
+ */
 record MigrationRun(
         String status,
         String modeUsed,
@@ -16,9 +19,20 @@ record MigrationRun(
         long postcopyRequests,
         List<RunResult.Sample> samples,
         List<String> escalations,
-        String error) {
+        String error,
+        List<String> command,
+        List<String> downtimeCommand,
+        String maxDowntimeApplied,
+        String bytesField) {
 
     static MigrationRun failed(String mode, String error) {
-        return new MigrationRun("failed", mode, 0, 0, 0, 0, 0, 0, 0, List.of(), List.of(), error);
+        return failed(mode, error, List.of(), List.of(), "");
+    }
+
+    /** Failed after {@code command} was (or was about to be) run. */
+    static MigrationRun failed(String mode, String error, List<String> command, List<String> downtimeCommand,
+            String maxDowntimeApplied) {
+        return new MigrationRun("failed", mode, 0, 0, 0, 0, 0, 0, 0, List.of(), List.of(), error, command,
+                downtimeCommand, maxDowntimeApplied, "");
     }
 }

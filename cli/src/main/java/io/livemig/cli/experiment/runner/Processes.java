@@ -23,21 +23,66 @@ final class Processes {
      * overstays is killed with what it started.
      */
     static Exec run(List<String> command, Duration timeout) throws IOException {
+        try (Running r = start(command)) {
+            return r.await(timeout);
+        }
+    }
+
+    /** Starts {@code command} and returns at once; {@link Running#await} collects it. */
+    static Running start(List<String> command) throws IOException {
         Path log = Files.createTempFile("livemig-exec-", ".log");
         try {
             Process p = new ProcessBuilder(command).redirectErrorStream(true).redirectOutput(log.toFile())
                     .redirectInput(ProcessBuilder.Redirect.from(new File("/dev/null"))).start();
-            if (!p.waitFor(timeout.toMillis(), TimeUnit.MILLISECONDS)) {
-                p.descendants().forEach(ProcessHandle::destroyForcibly);
-                p.destroyForcibly();
-                throw new IOException(String.join(" ", command.subList(0, Math.min(4, command.size())))
-                        + " did not finish within " + timeout.toSeconds() + " s");
+            return new Running(command, p, log);
+        } catch (IOException | RuntimeException e) {
+            Files.deleteIfExists(log);
+            throw e;
+        }
+    }
+
+    /** A started command; closing it kills what is left of it and removes its output file. */
+    static final class Running implements AutoCloseable {
+
+        private final List<String> command;
+        private final Process process;
+        private final Path log;
+
+        private Running(List<String> command, Process process, Path log) {
+            this.command = List.copyOf(command);
+            this.process = process;
+            this.log = log;
+        }
+
+        boolean isAlive() {
+            return process.isAlive();
+        }
+
+        /** Waits for the end, at most {@code timeout}; past it, kills the command and throws. */
+        Exec await(Duration timeout) throws IOException {
+            try {
+                if (!process.waitFor(timeout.toMillis(), TimeUnit.MILLISECONDS)) {
+                    kill();
+                    throw new IOException(String.join(" ", command.subList(0, Math.min(4, command.size())))
+                            + " did not finish within " + timeout.toSeconds() + " s");
+                }
+                return new Exec(process.exitValue(), Files.readString(log, StandardCharsets.UTF_8));
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                throw new IOException("interrupted while running " + command.get(0), e);
             }
-            return new Exec(p.exitValue(), Files.readString(log, StandardCharsets.UTF_8));
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            throw new IOException("interrupted while running " + command.get(0), e);
-        } finally {
+        }
+
+        private void kill() {
+            process.descendants().forEach(ProcessHandle::destroyForcibly);
+            process.destroyForcibly();
+        }
+
+        @Override
+        public void close() throws IOException {
+            if (process.isAlive()) {
+                kill();
+            }
             Files.deleteIfExists(log);
         }
     }
