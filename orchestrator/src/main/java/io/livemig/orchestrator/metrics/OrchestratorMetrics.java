@@ -81,7 +81,6 @@ public final class OrchestratorMetrics implements OrchestratorEvents {
 
     @Override
     public void migrationFinished(MigrationRecord r) {
-        migrations.labelValues(r.state().name().toLowerCase(Locale.ROOT), origin(r.origin())).inc();
         String modeUsed = r.figures().modeUsed().map(TransferMode::label).orElse("unknown");
         if (r.figures().totalMs() > 0) {
             duration.labelValues(modeUsed).observe(r.figures().totalMs() / 1000.0);
@@ -92,6 +91,8 @@ public final class OrchestratorMetrics implements OrchestratorEvents {
         if (r.figures().bytesTransferred() > 0) {
             bytes.inc(r.figures().bytesTransferred());
         }
+        // Counted last: a scrape that sees the migration counted sees its duration, downtime and bytes too.
+        migrations.labelValues(r.state().name().toLowerCase(Locale.ROOT), origin(r.origin())).inc();
     }
 
     @Override
