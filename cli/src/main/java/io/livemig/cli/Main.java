@@ -69,6 +69,7 @@ public final class Main {
         LivemigCommand root = new LivemigCommand(environment);
         channels.securedBy(root::security);
         CommandLine commandLine = new CommandLine(root, new CommandFactory(hypervisor, channels, terminal));
+        LivemigCommand.finish(commandLine);
         // The ranges the help shows come from the shared input rules, not from the annotations.
         commandLine.setResourceBundle(new OptionRanges());
         // Colour only on a terminal: AUTO also checks the terminal type and honours NO_COLOR;

@@ -57,4 +57,24 @@ class HelpTest {
         assertEquals(run.out(), TestCli.run("completion", "zsh").out(), "zsh runs the bash script");
         assertEquals(2, TestCli.run("completion", "fish").exitCode());
     }
+
+    /**
+     * Only clients read $LIVEMIG_INSECURE; the servers' --help says what turns them plaintext (the
+     * flag or the file) and does not claim the variable does.
+     */
+    @Test
+    void theServersHelpDoesNotClaimTheyReadLivemigInsecure() {
+        for (String server : List.of("agent", "orchestrator")) {
+            TestCli.Run run = TestCli.run(server, "--help");
+            assertEquals(0, run.exitCode(), run.err());
+            assertFalse(run.out().contains("LIVEMIG_INSECURE"), server + " --help mentions $LIVEMIG_INSECURE:\n"
+                    + run.out());
+            String insecure = String.join(" ", run.out().lines().dropWhile(l -> !l.strip().startsWith("--insecure"))
+                    .limit(6).map(String::strip).toList()).replaceAll("\\s+", " ");
+            assertTrue(insecure.contains("Serve plaintext gRPC without client authentication"), insecure);
+            assertTrue(insecure.contains("Only this flag or the file turn it on."), insecure);
+        }
+        TestCli.Run client = TestCli.run("history", "--help");
+        assertTrue(client.out().contains("$LIVEMIG_INSECURE=1"), "clients still say they read it: " + client.out());
+    }
 }

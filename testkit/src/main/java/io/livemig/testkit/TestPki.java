@@ -27,8 +27,21 @@ public final class TestPki {
         this.other = other;
     }
 
+    /** Why tests that need certificates are skipped when {@link #opensslAvailable()} is false. */
+    public static final String NO_OPENSSL = "openssl not found on PATH: scripts/pki.sh cannot make test certificates";
+
+    /** Whether scripts/pki.sh can run here: openssl is an executable on PATH. */
+    public static boolean opensslAvailable() {
+        return onPath("openssl");
+    }
+
+    /** Skips the calling test (JUnit assumption) with {@link #NO_OPENSSL} when openssl is missing. */
+    public static void assumeOpenssl() {
+        assumeTrue(opensslAvailable(), NO_OPENSSL);
+    }
+
     public static TestPki make(Path dir) throws IOException, InterruptedException {
-        assumeTrue(onPath("openssl"), "openssl is not installed: scripts/pki.sh cannot make test certificates");
+        assumeOpenssl();
         Path other = dir.resolve("other");
         run("init", dir.toString());
         for (String name : List.of("lab-a", "lab-b", "orchestrator", "operator", "intruder")) {

@@ -10,6 +10,8 @@ import io.livemig.common.input.Inputs;
 import io.livemig.common.tls.TransportSecurity;
 import io.livemig.common.value.HostPort;
 import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Collections;
 import java.util.List;
 import java.util.Optional;
 
@@ -34,7 +36,8 @@ public record AgentConfig(String host, String listen, String libvirtUri, String 
 
     public AgentConfig {
         libvirtUri = libvirtUri == null ? "qemu:///system" : libvirtUri;
-        allow = allow == null ? List.of() : List.copyOf(allow);
+        // Not List.copyOf: an empty entry ("- " alone) must reach validation to be reported at its line.
+        allow = allow == null ? List.of() : Collections.unmodifiableList(new ArrayList<>(allow));
     }
 
     /**
@@ -68,6 +71,7 @@ public record AgentConfig(String host, String listen, String libvirtUri, String 
         }
         lines.refuseBadListen(config.listen, config.metricsListen);
         lines.refuse("/libvirt_uri", Inputs.libvirtUri("libvirt_uri", config.libvirtUri));
+        lines.refuseBadAllow(config.allow);
         if (config.cluster == null || config.cluster.isBlank()) {
             throw new ConfigException(where + ": cluster (path of the cluster file) is required");
         }

@@ -78,6 +78,14 @@ public final class LivemigCommand {
         this.tls = new TlsOptions();
     }
 
+    /**
+     * What the command tree built from this root needs once built: the servers' own help for the
+     * options they inherit (see {@link TlsOptions#describeForServers}).
+     */
+    public static void finish(picocli.CommandLine commandLine) {
+        TlsOptions.describeForServers(commandLine);
+    }
+
     /** The log levels of this run of {@code command} (the subcommand's name); see {@link LogLevels}. */
     public LogLevels logLevels(String command) {
         return LogLevels.of(logs.verbosity(), command.equals("agent") || command.equals("orchestrator"),

@@ -3,13 +3,18 @@ package io.livemig.cli.command;
 import io.livemig.cli.client.ClientSecurity;
 import io.livemig.cli.client.TlsFlags;
 import java.nio.file.Path;
+import java.util.List;
+import picocli.CommandLine;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Model.OptionSpec;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.ScopeType;
 
 /**
  * --ca, --cert, --key and --insecure, given before or after the subcommand's name. Client
- * commands connect with them (see {@link ClientSecurity}); {@code agent} and {@code orchestrator}
- * take only --insecure, to serve plaintext.
+ * commands connect with them (see {@link ClientSecurity}, which also reads $LIVEMIG_INSECURE);
+ * {@code agent} and {@code orchestrator} take only --insecure, to serve plaintext, and describe it
+ * in their own words ({@link #describeForServers}).
  */
 final class TlsOptions {
 
@@ -29,9 +34,28 @@ final class TlsOptions {
     Path key;
 
     @Option(names = "--insecure", scope = ScopeType.INHERIT,
-            description = "Plaintext gRPC, no authentication: clients reach servers started with --insecure "
-                    + "(or $" + ClientSecurity.ENV_INSECURE + "=1); agent and orchestrator serve so.")
+            description = "Plaintext gRPC, no authentication, to reach servers that serve plaintext. Default: $"
+                    + ClientSecurity.ENV_INSECURE + "=1, then insecure: true in the client file.")
     boolean insecure;
+
+    /**
+     * --insecure as {@code agent} and {@code orchestrator} read it: only the flag or their file's
+     * {@code insecure: true}, never an environment variable (a server must not go plaintext
+     * because of one).
+     */
+    static final String SERVER_INSECURE = "Serve plaintext gRPC without client authentication, and talk plaintext "
+            + "to the other livemig servers, whatever the file's tls says (as insecure: true in the file does). "
+            + "Only this flag or the file turn it on.";
+
+    /** The servers' own description of the --insecure they inherit from the root (see {@link #SERVER_INSECURE}). */
+    static void describeForServers(CommandLine root) {
+        for (String server : List.of("agent", "orchestrator")) {
+            CommandSpec spec = root.getSubcommands().get(server).getCommandSpec();
+            OptionSpec inherited = spec.findOption("--insecure");
+            spec.remove(inherited);
+            spec.addOption(inherited.toBuilder().description(SERVER_INSECURE).build());
+        }
+    }
 
     TlsFlags flags() {
         return new TlsFlags(ca, cert, key, insecure);

@@ -6,6 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import io.livemig.common.config.ConfigException;
 import io.livemig.common.tls.TlsSettings;
 import io.livemig.common.tls.TransportSecurity;
+import io.livemig.testkit.SamplePem;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
@@ -22,9 +23,7 @@ class ClientSecurityTest {
 
     @BeforeEach
     void files() throws Exception {
-        for (String f : List.of("ca.pem", "a.pem", "a.key", "b.pem", "b.key")) {
-            Files.writeString(dir.resolve(f), "x");
-        }
+        SamplePem.write(dir, "ca.pem", "a.pem", "a.key", "b.pem", "b.key");
     }
 
     private static TlsFlags flags(Path ca, Path cert, Path key, boolean insecure) {

@@ -8,6 +8,7 @@ import io.livemig.cli.TestCli;
 import io.livemig.common.config.ClusterConfig;
 import io.livemig.common.tls.TlsSettings;
 import io.livemig.orchestrator.config.OrchestratorConfig;
+import io.livemig.testkit.SamplePem;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -36,11 +37,8 @@ class ShippedConfigTest {
         for (String name : FILES) {
             Files.copy(SHIPPED.resolve(name), etc.resolve(name));
         }
-        Path pki = Files.createDirectories(etc.resolve("pki"));
-        for (String name : List.of("ca.pem", "kvm1.pem", "kvm1.key", "orchestrator.pem", "orchestrator.key",
-                "operator.pem", "operator.key")) {
-            Files.writeString(pki.resolve(name), "placeholder\n");
-        }
+        SamplePem.write(etc.resolve("pki"), "ca.pem", "kvm1.pem", "kvm1.key", "orchestrator.pem", "orchestrator.key",
+                "operator.pem", "operator.key");
     }
 
     @Test

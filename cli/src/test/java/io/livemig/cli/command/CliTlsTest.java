@@ -2,13 +2,13 @@ package io.livemig.cli.command;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
-import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import io.livemig.agent.grpc.FakeHypervisor;
 import io.livemig.cli.Main;
 import io.livemig.cli.client.AgentChannels;
 import io.livemig.cli.client.ClientEnvironment;
 import io.livemig.testkit.LogCapture;
+import io.livemig.testkit.TestPki;
 import java.io.IOException;
 import java.io.PrintWriter;
 import java.io.StringWriter;
@@ -32,8 +32,6 @@ import org.junit.jupiter.api.io.TempDir;
 @Timeout(value = 60, unit = TimeUnit.SECONDS)
 class CliTlsTest {
 
-    static final Path PKI_SCRIPT = Path.of("..", "scripts", "pki.sh").toAbsolutePath().normalize();
-
     @TempDir
     Path dir;
     Path pki;
@@ -42,16 +40,13 @@ class CliTlsTest {
     String address;
 
     static void pkiSh(String... args) throws IOException, InterruptedException {
-        List<String> command = new ArrayList<>(List.of("bash", PKI_SCRIPT.toString()));
-        command.addAll(List.of(args));
-        Process p = new ProcessBuilder(command).redirectErrorStream(true).start();
-        String output = new String(p.getInputStream().readAllBytes());
-        assertEquals(0, p.waitFor(), output);
+        TestPki.run(args);
     }
 
     @BeforeEach
     void serve() throws Exception {
-        assumeTrue(new ProcessBuilder("openssl", "version").start().waitFor() == 0, "openssl is not installed");
+        // Checked on PATH, not by running it: starting a missing program throws instead of skipping.
+        TestPki.assumeOpenssl();
         pki = dir.resolve("pki");
         pkiSh("init", pki.toString());
         for (String name : List.of("orchestrator", "operator", "intruder")) {

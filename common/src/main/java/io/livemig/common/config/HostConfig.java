@@ -3,6 +3,8 @@ package io.livemig.common.config;
 import com.fasterxml.jackson.annotation.JsonProperty;
 import io.livemig.common.input.Inputs;
 import io.livemig.common.value.CpuSet;
+import java.util.Collections;
+import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.Optional;
 import java.util.regex.Pattern;
@@ -45,8 +47,9 @@ public record HostConfig(
         Boolean migrationTls) {
 
     public HostConfig {
-        networks = networks == null ? Map.of() : Map.copyOf(networks);
-        storage = storage == null ? Map.of() : Map.copyOf(storage);
+        // Not Map.copyOf: an entry without a value ("lan:") must reach validation to be reported at its line.
+        networks = networks == null ? Map.of() : Collections.unmodifiableMap(new LinkedHashMap<>(networks));
+        storage = storage == null ? Map.of() : Collections.unmodifiableMap(new LinkedHashMap<>(storage));
         allowDiskCopy = allowDiskCopy != null && allowDiskCopy;
         maxOutgoing = maxOutgoing == null ? 2 : maxOutgoing;
         maxIncoming = maxIncoming == null ? 2 : maxIncoming;
@@ -72,6 +75,9 @@ public record HostConfig(
         check.that("migration_address", migrationAddress == null || ADDRESS.matcher(migrationAddress).matches()
                 ? Optional.empty()
                 : Optional.of("migration_address must be a host name or IP address, got '" + migrationAddress + "'"));
+        check.that("graphics_listen", graphicsListen == null || ADDRESS.matcher(graphicsListen).matches()
+                ? Optional.empty()
+                : Optional.of("graphics_listen must be a host name or IP address, got '" + graphicsListen + "'"));
         check.that("max_outgoing", range("max_outgoing", maxOutgoing, 1, 64));
         check.that("max_incoming", range("max_incoming", maxIncoming, 1, 64));
         check.that("link_mibps", range("link_mibps", linkMiBps, 0, 1_000_000));

@@ -3,14 +3,20 @@ package io.livemig.common.config;
 import com.fasterxml.jackson.core.JsonLocation;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.DeserializationFeature;
+import com.fasterxml.jackson.databind.JsonMappingException;
+import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.PropertyNamingStrategies;
+import com.fasterxml.jackson.databind.exc.InvalidFormatException;
+import com.fasterxml.jackson.databind.exc.MismatchedInputException;
 import com.fasterxml.jackson.databind.exc.UnrecognizedPropertyException;
 import com.fasterxml.jackson.dataformat.yaml.YAMLFactory;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
+import java.util.Collection;
+import java.util.Map;
 import java.util.stream.Collectors;
 
 /** Reads the YAML configuration files strictly: unknown keys and bad values are errors with a line. */
@@ -54,9 +60,13 @@ public final class YamlFiles {
 
     static <T> T parse(String yaml, String source, Class<T> type) throws ConfigException {
         try {
+            JsonNode tree = MAPPER.readTree(yaml);
+            if (tree == null || tree.isMissingNode() || tree.isNull()) {
+                throw new ConfigException(source + ": empty file" + requiredWhenEmpty(type));
+            }
             T value = MAPPER.readValue(yaml, type);
             if (value == null) {
-                throw new ConfigException(source + ": empty file");
+                throw new ConfigException(source + ": empty file" + requiredWhenEmpty(type));
             }
             return value;
         } catch (UnrecognizedPropertyException e) {
@@ -68,12 +78,103 @@ public final class YamlFiles {
             String at = line > 0 ? source + ":" + line + ": " : where(source, e.getLocation());
             throw new ConfigException(at + "unknown key '" + e.getPropertyName()
                     + "' (known: " + known + ")");
+        } catch (MismatchedInputException e) {
+            // A value of the wrong type: "KEY must be EXPECTED, got FOUND" at the key's line, no Java type names.
+            String key = key(e);
+            int line = key.isEmpty() ? 0 : YamlLines.of(yaml, source).line(pointer(e));
+            String at = line > 0 ? source + ":" + line + ": " : where(source, e.getLocation());
+            String found = found(e);
+            throw new ConfigException(at + (key.isEmpty() ? "the file" : key) + " must be "
+                    + expected(e.getTargetType(), key.isEmpty()) + (found == null ? "" : ", got " + found));
         } catch (JsonProcessingException e) {
             throw new ConfigException(where(source, e.getLocation()) + e.getOriginalMessage().lines().findFirst().orElse("invalid"));
         } catch (IllegalArgumentException e) {
             throw new ConfigException(source + ": " + e.getMessage());
         }
     }
+
+    /** The keys a file of this type cannot do without, said after "empty file". */
+    private static String requiredWhenEmpty(Class<?> type) {
+        if (type == ClusterConfig.class) {
+            return " (a 'hosts:' list is required)";
+        }
+        return "";
+    }
+
+    /** The key of a refused value as the user wrote it: "hosts[0].migration_tls", "allow[1]"; "" for the file. */
+    private static String key(JsonMappingException e) {
+        StringBuilder key = new StringBuilder();
+        for (JsonMappingException.Reference r : e.getPath()) {
+            if (r.getFieldName() != null) {
+                key.append(key.length() == 0 ? "" : ".").append(r.getFieldName());
+            } else if (r.getIndex() >= 0) {
+                key.append('[').append(r.getIndex()).append(']');
+            }
+        }
+        return key.toString();
+    }
+
+    /** The refused value's JSON pointer, for its line: "/hosts/0/migration_tls". */
+    private static String pointer(JsonMappingException e) {
+        StringBuilder pointer = new StringBuilder();
+        for (JsonMappingException.Reference r : e.getPath()) {
+            if (r.getFieldName() != null) {
+                pointer.append('/').append(r.getFieldName());
+            } else if (r.getIndex() >= 0) {
+                pointer.append('/').append(r.getIndex());
+            }
+        }
+        return pointer.toString();
+    }
+
+    /** What the key takes, in the file's words. */
+    private static String expected(Class<?> type, boolean wholeFile) {
+        if (type == null) {
+            return "another kind of value";
+        }
+        if (type == String.class) {
+            return "a string";
+        }
+        if (type == Boolean.class || type == boolean.class) {
+            return "true or false";
+        }
+        if (type == Integer.class || type == int.class || type == Long.class || type == long.class
+                || type == Short.class || type == short.class) {
+            return "a whole number";
+        }
+        if (Number.class.isAssignableFrom(type) || type == double.class || type == float.class) {
+            return "a number";
+        }
+        if (Collection.class.isAssignableFrom(type) || type.isArray()) {
+            return "a list";
+        }
+        if (Map.class.isAssignableFrom(type)) {
+            return "a map (key: value)";
+        }
+        return wholeFile ? "a map of keys (key: value lines)" : "a map of keys (key: value)";
+    }
+
+    /**
+     * What the file has there: "'maybe'", "a list", "a map", or null when it cannot be told. Jackson
+     * has closed the parser by now, so this is read from its message.
+     */
+    private static String found(MismatchedInputException e) {
+        if (e instanceof InvalidFormatException f && f.getValue() != null) {
+            return "'" + f.getValue() + "'";
+        }
+        String message = String.valueOf(e.getOriginalMessage());
+        if (message.contains("from Array value")) {
+            return "a list";
+        }
+        if (message.contains("from Object value")) {
+            return "a map";
+        }
+        java.util.regex.Matcher string = FROM_STRING.matcher(message);
+        return string.find() ? "'" + string.group(1) + "'" : null;
+    }
+
+    private static final java.util.regex.Pattern FROM_STRING = java.util.regex.Pattern.compile(
+            "from String value \\('([^'\\n]*)'\\)");
 
     private static int lineOfKey(String yaml, String key) {
         java.util.regex.Pattern p = java.util.regex.Pattern.compile("^\\s*(-\\s+)?" + java.util.regex.Pattern.quote(key) + "\\s*:");

@@ -6,6 +6,7 @@ import com.fasterxml.jackson.dataformat.yaml.YAMLFactory;
 import io.livemig.common.input.Inputs;
 import java.io.IOException;
 import java.util.HashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 
@@ -72,6 +73,30 @@ public final class YamlLines {
     public void refuseBadListen(String listen, String metricsListen) throws ConfigException {
         refuse("/listen", Inputs.listenAddress("listen", listen));
         refuse("/metrics_listen", Inputs.optionalListenAddress("metrics_listen", metricsListen, listen));
+    }
+
+    /**
+     * A server's {@code allow} list: each entry an identity (a certificate's CN, e.g. operator),
+     * each once; a refusal is at the entry's line.
+     */
+    public void refuseBadAllow(List<String> allow) throws ConfigException {
+        Map<String, Integer> seen = new HashMap<>();
+        for (int i = 0; i < allow.size(); i++) {
+            int index = i;
+            String entry = allow.get(i);
+            String pointer = "/allow/" + i;
+            if (entry == null) {
+                throw new ConfigException(at(pointer) + "allow[" + i + "] is empty: give an identity, the CN of a "
+                        + "certificate such as operator");
+            }
+            refuse(pointer, Inputs.identity(entry).map(problem -> "allow[" + index + "]: " + problem
+                    + "; allow lists certificate CNs such as operator"));
+            Integer first = seen.putIfAbsent(entry, i);
+            if (first != null) {
+                throw new ConfigException(at(pointer) + "allow[" + i + "]: identity '" + entry
+                        + "' is listed twice (first as allow[" + first + "])");
+            }
+        }
     }
 
     public String source() {

@@ -77,6 +77,14 @@ public final class Inputs {
         return name("host name", name, HOST_NAME_MAX, HOST_NAME, "letters, digits, '_', '.', '-'");
     }
 
+    /**
+     * An identity in an allow list: a certificate's CN as scripts/pki.sh issues them, 1-64 letters,
+     * digits, '_', '.', '-' (so not "CN=operator", not blank).
+     */
+    public static Optional<String> identity(String name) {
+        return name("identity", name, ID_MAX, ID, "letters, digits, '_', '.', '-'");
+    }
+
     /** A migration (or reservation) id: 1-64 letters, digits, '_', '.', '-'. */
     public static Optional<String> id(String what, String id) {
         return name(what, id, ID_MAX, ID, "letters, digits, '_', '.', '-'");

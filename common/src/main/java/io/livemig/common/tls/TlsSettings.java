@@ -18,15 +18,29 @@ public record TlsSettings(Path ca, Path cert, Path key) implements TransportSecu
     }
 
     /**
-     * The reason the files cannot be used (the first missing or unreadable one, named with
-     * {@code label}: "tls.ca" or "--ca"), or null when all three are readable files.
+     * The reason the files cannot be used (the first missing, unreadable or not PEM one, named with
+     * {@code label}: "tls.ca" or "--ca"), or null when all three are readable and hold what TLS
+     * needs: PEM certificates in the CA and certificate files, a PKCS#8 PEM key in the key file.
      */
     public String unusable(String caLabel, String certLabel, String keyLabel) {
         String why = unusable(caLabel, ca);
         if (why == null) {
             why = unusable(certLabel, cert);
         }
-        return why == null ? unusable(keyLabel, key) : why;
+        if (why == null) {
+            why = unusable(keyLabel, key);
+        }
+        if (why == null) {
+            why = problem(caLabel, ca, PemFiles.certificateProblem(ca));
+        }
+        if (why == null) {
+            why = problem(certLabel, cert, PemFiles.certificateProblem(cert));
+        }
+        return why == null ? problem(keyLabel, key, PemFiles.keyProblem(key)) : why;
+    }
+
+    private static String problem(String label, Path file, String problem) {
+        return problem == null ? null : label + " " + file + ": " + problem;
     }
 
     private static String unusable(String label, Path file) {

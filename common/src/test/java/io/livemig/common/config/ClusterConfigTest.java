@@ -50,9 +50,9 @@ class ClusterConfigTest {
     @CsvSource(delimiter = '|', value = {
         // unknown keys, wrong types, broken YAML: found by Jackson
         "hosts:\\n  - name: a\\n    agnet: x:1\\n    libvirt_uri: qemu:///system | c.yaml:3: unknown key 'agnet'",
-        "hosts:\\n  - name: a\\n    agent: x:1\\n    libvirt_uri: q://h\\n    max_outgoing: lots | c.yaml:5: Cannot deserialize",
+        "hosts:\\n  - name: a\\n    agent: x:1\\n    libvirt_uri: q://h\\n    max_outgoing: lots | c.yaml:5: hosts[0].max_outgoing must be a whole number, got 'lots'",
         "hosts:\\n  - name: a\\n   agent: x:1 | c.yaml:3:",
-        "hosts: {name: a} | c.yaml:1: Cannot deserialize",
+        "hosts: {name: a} | c.yaml:1: hosts must be a list, got a map",
         // missing fields: at the host's entry
         "hosts:\\n  - agent: x:1\\n    libvirt_uri: q://h | c.yaml:2: name is required",
         "hosts:\\n  - name: a\\n    libvirt_uri: q://h | c.yaml:2: host a: agent is required (host:port)",
@@ -95,5 +95,57 @@ class ClusterConfigTest {
         assertEquals(file + ":6: host b: agent address x:1 is listed twice (first at line 2)", e.getMessage());
         ConfigException missing = assertThrows(ConfigException.class, () -> ClusterConfig.load(dir.resolve("nope.yaml")));
         assertEquals(dir.resolve("nope.yaml") + ": no such file", missing.getMessage());
+    }
+
+    /**
+     * Values of the wrong type and other bad input, each one exact line: the file, the line of the
+     * key, the key and what it takes. Rows: the keys added to a good host "a" (\\n for new lines), the message.
+     */
+    @ParameterizedTest
+    @CsvSource(delimiter = '|', value = {
+        "graphics_listen: [10.0.0.1, 10.0.0.2] | c.yaml:5: hosts[0].graphics_listen must be a string, got a list",
+        "graphics_listen: {addr: 10.0.0.1}     | c.yaml:5: hosts[0].graphics_listen must be a string, got a map",
+        "graphics_listen: 'any where'          | c.yaml:5: host a: graphics_listen must be a host name or IP address, got 'any where'",
+        "migration_tls: maybe                  | c.yaml:5: hosts[0].migration_tls must be true or false, got 'maybe'",
+        "migration_tls: [true]                 | c.yaml:5: hosts[0].migration_tls must be true or false, got a list",
+        "allow_disk_copy: maybe                | c.yaml:5: hosts[0].allow_disk_copy must be true or false, got 'maybe'",
+        "allow_disk_copy: [yes, no]            | c.yaml:5: hosts[0].allow_disk_copy must be true or false, got a list",
+        "allow_disk_copy: {local: true}        | c.yaml:5: hosts[0].allow_disk_copy must be true or false, got a map",
+        "networks:\\n      lan:                | c.yaml:6: host a: network 'lan' needs a local bridge or network name",
+        "networks: [br0]                       | c.yaml:5: hosts[0].networks must be a map (key: value), got a list",
+    })
+    void wrongTypesAreOneExactLineNamingTheKey(String rest, String expected) {
+        ConfigException e = assertThrows(ConfigException.class,
+                () -> ClusterConfig.parse((H1 + "    " + rest.strip()).replace("\\n", "\n") + "\n", "c.yaml"));
+        assertEquals(expected, e.getMessage());
+    }
+
+    /** allow lists belong to the agent's and the orchestrator's files, not to the cluster file. */
+    @Test
+    void allowIsNotAKeyOfTheClusterFile() {
+        ConfigException e = assertThrows(ConfigException.class,
+                () -> ClusterConfig.parse("allow: [operator]\n" + H1.replace("\\n", "\n"), "c.yaml"));
+        assertEquals("c.yaml:1: unknown key 'allow' (known: hosts)", e.getMessage());
+    }
+
+    @ParameterizedTest
+    @CsvSource(delimiter = '|', value = {"''", "'   \\n'", "'# hosts come later\\n'", "'---\\n'", "'null\\n'"})
+    void anEmptyFileSaysWhatIsRequired(String yaml) {
+        ConfigException e = assertThrows(ConfigException.class,
+                () -> ClusterConfig.parse(yaml.replace("\\n", "\n"), "c.yaml"));
+        assertEquals("c.yaml: empty file (a 'hosts:' list is required)", e.getMessage());
+    }
+
+    @Test
+    void anEmptyFileOnDiskIsNamedWithItsPath(@TempDir Path dir) throws Exception {
+        Path file = Files.writeString(dir.resolve("cluster.yaml"), "");
+        ConfigException e = assertThrows(ConfigException.class, () -> ClusterConfig.load(file));
+        assertEquals(file + ": empty file (a 'hosts:' list is required)", e.getMessage());
+    }
+
+    @Test
+    void aFileThatIsNotAMapSaysSo() {
+        ConfigException e = assertThrows(ConfigException.class, () -> ClusterConfig.parse("- a\n- b\n", "c.yaml"));
+        assertEquals("c.yaml:1: the file must be a map of keys (key: value lines), got a list", e.getMessage());
     }
 }

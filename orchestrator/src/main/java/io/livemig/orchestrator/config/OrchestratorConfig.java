@@ -11,6 +11,8 @@ import io.livemig.common.value.HostPort;
 import io.livemig.orchestrator.placement.PlacementPolicy;
 import io.livemig.orchestrator.workflow.AdmissionQueue;
 import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Collections;
 import java.util.List;
 import java.util.Locale;
 
@@ -81,7 +83,8 @@ public record OrchestratorConfig(
         limits = limits == null ? new Limits(null, null, null) : limits;
         load = load == null ? new Load(null, null) : load;
         rebalance = rebalance == null ? new Rebalance(null, null, null, null, null, null) : rebalance;
-        allow = allow == null ? List.of() : List.copyOf(allow);
+        // Not List.copyOf: an empty entry ("- " alone) must reach validation to be reported at its line.
+        allow = allow == null ? List.of() : Collections.unmodifiableList(new ArrayList<>(allow));
     }
 
     /** How many migrations may run at once, cluster-wide or on one host. */
@@ -109,6 +112,7 @@ public record OrchestratorConfig(
         YamlLines lines = read.lines();
         String where = file + ": ";
         lines.refuseBadListen(c.listen, c.metricsListen);
+        lines.refuseBadAllow(c.allow);
         if (c.cluster == null || c.cluster.isBlank()) {
             throw new ConfigException(where + "cluster (path of the cluster file) is required");
         }
