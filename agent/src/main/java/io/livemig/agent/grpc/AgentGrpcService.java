@@ -137,8 +137,8 @@ final class AgentGrpcService extends AgentServiceGrpc.AgentServiceImplBase {
     @Override
     public void cancelIncoming(CancelIncomingRequest r, StreamObserver<CancelIncomingResponse> observer) {
         unary(observer, () -> {
-            agent.releaseIncoming(r.getReservationId());
-            return CancelIncomingResponse.getDefaultInstance();
+            boolean removed = agent.releaseIncoming(r.getReservationId());
+            return CancelIncomingResponse.newBuilder().setRemovedDeadVm(removed).build();
         });
     }
 
