@@ -81,6 +81,16 @@ public record DomainStatus(DomainState state, int reason) {
         return plain ? stateText() : stateText() + " (" + why + ")";
     }
 
+    /**
+     * The reason where it tells something, as {@link #describe()} shows it in parentheses: empty
+     * for a VM running as usual and for an unknown reason.
+     */
+    public String notableReason() {
+        String text = describe();
+        int open = text.indexOf(" (");
+        return open < 0 ? "" : text.substring(open + 2, text.length() - 1);
+    }
+
     /** Active: QEMU runs for it (running, idle, paused, in shutdown, pmsuspended). */
     public boolean active() {
         return state != DomainState.SHUT_OFF && state != DomainState.CRASHED && state != DomainState.NO_STATE;

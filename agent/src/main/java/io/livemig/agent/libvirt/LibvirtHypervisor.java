@@ -76,7 +76,7 @@ public final class LibvirtHypervisor implements Hypervisor {
             try {
                 for (Domain domain : domains) {
                     try {
-                        vms.add(vmInfo(domain));
+                        vms.add(vmInfo(connection, domain));
                     } catch (LibvirtException e) {
                         if (!LibvirtErrors.isNoDomain(e)) { // else it went away while we listed
                             throw e;
@@ -107,7 +107,7 @@ public final class LibvirtHypervisor implements Hypervisor {
                 throw e;
             }
             try {
-                return Optional.of(vmInfo(domain));
+                return Optional.of(vmInfo(connection, domain));
             } catch (LibvirtException e) {
                 if (LibvirtErrors.isNoDomain(e)) {
                     return Optional.empty();
@@ -177,15 +177,25 @@ public final class LibvirtHypervisor implements Hypervisor {
                 MigrationSpec.Compression.NONE, 0);
     }
 
-    private static VmInfo vmInfo(Domain domain) throws LibvirtException {
+    private static VmInfo vmInfo(LibvirtConnection connection, Domain domain) throws LibvirtException {
         DomainInfo info = domain.getInfo();
+        DomainState state = DomainState.fromLibvirt(info.state == null ? 0 : info.state.ordinal());
+        int reason = 0;
+        try {
+            int[] read = state(connection, domain); // the state again, with its reason (getInfo has none)
+            state = DomainState.fromLibvirt(read[0]);
+            reason = read[1];
+        } catch (HypervisorException e) {
+            // the reason is for display: getInfo's state stands
+        }
         return new VmInfo(
                 domain.getName(),
                 domain.getUUIDString(),
-                DomainState.fromLibvirt(info.state == null ? 0 : info.state.ordinal()),
+                state,
                 info.memory * 1024, // virDomainInfo reports KiB
                 info.nrVirtCpu,
-                info.cpuTime);
+                info.cpuTime,
+                reason);
     }
 
     /** VIR_DOMAIN_XML_SECURE | VIR_DOMAIN_XML_MIGRATABLE. */

@@ -32,6 +32,9 @@ class DomainStatusTest {
             NO_STATE      | 0  | no state
             """)
     void describesAsVirshDoes(DomainState state, int reason, String text) {
-        assertEquals(text, new DomainStatus(state, reason).describe());
+        DomainStatus status = new DomainStatus(state, reason);
+        assertEquals(text, status.describe());
+        assertEquals(text, status.notableReason().isEmpty() ? status.stateText()
+                : status.stateText() + " (" + status.notableReason() + ")");
     }
 }

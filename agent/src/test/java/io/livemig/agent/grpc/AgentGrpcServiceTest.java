@@ -142,6 +142,16 @@ class AgentGrpcServiceTest {
         Vm vm = a.listVms(ListVmsRequest.getDefaultInstance()).getVms(0);
         assertEquals("lm", vm.getName());
         assertTrue(vm.getBindingsList().stream().anyMatch(x -> x.getResource().equals("lmbr-a")), vm.toString());
+        assertEquals("", vm.getStateReason(), "a VM running as usual has no reason worth showing");
+    }
+
+    @Test
+    void listsAVmPausedByAFailedPostcopyWithLibvirtsReason() {
+        hvA.vms.put("lm", new FakeHypervisor.FakeVm(new VmInfo("lm", "uuid-lm", DomainState.PAUSED, 256 * MIB, 1, 0,
+                DomainStatus.PAUSED_POSTCOPY_FAILED), hvA.vms.get("lm").xml()));
+        Vm vm = a.listVms(ListVmsRequest.getDefaultInstance()).getVms(0);
+        assertEquals(io.livemig.proto.agent.v1.VmState.VM_STATE_PAUSED, vm.getState());
+        assertEquals("post-copy failed", vm.getStateReason());
     }
 
     @Test
