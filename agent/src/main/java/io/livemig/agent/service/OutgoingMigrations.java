@@ -145,6 +145,7 @@ final class OutgoingMigrations implements AutoCloseable {
             error = "internal error: " + e;
         } finally {
             boolean released = false;
+            boolean verdictFirst = false;
             if (report == null || !report.succeeded()) {
                 PostcopyFailure.Report split = report != null && report.modeUsed() == Technique.POSTCOPY
                         ? postcopyFailure(outgoing.vmName, incoming)
@@ -159,6 +160,7 @@ final class OutgoingMigrations implements AutoCloseable {
                     }
                     LOG.error("post-copy failed ({}): {}", split.verdict().name().toLowerCase(Locale.ROOT), verdict);
                     error = join(error, verdict);
+                    verdictFirst = true;
                 } else {
                     error = keepRunningOnSource(outgoing.vmName, error);
                     Optional<String> lost = job.destinationLost();
@@ -172,13 +174,13 @@ final class OutgoingMigrations implements AutoCloseable {
             }
             admission.endOutgoing(outgoing.vmName);
             if (released) {
-                outgoing.finish(report, error);
+                outgoing.finish(report, error, verdictFirst);
             } else if (job.destinationLost().isPresent()) {
-                outgoing.finish(report, error);
+                outgoing.finish(report, error, verdictFirst);
                 releaseQuietly(targetAgent, incoming.reservationId()); // may stall until the peer call's deadline
             } else {
                 releaseQuietly(targetAgent, incoming.reservationId());
-                outgoing.finish(report, error);
+                outgoing.finish(report, error, verdictFirst);
             }
             logEnd(outgoing.view().result());
         }

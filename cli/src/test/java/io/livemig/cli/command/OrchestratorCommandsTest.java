@@ -361,6 +361,24 @@ class OrchestratorCommandsTest {
     }
 
     @Test
+    void aPostcopyVerdictReachesTheOperatorAndTheHistoryWhole() throws Exception {
+        String verdict = "the VM is lost: post-copy had started, so its newest memory was only in its QEMU on b, and "
+                + "that QEMU is gone (b has it shut off (crashed)); that memory no longer exists anywhere, and post-copy "
+                + "recovery is impossible. (libvirt: operation failed: job 'migration out' failed in post-copy phase)";
+        CompletableFuture<Run> cli = runAsync("migrate", "web1", "--to", "b");
+        agents.awaitStart();
+        agents.fail("web1", verdict);
+        Run r = get(cli);
+        assertEquals(1, r.exitCode(), r.toString());
+        assertTrue(r.out().contains("\n  error: " + verdict + "\n"), r.out());
+        JsonNode m = list(run("history", "--json").json().get("migrations")).get(0);
+        assertEquals("failed", m.get("state").asText());
+        assertEquals(verdict, m.get("error").asText());
+        Run table = run("history");
+        assertTrue(table.outLines().get(1).contains(" the VM is lost: post-copy had started"), table.outLines().get(1));
+    }
+
+    @Test
     void noWaitPrintsTheQueuedMigrationAndWatchFollowsItToItsEnd() throws Exception {
         Run queued = run("migrate", "web1", "--to", "b", "--no-wait", "--json");
         assertEquals(0, queued.exitCode(), queued.toString());
