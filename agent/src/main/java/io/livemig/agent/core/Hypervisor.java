@@ -67,11 +67,23 @@ public interface Hypervisor {
     CpuComparison compareCpu(String hostUri, String virtType, String arch, String cpuXml) throws HypervisorException;
 
     /**
-     * After a migration failed in post-copy: whether the VM is in libvirt's "post-copy failed"
-     * state on this host, with its memory split between two hosts. Empty when the VM is not on the
-     * host or not in that state.
+     * The named domain's state with libvirt's reason for it (virDomainGetState), e.g. paused
+     * (post-copy failed); empty when the host does not have the domain.
      */
-    Optional<PostcopyFailedState> postcopyFailedState(String hostUri, String vmName) throws HypervisorException;
+    Optional<DomainStatus> domainStatus(String hostUri, String vmName) throws HypervisorException;
+
+    /**
+     * The libvirt version of the daemon behind {@code hostUri} (virConnectGetLibVersion), encoded
+     * as major * 1,000,000 + minor * 1,000 + release.
+     */
+    long libvirtVersion(String hostUri) throws HypervisorException;
+
+    /**
+     * Undefines the named domain if it is shut off, persistent and has this UUID: the definition
+     * libvirt keeps of a VM whose QEMU died on the target of a migration. A domain that runs (or is
+     * paused), or has another UUID, is left alone. Returns whether it was undefined.
+     */
+    boolean undefineIfShutOff(String hostUri, String vmName, String uuid) throws HypervisorException;
 
     /**
      * The guests' memory dirty rates in bytes per second, by VM name, as last measured by the

@@ -112,7 +112,8 @@ final class AgentGrpcService extends AgentServiceGrpc.AgentServiceImplBase {
             ListVmsResponse.Builder b = ListVmsResponse.newBuilder();
             for (VmDetails d : agent.vms(request.getActiveOnly())) {
                 Vm.Builder vm = Vm.newBuilder().setName(d.vm().name()).setUuid(d.vm().uuid())
-                        .setState(vmState(d.vm().state())).setMemoryBytes(d.vm().memoryBytes()).setVcpus(d.vm().vcpus())
+                        .setState(vmState(d.vm().state())).setStateReason(d.vm().status().notableReason())
+                        .setMemoryBytes(d.vm().memoryBytes()).setVcpus(d.vm().vcpus())
                         .setCpuUtilisation(d.cpuUtilisation())
                         .setDirtyRateBytesPerS(d.dirtyRateBytesPerSec());
                 for (VmDetails.BindingView bv : d.bindings()) {
@@ -137,8 +138,8 @@ final class AgentGrpcService extends AgentServiceGrpc.AgentServiceImplBase {
     @Override
     public void cancelIncoming(CancelIncomingRequest r, StreamObserver<CancelIncomingResponse> observer) {
         unary(observer, () -> {
-            agent.releaseIncoming(r.getReservationId());
-            return CancelIncomingResponse.getDefaultInstance();
+            boolean removed = agent.releaseIncoming(r.getReservationId());
+            return CancelIncomingResponse.newBuilder().setRemovedDeadVm(removed).build();
         });
     }
 

@@ -51,9 +51,10 @@ public final class GrpcPeerAgents implements PeerAgents, AutoCloseable {
     }
 
     @Override
-    public void releaseIncoming(String agentAddress, String reservationId) throws AgentException {
+    public boolean releaseIncoming(String agentAddress, String reservationId) throws AgentException {
         try {
-            stub(agentAddress).cancelIncoming(CancelIncomingRequest.newBuilder().setReservationId(reservationId).build());
+            return stub(agentAddress).cancelIncoming(CancelIncomingRequest.newBuilder().setReservationId(reservationId)
+                    .build()).getRemovedDeadVm();
         } catch (StatusRuntimeException e) {
             throw fromStatus(agentAddress, e);
         }

@@ -7,6 +7,7 @@ import com.sun.jna.ptr.IntByReference;
 import com.sun.jna.ptr.PointerByReference;
 import io.livemig.agent.core.CpuComparison;
 import io.livemig.agent.core.DomainState;
+import io.livemig.agent.core.DomainStatus;
 import io.livemig.agent.core.HostCapabilities;
 import io.livemig.agent.core.HostFacts;
 import io.livemig.agent.core.Hypervisor;
@@ -16,7 +17,6 @@ import io.livemig.agent.core.JobSample;
 import io.livemig.agent.core.LibvirtVersions;
 import io.livemig.agent.core.MigrationOutcome;
 import io.livemig.agent.core.MigrationRequest;
-import io.livemig.agent.core.PostcopyFailedState;
 import io.livemig.agent.core.VmInfo;
 import io.livemig.agent.core.migration.MigrationJob;
 import io.livemig.agent.core.migration.MigrationSpec;
@@ -76,7 +76,7 @@ public final class LibvirtHypervisor implements Hypervisor {
             try {
                 for (Domain domain : domains) {
                     try {
-                        vms.add(vmInfo(domain));
+                        vms.add(vmInfo(connection, domain));
                     } catch (LibvirtException e) {
                         if (!LibvirtErrors.isNoDomain(e)) { // else it went away while we listed
                             throw e;
@@ -107,7 +107,7 @@ public final class LibvirtHypervisor implements Hypervisor {
                 throw e;
             }
             try {
-                return Optional.of(vmInfo(domain));
+                return Optional.of(vmInfo(connection, domain));
             } catch (LibvirtException e) {
                 if (LibvirtErrors.isNoDomain(e)) {
                     return Optional.empty();
@@ -177,15 +177,25 @@ public final class LibvirtHypervisor implements Hypervisor {
                 MigrationSpec.Compression.NONE, 0);
     }
 
-    private static VmInfo vmInfo(Domain domain) throws LibvirtException {
+    private static VmInfo vmInfo(LibvirtConnection connection, Domain domain) throws LibvirtException {
         DomainInfo info = domain.getInfo();
+        DomainState state = DomainState.fromLibvirt(info.state == null ? 0 : info.state.ordinal());
+        int reason = 0;
+        try {
+            int[] read = state(connection, domain); // the state again, with its reason (getInfo has none)
+            state = DomainState.fromLibvirt(read[0]);
+            reason = read[1];
+        } catch (HypervisorException e) {
+            // the reason is for display: getInfo's state stands
+        }
         return new VmInfo(
                 domain.getName(),
                 domain.getUUIDString(),
-                DomainState.fromLibvirt(info.state == null ? 0 : info.state.ordinal()),
+                state,
                 info.memory * 1024, // virDomainInfo reports KiB
                 info.nrVirtCpu,
-                info.cpuTime);
+                info.cpuTime,
+                reason);
     }
 
     /** VIR_DOMAIN_XML_SECURE | VIR_DOMAIN_XML_MIGRATABLE. */
@@ -274,11 +284,10 @@ public final class LibvirtHypervisor implements Hypervisor {
      * libvirt 11 leaves the source paused and the destination running (its vCPUs stop at the
      * first missing page) when post-copy fails. Pausing the destination is not possible: libvirt
      * keeps its incoming job open, waiting for a recovery, and a suspend times out on the job's
-     * lock after 30 s (seen in the lab). So this only reads the state.
+     * lock after 30 s (seen in the lab). So after a failure this only reads the state.
      */
     @Override
-    public Optional<PostcopyFailedState> postcopyFailedState(String hostUri, String vmName)
-            throws HypervisorException {
+    public Optional<DomainStatus> domainStatus(String hostUri, String vmName) throws HypervisorException {
         try (LibvirtConnection connection = LibvirtConnection.open(hostUri)) {
             Domain domain;
             try {
@@ -291,18 +300,68 @@ public final class LibvirtHypervisor implements Hypervisor {
             }
             try {
                 int[] state = state(connection, domain);
-                if (state[0] == LibvirtNative.DOMAIN_PAUSED && state[1] == LibvirtNative.PAUSED_POSTCOPY_FAILED) {
-                    return Optional.of(PostcopyFailedState.PAUSED);
+                return Optional.of(new DomainStatus(DomainState.fromLibvirt(state[0]), state[1]));
+            } catch (HypervisorException e) {
+                if (e.reason() == Reason.VM_NOT_FOUND) {
+                    return Optional.empty(); // went away meanwhile
                 }
-                if (state[0] == LibvirtNative.DOMAIN_RUNNING && state[1] == LibvirtNative.RUNNING_POSTCOPY_FAILED) {
-                    return Optional.of(PostcopyFailedState.RUNNING);
-                }
-                return Optional.empty();
+                throw e;
             } catch (LibvirtException e) {
+                if (LibvirtErrors.isNoDomain(e)) {
+                    return Optional.empty();
+                }
                 throw LibvirtErrors.failed("cannot read the state of VM '" + vmName + "' on " + hostUri, e);
             } finally {
                 LibvirtConnection.free(domain);
             }
+        }
+    }
+
+    /**
+     * The state is read again right before the undefine; libvirt would make a running domain
+     * transient rather than stop it, but a running one is never undefined here.
+     */
+    @Override
+    public boolean undefineIfShutOff(String hostUri, String vmName, String uuid) throws HypervisorException {
+        try (LibvirtConnection connection = LibvirtConnection.open(hostUri)) {
+            Domain domain;
+            try {
+                domain = connection.lookup(vmName);
+            } catch (HypervisorException e) {
+                if (e.reason() == Reason.VM_NOT_FOUND) {
+                    return false;
+                }
+                throw e;
+            }
+            try {
+                if (uuid == null || uuid.isEmpty() || !uuid.equalsIgnoreCase(domain.getUUIDString())
+                        || domain.isPersistent() != 1) {
+                    return false;
+                }
+                int[] state = state(connection, domain);
+                if (state[0] != LibvirtNative.DOMAIN_SHUTOFF || domain.isActive() != 0) {
+                    return false;
+                }
+                domain.undefine();
+                return true;
+            } catch (LibvirtException e) {
+                if (LibvirtErrors.isNoDomain(e)) {
+                    return false;
+                }
+                throw LibvirtErrors.failed("cannot undefine VM '" + vmName + "' on " + hostUri, e);
+            } finally {
+                LibvirtConnection.free(domain);
+            }
+        }
+    }
+
+    /** virConnectGetLibVersion: the daemon's version, not that of the library the agent links. */
+    @Override
+    public long libvirtVersion(String hostUri) throws HypervisorException {
+        try (LibvirtConnection connection = LibvirtConnection.open(hostUri)) {
+            return connection.connect().getLibVersion();
+        } catch (LibvirtException e) {
+            throw LibvirtErrors.failed("cannot read the libvirt version of " + hostUri, e);
         }
     }
 

@@ -67,6 +67,7 @@ interface LibvirtNative extends Library {
     /** virDomainState values and the post-copy reasons of virDomainRunningReason / virDomainPausedReason. */
     int DOMAIN_RUNNING = 1;
     int DOMAIN_PAUSED = 3;
+    int DOMAIN_SHUTOFF = 5;
     int RUNNING_POSTCOPY_FAILED = 11;
     int PAUSED_POSTCOPY = 12;
     int PAUSED_POSTCOPY_FAILED = 13;

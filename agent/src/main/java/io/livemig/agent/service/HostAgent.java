@@ -72,8 +72,9 @@ public final class HostAgent implements AutoCloseable {
         return incoming.prepareIncoming(r);
     }
 
-    public void releaseIncoming(String reservationId) throws AgentException {
-        incoming.releaseIncoming(reservationId);
+    /** Returns whether the migration's VM had died here and its leftover definition was removed. */
+    public boolean releaseIncoming(String reservationId) throws AgentException {
+        return incoming.releaseIncoming(reservationId);
     }
 
     // --- outgoing -----------------------------------------------------------------------------

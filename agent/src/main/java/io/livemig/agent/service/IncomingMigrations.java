@@ -5,6 +5,7 @@ import static io.livemig.agent.service.AgentCalls.requireVmName;
 
 import io.livemig.agent.core.CpuComparison;
 import io.livemig.agent.core.Hypervisor;
+import io.livemig.agent.core.HypervisorException;
 import io.livemig.agent.core.rebind.BindingRule;
 import io.livemig.agent.core.rebind.GuestCpu;
 import io.livemig.agent.core.rebind.RebindAction;
@@ -17,10 +18,12 @@ import java.io.IOException;
 import java.io.RandomAccessFile;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.concurrent.ConcurrentHashMap;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -33,6 +36,13 @@ final class IncomingMigrations {
 
     private static final Logger LOG = LoggerFactory.getLogger(IncomingMigrations.class);
     private static final long HEADROOM_BYTES = 128L << 20;
+    /** How long the VM of a reservation is remembered for the clean-up at its release. */
+    private static final Duration ARRIVAL_MEMORY = Duration.ofDays(1);
+
+    /** The VM a reservation was made for, by reservation id, until the source releases it. */
+    private record ArrivingVm(String name, String uuid, long preparedAtNanos) {}
+
+    private final Map<String, ArrivingVm> arrivals = new ConcurrentHashMap<>();
 
     private final Hypervisor hypervisor;
     private final String localUri;
@@ -89,6 +99,8 @@ final class IncomingMigrations {
             admission.cancel(reservation.id());
             throw e;
         }
+        arrivals.values().removeIf(a -> System.nanoTime() - a.preparedAtNanos() > ARRIVAL_MEMORY.toNanos());
+        arrivals.put(reservation.id(), new ArrivingVm(r.vmName(), r.vmUuid(), System.nanoTime()));
         List<Incoming.PlanStep> steps = new ArrayList<>(plan.rules().stream().map(HostBindings::step).toList());
         cpuStep.ifPresent(steps::add);
         try (MigrationLog ctx = MigrationLog.of(null, r.vmName())) {
@@ -129,12 +141,41 @@ final class IncomingMigrations {
                 comparison.detail()));
     }
 
-    void releaseIncoming(String reservationId) throws AgentException {
+    /**
+     * Releases a reservation, once the migration has ended or when it never started. If the VM of
+     * that migration died here (its QEMU gone after the post-copy switch: libvirt keeps the
+     * definition it had made persistent, "shut off (crashed)"), the definition is removed, so that
+     * the host does not list a dead copy that confuses placement and the operator. Only a shut-off
+     * domain with the incoming VM's UUID is removed: the VM did not exist here when the migration
+     * was prepared (that is checked), so its definition can only come from that migration.
+     *
+     * @return whether such a definition was removed
+     */
+    boolean releaseIncoming(String reservationId) throws AgentException {
         invalidIf(Inputs.id("reservation_id", reservationId));
-        if (!admission.cancel(reservationId)) {
+        ArrivingVm arriving = arrivals.remove(reservationId);
+        // A migration that ran longer than the reservation's lifetime finds it expired: the VM it
+        // brought is still this migration's, and is cleaned up all the same.
+        if (!admission.cancel(reservationId) && arriving == null) {
             throw new AgentException(Code.NOT_FOUND, "no reservation " + reservationId + " (released or expired)");
         }
         LOG.info("incoming cancelled: reservation {} released", reservationId);
+        return arriving != null && removeDeadArrival(arriving);
+    }
+
+    private boolean removeDeadArrival(ArrivingVm vm) {
+        try (MigrationLog ctx = MigrationLog.of(null, vm.name())) {
+            try {
+                if (hypervisor.undefineIfShutOff(localUri, vm.name(), vm.uuid())) {
+                    LOG.warn("the incoming VM died here during its migration: its shut-off definition was undefined");
+                    return true;
+                }
+            } catch (HypervisorException e) {
+                LOG.warn("the incoming VM may have left a shut-off definition here; it could not be removed: {}",
+                        e.getMessage());
+            }
+            return false;
+        }
     }
 
     /**

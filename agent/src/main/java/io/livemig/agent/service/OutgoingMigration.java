@@ -75,6 +75,15 @@ final class OutgoingMigration {
     }
 
     synchronized void finish(MonitorReport report, String error) {
+        finish(report, error, false);
+    }
+
+    /**
+     * Ends the migration. With {@code verdictFirst} the agent's own {@code error} (a verdict such as
+     * "the VM is lost: ...") leads, and libvirt's error follows in parentheses: lists that show the
+     * first words of an error (the history table) then show the verdict.
+     */
+    synchronized void finish(MonitorReport report, String error, boolean verdictFirst) {
         MigrationView.Result result;
         if (report == null) {
             result = new MigrationView.Result(MigrationView.Status.FAILED, mode(modeRequested), mode(modeRequested),
@@ -90,7 +99,8 @@ final class OutgoingMigration {
                     report.modeUsed().name().toLowerCase(Locale.ROOT), steps, report.totalTimeMs(),
                     orZero(report.downtimeMs()), orZero(report.setupTimeMs()), orZero(report.bytesTransferred()),
                     orZero(report.memoryBytes()), orZero(report.iterations()), orZero(report.postcopyRequests()),
-                    report.error() == null ? error : error == null ? report.error() : report.error() + "; " + error);
+                    report.error() == null ? error : error == null ? report.error()
+                            : verdictFirst ? error + " (libvirt: " + report.error() + ")" : report.error() + "; " + error);
         }
         events.migrationEnded(result); // first: whoever sees the end also sees it counted
         publish(new MigrationView(current.version() + 1, id, vmName, sourceHost, targetHost, result.status(),

@@ -6,7 +6,7 @@ import static io.livemig.agent.service.AgentCalls.requireVmName;
 import io.livemig.agent.core.DomainState;
 import io.livemig.agent.core.Hypervisor;
 import io.livemig.agent.core.HypervisorException;
-import io.livemig.agent.core.PostcopyFailedState;
+import io.livemig.agent.core.PostcopyFailure;
 import io.livemig.agent.core.VmInfo;
 import io.livemig.agent.core.migration.LaunchPlan;
 import io.livemig.agent.core.migration.MigrationJob;
@@ -21,15 +21,17 @@ import io.livemig.common.config.HostConfig;
 import io.livemig.common.input.Inputs;
 import io.livemig.common.log.MigrationLog;
 import java.time.Duration;
-import java.util.ArrayList;
-import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
 import java.util.UUID;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
 import java.util.function.LongSupplier;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -44,6 +46,8 @@ final class OutgoingMigrations implements AutoCloseable {
     /** One line per event, each about a migration with its id and VM in the MDC (see {@link MigrationLog}). */
     private static final Logger LOG = LoggerFactory.getLogger(OutgoingMigrations.class);
     private static final Duration TARGET_CLEANUP_WAIT = Duration.ofSeconds(30);
+    /** How long each host is asked about a VM whose post-copy failed. */
+    private static final Duration FACTS_WAIT = Duration.ofSeconds(20);
 
     private final Hypervisor hypervisor;
     private final AgentEvents events;
@@ -140,12 +144,23 @@ final class OutgoingMigrations implements AutoCloseable {
         } catch (RuntimeException e) {
             error = "internal error: " + e;
         } finally {
+            boolean released = false;
+            boolean verdictFirst = false;
             if (report == null || !report.succeeded()) {
-                Optional<String> split = report != null && report.modeUsed() == Technique.POSTCOPY
-                        ? postcopyFailure(outgoing.vmName, incoming) : Optional.empty();
-                if (split.isPresent()) {
-                    LOG.error("post-copy failed: {}", split.get());
-                    error = error == null ? split.get() : error + "; " + split.get();
+                PostcopyFailure.Report split = report != null && report.modeUsed() == Technique.POSTCOPY
+                        ? postcopyFailure(outgoing.vmName, incoming)
+                        : new PostcopyFailure.Report(PostcopyFailure.Verdict.NOT_SPLIT, "");
+                if (split.verdict() != PostcopyFailure.Verdict.NOT_SPLIT) {
+                    String verdict = split.message();
+                    if (split.verdict() == PostcopyFailure.Verdict.LOST) {
+                        // The target answered: releasing the reservation there now lets its agent
+                        // remove the definition libvirt kept of the dead VM, and the report say so.
+                        released = true;
+                        verdict = verdict + " " + releaseAfterLoss(targetAgent, incoming, outgoing.vmName);
+                    }
+                    LOG.error("post-copy failed ({}): {}", split.verdict().name().toLowerCase(Locale.ROOT), verdict);
+                    error = join(error, verdict);
+                    verdictFirst = true;
                 } else {
                     error = keepRunningOnSource(outgoing.vmName, error);
                     Optional<String> lost = job.destinationLost();
@@ -158,12 +173,14 @@ final class OutgoingMigrations implements AutoCloseable {
                 }
             }
             admission.endOutgoing(outgoing.vmName);
-            if (job.destinationLost().isPresent()) {
-                outgoing.finish(report, error);
+            if (released) {
+                outgoing.finish(report, error, verdictFirst);
+            } else if (job.destinationLost().isPresent()) {
+                outgoing.finish(report, error, verdictFirst);
                 releaseQuietly(targetAgent, incoming.reservationId()); // may stall until the peer call's deadline
             } else {
                 releaseQuietly(targetAgent, incoming.reservationId());
-                outgoing.finish(report, error);
+                outgoing.finish(report, error, verdictFirst);
             }
             logEnd(outgoing.view().result());
         }
@@ -184,48 +201,64 @@ final class OutgoingMigrations implements AutoCloseable {
 
     /**
      * A migration that failed after switching to post-copy cannot go back: the guest's newest
-     * memory is on the target, the rest on the source. libvirt marks the VM "post-copy failed" on
-     * both hosts, paused on the source and running on the target, where its vCPUs stop at the first
-     * page it lacks; libvirt refuses to pause it there while it keeps the incoming job open for a
-     * recovery. Nothing is resumed, and the report says where the VM is and in what state.
-     * Recovery (VIR_MIGRATE_POSTCOPY_RESUME) is not attempted: with libvirt 11.3 it crashed the
-     * target's daemon in every trial in the lab, which would lose the VM for certain.
+     * memory is in the target's QEMU, the rest on the source. What the operator can do depends on
+     * whether that QEMU survived, which {@link PostcopyFailure} decides from the domain's state on
+     * both hosts and their libvirt versions: a dead target lost the VM, a cut link left it split
+     * and recoverable by post-copy resume (where libvirt's resume is safe). Nothing is resumed here,
+     * and recovery (VIR_MIGRATE_POSTCOPY_RESUME) is never attempted: with libvirt 11.3 it crashed
+     * the target's daemon in every trial in the lab, which would lose the VM for certain.
      *
-     * @return the explanation, or empty when neither host has the VM in that state (the failure
-     *         came before the switch took effect, and the usual clean-up applies)
+     * <p>Each host is asked once, within {@link #FACTS_WAIT}: a target cut off by the failure must
+     * not hold the result back; it then counts as not reachable, and the report gives both cases.
+     *
+     * @return the verdict, {@link PostcopyFailure.Verdict#NOT_SPLIT} when neither host shows a
+     *         post-copy state (the failure came before the switch took effect, and the usual
+     *         clean-up applies)
      */
-    private Optional<String> postcopyFailure(String vmName, Incoming incoming) {
-        List<String> found = new ArrayList<>();
-        List<String> unknown = new ArrayList<>();
-        List<String> other = new ArrayList<>();
-        for (String[] host : List.of(new String[] {self.name(), localUri},
-                new String[] {incoming.targetHost(), incoming.libvirtUri()})) {
-            try {
-                Optional<PostcopyFailedState> failed = hypervisor.postcopyFailedState(host[1], vmName);
-                if (failed.isPresent()) {
-                    found.add(host[0] + (failed.get() == PostcopyFailedState.PAUSED ? " (paused)"
-                            : " (running, but stopped at the first page it lacks)"));
-                } else {
-                    // e.g. a target cut off from the source has not noticed the break yet
-                    hypervisor.findVm(host[1], vmName).ifPresent(vm -> other.add(host[0] + " ("
-                            + vm.state().name().toLowerCase(Locale.ROOT) + ", without the pages still on the source)"));
-                }
-            } catch (HypervisorException e) {
-                unknown.add("not checked on " + host[0] + ": " + e.getMessage());
-            }
+    private PostcopyFailure.Report postcopyFailure(String vmName, Incoming incoming) {
+        CompletableFuture<PostcopyFailure.Sighting> source = ask(() -> sighting(localUri, vmName));
+        CompletableFuture<PostcopyFailure.Sighting> target = ask(() -> sighting(incoming.libvirtUri(), vmName));
+        CompletableFuture<Long> sourceVersion = ask(() -> version(localUri));
+        CompletableFuture<Long> targetVersion = ask(() -> version(incoming.libvirtUri()));
+        PostcopyFailure.Facts facts = new PostcopyFailure.Facts(vmName, self.name(), incoming.targetHost(),
+                incoming.libvirtUri(), answer(source, PostcopyFailure.Sighting.unreachable("its libvirt did not answer "
+                        + "within " + FACTS_WAIT.toSeconds() + " s")),
+                answer(target, PostcopyFailure.Sighting.unreachable("its libvirt did not answer within "
+                        + FACTS_WAIT.toSeconds() + " s")), answer(sourceVersion, -1L), answer(targetVersion, -1L));
+        return PostcopyFailure.judge(facts);
+    }
+
+    private <T> CompletableFuture<T> ask(java.util.function.Supplier<T> question) {
+        return CompletableFuture.supplyAsync(question, runners);
+    }
+
+    /** The answer, or {@code otherwise} when none came within {@link #FACTS_WAIT} (from when it was asked). */
+    private static <T> T answer(CompletableFuture<T> future, T otherwise) {
+        try {
+            return future.get(FACTS_WAIT.toMillis(), TimeUnit.MILLISECONDS);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            return otherwise;
+        } catch (ExecutionException | TimeoutException e) {
+            return otherwise;
         }
-        if (found.isEmpty()) {
-            return Optional.empty();
+    }
+
+    private PostcopyFailure.Sighting sighting(String hostUri, String vmName) {
+        try {
+            return hypervisor.domainStatus(hostUri, vmName).map(PostcopyFailure.Sighting::present)
+                    .orElseGet(PostcopyFailure.Sighting::absent);
+        } catch (HypervisorException e) {
+            return PostcopyFailure.Sighting.unreachable(e.getMessage());
         }
-        if (!other.isEmpty()) {
-            unknown.add(0, "libvirt does not call it failed yet on " + String.join(" and ", other));
+    }
+
+    private long version(String hostUri) {
+        try {
+            return hypervisor.libvirtVersion(hostUri);
+        } catch (HypervisorException e) {
+            return -1;
         }
-        return Optional.of("post-copy had started, so the VM cannot run on either host alone: its memory is split "
-                + "between " + self.name() + " and " + incoming.targetHost() + ". libvirt holds it in its 'post-copy "
-                + "failed' state on " + String.join(" and ", found)
-                + (unknown.isEmpty() ? "" : "; " + String.join("; ", unknown))
-                + ". Nothing was resumed; recover it with 'virsh migrate --postcopy --postcopy-resume' once the "
-                + "hosts can reach each other, or destroy it on both hosts");
     }
 
     /**
@@ -274,7 +307,27 @@ final class OutgoingMigrations implements AutoCloseable {
     }
 
     private static String join(String error, String note) {
+        if (note == null || note.isEmpty()) {
+            return error;
+        }
         return error == null ? note : error + "; " + note;
+    }
+
+    /**
+     * Releases the target's reservation after the VM was lost there; the target's agent then
+     * removes the definition libvirt kept of the dead VM. Returns what became of that definition.
+     */
+    private String releaseAfterLoss(String targetAgent, Incoming incoming, String vmName) {
+        try {
+            boolean removed = peers.releaseIncoming(targetAgent, incoming.reservationId());
+            return removed ? "The definition " + incoming.targetHost() + " kept of the dead VM was removed there "
+                    + "(undefined): " + incoming.targetHost() + " no longer lists '" + vmName + "'."
+                    : incoming.targetHost() + " keeps no definition of it.";
+        } catch (AgentException e) {
+            return "The definition " + incoming.targetHost() + " may keep of the dead VM could not be removed ("
+                    + e.getMessage() + "): if 'virsh list --all' there shows '" + vmName + "' shut off, remove it with "
+                    + "'virsh undefine " + vmName + "' on " + incoming.targetHost() + ".";
+        }
     }
 
     private void releaseQuietly(String targetAgent, String reservationId) {

@@ -14,7 +14,9 @@ import io.grpc.inprocess.InProcessChannelBuilder;
 import io.grpc.inprocess.InProcessServerBuilder;
 import io.livemig.agent.core.MigrationFlag;
 import io.livemig.agent.core.MigrationFlags;
-import io.livemig.agent.core.PostcopyFailedState;
+import io.livemig.agent.core.VmInfo;
+import io.livemig.agent.core.DomainState;
+import io.livemig.agent.core.DomainStatus;
 import io.livemig.agent.core.migration.LaunchPlan;
 import io.livemig.agent.service.HostAgent;
 import io.livemig.common.config.ClusterConfig;
@@ -140,6 +142,16 @@ class AgentGrpcServiceTest {
         Vm vm = a.listVms(ListVmsRequest.getDefaultInstance()).getVms(0);
         assertEquals("lm", vm.getName());
         assertTrue(vm.getBindingsList().stream().anyMatch(x -> x.getResource().equals("lmbr-a")), vm.toString());
+        assertEquals("", vm.getStateReason(), "a VM running as usual has no reason worth showing");
+    }
+
+    @Test
+    void listsAVmPausedByAFailedPostcopyWithLibvirtsReason() {
+        hvA.vms.put("lm", new FakeHypervisor.FakeVm(new VmInfo("lm", "uuid-lm", DomainState.PAUSED, 256 * MIB, 1, 0,
+                DomainStatus.PAUSED_POSTCOPY_FAILED), hvA.vms.get("lm").xml()));
+        Vm vm = a.listVms(ListVmsRequest.getDefaultInstance()).getVms(0);
+        assertEquals(io.livemig.proto.agent.v1.VmState.VM_STATE_PAUSED, vm.getState());
+        assertEquals("post-copy failed", vm.getStateReason());
     }
 
     @Test
@@ -217,31 +229,106 @@ class AgentGrpcServiceTest {
     }
 
     @Test
-    void aPostcopyFailureIsReportedPlainlyAndNothingIsResumed() {
+    void aPostcopyFailureWithTheTargetsQemuDeadReportsTheVmLostAndRemovesItsDefinitionThere() {
         hvA.script = "postcopy-failing.csv";
-        // What libvirt leaves after a failed post-copy: the source paused, the target running.
-        hvA.postcopyFailed.put("lm", PostcopyFailedState.PAUSED);
+        // What libvirt leaves after the target's QEMU died in post-copy: the source paused, the
+        // target's persistent definition shut off (crashed).
+        hvA.statuses.put("lm", new DomainStatus(DomainState.PAUSED, DomainStatus.PAUSED_POSTCOPY_FAILED));
+        hvA.otherStatuses.put("lm", new DomainStatus(DomainState.SHUT_OFF, DomainStatus.SHUTOFF_CRASHED));
+        hvA.onStart = () -> hvB.vms.put("lm", new FakeHypervisor.FakeVm(new VmInfo("lm", "uuid-lm",
+                DomainState.SHUT_OFF, 256 * MIB, 1), "<domain/>"));
         StartMigrationResponse started = a.startMigration(request("lm", MigrationMode.MIGRATION_MODE_POSTCOPY));
         MigrationProgress last = watch(started.getMigrationId());
         assertEquals(MigrationStatus.MIGRATION_STATUS_FAILED, last.getResult().getStatus(), last.toString());
         String error = last.getResult().getError();
-        assertTrue(error.startsWith("operation failed: job 'migration out' failed in post-copy phase; post-copy had "
-                + "started, so the VM cannot run on either host alone"), error);
-        assertTrue(error.contains("'post-copy failed' state on lab-a (paused)."), error);
+        assertTrue(error.startsWith("the VM is lost: post-copy had started, so its newest memory was only in its QEMU on lab-b, and that QEMU is gone "
+                + "(lab-b has it shut off (crashed))"), error);
+        assertTrue(error.contains("What remains is a stale, incomplete copy on lab-a, paused (post-copy failed)"), error);
+        assertTrue(error.endsWith("or restore it from your own backup. The definition lab-b kept of the dead VM was "
+                + "removed there (undefined): lab-b no longer lists 'lm'. (libvirt: operation failed: job 'migration "
+                + "out' failed in post-copy phase)"), error);
+        assertFalse(error.contains("--postcopy-resume"), error);
+        assertTrue(hvA.resumed.isEmpty(), "a VM whose memory is split must not be resumed on the source");
+        assertEquals(List.of("lm"), hvB.undefined);
+        assertFalse(hvB.vms.containsKey("lm"));
+    }
+
+    @Test
+    void aPostcopyFailureWithTheTargetGoneAltogetherReportsTheVmLost() {
+        hvA.script = "postcopy-failing.csv";
+        hvA.statuses.put("lm", new DomainStatus(DomainState.PAUSED, DomainStatus.PAUSED_POSTCOPY_FAILED));
+        StartMigrationResponse started = a.startMigration(request("lm", MigrationMode.MIGRATION_MODE_POSTCOPY));
+        String error = watch(started.getMigrationId()).getResult().getError();
+        assertTrue(error.startsWith("the VM is lost: ") && error.contains("(lab-b no longer has the domain)"), error);
+        assertTrue(error.endsWith(" lab-b keeps no definition of it. (libvirt: operation failed: job 'migration out' "
+                + "failed in post-copy phase)"), error);
+        assertTrue(hvA.resumed.isEmpty());
+        assertTrue(hvB.undefined.isEmpty());
+    }
+
+    @Test
+    void aPostcopyFailureOverACutLinkOnLibvirt113SaysRecoveryIsUnavailable() {
+        hvA.script = "postcopy-failing.csv";
+        hvA.statuses.put("lm", new DomainStatus(DomainState.PAUSED, DomainStatus.PAUSED_POSTCOPY_FAILED));
+        hvA.otherStatuses.put("lm", new DomainStatus(DomainState.RUNNING, DomainStatus.RUNNING_POSTCOPY_FAILED));
+        StartMigrationResponse started = a.startMigration(request("lm", MigrationMode.MIGRATION_MODE_POSTCOPY));
+        String error = watch(started.getMigrationId()).getResult().getError();
+        assertTrue(error.startsWith("post-copy recovery is unavailable on libvirt 11.3.0 (lab-a 11.3.0, lab-b 11.3.0): "
+                + "libvirt 11.2 and 11.3 crash the destination on a post-copy resume"), error);
+        assertTrue(error.contains("which still runs (running (post-copy failed)), the rest on lab-a (paused (post-copy "
+                + "failed))"), error);
         assertTrue(hvA.resumed.isEmpty(), "a VM whose memory is split must not be resumed on the source");
     }
 
     @Test
-    void aPostcopyFailureNamesTheStateOfATargetThatHasNotNoticedItYet() {
+    void aPostcopyFailureOverACutLinkOnLibvirt114IsRecoverable() {
         hvA.script = "postcopy-failing.csv";
-        hvA.postcopyFailed.put("lm", PostcopyFailedState.PAUSED);
-        // A target cut off from the source still calls the VM running (post-copy).
+        hvA.libvirtVersion = 11_004_000;
+        hvA.otherLibvirtVersion = 11_005_000;
+        hvA.statuses.put("lm", new DomainStatus(DomainState.PAUSED, DomainStatus.PAUSED_POSTCOPY_FAILED));
+        // A target cut off from the source may not call it failed yet.
         hvA.onOtherHosts.put("lm", hvA.findVm("qemu:///system", "lm").orElseThrow());
         StartMigrationResponse started = a.startMigration(request("lm", MigrationMode.MIGRATION_MODE_POSTCOPY));
         String error = watch(started.getMigrationId()).getResult().getError();
-        assertTrue(error.contains("'post-copy failed' state on lab-a (paused); libvirt does not call it failed yet on "
-                + "lab-b (running, without the pages still on the source). Nothing was resumed"), error);
-        assertTrue(hvA.resumed.isEmpty(), "a VM whose memory is split must not be resumed on the source");
+        assertTrue(error.startsWith("the VM is recoverable: ") && error.contains("which still runs (running)"), error);
+        assertTrue(error.contains("'virsh migrate --live --postcopy --postcopy-resume lm qemu+tcp://10.0.0.12/system'"),
+                error);
+    }
+
+    @Test
+    void aPostcopyFailureWithTheTargetUnreachableGivesBothPossibilities() {
+        hvA.script = "postcopy-failing.csv";
+        hvA.statuses.put("lm", new DomainStatus(DomainState.PAUSED, DomainStatus.PAUSED_POSTCOPY_FAILED));
+        hvA.othersUnreachable = "no route to host";
+        StartMigrationResponse started = a.startMigration(request("lm", MigrationMode.MIGRATION_MODE_POSTCOPY));
+        String error = watch(started.getMigrationId()).getResult().getError();
+        assertTrue(error.startsWith("the VM may be lost or only split: post-copy had started, and lab-b could not be "
+                + "asked how it holds the VM (cannot connect to qemu+tcp://10.0.0.12/system: no route to host)"), error);
+        assertTrue(error.contains("the VM is lost with its newest memory") && error.contains("post-copy recovery is "
+                + "unavailable on libvirt 11.3.0 (lab-a 11.3.0, lab-b unknown)"), error);
+    }
+
+    @Test
+    void aSucceededMigrationsRunningVmIsNeverUndefinedOnTheTarget() {
+        hvA.onStart = () -> hvB.vms.put("lm", new FakeHypervisor.FakeVm(new VmInfo("lm", "uuid-lm",
+                DomainState.RUNNING, 256 * MIB, 1), "<domain/>"));
+        StartMigrationResponse started = a.startMigration(request("lm", MigrationMode.MIGRATION_MODE_PRECOPY));
+        assertEquals(MigrationStatus.MIGRATION_STATUS_SUCCEEDED, watch(started.getMigrationId()).getResult().getStatus());
+        assertTrue(hvB.undefined.isEmpty());
+        assertTrue(hvB.vms.containsKey("lm"));
+    }
+
+    @Test
+    void aShutOffVmOfAnotherUuidIsNotTheMigrationsAndStays() {
+        hvA.script = "postcopy-failing.csv";
+        hvA.statuses.put("lm", new DomainStatus(DomainState.PAUSED, DomainStatus.PAUSED_POSTCOPY_FAILED));
+        hvA.otherStatuses.put("lm", new DomainStatus(DomainState.SHUT_OFF, DomainStatus.SHUTOFF_CRASHED));
+        hvA.onStart = () -> hvB.vms.put("lm", new FakeHypervisor.FakeVm(new VmInfo("lm", "someone-else",
+                DomainState.SHUT_OFF, 256 * MIB, 1), "<domain/>"));
+        StartMigrationResponse started = a.startMigration(request("lm", MigrationMode.MIGRATION_MODE_POSTCOPY));
+        String error = watch(started.getMigrationId()).getResult().getError();
+        assertTrue(error.contains("the VM is lost"), error);
+        assertTrue(hvB.undefined.isEmpty());
     }
 
     @Test

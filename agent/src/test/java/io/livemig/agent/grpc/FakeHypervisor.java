@@ -2,6 +2,7 @@ package io.livemig.agent.grpc;
 
 import io.livemig.agent.core.CpuComparison;
 import io.livemig.agent.core.DomainState;
+import io.livemig.agent.core.DomainStatus;
 import io.livemig.agent.core.DomainType;
 import io.livemig.agent.core.HostFacts;
 import io.livemig.agent.core.Hypervisor;
@@ -9,7 +10,6 @@ import io.livemig.agent.core.HypervisorException;
 import io.livemig.agent.core.JobSample;
 import io.livemig.agent.core.MigrationOutcome;
 import io.livemig.agent.core.MigrationRequest;
-import io.livemig.agent.core.PostcopyFailedState;
 import io.livemig.agent.core.VmInfo;
 import io.livemig.agent.core.migration.MigrationJob;
 import io.livemig.agent.core.migration.MigrationSpec;
@@ -122,6 +122,10 @@ public final class FakeHypervisor implements Hypervisor {
     @Override
     public synchronized MigrationJob startMigration(MigrationSpec spec) {
         started.add(spec);
+        Runnable hook = onStart;
+        if (hook != null) {
+            hook.run();
+        }
         lastJob = FakeMigrationJob.replaying(script);
         java.util.concurrent.CountDownLatch latch = hold;
         if (latch == null) {
@@ -167,16 +171,60 @@ public final class FakeHypervisor implements Hypervisor {
                 "the " + virtType + " CPU of this host provides it");
     }
 
-    /** VMs this host holds in libvirt's "post-copy failed" state, as a failed post-copy leaves them. */
-    final Map<String, PostcopyFailedState> postcopyFailed = new ConcurrentHashMap<>();
+    /** libvirt's state and reason of this host's VMs, where a test sets them (else from the VM's state, reason 0). */
+    final Map<String, DomainStatus> statuses = new ConcurrentHashMap<>();
+    /** libvirt's state and reason of VMs on other hosts (else from {@link #onOtherHosts}, reason 0). */
+    final Map<String, DomainStatus> otherStatuses = new ConcurrentHashMap<>();
+    /** When set, other hosts' libvirt cannot be reached (a cut link), with this message. */
+    volatile String othersUnreachable;
+    volatile long libvirtVersion = 11_003_000;
+    volatile long otherLibvirtVersion = 11_003_000;
+    /** Run when a migration starts: what the target's libvirt does meanwhile. */
+    volatile Runnable onStart;
     final List<String> resumed = new ArrayList<>();
+    final List<String> undefined = new ArrayList<>();
 
     @Override
-    public Optional<PostcopyFailedState> postcopyFailedState(String hostUri, String vmName) {
+    public Optional<DomainStatus> domainStatus(String hostUri, String vmName) throws HypervisorException {
         if (!hostUri.equals("qemu:///system")) {
-            return Optional.empty(); // another host's libvirt: this fake only knows its own VMs
+            other(hostUri);
+            DomainStatus set = otherStatuses.get(vmName);
+            return set != null ? Optional.of(set)
+                    : Optional.ofNullable(onOtherHosts.get(vmName)).map(v -> new DomainStatus(v.state(), 0));
         }
-        return Optional.ofNullable(postcopyFailed.get(vmName));
+        DomainStatus set = statuses.get(vmName);
+        return set != null ? Optional.of(set)
+                : Optional.ofNullable(vms.get(vmName)).map(v -> new DomainStatus(v.info().state(), 0));
+    }
+
+    @Override
+    public long libvirtVersion(String hostUri) throws HypervisorException {
+        if (!hostUri.equals("qemu:///system")) {
+            other(hostUri);
+            return otherLibvirtVersion;
+        }
+        return libvirtVersion;
+    }
+
+    @Override
+    public synchronized boolean undefineIfShutOff(String hostUri, String vmName, String uuid) {
+        FakeVm vm = vms.get(vmName);
+        if (!hostUri.equals("qemu:///system") || vm == null || !vm.info().uuid().equals(uuid)
+                || vm.info().state() != DomainState.SHUT_OFF) {
+            return false;
+        }
+        vms.remove(vmName);
+        statuses.remove(vmName);
+        undefined.add(vmName);
+        return true;
+    }
+
+    private void other(String hostUri) throws HypervisorException {
+        String cut = othersUnreachable;
+        if (cut != null) {
+            throw new HypervisorException(HypervisorException.Reason.HOST_UNAVAILABLE, "cannot connect to " + hostUri
+                    + ": " + cut);
+        }
     }
 
     @Override

@@ -35,9 +35,11 @@ import picocli.CommandLine.Spec;
                     + "window) and the capabilities a target must offer. Without: each agent asked directly, with "
                     + "the host resources each VM is bound to."},
         mixinStandardHelpOptions = true, versionProvider = ManifestVersionProvider.class,
-        footer = {"%nJSON with an orchestrator: {vms: [{name, host, memory_bytes, vcpus,",
-            "cpu_utilisation, dirty_rate_bytes_per_s, state, requires}]}; without: an array of what each agent",
-            "reports.",
+        footer = {"%nSTATE is libvirt's state with its reason where that tells something, e.g.",
+            "\"paused (post-copy failed)\": a VM whose post-copy migration failed (see the migration's error).",
+            "%nJSON with an orchestrator: {vms: [{name, host, memory_bytes, vcpus,",
+            "cpu_utilisation, dirty_rate_bytes_per_s, state, state_reason, requires}]}; without: an array of",
+            "what each agent reports.",
             "%nExamples:", "  livemig vms", "  livemig vms --host lab-a --json"},
         exitCodeListHeading = ExitCodes.HELP_HEADING,
         exitCodeList = {ExitCodes.HELP_OK, "2:Bad usage or input (e.g. unknown host).",
@@ -73,6 +75,7 @@ final class VmsCommand implements Callable<Integer> {
         PrintWriter out = spec.commandLine().getOut();
         PrintWriter err = spec.commandLine().getErr();
         List<Map<String, Object>> rows = new ArrayList<>();
+        List<String> states = new ArrayList<>(); // for the table, by row
         boolean allUp = true;
         for (HostConfig host : hosts) {
             List<Vm> vms;
@@ -90,6 +93,8 @@ final class VmsCommand implements Callable<Integer> {
                 row.put("host", host.name());
                 row.put("uuid", vm.getUuid());
                 row.put("state", vm.getState().name().replace("VM_STATE_", "").toLowerCase());
+                row.put("state_reason", vm.getStateReason());
+                states.add(MigrationFormat.vmState(vm.getState(), vm.getStateReason()));
                 row.put("memory_bytes", vm.getMemoryBytes());
                 row.put("vcpus", vm.getVcpus());
                 List<Map<String, String>> bindings = new ArrayList<>();
@@ -103,11 +108,14 @@ final class VmsCommand implements Callable<Integer> {
         if (json) {
             out.println(MigrationFormat.json(rows));
         } else {
-            out.printf("%-16s %-8s %-9s %11s %5s  %s%n", "VM", "HOST", "STATE", "MEMORY", "VCPUS", "BINDINGS");
-            for (Map<String, Object> row : rows) {
+            String format = "%-16s %-8s %-26s %11s %5s  %s%n";
+            out.printf(format, "VM", "HOST", "STATE", "MEMORY", "VCPUS", "BINDINGS");
+            for (int i = 0; i < rows.size(); i++) {
+                Map<String, Object> row = rows.get(i);
                 @SuppressWarnings("unchecked")
                 List<Map<String, String>> bindings = (List<Map<String, String>>) row.get("bindings");
-                out.printf("%-16s %-8s %-9s %11s %5s  %s%n", row.get("name"), row.get("host"), row.get("state"),
+                out.printf(format, row.get("name"), row.get("host"),
+                        states.get(i),
                         Units.mib((Long) row.get("memory_bytes")), row.get("vcpus"),
                         bindings.stream().map(b -> b.get("kind") + " " + b.get("device") + "=" + b.get("resource"))
                                 .collect(Collectors.joining(", ")));
@@ -138,15 +146,17 @@ final class VmsCommand implements Callable<Integer> {
                 row.put("cpu_utilisation", vm.getCpuUtilisation());
                 row.put("dirty_rate_bytes_per_s", vm.getDirtyRateBytesPerS());
                 row.put("state", MigrationFormat.enumName(vm.getState().getValueDescriptor()));
+                row.put("state_reason", vm.getStateReason());
                 row.put("requires", List.copyOf(vm.getRequiresList()));
                 vms.add(row);
             }
             out.println(MigrationFormat.json(Map.of("vms", vms)));
         } else {
-            String format = "%-16s %-12s %11s %5s %6s %11s  %s%n";
-            out.printf(format, "NAME", "HOST", "MEM", "VCPUS", "CPU%", "DIRTY/S", "REQUIRES");
+            String format = "%-16s %-12s %-26s %11s %5s %6s %11s  %s%n";
+            out.printf(format, "NAME", "HOST", "STATE", "MEM", "VCPUS", "CPU%", "DIRTY/S", "REQUIRES");
             for (io.livemig.proto.orchestrator.v1.Vm vm : response.getVmsList()) {
-                out.printf(format, vm.getName(), vm.getHost(), Units.size(vm.getMemoryBytes()), vm.getVcpus(),
+                out.printf(format, vm.getName(), vm.getHost(), MigrationFormat.vmState(vm.getState(), vm.getStateReason()),
+                        Units.size(vm.getMemoryBytes()), vm.getVcpus(),
                         String.format(Locale.ROOT, "%.1f", vm.getCpuUtilisation() * 100),
                         Units.size(vm.getDirtyRateBytesPerS()), String.join(", ", vm.getRequiresList()));
             }

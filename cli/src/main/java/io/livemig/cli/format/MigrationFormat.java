@@ -5,6 +5,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.google.protobuf.Descriptors.EnumValueDescriptor;
 import com.google.protobuf.Descriptors.FieldDescriptor;
 import com.google.protobuf.Message;
+import io.livemig.proto.agent.v1.VmState;
 import io.livemig.proto.orchestrator.v1.Candidate;
 import io.livemig.proto.orchestrator.v1.HostState;
 import io.livemig.proto.orchestrator.v1.Migration;
@@ -183,6 +184,15 @@ public final class MigrationFormat {
         String prefix = value.getType().getName().replaceAll("([a-z0-9])([A-Z])", "$1_$2").toUpperCase(Locale.ROOT) + "_";
         String name = value.getName();
         return (name.startsWith(prefix) ? name.substring(prefix.length()) : name).toLowerCase(Locale.ROOT);
+    }
+
+    /**
+     * A VM's state for tables, with libvirt's reason where the agent gives one: "running",
+     * "paused (post-copy failed)", "shut off (crashed)".
+     */
+    public static String vmState(VmState state, String reason) {
+        String name = enumName(state.getValueDescriptor()).replace('_', ' ');
+        return reason == null || reason.isEmpty() ? name : name + " (" + reason + ")";
     }
 
     /** At most {@code max} characters of one line, with "..." when cut. */

@@ -63,7 +63,10 @@ class ClusterCommandsTest {
         @Override
         public void listVms(ListVmsRequest r, StreamObserver<ListVmsResponse> o) {
             ListVmsResponse.Builder b = ListVmsResponse.newBuilder();
-            vms.forEach(v -> b.addVms(Vm.newBuilder().setName(v).setState(VmState.VM_STATE_RUNNING).setMemoryBytes(256L << 20)));
+            vms.forEach(v -> b.addVms(v.equals("stuck")
+                    ? Vm.newBuilder().setName(v).setState(VmState.VM_STATE_PAUSED).setStateReason("post-copy failed")
+                            .setMemoryBytes(256L << 20)
+                    : Vm.newBuilder().setName(v).setState(VmState.VM_STATE_RUNNING).setMemoryBytes(256L << 20)));
             o.onNext(b.build());
             o.onCompleted();
         }
@@ -101,7 +104,7 @@ class ClusterCommandsTest {
 
     @BeforeEach
     void agents() throws Exception {
-        a = new ScriptedAgent("lab-a", "web1");
+        a = new ScriptedAgent("lab-a", "web1", "stuck");
         servers.add(InProcessServerBuilder.forName("a:1").directExecutor().addService(a).build().start());
         servers.add(InProcessServerBuilder.forName("b:1").directExecutor().addService(new ScriptedAgent("lab-b")).build().start());
         cluster = dir.resolve("cluster.yaml");
@@ -136,6 +139,19 @@ class ClusterCommandsTest {
         assertEquals(3, r.exitCode(), r.err());
         assertTrue(r.out().lines().anyMatch(l -> l.startsWith("lab-a") && l.contains(" up ")), r.out());
         assertTrue(r.out().lines().anyMatch(l -> l.startsWith("lab-c") && l.contains(" down ")), r.out());
+    }
+
+    @Test
+    void vmsShowsEachVmsStateWithLibvirtsReason() {
+        Run r = run("--cluster", cluster.toString(), "vms", "--host", "lab-a");
+        assertEquals(0, r.exitCode(), r.err());
+        List<String> lines = r.out().lines().toList();
+        assertEquals(List.of("VM", "HOST", "STATE", "MEMORY", "VCPUS", "BINDINGS"), List.of(lines.get(0).trim().split("\\s+")));
+        assertTrue(lines.get(1).matches("web1\\s+lab-a\\s+running\\s+256\\.0 MiB\\s+0\\s*"), lines.get(1));
+        assertTrue(lines.get(2).matches("stuck\\s+lab-a\\s+paused \\(post-copy failed\\)\\s+256\\.0 MiB\\s+0\\s*"),
+                lines.get(2));
+        Run json = run("--cluster", cluster.toString(), "vms", "--host", "lab-a", "--json");
+        assertTrue(json.out().contains("\"state_reason\" : \"post-copy failed\""), json.out());
     }
 
     @Test

@@ -20,6 +20,7 @@ import io.livemig.orchestrator.history.HistoryStore;
 import io.livemig.orchestrator.model.TransferOptions;
 import io.livemig.orchestrator.placement.PlacementPolicy;
 import io.livemig.orchestrator.placement.RebalanceSettings;
+import io.livemig.orchestrator.model.GuestState;
 import io.livemig.orchestrator.service.FakeAgents;
 import io.livemig.orchestrator.service.Orchestrator;
 import io.livemig.orchestrator.workflow.AdmissionQueue;
@@ -212,12 +213,13 @@ class OrchestratorCommandsTest {
                 vms.stream().map(v -> v.get("name").asText()).collect(Collectors.toSet()));
         JsonNode web1 = vms.stream().filter(v -> v.get("name").asText().equals("web1")).findFirst().orElseThrow();
         assertEquals(Set.of("name", "host", "memory_bytes", "vcpus", "cpu_utilisation", "dirty_rate_bytes_per_s", "state",
-                "requires"), keys(web1));
+                "state_reason", "requires"), keys(web1));
         assertEquals("a", web1.get("host").asText());
         assertEquals(2 * GIB, web1.get("memory_bytes").asLong());
         assertEquals(1, web1.get("vcpus").asInt());
         assertEquals(0.9, web1.get("cpu_utilisation").asDouble(), 1e-9);
         assertEquals("running", web1.get("state").asText());
+        assertEquals("", web1.get("state_reason").asText());
         assertEquals("[\"net:lan\"]", web1.get("requires").toString());
 
         Run b = run("vms", "--host", "b", "--json");
@@ -225,10 +227,23 @@ class OrchestratorCommandsTest {
         assertEquals(List.of("cache1"), list(b.json().get("vms")).stream().map(v -> v.get("name").asText()).toList());
 
         Run table = run("vms", "--host", "b");
-        assertEquals(List.of("NAME", "HOST", "MEM", "VCPUS", "CPU%", "DIRTY/S", "REQUIRES"),
+        assertEquals(List.of("NAME", "HOST", "STATE", "MEM", "VCPUS", "CPU%", "DIRTY/S", "REQUIRES"),
                 List.of(table.outLines().get(0).trim().split("\\s+")));
-        assertTrue(table.outLines().get(1).matches("cache1\\s+b\\s+1\\.0 GiB\\s+1\\s+30\\.0\\s+0\\.0 MiB\\s+net:lan"),
+        assertTrue(table.outLines().get(1).matches("cache1\\s+b\\s+running\\s+1\\.0 GiB\\s+1\\s+30\\.0\\s+0\\.0 MiB\\s+net:lan"),
                 table.outLines().get(1));
+    }
+
+    @Test
+    void vmsShowsAVmPausedByAFailedPostcopyWithLibvirtsReason() {
+        agents.vmState("b", "cache1", GuestState.PAUSED, "post-copy failed");
+        orchestrator.pollLoads();
+        Run table = run("vms", "--host", "b");
+        assertEquals(0, table.exitCode(), table.toString());
+        assertTrue(table.outLines().get(1).matches("cache1\\s+b\\s+paused \\(post-copy failed\\)\\s+1\\.0 GiB\\s+.*"),
+                table.outLines().get(1));
+        JsonNode vm = list(run("vms", "--host", "b", "--json").json().get("vms")).get(0);
+        assertEquals("paused", vm.get("state").asText());
+        assertEquals("post-copy failed", vm.get("state_reason").asText());
     }
 
     // --- migrate, watch, abort -------------------------------------------------------------------
@@ -343,6 +358,24 @@ class OrchestratorCommandsTest {
         assertEquals(1, list(run("history", "--vm", "web1", "--host", "b", "--state", "failed", "--json").json()
                 .get("migrations")).size());
         assertEquals(0, list(run("history", "--vm", "web2", "--json").json().get("migrations")).size());
+    }
+
+    @Test
+    void aPostcopyVerdictReachesTheOperatorAndTheHistoryWhole() throws Exception {
+        String verdict = "the VM is lost: post-copy had started, so its newest memory was only in its QEMU on b, and "
+                + "that QEMU is gone (b has it shut off (crashed)); that memory no longer exists anywhere, and post-copy "
+                + "recovery is impossible. (libvirt: operation failed: job 'migration out' failed in post-copy phase)";
+        CompletableFuture<Run> cli = runAsync("migrate", "web1", "--to", "b");
+        agents.awaitStart();
+        agents.fail("web1", verdict);
+        Run r = get(cli);
+        assertEquals(1, r.exitCode(), r.toString());
+        assertTrue(r.out().contains("\n  error: " + verdict + "\n"), r.out());
+        JsonNode m = list(run("history", "--json").json().get("migrations")).get(0);
+        assertEquals("failed", m.get("state").asText());
+        assertEquals(verdict, m.get("error").asText());
+        Run table = run("history");
+        assertTrue(table.outLines().get(1).contains(" the VM is lost: post-copy had started"), table.outLines().get(1));
     }
 
     @Test

@@ -126,6 +126,7 @@ final class OrchestratorGrpcService extends OrchestratorServiceGrpc.Orchestrator
                 b.addVms(Vm.newBuilder().setName(v.vm().name()).setHost(v.host())
                         .setMemoryBytes(v.vm().memoryBytes()).setVcpus(v.vm().vcpus())
                         .setCpuUtilisation(v.cpuUtilisation()).setState(AgentMessages.vmState(v.vm().state()))
+                        .setStateReason(v.vm().stateReason())
                         .setDirtyRateBytesPerS(v.load().dirtyRateBytesPerSec())
                         .addAllRequires(v.load().requiredCapabilities().stream().sorted().toList()));
             }

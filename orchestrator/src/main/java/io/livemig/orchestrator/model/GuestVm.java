@@ -13,6 +13,8 @@ import java.util.List;
  * @param bindings ties to the host (networks, storage, devices)
  * @param cpuUtilisation CPU use as a fraction of its vCPUs
  * @param dirtyRateBytesPerSec latest measured page dirtying rate; 0 when not measured yet
+ * @param stateReason libvirt's reason for the state where it tells something, e.g. "post-copy
+ *                    failed"; empty for a VM running as usual
  */
 public record GuestVm(
         String name,
@@ -22,9 +24,17 @@ public record GuestVm(
         int vcpus,
         List<VmBinding> bindings,
         double cpuUtilisation,
-        long dirtyRateBytesPerSec) {
+        long dirtyRateBytesPerSec,
+        String stateReason) {
 
     public GuestVm {
         bindings = List.copyOf(bindings);
+        stateReason = stateReason == null ? "" : stateReason;
+    }
+
+    /** A VM whose state has no reason worth showing. */
+    public GuestVm(String name, String uuid, GuestState state, long memoryBytes, int vcpus, List<VmBinding> bindings,
+            double cpuUtilisation, long dirtyRateBytesPerSec) {
+        this(name, uuid, state, memoryBytes, vcpus, bindings, cpuUtilisation, dirtyRateBytesPerSec, "");
     }
 }

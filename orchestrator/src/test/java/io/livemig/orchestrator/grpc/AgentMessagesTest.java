@@ -100,12 +100,13 @@ class AgentMessagesTest {
     @Test
     void aVmKeepsItsBindingsAndState() {
         Vm vm = Vm.newBuilder().setName("web1").setUuid("u-1").setState(VmState.VM_STATE_PAUSED)
+                .setStateReason("post-copy failed")
                 .setMemoryBytes(2L << 30).setVcpus(2).setCpuUtilisation(0.5).setDirtyRateBytesPerS(1000)
                 .addBindings(Binding.newBuilder().setKind("nic").setDevice("52:54:00:00:00:01").setResource("br-a"))
                 .build();
         GuestVm g = AgentMessages.guestVm(vm);
         assertEquals(new GuestVm("web1", "u-1", GuestState.PAUSED, 2L << 30, 2,
-                List.of(new VmBinding("nic", "52:54:00:00:00:01", "br-a")), 0.5, 1000), g);
+                List.of(new VmBinding("nic", "52:54:00:00:00:01", "br-a")), 0.5, 1000, "post-copy failed"), g);
         assertEquals(VmState.VM_STATE_PAUSED, AgentMessages.vmState(g.state()));
     }
 }

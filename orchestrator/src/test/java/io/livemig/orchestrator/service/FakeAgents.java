@@ -54,6 +54,19 @@ public final class FakeAgents implements Agents {
         return this;
     }
 
+    /** Puts a VM of {@code host} in {@code state}, with libvirt's reason (e.g. paused, "post-copy failed"). */
+    public FakeAgents vmState(String host, String name, GuestState state, String reason) {
+        List<GuestVm> list = vms.get(host);
+        for (int i = 0; i < list.size(); i++) {
+            GuestVm v = list.get(i);
+            if (v.name().equals(name)) {
+                list.set(i, new GuestVm(v.name(), v.uuid(), state, v.memoryBytes(), v.vcpus(), v.bindings(),
+                        v.cpuUtilisation(), v.dirtyRateBytesPerSec(), reason));
+            }
+        }
+        return this;
+    }
+
     public FakeAgents vm(String host, String name, long memoryBytes, double cpu, String bridge) {
         return vm(host, name, memoryBytes, cpu, bridge, 0);
     }
