@@ -196,13 +196,10 @@ public final class PostcopyFailure {
 
     private static String unavailableAdvice(Facts f) {
         return "livemig does not attempt the resume, and 'virsh migrate --postcopy-resume' must not be run on these "
-                + "hosts. What you can do: keep both copies as they are (neither resumed nor destroyed) and upgrade "
-                + "libvirt on both hosts to 11.4.0 or newer while both QEMU processes keep running, then resume "
-                + "with 'virsh migrate --live --postcopy --postcopy-resume " + f.vmName() + " "
-                + (f.targetUri().isEmpty() ? "<target URI>" : f.targetUri()) + "' on " + f.sourceHost()
-                + "; or give the running state up: destroy the VM on both hosts and start it again from its "
-                + "definition or restore it from your own backup (a cold boot: whatever it held only in memory is "
-                + "gone).";
+                + "hosts. What you can do: give the running state up: destroy the VM on both hosts and start it "
+                + "again from its definition or restore it from your own backup (a cold boot: whatever it held only "
+                + "in memory is gone). Whether a failed post-copy survives an upgrade of libvirt on both hosts was "
+                + "not tried, so livemig does not advise one.";
     }
 
     private static String unknown(Facts f) {
