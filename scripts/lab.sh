@@ -23,6 +23,14 @@
 #   lab.sh vm list
 #   lab.sh fault link-down|link-up|kill-libvirtd|start-libvirtd|kill-agent|start-agent HOST
 #   lab.sh fault kill-orchestrator          (kill -9; restart-orchestrator brings it back)
+#   lab.sh fault hog-memory HOST LEAVE_FREE_MiB
+#                    a memory hog in HOST's namespaces holds the machine's free memory (MemFree,
+#                    which libvirt and so the agents report as a host's free memory; the lab's
+#                    hosts share the machine's) near LEAVE_FREE_MiB, giving memory back when
+#                    something else needs it; returns once it holds (bounded by
+#                    LIVEMIG_HOG_WAIT_S, 300 s). It ends at
+#                    release-memory, at down, or by itself after LIVEMIG_HOG_MAX_S (600) s
+#   lab.sh fault release-memory HOST        end HOST's memory hog (no-op without one)
 #
 # Exit codes: 0 ok; 1 not healthy (status: a host is down; vm check: dead, lost, duplicated,
 # corrupted or stalled); 2 bad usage or input; 3 an operation failed.
@@ -746,8 +754,29 @@ fault_host() { # name -> index, or usage error
   echo "$i"
 }
 
+# The memory hog (scripts/lab/memhog.c), built into the lab dir when missing or older than its source.
+memhog_bin() {
+  local src=$SCRIPTS/lab/memhog.c bin=$LAB_DIR/bin/memhog
+  if [ ! -x "$bin" ] || [ "$src" -nt "$bin" ]; then
+    mkdir -p "$LAB_DIR/bin"
+    gcc -O2 -Wall -o "$bin.tmp" "$src" >&2 && mv -f "$bin.tmp" "$bin" || die "cannot build $src (gcc)" 3
+  fi
+  echo "$bin"
+}
+
+stop_memhog() { # host dir: ends the host's hog, bounded
+  local d=$1 pid deadline
+  [ -f "$d/memhog.pid" ] || return 0
+  pid=$(cat "$d/memhog.pid")
+  kill "$pid" 2>/dev/null || true
+  deadline=$((SECONDS + 30))
+  while kill -0 "$pid" 2>/dev/null && [ $SECONDS -lt $deadline ]; do sleep 0.1; done
+  kill -9 "$pid" 2>/dev/null || true
+  rm -f "$d/memhog.pid"
+}
+
 fault_cmd() {
-  [ $# -ge 1 ] || usage "fault needs link-down|link-up|kill-libvirtd|start-libvirtd|kill-agent|start-agent|kill-orchestrator"
+  [ $# -ge 1 ] || usage "fault needs link-down|link-up|kill-libvirtd|start-libvirtd|kill-agent|start-agent|kill-orchestrator|hog-memory|release-memory"
   need_root
   local what=$1; shift
   local i d pid bin
@@ -758,6 +787,28 @@ fault_cmd() {
       rm -f "$LAB_DIR/orchestrator.pid"
       echo "fault: orchestrator killed"; return ;;
   esac
+  if [ "$what" = hog-memory ]; then
+    [ $# -eq 2 ] && [[ $2 =~ ^[0-9]+$ ]] || usage "fault hog-memory needs a host and the MiB to leave free"
+    i=$(fault_host "$1"); d=$(host_dir "$1")
+    local bin max=${LIVEMIG_HOG_MAX_S:-600} deadline
+    bin=$(memhog_bin)
+    stop_memhog "$d"
+    # In the host's network namespace: lab.sh down ends it with the host's other processes.
+    ip netns exec "$(ns_of "$i")" setsid "$bin" "$2" "$max" >"$d/memhog.log" 2>&1 </dev/null &
+    pid=$!
+    echo "$pid" >"$d/memhog.pid"
+    # Memory a machine has never touched can be slow to hand out (a VM whose own host backs it
+    # lazily); LIVEMIG_HOG_WAIT_S bounds the wait.
+    local wait_s=${LIVEMIG_HOG_WAIT_S:-300}
+    deadline=$((SECONDS + wait_s))
+    until grep -q '^LMHOG ready' "$d/memhog.log" 2>/dev/null; do
+      kill -0 "$pid" 2>/dev/null || { rm -f "$d/memhog.pid"; die "$1: memory hog exited: $(tail -1 "$d/memhog.log")" 3; }
+      [ $SECONDS -lt $deadline ] || { stop_memhog "$d"; die "$1: memory hog did not bring free memory down to ${2} MiB within ${wait_s} s" 3; }
+      sleep 0.2
+    done
+    echo "fault: $1 memory hog: $(grep '^LMHOG ready' "$d/memhog.log" | cut -d' ' -f3-) (ends by itself after ${max} s)"
+    return
+  fi
   [ $# -eq 1 ] || usage "fault $what needs exactly one host"
   i=$(fault_host "$1"); d=$(host_dir "$1")
   case $what in
@@ -787,6 +838,9 @@ fault_cmd() {
       bin=$(livemig_bin) || die "livemig is not built (mvn package)" 3
       start_agent "$i" "$bin"
       echo "fault: $1 agent started" ;;
+    release-memory)
+      stop_memhog "$d"
+      echo "fault: $1 memory hog ended ($(grep -a '^LMHOG end' "$d/memhog.log" 2>/dev/null | cut -d' ' -f3- || true))" ;;
     *) usage "unknown fault: $what" ;;
   esac
 }
