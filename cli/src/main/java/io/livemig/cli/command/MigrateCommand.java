@@ -183,19 +183,18 @@ final class MigrateCommand implements Callable<Integer> {
             }
             err.flush();
         }
-        MigrationProgress last;
         try (AbortOnSignal abort = new AbortOnSignal(id, () -> stub.withDeadlineAfter(10, TimeUnit.SECONDS)
                 .abortMigration(MigrationRef.newBuilder().setMigrationId(id).build()))) {
-            last = watch(stub, id, err);
+            MigrationResult result = watch(stub, id, err).getResult();
+            if (json) {
+                out.println(MigrationFormat.json(jsonResult(id, source, target, result)));
+            } else {
+                out.println(summary(source, target, result));
+            }
+            out.flush();
+            return abort.finished(result.getStatus() == MigrationStatus.MIGRATION_STATUS_SUCCEEDED
+                    ? ExitCodes.OK : ExitCodes.MIGRATION_FAILED);
         }
-        MigrationResult result = last.getResult();
-        if (json) {
-            out.println(MigrationFormat.json(jsonResult(id, source, target, result)));
-        } else {
-            out.println(summary(source, target, result));
-        }
-        out.flush();
-        return result.getStatus() == MigrationStatus.MIGRATION_STATUS_SUCCEEDED ? ExitCodes.OK : ExitCodes.MIGRATION_FAILED;
     }
 
     /** Queue it with the orchestrator, then (unless --no-wait) follow it to its end. */
@@ -213,18 +212,22 @@ final class MigrateCommand implements Callable<Integer> {
             }
             err.flush();
         }
-        Migration last = queued;
         if (noWait) {
             if (!json && !MigrationFormat.isFinal(queued.getState())) {
                 err.println("follow it with: livemig watch " + queued.getId());
                 err.flush();
             }
-        } else {
-            String id = queued.getId();
-            try (AbortOnSignal abort = new AbortOnSignal(id, () -> client.abortQuietly(id))) {
-                last = new MigrationFollower(client, err, !json, terminal && !json).follow(id);
-            }
+            return print(queued, decision, out);
         }
+        String id = queued.getId();
+        try (AbortOnSignal abort = new AbortOnSignal(id, () -> client.abortQuietly(id))) {
+            Migration last = new MigrationFollower(client, err, !json, terminal && !json).follow(id);
+            return abort.finished(print(last, decision, out));
+        }
+    }
+
+    /** Prints the migration as this command's result; its exit code. */
+    private int print(Migration last, PlacementDecision decision, PrintWriter out) {
         if (json) {
             out.println(MigrationFormat.json(MigrationFormat.result(last, decision)));
         } else if (noWait && !MigrationFormat.isFinal(last.getState())) {
