@@ -1,5 +1,6 @@
 package io.livemig.cli.command;
 
+import io.grpc.Status;
 import io.grpc.StatusRuntimeException;
 import io.livemig.agent.core.policy.CopyMode;
 import io.livemig.cli.client.AgentChannels;
@@ -267,6 +268,7 @@ final class MigrateCommand implements Callable<Integer> {
     private HostConfig whereRuns(ClusterConfig config) throws ConfigException {
         List<HostConfig> running = new ArrayList<>();
         List<String> unreachable = new ArrayList<>();
+        StatusRuntimeException firstFailure = null;
         for (HostConfig host : config.hosts()) {
             try {
                 List<Vm> vms = AgentServiceGrpc.newBlockingStub(channels.to(host.agent()))
@@ -277,10 +279,24 @@ final class MigrateCommand implements Callable<Integer> {
                 }
             } catch (StatusRuntimeException e) {
                 unreachable.add(host.name());
+                if (firstFailure == null) {
+                    Status status = e.getStatus();
+                    String detail = status.getDescription() == null ? "" : status.getDescription();
+                    if (status.getCause() != null && status.getCause().getMessage() != null
+                            && !detail.contains(status.getCause().getMessage())) {
+                        detail = detail.isEmpty() ? status.getCause().getMessage() : detail + ": " + status.getCause().getMessage();
+                    }
+                    firstFailure = status.withDescription("cannot reach the agent of " + host.name() + " at " + host.agent()
+                            + (detail.isEmpty() ? "" : ": " + detail)).asRuntimeException();
+                }
             }
         }
         if (running.size() == 1) {
             return running.get(0);
+        }
+        if (running.isEmpty() && firstFailure != null && unreachable.size() == config.hosts().size()) {
+            // No agent answered: whether the VM exists is unknown; say why (unavailable, or refused).
+            throw firstFailure;
         }
         if (running.isEmpty()) {
             String note = unreachable.isEmpty() ? "" : " (unreachable: " + String.join(", ", unreachable) + ")";
