@@ -839,8 +839,12 @@ fault_cmd() {
       start_agent "$i" "$bin"
       echo "fault: $1 agent started" ;;
     release-memory)
-      stop_memhog "$d"
-      echo "fault: $1 memory hog ended ($(grep -a '^LMHOG end' "$d/memhog.log" 2>/dev/null | cut -d' ' -f3- || true))" ;;
+      if [ -f "$d/memhog.pid" ]; then
+        stop_memhog "$d"
+        echo "fault: $1 memory hog ended ($(grep -a '^LMHOG end' "$d/memhog.log" 2>/dev/null | cut -d' ' -f3- || true))"
+      else
+        echo "fault: $1 runs no memory hog"
+      fi ;;
     *) usage "unknown fault: $what" ;;
   esac
 }
