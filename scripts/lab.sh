@@ -10,14 +10,30 @@
 #   lab.sh restart-orchestrator             restart the lab's orchestrator (its history stays)
 #   lab.sh vm create NAME --host HOST [--mem MiB] [--dirty-mib N] [--dirty-rate MiBps]
 #                    [--content random|compressible] [--vcpus N] [--disk none|shared|local]
-#   lab.sh vm check NAME                    where it runs, alive, heartbeat, integrity, ping
+#   lab.sh vm check NAME [--since SWEEPS:VERIFIED_PAGES]
+#                    where it runs, alive, heartbeat, integrity, ping, and that the workload
+#                    makes progress: its sweeps and verified_pages (from its LMHB heartbeat
+#                    lines) must grow past a first reading taken at the start of the check, or
+#                    past the reading given with --since (e.g. from an earlier check's output:
+#                    sweeps=S verified_pages=V -> --since S:V); awaited at most
+#                    LIVEMIG_CHECK_PROGRESS_S (20) seconds
+#   lab.sh vm corrupt NAME                  debug hook: flip one byte of a page of the running
+#                    guest's workload behind its verifier (vm check then says corrupted)
 #   lab.sh vm destroy NAME
 #   lab.sh vm list
 #   lab.sh fault link-down|link-up|kill-libvirtd|start-libvirtd|kill-agent|start-agent HOST
 #   lab.sh fault kill-orchestrator          (kill -9; restart-orchestrator brings it back)
+#   lab.sh fault hog-memory HOST LEAVE_FREE_MiB
+#                    a memory hog in HOST's namespaces holds the machine's free memory (MemFree,
+#                    which libvirt and so the agents report as a host's free memory; the lab's
+#                    hosts share the machine's) near LEAVE_FREE_MiB, giving memory back when
+#                    something else needs it; returns once it holds (bounded by
+#                    LIVEMIG_HOG_WAIT_S, 300 s). It ends at
+#                    release-memory, at down, or by itself after LIVEMIG_HOG_MAX_S (600) s
+#   lab.sh fault release-memory HOST        end HOST's memory hog (no-op without one)
 #
-# Exit codes: 0 ok; 1 not healthy (status: a host is down; vm check: dead, lost, duplicated or
-# corrupted); 2 bad usage or input; 3 an operation failed.
+# Exit codes: 0 ok; 1 not healthy (status: a host is down; vm check: dead, lost, duplicated,
+# corrupted or stalled); 2 bad usage or input; 3 an operation failed.
 #
 # Environment: LIVEMIG_LAB_DIR (state, default /var/lib/livemig-lab), LIVEMIG_LAB_NET (first
 # three octets of the lab /24, default 10.213.77), LIVEMIG_VIRT_TYPE (kvm|qemu: skip the probe),
@@ -44,9 +60,13 @@ LIVEMIG_BIN=${LIVEMIG_BIN:-}
 SCRIPTS=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
 GUEST_DIR=${LIVEMIG_GUEST_DIR:-$LAB_DIR/guest}
 HB_MAX_AGE_S=${LIVEMIG_HB_MAX_AGE_S:-5}
+# vm check: how long the workload's counters may take to grow past the first (or given) reading.
+CHECK_PROGRESS_S=${LIVEMIG_CHECK_PROGRESS_S:-20}
+# TCP port of the guest workload's debug hook (lm.debug_port; lab.sh vm corrupt uses it).
+GUEST_DEBUG_PORT=7777
 
 die() { echo "lab: $*" >&2; exit "${2:-3}"; }
-usage() { echo "lab: $*" >&2; echo "usage: lab.sh up [--hosts N] [--link-mbit M] | down | status | vm create|check|destroy|list ..." >&2; exit 2; }
+usage() { echo "lab: $*" >&2; echo "usage: lab.sh up [--hosts N] [--link-mbit M] | down | status | vm create|check|corrupt|destroy|list ..." >&2; exit 2; }
 log() { echo "lab: $*" >&2; }
 
 host_name() { printf 'lab-%s' "$(printf "\\x$(printf %x $((97 + $1)))")"; }   # 0 -> lab-a
@@ -386,6 +406,9 @@ cmd_up() {
   if all_up && [ "$(lab_hosts)" = "$n" ] && [ "$(lab_var LINK_MBIT)" = "$mbit" ] \
      && { { [ "$(lab_var AGENTS)" = yes ] && orch_up; } || ! livemig_bin >/dev/null; }; then
     log "already up with $n hosts"
+    # The guest image is rebuilt whenever its sources changed (cheap when they did not), so
+    # that guests created from now on run the current workload.
+    "$SCRIPTS/guest/build-guest.sh" "$GUEST_DIR" >&2
     cmd_status
     return
   fi
@@ -576,7 +599,7 @@ vm_create() {
     local) truncate -s 64M "$(host_dir "$host")/lib/images/$name.img"; disk_path=/var/lib/libvirt/images/$name.img ;;
   esac
   echo "$disk" >"$vd/disk"
-  local cmdline="console=ttyS0 panic=-1 lm.name=$name lm.ip=$ip/24 lm.dirty_mib=$dmib lm.dirty_rate=$drate lm.content=$content"
+  local cmdline="console=ttyS0 panic=-1 lm.name=$name lm.ip=$ip/24 lm.dirty_mib=$dmib lm.dirty_rate=$drate lm.content=$content lm.debug_port=$GUEST_DEBUG_PORT"
   vm_xml "$name" "$mem" "$vcpus" "$(bridge_of "$host")" "$mac" "$cmdline" "$(logs_mount "$host")/$name.log" \
     "$(lab_var VIRT_TYPE)" "$disk_path" >"$vd/domain.xml"
   if ! virsh_on "$hi" define "$vd/domain.xml" >/dev/null || ! virsh_on "$hi" start "$name" >/dev/null; then
@@ -593,10 +616,22 @@ vm_create() {
   echo "vm $name host=$host ip=$ip mem_mib=$mem dirty_mib=$dmib dirty_rate_mibps=$drate content=$content"
 }
 
+hb_field() { sed -n "s/.* $2=\([0-9]*\).*/\1/p" <<<"$1"; }   # line key -> number
+last_hb() { grep -a '^LMHB' "$1" 2>/dev/null | tail -1 || true; }
+
 vm_check() {
-  local name=${1:-}
-  [ -n "$name" ] && [ $# -eq 1 ] || usage "vm check needs exactly one NAME"
+  local name=${1:-} since=""
+  [ -n "$name" ] || usage "vm check needs a NAME"
+  shift
+  while [ $# -gt 0 ]; do
+    case $1 in
+      --since) since=${2:-}; shift 2 || usage "--since needs SWEEPS:VERIFIED_PAGES" ;;
+      *) usage "unknown option for vm check: $1" ;;
+    esac
+  done
   valid_vm_name "$name" || usage "invalid VM name '$name'"
+  [ -z "$since" ] || [[ $since =~ ^[0-9]+:[0-9]+$ ]] \
+    || usage "--since must be SWEEPS:VERIFIED_PAGES (numbers, e.g. from an earlier check's sweeps= and verified_pages=), got '$since'"
   [ "$(lab_hosts)" -gt 0 ] || die "lab is not up" 3
   local vd=$LAB_DIR/vms/$name running=() other=() loc i st
   while read -r i st; do
@@ -613,14 +648,34 @@ vm_check() {
   esac
 
   local age=-1 seq=- errors=0 integrity=unknown ping=no alive=no
+  local sweeps=- verified=- base_sweeps=- base_verified=- progress=no
   if [ -f "$vd/serial.log" ]; then
-    local last; last=$(grep -a '^LMHB' "$vd/serial.log" | tail -1 || true)
+    local last; last=$(last_hb "$vd/serial.log")
+    # Progress: the workload's counters must grow past a baseline, the reading given with
+    # --since or else the first one taken now; a later heartbeat is awaited, bounded. Only a
+    # guest that is running and has a heartbeat is waited for: the others fail anyway.
+    if [ -n "$since" ]; then base_sweeps=${since%%:*}; base_verified=${since#*:}
+    elif [ -n "$last" ]; then base_sweeps=$(hb_field "$last" sweeps); base_verified=$(hb_field "$last" verified_pages); fi
+    if [ -n "$last" ] && [ "$state" = running ] && [ -n "$base_sweeps" ] && [ -n "$base_verified" ] && [ "$base_sweeps" != - ]; then
+      local deadline=$((SECONDS + CHECK_PROGRESS_S)) s v
+      while :; do
+        s=$(hb_field "$last" sweeps); v=$(hb_field "$last" verified_pages)
+        if [ -n "$s" ] && [ -n "$v" ] && [ "$s" -gt "$base_sweeps" ] && [ "$v" -gt "$base_verified" ]; then
+          progress=yes; break
+        fi
+        [ $SECONDS -lt $deadline ] || break
+        sleep 0.2
+        last=$(last_hb "$vd/serial.log")
+      done
+    fi
     if [ -n "$last" ]; then
       # Heartbeat age from the host's clock: the log's modification time (guest time stops while paused).
       age=$(( $(date +%s%N) / 1000000 - $(stat -L -c %.3Y "$vd/serial.log" | tr -d .) ))
       age=$(awk -v ms="$age" 'BEGIN { printf "%.1f", ms / 1000 }')
-      seq=$(sed -n 's/.* seq=\([0-9]*\).*/\1/p' <<<"$last")
-      errors=$(sed -n 's/.* errors=\([0-9]*\).*/\1/p' <<<"$last")
+      seq=$(hb_field "$last" seq)
+      errors=$(hb_field "$last" errors)
+      sweeps=$(hb_field "$last" sweeps); sweeps=${sweeps:--}
+      verified=$(hb_field "$last" verified_pages); verified=${verified:--}
     fi
     if grep -aqE 'LMCORRUPT|Kernel panic|Oops|BUG:|general protection fault' "$vd/serial.log" || [ "${errors:-0}" -gt 0 ]; then
       integrity=corrupted; reasons+=("corrupted: $(grep -aE 'LMCORRUPT|Kernel panic|Oops|BUG:|general protection fault' "$vd/serial.log" | head -1 | cut -c1-120)")
@@ -629,6 +684,9 @@ vm_check() {
       alive=yes
     elif [ "$state" = running ]; then
       reasons+=("dead: no heartbeat for ${age}s")
+    fi
+    if [ "$alive" = yes ] && [ "$progress" != yes ]; then
+      reasons+=("stalled: sweeps $base_sweeps -> $sweeps, verified_pages $base_verified -> $verified in ${CHECK_PROGRESS_S}s (both must grow)")
     fi
     local ip; ip=$(cat "$vd/ip" 2>/dev/null || true)
     # ping exits 0 when at least one of the probes is answered.
@@ -639,8 +697,29 @@ vm_check() {
   [ "$integrity" = unknown ] && [ ${#reasons[@]} -eq 0 ] && reasons+=("no heartbeat yet")
   [ "$ping" = ok ] || [ "$state" != running ] || reasons+=("does not answer ping")
   [ ${#reasons[@]} -eq 0 ] || verdict=$(IFS=';'; echo "${reasons[*]}")
-  echo "vm $name host=$host state=$state alive=$alive heartbeat_age_s=$age heartbeat_seq=$seq integrity=$integrity ping=$ping verdict=\"$verdict\""
+  echo "vm $name host=$host state=$state alive=$alive heartbeat_age_s=$age heartbeat_seq=$seq" \
+    "sweeps=$sweeps verified_pages=$verified since=$base_sweeps:$base_verified progress=$progress" \
+    "integrity=$integrity ping=$ping verdict=\"$verdict\""
   [ "$verdict" = ok ]
+}
+
+# Debug hook of lab guests: the workload flips one byte of one of its pages without updating the
+# page's generation or checksum, as a migration that lost or mangled a page would leave it; its
+# verifier reports LMCORRUPT on the next pass, and vm check says integrity=corrupted.
+vm_corrupt() {
+  local name=${1:-}
+  [ -n "$name" ] && [ $# -eq 1 ] || usage "vm corrupt needs exactly one NAME"
+  valid_vm_name "$name" || usage "invalid VM name '$name'"
+  need_root
+  local vd=$LAB_DIR/vms/$name ip reply
+  [ -f "$vd/ip" ] || die "no VM '$name' in the lab" 2
+  ip=$(cat "$vd/ip")
+  grep -aq '^LMDEBUG listening' "$vd/serial.log" 2>/dev/null \
+    || die "VM '$name' runs a workload without its debug hook listening (a guest image older than the hook? lab.sh up rebuilds it; recreate the VM)" 3
+  reply=$(timeout 10 bash -c 'exec 3<>"/dev/tcp/$1/$2" || exit 1; echo corrupt >&3; IFS= read -r -t 5 l <&3; echo "$l"' \
+    sh "$ip" "$GUEST_DEBUG_PORT" 2>/dev/null) || true
+  [[ $reply == LMINJECT* ]] || die "VM '$name': the debug hook at $ip:$GUEST_DEBUG_PORT did not confirm the corruption (reply: '${reply:-none}')" 3
+  echo "vm $name corrupted: ${reply#LMINJECT }"
 }
 
 vm_destroy() {
@@ -675,8 +754,29 @@ fault_host() { # name -> index, or usage error
   echo "$i"
 }
 
+# The memory hog (scripts/lab/memhog.c), built into the lab dir when missing or older than its source.
+memhog_bin() {
+  local src=$SCRIPTS/lab/memhog.c bin=$LAB_DIR/bin/memhog
+  if [ ! -x "$bin" ] || [ "$src" -nt "$bin" ]; then
+    mkdir -p "$LAB_DIR/bin"
+    gcc -O2 -Wall -o "$bin.tmp" "$src" >&2 && mv -f "$bin.tmp" "$bin" || die "cannot build $src (gcc)" 3
+  fi
+  echo "$bin"
+}
+
+stop_memhog() { # host dir: ends the host's hog, bounded
+  local d=$1 pid deadline
+  [ -f "$d/memhog.pid" ] || return 0
+  pid=$(cat "$d/memhog.pid")
+  kill "$pid" 2>/dev/null || true
+  deadline=$((SECONDS + 30))
+  while kill -0 "$pid" 2>/dev/null && [ $SECONDS -lt $deadline ]; do sleep 0.1; done
+  kill -9 "$pid" 2>/dev/null || true
+  rm -f "$d/memhog.pid"
+}
+
 fault_cmd() {
-  [ $# -ge 1 ] || usage "fault needs link-down|link-up|kill-libvirtd|start-libvirtd|kill-agent|start-agent|kill-orchestrator"
+  [ $# -ge 1 ] || usage "fault needs link-down|link-up|kill-libvirtd|start-libvirtd|kill-agent|start-agent|kill-orchestrator|hog-memory|release-memory"
   need_root
   local what=$1; shift
   local i d pid bin
@@ -687,6 +787,28 @@ fault_cmd() {
       rm -f "$LAB_DIR/orchestrator.pid"
       echo "fault: orchestrator killed"; return ;;
   esac
+  if [ "$what" = hog-memory ]; then
+    [ $# -eq 2 ] && [[ $2 =~ ^[0-9]+$ ]] || usage "fault hog-memory needs a host and the MiB to leave free"
+    i=$(fault_host "$1"); d=$(host_dir "$1")
+    local bin max=${LIVEMIG_HOG_MAX_S:-600} deadline
+    bin=$(memhog_bin)
+    stop_memhog "$d"
+    # In the host's network namespace: lab.sh down ends it with the host's other processes.
+    ip netns exec "$(ns_of "$i")" setsid "$bin" "$2" "$max" >"$d/memhog.log" 2>&1 </dev/null &
+    pid=$!
+    echo "$pid" >"$d/memhog.pid"
+    # Memory a machine has never touched can be slow to hand out (a VM whose own host backs it
+    # lazily); LIVEMIG_HOG_WAIT_S bounds the wait.
+    local wait_s=${LIVEMIG_HOG_WAIT_S:-300}
+    deadline=$((SECONDS + wait_s))
+    until grep -q '^LMHOG ready' "$d/memhog.log" 2>/dev/null; do
+      kill -0 "$pid" 2>/dev/null || { rm -f "$d/memhog.pid"; die "$1: memory hog exited: $(tail -1 "$d/memhog.log")" 3; }
+      [ $SECONDS -lt $deadline ] || { stop_memhog "$d"; die "$1: memory hog did not bring free memory down to ${2} MiB within ${wait_s} s" 3; }
+      sleep 0.2
+    done
+    echo "fault: $1 memory hog: $(grep '^LMHOG ready' "$d/memhog.log" | cut -d' ' -f3-) (ends by itself after ${max} s)"
+    return
+  fi
   [ $# -eq 1 ] || usage "fault $what needs exactly one host"
   i=$(fault_host "$1"); d=$(host_dir "$1")
   case $what in
@@ -716,6 +838,13 @@ fault_cmd() {
       bin=$(livemig_bin) || die "livemig is not built (mvn package)" 3
       start_agent "$i" "$bin"
       echo "fault: $1 agent started" ;;
+    release-memory)
+      if [ -f "$d/memhog.pid" ]; then
+        stop_memhog "$d"
+        echo "fault: $1 memory hog ended ($(grep -a '^LMHOG end' "$d/memhog.log" 2>/dev/null | cut -d' ' -f3- || true))"
+      else
+        echo "fault: $1 runs no memory hog"
+      fi ;;
     *) usage "unknown fault: $what" ;;
   esac
 }
@@ -731,16 +860,17 @@ main() {
     restart-orchestrator) cmd_restart_orchestrator "$@" ;;
     fault) fault_cmd "$@" ;;
     vm)
-      [ $# -ge 1 ] || usage "vm needs create|check|destroy|list"
+      [ $# -ge 1 ] || usage "vm needs create|check|corrupt|destroy|list"
       local sub=$1; shift
       case $sub in
         create) vm_create "$@" ;;
         check) vm_check "$@" ;;
+        corrupt) vm_corrupt "$@" ;;
         destroy) vm_destroy "$@" ;;
         list) vm_list ;;
         *) usage "unknown vm command: $sub" ;;
       esac ;;
-    -h|--help|help) sed -n '2,20s/^# \{0,1\}//p' "${BASH_SOURCE[0]}" ;;
+    -h|--help|help) sed -n '2,/^set -euo/{/^set -euo/d;s/^# \{0,1\}//p}' "${BASH_SOURCE[0]}" ;;
     *) usage "unknown command: $cmd" ;;
   esac
 }

@@ -5,6 +5,7 @@
 #   lm.gw=A.B.C.D     optional default gateway
 #   lm.name=NAME      hostname (also shown by the workload's LMSTART line)
 #   lm.dirty_mib= lm.dirty_rate= lm.content=   read by the workload itself from /proc/cmdline
+#   lm.debug_port=P   read by the workload too: its debug hook (lab.sh vm corrupt) on TCP port P
 # PID 1 must never exit (the kernel would panic), so everything below is best effort
 # and the script ends in an endless keep-alive loop.
 

@@ -7,15 +7,25 @@
  * corruption from outside the program (i.e. the migration), never a false alarm.
  *
  * Parameters: from /proc/cmdline (lm.dirty_mib=N lm.dirty_rate=R lm.content=random|compressible
- * lm.name=NAME), then overridden by argv:
+ * lm.name=NAME lm.debug_port=P), then overridden by argv:
  *   workload [--mib N] [--rate R] [--content random|compressible] [--seconds S]
- *            [--inject-corruption-after S] [--name NAME]
+ *            [--inject-corruption-after S] [--name NAME] [--debug-port P]
+ *
+ * Debug hook (lab guests only, off unless a port is given): the workload listens on TCP port P
+ * and serves one command per connection, a line:
+ *   corrupt   flips one byte of a page behind the verifier's back (as --inject-corruption-after
+ *             does), prints LMINJECT on the console and answers with the same line; the next
+ *             pass over that page reports LMCORRUPT. This is how a test proves, on a running
+ *             guest, that a mangled page is seen.
+ *   status    answers with the current LMHB fields (nothing is changed)
+ * Anything else is answered with "LMERR unknown command".
  *
  * Output lines (stdout, one line each, flushed):
  *   LMSTART mib=.. rate_mibps=.. content=.. pages=.. name=.. seconds=.. inject_after=..
  *   LMHB seq=<n> uptime_ms=<ms> mib=<N> rate_mibps=<R> content=<c> dirtied_pages=<total>
  *        verified_pages=<total> sweeps=<full sweeps> errors=<total> write_mibps=<last second>
  *   LMCORRUPT page=<i> reason=<magic|index|generation|content|checksum> expected=<x> got=<y> ...
+ *   LMINJECT page=<i> offset=<o> via=<timer|debug-port>   (a deliberate corruption, see above)
  *   LMEXIT reason=<..> errors=<n>          (only when a --seconds bound ends the run)
  *
  * Build: gcc -O2 -static -o workload workload.c
@@ -27,8 +37,13 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <fcntl.h>
+#include <netinet/in.h>
 #include <sys/mman.h>
+#include <sys/socket.h>
+#include <sys/time.h>
 #include <time.h>
+#include <unistd.h>
 
 #define PAGE_SIZE 4096u
 #define HDR_WORDS 4u                                   /* magic, index, generation, checksum */
@@ -58,7 +73,8 @@ static struct {
     char name[64];
     double seconds;             /* <= 0: unbounded */
     double inject_after;        /* < 0: never */
-} cfg = { 32, 8.0, CONTENT_RANDOM, "", 0, -1 };
+    int debug_port;             /* 0: no debug hook */
+} cfg = { 32, 8.0, CONTENT_RANDOM, "", 0, -1, 0 };
 
 static struct page *pages;
 static uint64_t *gens;          /* separate copy of each page's generation, cross-checked */
@@ -243,6 +259,7 @@ static void parse_cmdline(void)
         else if (!strncmp(tok, "lm.content=", 11)) {
             if (parse_content(tok + 11, &cfg.content)) die_usage("bad lm.content (random|compressible)");
         } else if (!strncmp(tok, "lm.name=", 8)) snprintf(cfg.name, sizeof cfg.name, "%s", tok + 8);
+        else if (!strncmp(tok, "lm.debug_port=", 14)) cfg.debug_port = (int)parse_num(tok + 14, "lm.debug_port");
     }
 }
 
@@ -259,9 +276,67 @@ static void parse_argv(int argc, char **argv)
         else if (!strcmp(a, "--seconds")) cfg.seconds = parse_num(v, a);
         else if (!strcmp(a, "--inject-corruption-after")) cfg.inject_after = parse_num(v, a);
         else if (!strcmp(a, "--name")) snprintf(cfg.name, sizeof cfg.name, "%s", v);
+        else if (!strcmp(a, "--debug-port")) cfg.debug_port = (int)parse_num(v, a);
         else die_usage("unknown option");
     }
     if (cfg.mib < 1 || cfg.mib > (1u << 20)) die_usage("mib must be 1..1048576");
+    if (cfg.debug_port < 0 || cfg.debug_port > 65535) die_usage("debug port must be 0..65535");
+}
+
+/* ---------- deliberate corruption and the debug hook ---------- */
+
+/* Flips one byte in the body of the middle page without updating its generation or checksum:
+ * exactly what a lost or mangled page looks like to the verifier. */
+static void inject_corruption(const char *via, char *out, size_t outlen)
+{
+    uint64_t victim = npages / 2;
+    ((volatile unsigned char *)&pages[victim])[PAGE_SIZE / 2] ^= 0x5a;
+    snprintf(out, outlen, "LMINJECT page=%" PRIu64 " offset=%u via=%s\n", victim, PAGE_SIZE / 2, via);
+    emit(out);
+}
+
+static int debug_listen(int port)
+{
+    int fd = socket(AF_INET, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
+    if (fd < 0) return -1;
+    int one = 1;
+    setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof one);
+    struct sockaddr_in a = { .sin_family = AF_INET, .sin_port = htons((uint16_t)port), .sin_addr.s_addr = htonl(INADDR_ANY) };
+    if (bind(fd, (struct sockaddr *)&a, sizeof a) < 0 || listen(fd, 4) < 0) { close(fd); return -1; }
+    return fd;
+}
+
+/* At most one waiting connection per call (called once per tick): read one command line,
+ * bounded by a short receive timeout so a silent client cannot stall the workload. */
+static void debug_serve(int lfd, uint64_t seq)
+{
+    int c = accept4(lfd, NULL, NULL, SOCK_CLOEXEC);
+    if (c < 0) return;
+    struct timeval tv = { 0, 500000 };
+    setsockopt(c, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof tv);
+    setsockopt(c, SOL_SOCKET, SO_SNDTIMEO, &tv, sizeof tv);
+    char cmd[64];
+    size_t n = 0;
+    while (n < sizeof cmd - 1) {
+        ssize_t r = read(c, cmd + n, sizeof cmd - 1 - n);
+        if (r <= 0) break;
+        n += (size_t)r;
+        if (memchr(cmd, '\n', n)) break;
+    }
+    cmd[n] = 0;
+    cmd[strcspn(cmd, "\r\n")] = 0;
+    char reply[256];
+    if (!strcmp(cmd, "corrupt")) {
+        inject_corruption("debug-port", reply, sizeof reply);
+    } else if (!strcmp(cmd, "status")) {
+        snprintf(reply, sizeof reply, "LMSTATUS seq=%" PRIu64 " verified_pages=%" PRIu64 " sweeps=%" PRIu64
+                 " errors=%" PRIu64 "\n", seq, verified_total, sweeps, errors);
+    } else {
+        snprintf(reply, sizeof reply, "LMERR unknown command\n");
+    }
+    ssize_t w = write(c, reply, strlen(reply));
+    (void)w;
+    close(c);
 }
 
 /* ---------- main loop ---------- */
@@ -289,6 +364,14 @@ int main(int argc, char **argv)
         return 3;
     }
     for (uint64_t i = 0; i < npages; i++) write_page(i, 0);
+
+    int debug_fd = -1;
+    if (cfg.debug_port > 0) {
+        debug_fd = debug_listen(cfg.debug_port);
+        snprintf(line, sizeof line, debug_fd >= 0 ? "LMDEBUG listening port=%d\n"
+                 : "LMDEBUG cannot listen port=%d (debug hook off) !!!\n", cfg.debug_port);
+        emit(line);
+    }
 
     /* Dirty order: a stride coprime to npages visits every page once per npages steps,
      * scattered over the whole area (not sequential), so the whole working set stays hot. */
@@ -340,12 +423,10 @@ int main(int argc, char **argv)
         }
 
         if (!injected && now >= inject_at) {       /* host self-test only: prove detection works */
-            uint64_t victim = npages / 2;
-            ((volatile unsigned char *)&pages[victim])[PAGE_SIZE / 2] ^= 0x5a;
-            snprintf(line, sizeof line, "LMINJECT page=%" PRIu64 " offset=%u\n", victim, PAGE_SIZE / 2);
-            emit(line);
+            inject_corruption("timer", line, sizeof line);
             injected = 1;
         }
+        if (debug_fd >= 0) debug_serve(debug_fd, seq);
 
         /* Dirty: earn credit from elapsed time, spend it in whole pages. Each page is
          * verified before it is overwritten so corruption can't be silently erased. */

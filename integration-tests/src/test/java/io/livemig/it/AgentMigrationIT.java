@@ -176,23 +176,46 @@ class AgentMigrationIT {
                 "auto downtime " + autoDowntime + " ms is not far below stop-and-copy's " + stopDowntime + " ms");
     }
 
-    /** Ctrl-C on the CLI aborts the migration: the guest stays on its source, nothing on the target. */
+    /**
+     * Ctrl-C on the CLI aborts the migration: the CLI still prints the result ({@code aborted}, with
+     * the error) and exits with the documented code of a failed or aborted migration (1, see
+     * docs/errors.md); the guest stays on its source, intact, its workload going on from where it
+     * was, and nothing is left on the target.
+     */
     @Test
     void abortMidFlightLeavesTheGuestOnItsSource() throws Exception {
         String vm = "it-abort";
         create(vm, "--mem", "256", "--dirty-mib", "96", "--dirty-rate", "32");
+        Lab.Result before = lab.awaitSuccess(Duration.ofSeconds(60), Duration.ofSeconds(2), "vm", "check", vm);
+        assertTrue(before.ok(), before::describe);
+        String reading = Lab.reading(before);
         Path log = Files.createTempFile("migrate-", ".log");
-        Process cli = lab.startLivemig(log, "--cluster", CLUSTER, "migrate", vm, "--to", "lab-b", "--mode", "precopy", "--bandwidth", "8");
+        Process cli = lab.startLivemig(log, "--cluster", CLUSTER, "migrate", vm, "--to", "lab-b", "--mode", "precopy",
+                "--bandwidth", "8", "--json");
         try {
             // Wait until the source's agent reports the migration as running.
             Lab.Result running = awaitOutgoing(Duration.ofSeconds(60));
             assertTrue(running.ok(), running::describe);
             Runtime.getRuntime().exec(new String[] {"kill", "-INT", String.valueOf(cli.pid())}).waitFor();
-            assertTrue(cli.waitFor(60, TimeUnit.SECONDS), "livemig did not end after SIGINT");
+            assertTrue(cli.waitFor(90, TimeUnit.SECONDS), () -> "livemig did not end after SIGINT: " + read(log));
         } finally {
             cli.destroyForcibly();
         }
+        String out = read(log);
+        System.out.println("--- livemig migrate output\n" + out);
+        assertEquals(1, cli.exitValue(), "exit code of an aborted migration (docs/errors.md): " + out);
+        assertTrue(out.indexOf('{') >= 0, "no JSON result after SIGINT: " + out);
+        JsonNode r = JSON.readTree(out.substring(out.indexOf('{'), out.lastIndexOf('}') + 1));
+        assertEquals("aborted", r.path("status").asText(), r.toPrettyString());
+        assertEquals(vm, r.path("vm").asText(), r.toPrettyString());
+        assertEquals("lab-a", r.path("source").asText(), r.toPrettyString());
+        assertTrue(r.path("error").asText().contains("aborted"), r.toPrettyString());
+        assertTrue(r.path("escalations").toString().contains("requested by the operator"), r.toPrettyString());
         assertRunsIntactOn(vm, "lab-a");
+        // The same workload, gone on verifying since before the migration (not a restarted guest).
+        Lab.Result since = lab.run(Duration.ofMinutes(1), "vm", "check", vm, "--since", reading);
+        assertTrue(since.ok() && since.output().contains("host=lab-a ") && since.output().contains("progress=yes"),
+                since::describe);
         // libvirt removes the half-arrived domain from the target in the background (the agent
         // reports the result once it is gone): await that, bounded.
         long end = System.nanoTime() + Duration.ofSeconds(60).toNanos();
@@ -202,6 +225,9 @@ class AgentMigrationIT {
             assertTrue(vms.ok(), vms::describe);
         } while (vms.output().contains("\"" + vm + "\"") && System.nanoTime() < end);
         assertFalse(vms.output().contains("\"" + vm + "\""), "left on the target: " + vms.describe());
+        Lab.Result onTarget = lab.exec(Duration.ofSeconds(30),
+                List.of("virsh", "-c", lab.host("lab-b").libvirtUri(), "domstate", vm));
+        assertNotEquals(0, onTarget.exitCode(), "still defined on lab-b: " + onTarget.describe());
         Files.deleteIfExists(log);
     }
 

@@ -19,7 +19,6 @@ import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.MethodOrderer;
 import org.junit.jupiter.api.Order;
@@ -64,6 +63,7 @@ class FaultInjectionIT {
         // Whatever a failed test left broken is mended, so the next one starts from a whole lab.
         for (String host : List.of("lab-a", "lab-b", "lab-c")) {
             lab.run(Duration.ofSeconds(30), "fault", "link-up", host);
+            lab.run(Duration.ofSeconds(60), "fault", "release-memory", host);
         }
         guests.forEach(g -> lab.run(Duration.ofMinutes(2), "vm", "destroy", g));
     }
@@ -239,30 +239,62 @@ class FaultInjectionIT {
 
     // --- refusals: nothing moves ------------------------------------------------------------------
 
-    @Test
-    @Order(1)
-    void aTargetWithoutEnoughMemoryIsRefusedBeforeAnythingMoves() {
-        // 1 GiB more than lab-b has free, declared (QEMU touches only what the guest uses).
-        long freeMiB = -1;
+    /** What lab-b's free memory is, as the orchestrator (the lab's client configuration) reports it. */
+    private static long freeMiB(String host) {
         Lab.Result hosts = lab.livemig(CALL, "hosts", "--json");
+        assertTrue(hosts.ok(), hosts::describe);
         for (JsonNode h : json(hosts).path("hosts")) {
-            if (h.path("name").asText().equals("lab-b")) {
-                freeMiB = h.path("memory_free_bytes").asLong() >> 20;
+            if (h.path("name").asText().equals(host)) {
+                return h.path("memory_free_bytes").asLong() >> 20;
             }
         }
-        assertTrue(freeMiB > 0, hosts::describe);
-        long mem = freeMiB + 1024;
-        Assumptions.assumeTrue(mem <= 16384, "lab-b has " + freeMiB + " MiB free: more than a lab guest may declare");
-        create("f-big", "lab-a", "--mem", String.valueOf(mem), "--dirty-mib", "16", "--dirty-rate", "4");
-        Lab.Result viaOrchestrator = lab.livemig(CALL, "migrate", "f-big", "--to", "lab-b");
-        assertEquals(2, viaOrchestrator.exitCode(), viaOrchestrator::describe);
-        assertTrue(viaOrchestrator.output().contains("free but needs"), viaOrchestrator::describe);
-        // The agents refuse it by themselves too (direct, no orchestrator in between).
-        Lab.Result direct = lab.livemig(CALL, "--cluster", LAB_DIR.resolve("cluster.yaml").toString(),
-                "migrate", "f-big", "--to", "lab-b");
-        assertEquals(2, direct.exitCode(), direct::describe);
-        assertTrue(direct.output().contains("not enough memory for VM 'f-big'"), direct::describe);
+        throw new AssertionError("no " + host + " in " + hosts.describe());
+    }
+
+    /**
+     * The lab's hosts share one machine, whose free memory (what libvirt, and so each agent,
+     * reports) is far more than a lab guest may declare. A memory hog in lab-b's context brings it
+     * below the guest's size minus a margin for the test's duration: the guest cannot fit there,
+     * by the target's real figure, and the refusal is checked against that figure.
+     */
+    @Test
+    @Order(1)
+    void aTargetWithoutEnoughMemoryIsRefusedBeforeAnythingMoves() throws Exception {
+        long guestMiB = 6144;
+        long marginMiB = 1024;
+        // The guest first: under TCG it touches the memory it declares, which the hog then accounts for.
+        create("f-big", "lab-a", "--mem", String.valueOf(guestMiB), "--dirty-mib", "16", "--dirty-rate", "4");
+        Lab.Result hog = lab.run(Duration.ofMinutes(6), "fault", "hog-memory", "lab-b",
+                String.valueOf(guestMiB - marginMiB - 512));
+        try {
+            assertTrue(hog.ok(), hog::describe);
+            // The orchestrator samples its hosts every 2 s: await its view of the hogged memory, bounded.
+            long end = System.nanoTime() + Duration.ofSeconds(60).toNanos();
+            long free;
+            do {
+                free = freeMiB("lab-b");
+            } while (free + marginMiB > guestMiB && System.nanoTime() < end);
+            long seen = free;
+            assertTrue(seen > 0 && seen + marginMiB <= guestMiB,
+                    () -> "lab-b reports " + seen + " MiB free: not " + marginMiB + " MiB below the guest's " + guestMiB);
+            Lab.Result viaOrchestrator = lab.livemig(CALL, "migrate", "f-big", "--to", "lab-b");
+            assertEquals(2, viaOrchestrator.exitCode(), viaOrchestrator::describe);
+            assertTrue(viaOrchestrator.output().contains("Host lab-b has ")
+                    && viaOrchestrator.output().contains(" MiB free but needs "), viaOrchestrator::describe);
+            // The agents refuse it by themselves too (direct, no orchestrator in between), by their own reading.
+            assertTrue(freeMiB("lab-b") + marginMiB <= guestMiB, "the hog let go of lab-b's memory");
+            Lab.Result direct = lab.livemig(CALL, "--cluster", LAB_DIR.resolve("cluster.yaml").toString(),
+                    "migrate", "f-big", "--to", "lab-b");
+            assertEquals(2, direct.exitCode(), direct::describe);
+            assertTrue(direct.output().contains("not enough memory for VM 'f-big'"), direct::describe);
+        } finally {
+            Lab.Result released = lab.run(Duration.ofMinutes(1), "fault", "release-memory", "lab-b");
+            assertTrue(released.ok(), released::describe);
+        }
         assertRunsIntactOn("f-big", "lab-a");
+        Lab.Result onTarget = lab.exec(Duration.ofSeconds(30),
+                List.of("virsh", "-c", lab.host("lab-b").libvirtUri(), "domstate", "f-big"));
+        assertFalse(onTarget.ok(), "f-big is defined on lab-b: " + onTarget.describe());
     }
 
     @Test

@@ -2,7 +2,6 @@ package io.livemig.it;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
-import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.livemig.testkit.lab.Lab;
@@ -96,14 +95,54 @@ class LabSecurityIT {
         assertFalse(history.output().contains("\"id\""), "a refused request left a record: " + history.describe());
     }
 
+    /** The one line livemig printed (its refusal); fails if it printed anything else. */
+    private static String oneLine(Lab.Result r) {
+        List<String> lines = r.output().lines().filter(l -> !l.isBlank()).toList();
+        assertEquals(1, lines.size(), () -> "not one line: " + r.describe());
+        return lines.get(0);
+    }
+
+    /**
+     * A client without a certificate can only speak plaintext (livemig takes --ca, --cert and --key
+     * together): the TLS servers drop it before any call, so it cannot even tell whether the VM
+     * exists. It is told which server it could not reach, with the documented exit code 3
+     * (docs/errors.md: a host's agent or the orchestrator cannot be reached).
+     */
     @Test
     @Order(3)
-    void aClientWithoutACertificateGetsNothing() {
+    void aClientWithoutACertificateGetsNothing() throws Exception {
+        String orchestrator = Files.readAllLines(LAB_DIR.resolve("client.yaml")).stream()
+                .filter(l -> l.startsWith("orchestrator: ")).findFirst().orElseThrow().substring("orchestrator: ".length()).strip();
         Lab.Result plaintext = lab.livemig(CALL, "--insecure", "migrate", VM, "--to", "lab-b");
-        assertNotEquals(0, plaintext.exitCode(), plaintext::describe);
+        assertEquals(3, plaintext.exitCode(), plaintext::describe);
+        String line = oneLine(plaintext);
+        assertTrue(line.startsWith("livemig: cannot reach the orchestrator at " + orchestrator + ": ")
+                && line.endsWith(" (UNAVAILABLE)"), plaintext::describe);
+
         Lab.Result plaintextToAgent = lab.livemig(CALL, "--insecure", "--cluster",
                 LAB_DIR.resolve("cluster.yaml").toString(), "migrate", VM, "--to", "lab-b");
-        assertNotEquals(0, plaintextToAgent.exitCode(), plaintextToAgent::describe);
+        assertEquals(3, plaintextToAgent.exitCode(), plaintextToAgent::describe);
+        String agentLine = oneLine(plaintextToAgent);
+        assertTrue(agentLine.startsWith("livemig: cannot reach the agent of lab-a at " + lab.host("lab-a").ip() + ":")
+                && agentLine.endsWith(" (UNAVAILABLE)"), plaintextToAgent::describe);
+        assertFalse(agentLine.contains("runs on no host"), "a refused client was told the VM does not exist: " + agentLine);
+
+        // A client with the lab CA's trust but another CA's certificate is refused by the handshake (4).
+        Path other = Files.createTempDirectory("other-ca-");
+        try {
+            Lab.Result init = lab.exec(CALL, List.of(lab.root().resolve("scripts/pki.sh").toString(), "init", other.toString()));
+            assertTrue(init.ok(), init::describe);
+            Lab.Result issue = lab.exec(CALL, List.of(lab.root().resolve("scripts/pki.sh").toString(), "issue",
+                    other.toString(), "operator"));
+            assertTrue(issue.ok(), issue::describe);
+            Lab.Result untrusted = lab.livemig(CALL, "--ca", PKI.resolve("ca.pem").toString(),
+                    "--cert", other.resolve("operator.pem").toString(), "--key", other.resolve("operator.key").toString(),
+                    "migrate", VM, "--to", "lab-b");
+            assertEquals(4, untrusted.exitCode(), untrusted::describe);
+            assertTrue(oneLine(untrusted).startsWith("livemig: TLS handshake failed: "), untrusted::describe);
+        } finally {
+            lab.exec(CALL, List.of("rm", "-rf", other.toString()));
+        }
         assertStillOnLabA();
     }
 

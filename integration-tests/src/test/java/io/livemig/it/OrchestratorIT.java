@@ -198,12 +198,19 @@ class OrchestratorIT {
     void rebalanceCarriesThePlanOutWithEveryGuestIntact() {
         awaitLoads2();
         JsonNode round = livemigJson(0, "rebalance", "--wait", "--json");
-        assertFalse(round.path("moves").isEmpty(), round.toPrettyString());
-        assertEquals(round.path("moves").size(), round.path("migration_ids").size(), round.toPrettyString());
-        for (JsonNode result : round.path("results")) {
+        JsonNode moves = round.path("moves");
+        assertFalse(moves.isEmpty(), round.toPrettyString());
+        assertEquals(moves.size(), round.path("migration_ids").size(), round.toPrettyString());
+        // One result per planned move, each succeeded: an empty or short list proves nothing.
+        JsonNode results = round.path("results");
+        assertEquals(moves.size(), results.size(), "not every planned move has a result: " + round.toPrettyString());
+        for (JsonNode result : results) {
             assertEquals("succeeded", result.path("status").asText(), round.toPrettyString());
         }
-        round.path("migration_ids").forEach(id -> migrationIds.add(id.asText()));
+        Set<String> planned = new HashSet<>();
+        round.path("migration_ids").forEach(id -> planned.add(id.asText()));
+        assertEquals(moves.size(), planned.size(), "duplicate migration ids: " + round.toPrettyString());
+        migrationIds.addAll(planned);
         Set<String> hostsUsed = new HashSet<>();
         for (String g : GUESTS) {
             assertIntact(g);
@@ -211,12 +218,31 @@ class OrchestratorIT {
             hostsUsed.add(out.substring(out.indexOf("host=") + 5, out.indexOf(' ', out.indexOf("host="))));
         }
         assertTrue(hostsUsed.size() >= 2, "the guests did not spread: " + hostsUsed);
+        // Every planned move is in the history, from this round, with its VM now where the plan sent it.
         JsonNode history = livemigJson(0, "history", "--json");
+        Set<String> checked = new HashSet<>();
         for (JsonNode m : history.path("migrations")) {
-            if (round.path("migration_ids").toString().contains("\"" + m.path("id").asText() + "\"")) {
-                assertEquals("rebalance:" + round.path("round_id").asText(), m.path("origin").asText());
+            String id = m.path("id").asText();
+            if (planned.contains(id)) {
+                assertEquals("rebalance:" + round.path("round_id").asText(), m.path("origin").asText(), m.toPrettyString());
+                assertEquals("succeeded", m.path("state").asText(), m.toPrettyString());
+                JsonNode move = moveOf(moves, m.path("vm").asText());
+                assertEquals(move.path("from").asText(), m.path("source").asText(), m.toPrettyString());
+                assertEquals(move.path("to").asText(), m.path("target").asText(), m.toPrettyString());
+                checked.add(id);
             }
         }
+        assertEquals(planned, checked, "planned moves missing from the history: " + history.toPrettyString());
+    }
+
+    /** The planned move of {@code vm} in a round's {@code moves}. */
+    private static JsonNode moveOf(JsonNode moves, String vm) {
+        for (JsonNode move : moves) {
+            if (move.path("vm").asText().equals(vm)) {
+                return move;
+            }
+        }
+        throw new AssertionError("no planned move of " + vm + " in " + moves.toPrettyString());
     }
 
     @Test

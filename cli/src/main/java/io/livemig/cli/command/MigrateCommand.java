@@ -1,5 +1,6 @@
 package io.livemig.cli.command;
 
+import io.grpc.Status;
 import io.grpc.StatusRuntimeException;
 import io.livemig.agent.core.migration.MigrationSpec;
 import io.livemig.agent.core.policy.CopyMode;
@@ -183,19 +184,18 @@ final class MigrateCommand implements Callable<Integer> {
             }
             err.flush();
         }
-        MigrationProgress last;
         try (AbortOnSignal abort = new AbortOnSignal(id, () -> stub.withDeadlineAfter(10, TimeUnit.SECONDS)
                 .abortMigration(MigrationRef.newBuilder().setMigrationId(id).build()))) {
-            last = watch(stub, id, err);
+            MigrationResult result = watch(stub, id, err).getResult();
+            if (json) {
+                out.println(MigrationFormat.json(jsonResult(id, source, target, result)));
+            } else {
+                out.println(summary(source, target, result));
+            }
+            out.flush();
+            return abort.finished(result.getStatus() == MigrationStatus.MIGRATION_STATUS_SUCCEEDED
+                    ? ExitCodes.OK : ExitCodes.MIGRATION_FAILED);
         }
-        MigrationResult result = last.getResult();
-        if (json) {
-            out.println(MigrationFormat.json(jsonResult(id, source, target, result)));
-        } else {
-            out.println(summary(source, target, result));
-        }
-        out.flush();
-        return result.getStatus() == MigrationStatus.MIGRATION_STATUS_SUCCEEDED ? ExitCodes.OK : ExitCodes.MIGRATION_FAILED;
     }
 
     /** Queue it with the orchestrator, then (unless --no-wait) follow it to its end. */
@@ -213,18 +213,22 @@ final class MigrateCommand implements Callable<Integer> {
             }
             err.flush();
         }
-        Migration last = queued;
         if (noWait) {
             if (!json && !MigrationFormat.isFinal(queued.getState())) {
                 err.println("follow it with: livemig watch " + queued.getId());
                 err.flush();
             }
-        } else {
-            String id = queued.getId();
-            try (AbortOnSignal abort = new AbortOnSignal(id, () -> client.abortQuietly(id))) {
-                last = new MigrationFollower(client, err, !json, terminal && !json).follow(id);
-            }
+            return print(queued, decision, out);
         }
+        String id = queued.getId();
+        try (AbortOnSignal abort = new AbortOnSignal(id, () -> client.abortQuietly(id))) {
+            Migration last = new MigrationFollower(client, err, !json, terminal && !json).follow(id);
+            return abort.finished(print(last, decision, out));
+        }
+    }
+
+    /** Prints the migration as this command's result; its exit code. */
+    private int print(Migration last, PlacementDecision decision, PrintWriter out) {
         if (json) {
             out.println(MigrationFormat.json(MigrationFormat.result(last, decision)));
         } else if (noWait && !MigrationFormat.isFinal(last.getState())) {
@@ -264,6 +268,7 @@ final class MigrateCommand implements Callable<Integer> {
     private HostConfig whereRuns(ClusterConfig config) throws ConfigException {
         List<HostConfig> running = new ArrayList<>();
         List<String> unreachable = new ArrayList<>();
+        StatusRuntimeException firstFailure = null;
         for (HostConfig host : config.hosts()) {
             try {
                 List<Vm> vms = AgentServiceGrpc.newBlockingStub(channels.to(host.agent()))
@@ -274,10 +279,24 @@ final class MigrateCommand implements Callable<Integer> {
                 }
             } catch (StatusRuntimeException e) {
                 unreachable.add(host.name());
+                if (firstFailure == null) {
+                    Status status = e.getStatus();
+                    String detail = status.getDescription() == null ? "" : status.getDescription();
+                    if (status.getCause() != null && status.getCause().getMessage() != null
+                            && !detail.contains(status.getCause().getMessage())) {
+                        detail = detail.isEmpty() ? status.getCause().getMessage() : detail + ": " + status.getCause().getMessage();
+                    }
+                    firstFailure = status.withDescription("cannot reach the agent of " + host.name() + " at " + host.agent()
+                            + (detail.isEmpty() ? "" : ": " + detail)).asRuntimeException();
+                }
             }
         }
         if (running.size() == 1) {
             return running.get(0);
+        }
+        if (running.isEmpty() && firstFailure != null && unreachable.size() == config.hosts().size()) {
+            // No agent answered: whether the VM exists is unknown; say why (unavailable, or refused).
+            throw firstFailure;
         }
         if (running.isEmpty()) {
             String note = unreachable.isEmpty() ? "" : " (unreachable: " + String.join(", ", unreachable) + ")";

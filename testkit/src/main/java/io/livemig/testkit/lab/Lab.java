@@ -24,8 +24,11 @@ import org.junit.jupiter.api.Assertions;
  * <p>The lab's contract (scripts/lab.sh): {@code up [--hosts N] [--link-mbit M]}, {@code down},
  * {@code status} (one line per host: {@code lab-a 10.213.77.11 qemu+tcp://10.213.77.11/system up},
  * exit 0 only when all are up), {@code vm create NAME --host HOST [--mem MiB] [--dirty-mib N]
- * [--dirty-rate MiBps] [--content random|compressible]}, {@code vm check NAME} (exit 0 only when
- * the guest is alive on exactly one host and intact), {@code vm destroy NAME}.
+ * [--dirty-rate MiBps] [--content random|compressible]}, {@code vm check NAME [--since S:V]} (exit 0
+ * only when the guest is alive on exactly one host, intact, answers ping and its workload makes
+ * progress: the {@code sweeps} and {@code verified_pages} it prints grew past a first reading, or past
+ * the reading {@code S:V} of an earlier check, see {@link #reading}), {@code vm corrupt NAME} (the
+ * guest workload's debug hook flips a byte of one of its pages), {@code vm destroy NAME}.
  */
 public final class Lab {
 
@@ -258,6 +261,21 @@ public final class Lab {
             }
         }
         return hosts;
+    }
+
+    private static final Pattern READING = Pattern.compile("\\bsweeps=(\\d+) verified_pages=(\\d+)\\b");
+
+    /**
+     * The workload's progress reading in a {@code vm check} output, as {@code vm check --since}
+     * takes it ({@code SWEEPS:VERIFIED_PAGES}): a later check with it passes only if the same
+     * workload has gone on verifying since (a restarted guest starts again from zero).
+     */
+    public static String reading(Result check) {
+        Matcher m = READING.matcher(check.output());
+        if (!m.find()) {
+            throw new AssertionError("vm check printed no sweeps= verified_pages= reading: " + check.describe());
+        }
+        return m.group(1) + ":" + m.group(2);
     }
 
     /** Stops a run that overstayed, with the processes it started (children first, then lab.sh). */
