@@ -196,7 +196,11 @@ public final class PostcopyFailure {
 
     private static String unavailableAdvice(Facts f) {
         return "livemig does not attempt the resume, and 'virsh migrate --postcopy-resume' must not be run on these "
-                + "hosts. What you can do: give the running state up: destroy the VM on both hosts and start it "
+                + "hosts. First, once " + f.sourceHost() + " and " + f.targetHost() + " reach each other again, check "
+                + "'virsh domstate --reason " + f.vmName() + "' on both: QEMU's own migration stream can outlive "
+                + "libvirt's connection and finish the move by itself (" + f.sourceHost() + " then says 'shut off "
+                + "(migrated)' and the VM runs on " + f.targetHost() + ": nothing more to do). Only if both still "
+                + "say post-copy failed: give the running state up: destroy the VM on both hosts and start it "
                 + "again from its definition or restore it from your own backup (a cold boot: whatever it held only "
                 + "in memory is gone). Whether a failed post-copy survives an upgrade of libvirt on both hosts was "
                 + "not tried, so livemig does not advise one.";

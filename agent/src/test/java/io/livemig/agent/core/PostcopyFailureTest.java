@@ -108,7 +108,10 @@ class PostcopyFailureTest {
                 + "lab-b, which still runs (running (post-copy failed)), the rest on lab-a (paused (post-copy "
                 + "failed)). The VM is not lost, but it cannot run on either host alone; nothing was resumed. "
                 + "livemig does not attempt the resume, and 'virsh migrate --postcopy-resume' must not be run on "
-                + "these hosts. What you can do: give the running state up: destroy the VM on both hosts and start "
+                + "these hosts. First, once lab-a and lab-b reach each other again, check 'virsh domstate --reason "
+                + "lm' on both: QEMU's own migration stream can outlive libvirt's connection and finish the move by "
+                + "itself (lab-a then says 'shut off (migrated)' and the VM runs on lab-b: nothing more to do). Only "
+                + "if both still say post-copy failed: give the running state up: destroy the VM on both hosts and start "
                 + "it again from its definition or restore it from your own backup (a cold boot: whatever it held "
                 + "only in memory is gone). Whether a failed post-copy survives an upgrade of libvirt on both hosts "
                 + "was not tried, so livemig does not advise one.", judge("PAUSED/13", "RUNNING/11", V11_3, V11_3).message());
