@@ -135,31 +135,7 @@ class FaultInjectionIT {
         assertTrue(check.output().contains("integrity=ok") && check.output().contains("ping=ok"), check::describe);
     }
 
-    /** The newest history record of the VM. */
-    private static JsonNode lastRecord(String vm) {
-        Lab.Result r = lab.livemig(CALL, "history", "--vm", vm, "--json");
-        assertTrue(r.ok(), r::describe);
-        JsonNode migrations = json(r).path("migrations");
-        assertFalse(migrations.isEmpty(), "no history for " + vm + ": " + r.describe());
-        return migrations.get(0);
-    }
 
-    /** Polls {@code virsh} on a host until its output contains {@code expected}, bounded. */
-    private static void awaitVirsh(String host, String expected, Duration within, String... command)
-            throws InterruptedException {
-        List<String> args = new ArrayList<>(List.of("virsh", "-c", lab.host(host).libvirtUri()));
-        args.addAll(List.of(command));
-        long end = System.nanoTime() + within.toNanos();
-        Lab.Result r;
-        do {
-            r = lab.exec(Duration.ofSeconds(30), args);
-            if (r.output().contains(expected)) {
-                return;
-            }
-            Thread.sleep(200); // libvirt sends no event for this to the outside: poll, bounded
-        } while (System.nanoTime() < end);
-        throw new AssertionError("never '" + expected + "': " + r.describe());
-    }
 
     private static final Pattern MEMORY_PROCESSED = Pattern.compile("Memory processed:\\s+([0-9.]+) (B|KiB|MiB|GiB)");
 
@@ -312,7 +288,7 @@ class FaultInjectionIT {
         String refused = read(toB.exitValue() == 0 ? logC : logB);
         assertTrue(refused.contains("ALREADY_EXISTS"), refused);
         assertRunsIntactOn("f-twice", winner);
-        assertEquals("succeeded", lastRecord("f-twice").path("state").asText());
+        assertEquals("succeeded", lab.lastRecord(CALL, "f-twice").path("state").asText());
     }
 
     // --- faults during pre-copy -------------------------------------------------------------------
@@ -329,7 +305,7 @@ class FaultInjectionIT {
         assertTrue(r.path("escalations").toString().contains("lost the connection to the target host's libvirt"),
                 r.toPrettyString());
         assertRunsIntactOn("f-libvirtd", "lab-a");
-        JsonNode record = lastRecord("f-libvirtd");
+        JsonNode record = lab.lastRecord(CALL, "f-libvirtd");
         assertEquals("aborted", record.path("state").asText(), record.toPrettyString());
         assertTrue(record.path("escalations").toString().contains("lost the connection"), record.toPrettyString());
     }
@@ -345,7 +321,7 @@ class FaultInjectionIT {
         assertEquals("aborted", r.path("status").asText(), r.toPrettyString());
         assertTrue(r.path("error").asText().contains("the VM keeps running on lab-a"), r.toPrettyString());
         assertRunsIntactOn("f-link", "lab-a");
-        assertEquals("aborted", lastRecord("f-link").path("state").asText());
+        assertEquals("aborted", lab.lastRecord(CALL, "f-link").path("state").asText());
         // The link is back: the same guest moves to the same host.
         awaitHostUp("lab-b");
         Lab.Result again = lab.livemig(CALL, "migrate", "f-link", "--to", "lab-b", "--json");
@@ -366,7 +342,7 @@ class FaultInjectionIT {
         // 128 MiB dirtied at 32 MiB/s: after the first pass, about 16 s of pages left to pull at 8 MiB/s.
         create("f-postcopy", "lab-a", "--mem", "256", "--dirty-mib", "128", "--dirty-rate", "32", "--disk", "shared");
         JsonNode r = migrateThrough("f-postcopy", 0, () -> {
-            awaitVirsh("lab-a", "(post-copy)", Duration.ofSeconds(120), "domstate", "--reason", "f-postcopy");
+            lab.awaitVirsh("lab-a", "(post-copy)", Duration.ofSeconds(120), "domstate", "--reason", "f-postcopy");
             fault("link-down", "lab-b");
             // The guest cannot be reached while its link is down.
             String ip = Files.readString(LAB_DIR.resolve("vms/f-postcopy/ip")).strip();
@@ -378,7 +354,7 @@ class FaultInjectionIT {
         assertEquals("succeeded", r.path("status").asText(), r.toPrettyString());
         assertEquals("postcopy", r.path("mode_used").asText(), r.toPrettyString());
         assertRunsIntactOn("f-postcopy", "lab-b");
-        assertEquals("succeeded", lastRecord("f-postcopy").path("state").asText());
+        assertEquals("succeeded", lab.lastRecord(CALL, "f-postcopy").path("state").asText());
     }
 
     // --- killed processes -------------------------------------------------------------------------
@@ -396,7 +372,7 @@ class FaultInjectionIT {
         assertEquals("the agent of lab-a stopped during the migration; the VM is still on lab-a",
                 r.path("error").asText(), r.toPrettyString());
         assertRunsIntactOn("f-agent", "lab-a");
-        assertEquals("failed", lastRecord("f-agent").path("state").asText());
+        assertEquals("failed", lab.lastRecord(CALL, "f-agent").path("state").asText());
         // The restarted agent can move it again at once (no reservation left behind on the target).
         Lab.Result again = lab.livemig(CALL, "migrate", "f-agent", "--to", "lab-b", "--json");
         assertEquals(0, again.exitCode(), again::describe);
@@ -417,7 +393,7 @@ class FaultInjectionIT {
         long end = System.nanoTime() + Duration.ofMinutes(3).toNanos();
         JsonNode record;
         do {
-            record = lastRecord("f-orch");
+            record = lab.lastRecord(CALL, "f-orch");
         } while (record.path("state").asText().equals("running") && System.nanoTime() < end);
         assertEquals("succeeded", record.path("state").asText(), record.toPrettyString());
         assertRunsIntactOn("f-orch", "lab-b");

@@ -87,7 +87,7 @@ class PostcopyFailureIT {
         String vm = "pc-lost";
         create(vm);
         JsonNode r = migrateThrough(vm, () -> {
-            awaitVirsh("lab-a", "(post-copy)", Duration.ofSeconds(120), "domstate", "--reason", vm);
+            lab.awaitVirsh("lab-a", "(post-copy)", Duration.ofSeconds(120), "domstate", "--reason", vm);
             killQemu("lab-b", vm);
         }, () -> { });
 
@@ -102,7 +102,7 @@ class PostcopyFailureIT {
         assertFalse(error.contains("--postcopy-resume"), "a lost VM cannot be resumed: " + error);
 
         // The history record carries the same verdict.
-        JsonNode record = lastRecord(vm);
+        JsonNode record = lab.lastRecord(CALL, vm);
         assertEquals("failed", record.path("state").asText(), record.toPrettyString());
         assertEquals(error, record.path("error").asText(), record.toPrettyString());
 
@@ -145,7 +145,7 @@ class PostcopyFailureIT {
         String vm = "pc-cut";
         create(vm);
         JsonNode r = migrateThrough(vm, () -> {
-            awaitVirsh("lab-a", "(post-copy)", Duration.ofSeconds(120), "domstate", "--reason", vm);
+            lab.awaitVirsh("lab-a", "(post-copy)", Duration.ofSeconds(120), "domstate", "--reason", vm);
             fault("link-down", "lab-b");
             // The link stays down until the migration has ended: well past the keepalive.
         }, () -> fault("link-up", "lab-b"));
@@ -160,7 +160,7 @@ class PostcopyFailureIT {
         assertFalse(error.startsWith("the VM is lost"), error);
         assertFalse(error.startsWith("the VM is recoverable"), error);
 
-        JsonNode record = lastRecord(vm);
+        JsonNode record = lab.lastRecord(CALL, vm);
         assertEquals("failed", record.path("state").asText(), record.toPrettyString());
         assertEquals(error, record.path("error").asText(), record.toPrettyString());
 
@@ -285,32 +285,7 @@ class PostcopyFailureIT {
         return Long.parseLong(m.group(1)) * 1_000_000 + Long.parseLong(m.group(2)) * 1_000 + Long.parseLong(m.group(3));
     }
 
-    /** The newest history record of the VM. */
-    private static JsonNode lastRecord(String vm) throws IOException {
-        Lab.Result r = lab.livemig(CALL, "history", "--vm", vm, "--json");
-        assertTrue(r.ok(), r::describe);
-        String out = r.output();
-        JsonNode migrations = JSON.readTree(out.substring(out.indexOf('{'), out.lastIndexOf('}') + 1)).path("migrations");
-        assertFalse(migrations.isEmpty(), "no history for " + vm + ": " + r.describe());
-        return migrations.get(0);
-    }
 
-    /** Polls {@code virsh} on a host until its output contains {@code expected}, bounded. */
-    private static void awaitVirsh(String host, String expected, Duration within, String... command)
-            throws InterruptedException {
-        List<String> args = new ArrayList<>(List.of("virsh", "-c", lab.host(host).libvirtUri()));
-        args.addAll(List.of(command));
-        long end = System.nanoTime() + within.toNanos();
-        Lab.Result r;
-        do {
-            r = lab.exec(Duration.ofSeconds(30), args);
-            if (r.output().contains(expected)) {
-                return;
-            }
-            Thread.sleep(200); // libvirt sends no event for this to the outside: poll, bounded
-        } while (System.nanoTime() < end);
-        throw new AssertionError("never '" + expected + "': " + r.describe());
-    }
 
     /** The orchestrator sees the host up again after the cut link. */
     private static void awaitHostUp(String host) throws IOException {

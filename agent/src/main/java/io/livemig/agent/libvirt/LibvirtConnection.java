@@ -2,6 +2,7 @@ package io.livemig.agent.libvirt;
 
 import io.livemig.agent.core.HypervisorException;
 import io.livemig.agent.core.HypervisorException.Reason;
+import java.util.Optional;
 import org.libvirt.Connect;
 import org.libvirt.Domain;
 import org.libvirt.LibvirtException;
@@ -92,6 +93,18 @@ final class LibvirtConnection implements AutoCloseable {
                 throw new HypervisorException(Reason.VM_NOT_FOUND, "no VM named '" + vmName + "' on " + uri, e);
             }
             throw LibvirtErrors.failed("cannot look up VM '" + vmName + "' on " + uri, e);
+        }
+    }
+
+    /** The VM named {@code vmName}, or empty when this host has no such domain. */
+    Optional<Domain> find(String vmName) throws HypervisorException {
+        try {
+            return Optional.of(lookup(vmName));
+        } catch (HypervisorException e) {
+            if (e.reason() == Reason.VM_NOT_FOUND) {
+                return Optional.empty();
+            }
+            throw e;
         }
     }
 

@@ -97,15 +97,11 @@ public final class LibvirtHypervisor implements Hypervisor {
     @Override
     public Optional<VmInfo> findVm(String hostUri, String vmName) throws HypervisorException {
         try (LibvirtConnection connection = LibvirtConnection.open(hostUri)) {
-            Domain domain;
-            try {
-                domain = connection.lookup(vmName);
-            } catch (HypervisorException e) {
-                if (e.reason() == Reason.VM_NOT_FOUND) {
-                    return Optional.empty();
-                }
-                throw e;
+            Optional<Domain> found = connection.find(vmName);
+            if (found.isEmpty()) {
+                return Optional.empty();
             }
+            Domain domain = found.get();
             try {
                 return Optional.of(vmInfo(connection, domain));
             } catch (LibvirtException e) {
@@ -289,15 +285,11 @@ public final class LibvirtHypervisor implements Hypervisor {
     @Override
     public Optional<DomainStatus> domainStatus(String hostUri, String vmName) throws HypervisorException {
         try (LibvirtConnection connection = LibvirtConnection.open(hostUri)) {
-            Domain domain;
-            try {
-                domain = connection.lookup(vmName);
-            } catch (HypervisorException e) {
-                if (e.reason() == Reason.VM_NOT_FOUND) {
-                    return Optional.empty();
-                }
-                throw e;
+            Optional<Domain> found = connection.find(vmName);
+            if (found.isEmpty()) {
+                return Optional.empty();
             }
+            Domain domain = found.get();
             try {
                 int[] state = state(connection, domain);
                 return Optional.of(new DomainStatus(DomainState.fromLibvirt(state[0]), state[1]));
@@ -324,15 +316,11 @@ public final class LibvirtHypervisor implements Hypervisor {
     @Override
     public boolean undefineIfShutOff(String hostUri, String vmName, String uuid) throws HypervisorException {
         try (LibvirtConnection connection = LibvirtConnection.open(hostUri)) {
-            Domain domain;
-            try {
-                domain = connection.lookup(vmName);
-            } catch (HypervisorException e) {
-                if (e.reason() == Reason.VM_NOT_FOUND) {
-                    return false;
-                }
-                throw e;
+            Optional<Domain> found = connection.find(vmName);
+            if (found.isEmpty()) {
+                return false;
             }
+            Domain domain = found.get();
             try {
                 if (uuid == null || uuid.isEmpty() || !uuid.equalsIgnoreCase(domain.getUUIDString())
                         || domain.isPersistent() != 1) {

@@ -1,5 +1,7 @@
 package io.livemig.testkit.lab;
 
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
 import com.sun.security.auth.module.UnixSystem;
 import java.io.File;
 import java.io.IOException;
@@ -228,6 +230,43 @@ public final class Lab {
     }
 
     /** The hosts {@code lab.sh status} lists, whatever its exit code. */
+    /**
+     * Runs {@code virsh -c <host's URI> command...} until its output contains {@code expected},
+     * within {@code within}; fails with the last output otherwise. libvirt sends no event for this
+     * to the outside, so it polls, bounded.
+     */
+    public void awaitVirsh(String host, String expected, Duration within, String... command) throws InterruptedException {
+        List<String> args = new ArrayList<>(List.of("virsh", "-c", host(host).libvirtUri()));
+        args.addAll(List.of(command));
+        long end = System.nanoTime() + within.toNanos();
+        Result r;
+        do {
+            r = exec(Duration.ofSeconds(30), args);
+            if (r.output().contains(expected)) {
+                return;
+            }
+            Thread.sleep(200);
+        } while (System.nanoTime() < end);
+        throw new AssertionError("never '" + expected + "': " + r.describe());
+    }
+
+    /** The newest record of {@code vm} in the orchestrator's history ({@code livemig history --vm VM --json}). */
+    public JsonNode lastRecord(Duration timeout, String vm) {
+        Result r = livemig(timeout, "history", "--vm", vm, "--json");
+        Assertions.assertTrue(r.ok(), r::describe);
+        String out = r.output();
+        int start = out.indexOf('{');
+        Assertions.assertTrue(start >= 0, () -> "no JSON: " + r.describe());
+        JsonNode migrations;
+        try {
+            migrations = new ObjectMapper().readTree(out.substring(start, out.lastIndexOf('}') + 1)).path("migrations");
+        } catch (IOException e) {
+            throw new AssertionError("unreadable JSON: " + r.describe(), e);
+        }
+        Assertions.assertFalse(migrations.isEmpty(), () -> "no history for " + vm + ": " + r.describe());
+        return migrations.get(0);
+    }
+
     public List<Host> hosts() {
         return parseStatus(run(Duration.ofMinutes(1), "status").output());
     }
