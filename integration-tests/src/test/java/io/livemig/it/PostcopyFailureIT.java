@@ -172,13 +172,26 @@ class PostcopyFailureIT {
         // destroyed neither: QEMU's stream (plain TCP) outlived libvirt's keepalive and finished the
         // move (the source "shut off (migrated)", the VM running on the target), or both sides
         // still say post-copy failed. Seen on this lab: the first.
+        // Right after the move, the source can still be "in shutdown" while libvirt there stops
+        // the QEMU that handed over: wait (bounded) for one of the two settled endings.
         awaitHostUp("lab-b");
-        Lab.Result onSource = domstate("lab-a", vm);
-        Lab.Result onTarget = domstate("lab-b", vm);
-        boolean finishedByQemu = onSource.output().contains("shut off (migrated)")
-                && onTarget.output().contains("running");
-        boolean split = onSource.output().contains("paused (post-copy failed)")
-                && onTarget.output().contains("(post-copy");
+        long end = System.nanoTime() + Duration.ofSeconds(60).toNanos();
+        Lab.Result onSource;
+        Lab.Result onTarget;
+        boolean finishedByQemu;
+        boolean split;
+        do {
+            onSource = domstate("lab-a", vm);
+            onTarget = domstate("lab-b", vm);
+            finishedByQemu = onSource.output().contains("shut off (migrated)")
+                    && onTarget.output().contains("running");
+            split = onSource.output().contains("paused (post-copy failed)")
+                    && onTarget.output().contains("(post-copy");
+            if (finishedByQemu || split) {
+                break;
+            }
+            Thread.sleep(200);
+        } while (System.nanoTime() < end);
         assertTrue(finishedByQemu || split, onSource.describe() + onTarget.describe());
         Lab.Result vms = lab.livemig(CALL, "vms", "--json");
         assertTrue(vms.ok(), vms::describe);
