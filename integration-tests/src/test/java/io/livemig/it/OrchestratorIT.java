@@ -73,7 +73,10 @@ class OrchestratorIT {
 
     /** Runs a plain livemig (no --cluster, no --orchestrator: the lab's client configuration). */
     private static JsonNode livemigJson(int expectedExit, String... args) {
-        Lab.Result r = lab.livemig(CALL, args);
+        return json(lab.livemig(CALL, args), expectedExit);
+    }
+
+    private static JsonNode json(Lab.Result r, int expectedExit) {
         assertFalse(r.timedOut(), r::describe);
         assertEquals(expectedExit, r.exitCode(), r::describe);
         String out = r.output();
@@ -84,6 +87,26 @@ class OrchestratorIT {
         } catch (IOException e) {
             throw new AssertionError("unreadable JSON: " + r.describe(), e);
         }
+    }
+
+    /**
+     * The timeline of {@code migrate --json}: each phase once, in order, back to back, and their sum
+     * the command's wall time within 10% (what is left out: printing the result and the JVM's exit).
+     */
+    private static void assertTimelineAccountsFor(Duration wall, JsonNode result) {
+        List<String> names = new ArrayList<>();
+        long at = 0;
+        for (JsonNode p : result.path("phases")) {
+            names.add(p.path("name").asText());
+            assertEquals(at, p.path("start_ms").asLong(), "back to back: " + result.path("phases"));
+            at += p.path("duration_ms").asLong();
+        }
+        assertEquals(List.of("client_start", "request", "placement", "admission_wait", "vm_check", "dirty_rate_wait",
+                "source_xml", "target_prepare", "job_setup", "job", "finish", "agent_calls", "result", "rpc"), names,
+                result.path("phases").toPrettyString());
+        long wallMs = wall.toMillis();
+        assertTrue(Math.abs(wallMs - at) <= wallMs / 10, "the phases sum to " + at + " ms, the command took " + wallMs
+                + " ms: " + result.path("phases").toPrettyString());
     }
 
     private static JsonNode host(JsonNode hosts, String name) {
@@ -124,8 +147,14 @@ class OrchestratorIT {
         double c = host(hosts, "lab-c").path("load").asDouble();
         assertTrue(host(hosts, "lab-a").path("load").asDouble() > Math.max(b, c), hosts.toPrettyString());
 
-        JsonNode r = livemigJson(0, "migrate", "o-1", "--json");
+        Lab.Result migrated = lab.livemig(CALL, "migrate", "o-1", "--json");
+        JsonNode r = json(migrated, 0);
         assertEquals("succeeded", r.path("status").asText(), r.toPrettyString());
+        assertTimelineAccountsFor(migrated.took(), r);
+        JsonNode recorded = lab.lastRecord(CALL, "o-1").path("phases");
+        assertEquals("request", recorded.path(0).path("name").asText(), recorded.toPrettyString());
+        assertEquals("result", recorded.path(recorded.size() - 1).path("name").asText(), recorded.toPrettyString());
+        assertEquals(r.path("phases").size() - 2, recorded.size(), "the history keeps the orchestrator's and agent's phases");
         assertEquals("lab-a", r.path("source").asText());
         String target = r.path("target").asText();
         // the least loaded of the feasible hosts (the two idle ones differ by noise; ties go by name)

@@ -304,6 +304,8 @@ final class AgentGrpcService extends AgentServiceGrpc.AgentServiceImplBase {
                     .setBytesTransferred(r.bytesTransferred()).setMemoryBytes(r.memoryBytes())
                     .setIterations(r.iterations()).setPostcopyRequests(r.postcopyRequests())
                     .setError(r.error() == null ? "" : r.error());
+            r.phases().forEach(p -> rb.addPhases(io.livemig.proto.agent.v1.Phase.newBuilder().setName(p.name())
+                    .setWhere(p.where()).setStartMs(p.startMs()).setDurationMs(p.durationMs())));
             for (MigrationView.Step e : r.escalations()) {
                 rb.addEscalations(Escalation.newBuilder().setAtMs(e.atMs()).setIteration(e.iteration())
                         .setKind(e.kind()).setValue(e.value()).setReason(e.reason()));

@@ -29,6 +29,7 @@ public final class AgentMetrics implements AgentEvents {
     private final Histogram downtime;
     private final Counter bytes;
     private final Counter escalations;
+    private final Histogram phases;
 
     public AgentMetrics() {
         migrations = Counter.builder().name("livemig_migrations_total")
@@ -45,6 +46,9 @@ public final class AgentMetrics implements AgentEvents {
         escalations = Counter.builder().name("livemig_escalations_total")
                 .help("Steps the policy took to make outgoing migrations converge, by kind")
                 .labelNames("kind").register(registry);
+        phases = Histogram.builder().name("livemig_migration_phase_seconds")
+                .help("Duration of each phase of outgoing migrations as this agent measured it (any outcome)")
+                .labelNames("phase").classicOnly().classicUpperBounds(SECONDS_BUCKETS).register(registry);
     }
 
     /** Adds the gauges read from {@code agent} on each scrape: migrations in flight and the host's load. */
@@ -88,6 +92,7 @@ public final class AgentMetrics implements AgentEvents {
             bytes.inc(r.bytesTransferred());
         }
         r.escalations().forEach(step -> escalations.labelValues(step.kind()).inc());
+        r.phases().forEach(p -> phases.labelValues(p.name()).observe(p.durationMs() / 1000.0));
     }
 
     /**

@@ -1,5 +1,6 @@
 package io.livemig.agent.service;
 
+import io.livemig.common.timeline.Phase;
 import java.util.List;
 
 /** What a watcher sees of one migration: its latest sample, all samples, and the result once ended. */
@@ -44,7 +45,13 @@ public record MigrationView(
             long memoryBytes,
             long iterations,
             long postcopyRequests,
-            String error) {}
+            String error,
+            List<Phase> phases) {
+
+        public Result {
+            phases = List.copyOf(phases);
+        }
+    }
 
     public boolean ended() {
         return result != null;

@@ -6,6 +6,8 @@ import io.livemig.agent.core.monitor.MigrationMonitor;
 import io.livemig.agent.core.monitor.MonitorReport;
 import io.livemig.agent.core.policy.CopyMode;
 import io.livemig.agent.core.policy.EscalationStep;
+import io.livemig.common.timeline.Phases;
+import io.livemig.common.timeline.Timeline;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -29,9 +31,12 @@ final class OutgoingMigration {
     private MigrationView current;
     private int escalationsLogged; // under this
     private final AgentEvents events;
+    /** From the start request received; its phases go with the result. */
+    final Timeline timeline;
 
     OutgoingMigration(String id, String vmName, String sourceHost, String targetHost, CopyMode modeRequested,
-            AgentEvents events) {
+            AgentEvents events, Timeline timeline) {
+        this.timeline = timeline;
         this.id = id;
         this.vmName = vmName;
         this.sourceHost = sourceHost;
@@ -85,9 +90,10 @@ final class OutgoingMigration {
      */
     synchronized void finish(MonitorReport report, String error, boolean verdictFirst) {
         MigrationView.Result result;
+        timeline.end();
         if (report == null) {
             result = new MigrationView.Result(MigrationView.Status.FAILED, mode(modeRequested), mode(modeRequested),
-                    List.of(), 0, 0, 0, 0, 0, 0, 0, error);
+                    List.of(), 0, 0, 0, 0, 0, 0, 0, error, timeline.phases());
         } else {
             MigrationView.Status status = switch (report.status()) {
                 case COMPLETED -> MigrationView.Status.SUCCEEDED;
@@ -100,7 +106,10 @@ final class OutgoingMigration {
                     orZero(report.downtimeMs()), orZero(report.setupTimeMs()), orZero(report.bytesTransferred()),
                     orZero(report.memoryBytes()), orZero(report.iterations()), orZero(report.postcopyRequests()),
                     report.error() == null ? error : error == null ? report.error()
-                            : verdictFirst ? error + " (libvirt: " + report.error() + ")" : report.error() + "; " + error);
+                            : verdictFirst ? error + " (libvirt: " + report.error() + ")" : report.error() + "; " + error,
+                    // libvirt's setup time tells where the job's first byte left.
+                    Phases.split(timeline.phases(), Phases.JOB, Phases.JOB_SETUP, orZero(report.setupTimeMs()),
+                            Phases.JOB));
         }
         events.migrationEnded(result); // first: whoever sees the end also sees it counted
         publish(new MigrationView(current.version() + 1, id, vmName, sourceHost, targetHost, result.status(),

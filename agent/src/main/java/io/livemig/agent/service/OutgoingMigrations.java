@@ -20,6 +20,8 @@ import io.livemig.agent.service.HostAgent.Started;
 import io.livemig.common.config.HostConfig;
 import io.livemig.common.input.Inputs;
 import io.livemig.common.log.MigrationLog;
+import io.livemig.common.timeline.Phases;
+import io.livemig.common.timeline.Timeline;
 import java.time.Duration;
 import java.util.Locale;
 import java.util.Map;
@@ -80,6 +82,7 @@ final class OutgoingMigrations implements AutoCloseable {
 
     /** Starts migrating a running VM of this host to the host whose agent is at {@code targetAgent}. */
     Started startMigration(String vmName, String targetAgent, MigrationOptionsValue options) throws AgentException {
+        Timeline timeline = Timeline.begin("agent", Phases.VM_CHECK);
         requireVmName(vmName);
         invalidIf(Inputs.hostPort("target_agent", targetAgent));
         if (targetAgent.equals(self.agent())) {
@@ -94,18 +97,22 @@ final class OutgoingMigrations implements AutoCloseable {
         admission.beginOutgoing(vmName);
         Incoming incoming = null;
         try {
+            timeline.next(Phases.DIRTY_RATE_WAIT);
             sampling.awaitDirtyRateCalc(vmName);
+            timeline.next(Phases.SOURCE_XML);
             String xml = hv(() -> hypervisor.domainXml(localUri, vmName, true));
+            timeline.next(Phases.TARGET_PREPARE);
             incoming = peers.prepareIncoming(targetAgent, new IncomingRequest(vmName, vm.uuid(), xml, vm.memoryBytes(),
                     self.name(), self.networks(), self.storage(), bindings.diskSizes(xml)));
             PolicySettings settings = settings(options, self.linkMiBps());
             LaunchPlan launch = launchPlan(options, settings, incoming);
             MigrationSpec spec = new MigrationSpec(vmName, localUri, incoming.libvirtUri(), incoming.migrateUri(),
                     incoming.destinationXml(), incoming.destinationXml(), launch, incoming.copyDisks());
+            timeline.next(Phases.JOB);
             MigrationJob job = hv(() -> hypervisor.startMigration(spec));
             String id = UUID.randomUUID().toString();
             OutgoingMigration outgoing = new OutgoingMigration(id, vmName, self.name(), incoming.targetHost(),
-                    options.mode(), events);
+                    options.mode(), events, timeline);
             MigrationMonitor monitor = new MigrationMonitor(job, options.mode(), settings, clockMs, outgoing::onProgress);
             outgoing.monitor = monitor;
             migrations.put(id, outgoing);
@@ -144,6 +151,7 @@ final class OutgoingMigrations implements AutoCloseable {
         } catch (RuntimeException e) {
             error = "internal error: " + e;
         } finally {
+            outgoing.timeline.next(Phases.FINISH);
             boolean released = false;
             boolean verdictFirst = false;
             if (report == null || !report.succeeded()) {

@@ -194,6 +194,32 @@ class AgentGrpcServiceTest {
         assertEquals(0, b.getHostInfo(GetHostInfoRequest.getDefaultInstance()).getMemoryReservedBytes());
     }
 
+    /** The result carries the agent's timeline: every phase once, in order, back to back, within the call's wall time. */
+    @Test
+    void theResultCarriesTheAgentsPhasesInOrderBackToBack() {
+        long before = System.nanoTime();
+        StartMigrationResponse started = a.startMigration(request("lm", MigrationMode.MIGRATION_MODE_PRECOPY));
+        MigrationProgress last = watch(started.getMigrationId());
+        long wallMs = (System.nanoTime() - before) / 1_000_000;
+        assertEquals(MigrationStatus.MIGRATION_STATUS_SUCCEEDED, last.getResult().getStatus(), last.toString());
+
+        List<io.livemig.proto.agent.v1.Phase> phases = last.getResult().getPhasesList();
+        assertEquals(List.of("vm_check", "dirty_rate_wait", "source_xml", "target_prepare", "job_setup", "job", "finish"),
+                phases.stream().map(io.livemig.proto.agent.v1.Phase::getName).toList(), last.getResult().toString());
+        assertEquals(0, phases.get(0).getStartMs());
+        for (int i = 1; i < phases.size(); i++) {
+            var previous = phases.get(i - 1);
+            assertEquals(previous.getStartMs() + previous.getDurationMs(), phases.get(i).getStartMs(),
+                    "phase " + phases.get(i).getName() + " begins where " + previous.getName() + " ends: " + phases);
+        }
+        assertTrue(phases.stream().allMatch(p -> p.getWhere().equals("agent")), phases.toString());
+        var end = phases.get(phases.size() - 1);
+        assertTrue(end.getStartMs() + end.getDurationMs() <= wallMs, "the phases fit in the call's " + wallMs + " ms: "
+                + phases);
+        assertEquals(Math.min(last.getResult().getSetupMs(), phases.get(4).getDurationMs() + phases.get(5).getDurationMs()),
+                phases.get(4).getDurationMs(), "job_setup is libvirt's setup time: " + last.getResult());
+    }
+
     @Test
     void autoEscalatesOnANonConvergingMigration() {
         hvA.script = "nonconverging-precopy.csv";

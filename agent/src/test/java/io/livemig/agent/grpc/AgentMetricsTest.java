@@ -127,6 +127,10 @@ class AgentMetricsTest {
                 "livemig_migrations_total{mode_requested=\"precopy\",mode_used=\"precopy\",outcome=\"succeeded\"} 1.0"),
                 text);
         assertTrue(text.contains("livemig_migration_duration_seconds_count{mode_used=\"precopy\"} 1"), text);
+        for (String phase : List.of("vm_check", "dirty_rate_wait", "source_xml", "target_prepare", "job_setup", "job",
+                "finish")) {
+            assertTrue(text.contains("livemig_migration_phase_seconds_count{phase=\"" + phase + "\"} 1"), phase + ": " + text);
+        }
         assertTrue(text.contains("livemig_migration_downtime_seconds_count{mode_used=\"precopy\"} 1"), text);
         assertTrue(text.contains("livemig_migration_downtime_seconds_bucket{mode_used=\"precopy\",le=\"600.0\"} 1"),
                 text);

@@ -11,11 +11,14 @@ import io.livemig.cli.client.ProtoChoices;
 import io.livemig.cli.client.ProtoModes;
 import io.livemig.cli.format.MigrationFormat;
 import io.livemig.cli.format.MigrationSummary;
+import io.livemig.cli.format.Timelines;
 import io.livemig.cli.format.Units;
 import io.livemig.common.config.ClusterConfig;
 import io.livemig.common.config.ConfigException;
 import io.livemig.common.config.HostConfig;
 import io.livemig.common.input.Inputs;
+import io.livemig.common.timeline.Phase;
+import io.livemig.common.timeline.Phases;
 import io.livemig.proto.agent.v1.AgentServiceGrpc;
 import io.livemig.proto.agent.v1.Escalation;
 import io.livemig.proto.agent.v1.JobSnapshot;
@@ -73,7 +76,9 @@ import picocli.CommandLine.Spec;
             "bytes_transferred, iterations, postcopy_requests, escalations, error; through",
             "an orchestrator also reason, origin, waiting_for, agent_migration_id,",
             "requested_at_ms, started_at_ms, ended_at_ms and decision {policy, chosen,",
-            "candidates, rejections, explanation}.",
+            "candidates, rejections, explanation}. Both end with phases: the timeline",
+            "{name, where, start_ms, duration_ms} from this command's start to the result",
+            "received, back to back (see the README's \"Timeline of a migration\").",
             "%nExamples:",
             "  livemig migrate web1                   # orchestrator: target by placement",
             "  livemig migrate web1 --no-wait --json  # orchestrator: queue it, print it",
@@ -88,6 +93,9 @@ import picocli.CommandLine.Spec;
                     + "VM already migrating).",
             "3:A host, its agent or the orchestrator is unavailable.", ExitCodes.HELP_REFUSED})
 final class MigrateCommand implements Callable<Integer> {
+
+    /** Where the command's own phases are measured. */
+    private static final String CLI = "cli";
 
     private final AgentChannels channels;
     private final boolean terminal;
@@ -150,10 +158,12 @@ final class MigrateCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws Exception {
+        long enteredNanos = System.nanoTime();
+        long startedMs = Timelines.sinceProcessStartMs();
         MigrationOptions options = options();
         ClientTarget route = root.target();
         if (route.orchestrated()) {
-            return throughOrchestrator(root.client(channels, route), options);
+            return throughOrchestrator(root.client(channels, route), options, enteredNanos, startedMs);
         }
         if (targetHost == null) {
             throw new ParameterException(spec.commandLine(),
@@ -163,15 +173,19 @@ final class MigrateCommand implements Callable<Integer> {
             throw new ParameterException(spec.commandLine(), "--no-wait needs an orchestrator: "
                     + ClientTarget.HOW_TO_NAME_ONE);
         }
+        long locateNanos = System.nanoTime();
         ClusterConfig config = root.cluster.load();
         HostConfig target = config.requireHost(targetHost);
         HostConfig source = whereRuns(config);
+        List<Phase> before = List.of(new Phase(Phases.CLIENT_START, CLI, 0, startedMs + msSince(enteredNanos, locateNanos)),
+                new Phase(Phases.LOCATE, CLI, 0, msSince(locateNanos, System.nanoTime())));
         if (source.name().equals(target.name())) {
             throw new IllegalArgumentException("VM '" + vmName + "' already runs on " + target.name());
         }
         PrintWriter out = spec.commandLine().getOut();
         PrintWriter err = spec.commandLine().getErr();
         var stub = AgentServiceGrpc.newBlockingStub(channels.to(source.agent()));
+        long sentNanos = System.nanoTime();
         StartMigrationResponse started = stub.withDeadlineAfter(60, TimeUnit.SECONDS).startMigration(
                 StartMigrationRequest.newBuilder().setVmName(vmName).setTargetAgent(target.agent()).setOptions(options).build());
         String id = started.getMigrationId();
@@ -187,10 +201,14 @@ final class MigrateCommand implements Callable<Integer> {
         try (AbortOnSignal abort = new AbortOnSignal(id, () -> stub.withDeadlineAfter(10, TimeUnit.SECONDS)
                 .abortMigration(MigrationRef.newBuilder().setMigrationId(id).build()))) {
             MigrationResult result = watch(stub, id, err).getResult();
+            List<Phase> phases = Phases.seenFrom(before, Timelines.fromProto(result.getPhasesList()),
+                    msSince(sentNanos, System.nanoTime()), Phases.RPC, CLI);
             if (json) {
-                out.println(MigrationFormat.json(jsonResult(id, source, target, result)));
+                Map<String, Object> document = jsonResult(id, source, target, result);
+                document.put("phases", Timelines.json(phases));
+                out.println(MigrationFormat.json(document));
             } else {
-                out.println(summary(source, target, result));
+                out.println(summary(source, target, result) + String.format("%n  %s", Timelines.line(phases)));
             }
             out.flush();
             return abort.finished(result.getStatus() == MigrationStatus.MIGRATION_STATUS_SUCCEEDED
@@ -199,9 +217,12 @@ final class MigrateCommand implements Callable<Integer> {
     }
 
     /** Queue it with the orchestrator, then (unless --no-wait) follow it to its end. */
-    private int throughOrchestrator(OrchestratorClient client, MigrationOptions options) {
+    private int throughOrchestrator(OrchestratorClient client, MigrationOptions options, long enteredNanos,
+            long startedMs) {
         PrintWriter out = spec.commandLine().getOut();
         PrintWriter err = spec.commandLine().getErr();
+        long sentNanos = System.nanoTime();
+        List<Phase> before = List.of(new Phase(Phases.CLIENT_START, CLI, 0, startedMs + msSince(enteredNanos, sentNanos)));
         MigrateResponse response = client.migrate(MigrateRequest.newBuilder().setVm(vmName)
                 .setTarget(targetHost == null ? "" : targetHost).setOptions(options).build());
         Migration queued = response.getMigration();
@@ -218,23 +239,34 @@ final class MigrateCommand implements Callable<Integer> {
                 err.println("follow it with: livemig watch " + queued.getId());
                 err.flush();
             }
-            return print(queued, decision, out);
+            return print(queued, decision, out, List.of());
         }
         String id = queued.getId();
         try (AbortOnSignal abort = new AbortOnSignal(id, () -> client.abortQuietly(id))) {
             Migration last = new MigrationFollower(client, err, !json, terminal && !json).follow(id);
-            return abort.finished(print(last, decision, out));
+            List<Phase> orchestrator = Timelines.fromProto(last.getPhasesList());
+            List<Phase> phases = orchestrator.isEmpty() ? List.of()
+                    : Phases.seenFrom(before, orchestrator, msSince(sentNanos, System.nanoTime()), Phases.RPC, CLI);
+            return abort.finished(print(last.toBuilder().clearPhases().build(), decision, out, phases));
         }
     }
 
-    /** Prints the migration as this command's result; its exit code. */
-    private int print(Migration last, PlacementDecision decision, PrintWriter out) {
+    /**
+     * Prints the migration as this command's result, with the timeline as this command saw it
+     * (empty: the record's own); its exit code.
+     */
+    private int print(Migration last, PlacementDecision decision, PrintWriter out, List<Phase> phases) {
         if (json) {
-            out.println(MigrationFormat.json(MigrationFormat.result(last, decision)));
+            Map<String, Object> document = MigrationFormat.result(last, decision);
+            if (!phases.isEmpty()) {
+                document.put("phases", Timelines.json(phases));
+            }
+            out.println(MigrationFormat.json(document));
         } else if (noWait && !MigrationFormat.isFinal(last.getState())) {
             out.println(last.getId() + " " + MigrationFormat.state(last.getState()));
         } else {
-            out.println(MigrationFormat.summary(last));
+            String timeline = Timelines.line(phases);
+            out.println(MigrationFormat.summary(last) + (timeline.isEmpty() ? "" : String.format("%n  %s", timeline)));
         }
         out.flush();
         return ExitCodes.of(last);
@@ -384,6 +416,10 @@ final class MigrateCommand implements Callable<Integer> {
         m.put("escalations", escalations);
         m.put("error", r.getError().isEmpty() ? null : r.getError());
         return m;
+    }
+
+    private static long msSince(long fromNanos, long toNanos) {
+        return Math.max(0, (toNanos - fromNanos) / 1_000_000);
     }
 
     static String modeName(MigrationMode mode) {

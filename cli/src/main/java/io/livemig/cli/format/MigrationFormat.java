@@ -23,7 +23,8 @@ import java.util.Map;
  * migration has the keys of direct mode's (id, vm, source, target, mode_requested, mode_used,
  * status, total_ms, downtime_ms, setup_ms, memory_bytes, bytes_transferred, iterations,
  * postcopy_requests, escalations, error), so that scripts work in both modes, plus what only the
- * orchestrator knows (reason, origin, times, decision).
+ * orchestrator knows (reason, origin, times, decision). Both end with the migration's timeline
+ * (phases).
  */
 public final class MigrationFormat {
 
@@ -81,6 +82,10 @@ public final class MigrationFormat {
         if (!m.getError().isEmpty()) {
             b.append(String.format("%n  error: %s", m.getError()));
         }
+        String timeline = Timelines.line(Timelines.fromProto(m.getPhasesList()));
+        if (!timeline.isEmpty()) {
+            b.append(String.format("%n  %s", timeline));
+        }
         return b.toString();
     }
 
@@ -113,6 +118,7 @@ public final class MigrationFormat {
         if (decision != null) {
             r.put("decision", decision(decision));
         }
+        r.put("phases", Timelines.json(Timelines.fromProto(m.getPhasesList())));
         return r;
     }
 

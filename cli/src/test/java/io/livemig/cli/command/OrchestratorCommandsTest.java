@@ -292,6 +292,20 @@ class OrchestratorCommandsTest {
         assertFalse(rejectedA.get("explanation").asText().isEmpty());
         assertEquals("c", orchestrator.vms().stream().filter(v -> v.vm().name().equals("web1")).findFirst()
                 .orElseThrow().host());
+
+        // The timeline as the command saw it: its own start, the orchestrator's phases with the
+        // agent's in place, what it waited beyond them; back to back from 0.
+        List<JsonNode> phases = list(m.get("phases"));
+        assertEquals(List.of("client_start", "request", "placement", "admission_wait", "vm_check", "target_prepare", "job",
+                "agent_calls", "result", "rpc"), phases.stream().map(p -> p.get("name").asText()).toList(), m.toString());
+        assertEquals(List.of("cli", "orchestrator", "orchestrator", "orchestrator", "agent", "agent", "agent",
+                "orchestrator", "orchestrator", "cli"), phases.stream().map(p -> p.get("where").asText()).toList());
+        long at = 0;
+        for (JsonNode p : phases) {
+            assertEquals(at, p.get("start_ms").asLong(), "back to back: " + phases);
+            at += p.get("duration_ms").asLong();
+        }
+        assertTrue(phases.get(0).get("duration_ms").asLong() > 0, "the JVM's start is counted: " + phases);
     }
 
     @Test
@@ -314,8 +328,13 @@ class OrchestratorCommandsTest {
         assertEquals("chosen: b was requested", errLines.get(1));
         assertTrue(errLines.get(2).startsWith("\r   1.2 s  precopy   iteration 2  sent 300.0 MiB  remaining 20.0 MiB"),
                 errLines.get(2));
+        List<String> out = r.out().lines().toList();
         assertEquals("web1 succeeded: a -> b, mode precopy (used precopy): total 1500 ms, downtime 40 ms, setup 5 ms, "
-                + "3 iterations, 2056.0 MiB sent for 2048.0 MiB of memory\n", r.out());
+                + "3 iterations, 2056.0 MiB sent for 2048.0 MiB of memory", out.get(0));
+        assertTrue(out.get(1).matches("  timeline: client_start \\d+ ms, request \\d+ ms, placement \\d+ ms, "
+                + "admission_wait \\d+ ms, vm_check 0 ms, target_prepare 1 ms, job 0 ms, agent_calls \\d+ ms, "
+                + "result \\d+ ms, rpc \\d+ ms \\(\\d+ ms\\)"), out.get(1));
+        assertEquals(2, out.size(), r.out());
     }
 
     @Test

@@ -1,6 +1,7 @@
 package io.livemig.orchestrator.grpc;
 
 import io.livemig.common.input.Inputs;
+import io.livemig.common.timeline.Phase;
 import io.livemig.orchestrator.model.AgentProgress;
 import io.livemig.orchestrator.model.AgentResult;
 import io.livemig.orchestrator.model.CopyPhase;
@@ -26,6 +27,7 @@ import io.livemig.proto.agent.v1.MigrationResult;
 import io.livemig.proto.agent.v1.MigrationStatus;
 import io.livemig.proto.agent.v1.Vm;
 import io.livemig.proto.agent.v1.VmState;
+import java.util.List;
 import java.util.Optional;
 
 /**
@@ -71,7 +73,17 @@ final class AgentMessages {
                 r.getEscalationsList().stream().map(e -> new EscalationStep(e.getAtMs(), e.getIteration(), e.getKind(),
                         e.getValue(), e.getReason())).toList(),
                 r.getTotalMs(), r.getDowntimeMs(), r.getSetupMs(), r.getBytesTransferred(), r.getMemoryBytes(),
-                r.getIterations(), r.getPostcopyRequests(), r.getError());
+                r.getIterations(), r.getPostcopyRequests(), r.getError(), phases(r.getPhasesList()));
+    }
+
+    /** The agent's timeline; none at all when a phase is malformed (an agent is not trusted to be right). */
+    static List<Phase> phases(List<io.livemig.proto.agent.v1.Phase> phases) {
+        try {
+            return phases.stream().map(p -> new Phase(p.getName(), p.getWhere(), p.getStartMs(), p.getDurationMs()))
+                    .toList();
+        } catch (IllegalArgumentException e) {
+            return List.of();
+        }
     }
 
     /** An agent reports running or an end; anything else counts as failed, as an end it cannot explain. */

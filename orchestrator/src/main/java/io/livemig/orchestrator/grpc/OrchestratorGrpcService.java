@@ -5,6 +5,8 @@ import io.grpc.StatusRuntimeException;
 import io.grpc.stub.ServerCallStreamObserver;
 import io.grpc.stub.StreamObserver;
 import io.livemig.common.input.Inputs;
+import io.livemig.common.timeline.Phases;
+import io.livemig.common.timeline.Timeline;
 import io.livemig.orchestrator.history.HistoryStore;
 import io.livemig.orchestrator.history.RoundRecord;
 import io.livemig.orchestrator.placement.Plan;
@@ -136,6 +138,7 @@ final class OrchestratorGrpcService extends OrchestratorServiceGrpc.Orchestrator
 
     @Override
     public void migrate(MigrateRequest request, StreamObserver<MigrateResponse> observer) {
+        Timeline timeline = Timeline.begin("orchestrator", Phases.REQUEST);
         unary(observer, () -> {
             String target = request.getTarget();
             Optional<String> badRequest = AgentMessages.checkOptions(request.getOptions())
@@ -146,7 +149,7 @@ final class OrchestratorGrpcService extends OrchestratorServiceGrpc.Orchestrator
                         OrchestratorException.Code.INVALID_ARGUMENT, badRequest.get()));
             }
             Orchestrator.Queued q = orchestrator.migrate(request.getVm(), request.getTarget(),
-                    AgentMessages.transferOptions(request.getOptions()), "user");
+                    AgentMessages.transferOptions(request.getOptions()), "user", timeline);
             return MigrateResponse.newBuilder().setMigration(migration(q.record(), ""))
                     .setDecision(decision(q.decision(), q.explanation())).build();
         });
@@ -290,6 +293,8 @@ final class OrchestratorGrpcService extends OrchestratorServiceGrpc.Orchestrator
                 .setBytesTransferred(r.figures().bytesTransferred()).setIterations(r.figures().iterations())
                 .setPostcopyRequests(r.figures().postcopyRequests()).addAllEscalations(r.figures().escalations())
                 .setError(r.error()).setWaitingFor(waitingFor == null ? "" : waitingFor);
+        r.figures().phases().forEach(p -> b.addPhases(io.livemig.proto.agent.v1.Phase.newBuilder().setName(p.name())
+                .setWhere(p.where()).setStartMs(p.startMs()).setDurationMs(p.durationMs())));
         Optional.ofNullable(r.startedAt()).ifPresent(t -> b.setStartedAtMs(t.toEpochMilli()));
         Optional.ofNullable(r.endedAt()).ifPresent(t -> b.setEndedAtMs(t.toEpochMilli()));
         return b.build();

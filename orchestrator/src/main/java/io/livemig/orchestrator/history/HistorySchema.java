@@ -15,7 +15,7 @@ import java.util.List;
 final class HistorySchema {
 
     /** The schema version this code writes; see {@link #STEPS}. */
-    static final int VERSION = 1;
+    static final int VERSION = 2;
 
     /**
      * STEPS.get(v) upgrades a file from version v to v + 1; version 0 is a new, empty file. Never
@@ -66,7 +66,9 @@ final class HistorySchema {
             )""",
             "CREATE INDEX rounds_by_time ON rounds (at_ms, id)",
             // Id counters, so that ids are never reused, even after the rows are deleted.
-            "CREATE TABLE counters (name TEXT NOT NULL PRIMARY KEY, value INTEGER NOT NULL)"));
+            "CREATE TABLE counters (name TEXT NOT NULL PRIMARY KEY, value INTEGER NOT NULL)"),
+            // 1 -> 2: each migration's timeline (JSON array of phases), empty for older rows.
+            List.of("ALTER TABLE migrations ADD COLUMN phases_json TEXT NOT NULL DEFAULT '[]'"));
 
     private HistorySchema() {
     }

@@ -28,8 +28,8 @@ final class MigrationRows {
     private static final String COLUMNS = "id, vm, source, target, mode_requested, state,"
             + " origin, reason, agent_migration_id, requested_at_ms, started_at_ms, ended_at_ms,"
             + " total_ms, downtime_ms, setup_ms, memory_bytes, bytes_transferred, iterations,"
-            + " postcopy_requests, mode_used, escalations_json, error";
-    private static final String PLACEHOLDERS = "?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?";
+            + " postcopy_requests, mode_used, escalations_json, error, phases_json";
+    private static final String PLACEHOLDERS = "?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?";
     private static final String TERMINAL_STATES = Arrays.stream(RecordState.values())
             .filter(RecordState::terminal)
             .map(s -> "'" + s.name() + "'")
@@ -154,6 +154,7 @@ final class MigrationRows {
         ps.setString(n++, f.modeUsed().map(TransferMode::label).orElse(""));
         ps.setString(n++, JsonStrings.write(f.escalations()));
         ps.setString(n++, r.error());
+        ps.setString(n++, JsonPhases.write(f.phases()));
         return n;
     }
 
@@ -168,7 +169,7 @@ final class MigrationRows {
             Figures f = new Figures(rs.getLong("total_ms"), rs.getLong("downtime_ms"),
                     rs.getLong("setup_ms"), rs.getLong("memory_bytes"), rs.getLong("bytes_transferred"),
                     rs.getInt("iterations"), rs.getInt("postcopy_requests"), modeUsed(rs.getString("mode_used")),
-                    JsonStrings.read(rs.getString("escalations_json")));
+                    JsonStrings.read(rs.getString("escalations_json")), JsonPhases.read(rs.getString("phases_json")));
             return new MigrationRecord(id, rs.getString("vm"), rs.getString("source"),
                     rs.getString("target"), TransferMode.parse(rs.getString("mode_requested")),
                     RecordState.parse(rs.getString("state")), rs.getString("origin"),

@@ -30,6 +30,7 @@ public final class OrchestratorMetrics implements OrchestratorEvents {
     private final Histogram downtime;
     private final Counter bytes;
     private final Counter rounds;
+    private final Histogram phases;
 
     public OrchestratorMetrics() {
         migrations = Counter.builder().name("livemig_migrations_total")
@@ -46,6 +47,10 @@ public final class OrchestratorMetrics implements OrchestratorEvents {
         rounds = Counter.builder().name("livemig_rebalance_rounds_total")
                 .help("Rebalance and drain rounds recorded, by kind and whether they only planned")
                 .labelNames("kind", "dry_run").register(registry);
+        phases = Histogram.builder().name("livemig_migration_phase_seconds")
+                .help("Duration of each phase of finished migrations, from the request received to the end recorded,"
+                        + " the source agent's phases included")
+                .labelNames("phase").classicOnly().classicUpperBounds(SECONDS_BUCKETS).register(registry);
     }
 
     /** Adds the gauges read on each scrape: the queue (from the history) and each host's state and load. */
@@ -91,6 +96,7 @@ public final class OrchestratorMetrics implements OrchestratorEvents {
         if (r.figures().bytesTransferred() > 0) {
             bytes.inc(r.figures().bytesTransferred());
         }
+        r.figures().phases().forEach(p -> phases.labelValues(p.name()).observe(p.durationMs() / 1000.0));
         // Counted last: a scrape that sees the migration counted sees its duration, downtime and bytes too.
         migrations.labelValues(r.state().name().toLowerCase(Locale.ROOT), origin(r.origin())).inc();
     }

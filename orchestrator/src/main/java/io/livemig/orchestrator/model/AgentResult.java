@@ -1,5 +1,6 @@
 package io.livemig.orchestrator.model;
 
+import io.livemig.common.timeline.Phase;
 import io.livemig.orchestrator.workflow.RecordState;
 import io.livemig.orchestrator.workflow.TransferMode;
 import java.util.List;
@@ -19,6 +20,7 @@ import java.util.List;
  * @param iterations pre-copy passes
  * @param postcopyRequests pages the target asked for after switching to post-copy
  * @param error the agent's error; "" if none
+ * @param phases the agent's timeline, from its start request received to the result made
  */
 public record AgentResult(
         RecordState state,
@@ -32,9 +34,19 @@ public record AgentResult(
         long memoryBytes,
         long iterations,
         long postcopyRequests,
-        String error) {
+        String error,
+        List<Phase> phases) {
 
     public AgentResult {
         escalations = List.copyOf(escalations);
+        phases = List.copyOf(phases);
+    }
+
+    /** A result without a timeline. */
+    public AgentResult(RecordState state, TransferMode modeRequested, TransferMode modeUsed,
+            List<EscalationStep> escalations, long totalMs, long downtimeMs, long setupMs, long bytesTransferred,
+            long memoryBytes, long iterations, long postcopyRequests, String error) {
+        this(state, modeRequested, modeUsed, escalations, totalMs, downtimeMs, setupMs, bytesTransferred, memoryBytes,
+                iterations, postcopyRequests, error, List.of());
     }
 }

@@ -28,7 +28,7 @@ final class AgentReports {
                 .toList();
         return new Figures(r.totalMs(), r.downtimeMs(), r.setupMs(), r.memoryBytes(),
                 r.bytesTransferred(), (int) r.iterations(), (int) r.postcopyRequests(),
-                Optional.of(r.modeUsed() == null ? TransferMode.AUTO : r.modeUsed()), escalations);
+                Optional.of(r.modeUsed() == null ? TransferMode.AUTO : r.modeUsed()), escalations, r.phases());
     }
 
     /** What the reconciler needs of what the agent still knows. */

@@ -3,6 +3,8 @@ package io.livemig.orchestrator.service;
 import io.livemig.common.config.ClusterConfig;
 import io.livemig.common.config.HostConfig;
 import io.livemig.common.log.MigrationLog;
+import io.livemig.common.timeline.Phases;
+import io.livemig.common.timeline.Timeline;
 import io.livemig.orchestrator.history.HistoryStore;
 import io.livemig.orchestrator.model.AgentProgress;
 import io.livemig.orchestrator.model.AgentResult;
@@ -63,6 +65,8 @@ final class Dispatcher implements AutoCloseable {
     private final Map<String, TransferOptions> queuedOptions = new ConcurrentHashMap<>();
     private final Map<String, AgentProgress> progress = new ConcurrentHashMap<>();
     private final Map<String, String> watched = new ConcurrentHashMap<>();
+    /** Each unfinished migration's timeline, by record id; none for one this process did not queue. */
+    private final Map<String, Timeline> timelines = new ConcurrentHashMap<>();
     private final ExecutorService watchers = Executors.newCachedThreadPool(Orchestrator.daemon("livemig-watch"));
     private String lastRoundRobin = ""; // under lock
     private volatile boolean closing;
@@ -88,8 +92,14 @@ final class Dispatcher implements AutoCloseable {
      */
     Queued migrate(String vmName, String target, TransferOptions options, String origin, String why)
             throws OrchestratorException {
+        return migrate(vmName, target, options, origin, why, Timeline.begin("orchestrator", Phases.PLACEMENT));
+    }
+
+    /** The same, with the timeline begun where the request came in. */
+    Queued migrate(String vmName, String target, TransferOptions options, String origin, String why, Timeline timeline)
+            throws OrchestratorException {
         try {
-            return queue(vmName, target, options, origin, why);
+            return queue(vmName, target, options, origin, why, timeline);
         } catch (OrchestratorException e) {
             throw refused(vmName, origin, e);
         }
@@ -103,8 +113,9 @@ final class Dispatcher implements AutoCloseable {
         return e;
     }
 
-    private Queued queue(String vmName, String target, TransferOptions options, String origin, String why)
-            throws OrchestratorException {
+    private Queued queue(String vmName, String target, TransferOptions options, String origin, String why,
+            Timeline timeline) throws OrchestratorException {
+        timeline.next(Phases.PLACEMENT);
         // The VM and target names were checked where the request came in (the gRPC edge); a
         // refusal here still comes before any record is written.
         VmView vm = hosts.findVm(vmName);
@@ -154,6 +165,8 @@ final class Dispatcher implements AutoCloseable {
             MigrationRecord planned = requested.planned(chosen, explanation);
             history.update(planned);
             queuedOptions.put(planned.id(), options);
+            timeline.next(Phases.ADMISSION_WAIT);
+            timelines.put(planned.id(), timeline);
             try (MigrationLog ctx = MigrationLog.of(planned.id(), vmName)) {
                 LOG.info("migration queued ({}): {} -> {}, mode {}: {}", origin, vm.host(), chosen,
                         options.mode().label(), explanation);
@@ -204,6 +217,7 @@ final class Dispatcher implements AutoCloseable {
             return;
         }
         TransferOptions options = queuedOptions.getOrDefault(r.id(), TransferOptions.of(r.modeRequested()));
+        Optional.ofNullable(timelines.get(r.id())).ifPresent(t -> t.next(Phases.AGENT));
         String agentId;
         try {
             agentId = agents.startMigration(source, r.vm(), target, options);
@@ -274,6 +288,7 @@ final class Dispatcher implements AutoCloseable {
         if (closing) {
             return; // still RUNNING in the history: the next start reconciles it with the agent
         }
+        Optional.ofNullable(timelines.get(r.id())).ifPresent(t -> t.next(Phases.RESULT));
         // Loads first, so that whoever sees the final state also sees where the VM is now.
         hosts.poll(r.source());
         if (hosts.contains(r.target())) {
@@ -316,7 +331,8 @@ final class Dispatcher implements AutoCloseable {
             if (current.state().terminal()) {
                 return;
             }
-            MigrationRecord finished = current.finished(state, figures, error == null ? "" : error, clock.instant());
+            MigrationRecord finished = current.finished(state, withTimeline(r.id(), figures), error == null ? "" : error,
+                    clock.instant());
             history.update(finished);
             events.migrationFinished(finished);
             try (MigrationLog ctx = MigrationLog.of(r.id(), r.vm())) {
@@ -324,6 +340,20 @@ final class Dispatcher implements AutoCloseable {
             }
             signal.changed();
         }
+    }
+
+    /**
+     * The figures with the migration's whole timeline: the orchestrator's phases, the source
+     * agent's (which the figures bring) in place of its span. Without the orchestrator's (it
+     * restarted meanwhile), the agent's alone.
+     */
+    private Figures withTimeline(String id, Figures figures) {
+        Timeline timeline = timelines.remove(id);
+        if (timeline == null) {
+            return figures;
+        }
+        timeline.end();
+        return figures.withPhases(Phases.splice(timeline.phases(), Phases.AGENT, figures.phases(), Phases.AGENT_CALLS));
     }
 
     private static void logEnd(RecordState state, Figures f, String error) {

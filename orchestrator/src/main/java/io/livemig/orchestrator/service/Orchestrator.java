@@ -2,6 +2,8 @@ package io.livemig.orchestrator.service;
 
 import io.livemig.common.config.ClusterConfig;
 import io.livemig.common.config.HostConfig;
+import io.livemig.common.timeline.Phases;
+import io.livemig.common.timeline.Timeline;
 import io.livemig.orchestrator.history.HistoryStore;
 import io.livemig.orchestrator.history.RoundRecord;
 import io.livemig.orchestrator.model.AgentProgress;
@@ -154,7 +156,13 @@ public final class Orchestrator implements AutoCloseable {
      */
     public Queued migrate(String vmName, String target, TransferOptions options, String origin)
             throws OrchestratorException {
-        return dispatcher.migrate(vmName, target, options, origin, null);
+        return migrate(vmName, target, options, origin, Timeline.begin("orchestrator", Phases.REQUEST));
+    }
+
+    /** The same, its timeline begun where the request came in. */
+    public Queued migrate(String vmName, String target, TransferOptions options, String origin, Timeline timeline)
+            throws OrchestratorException {
+        return dispatcher.migrate(vmName, target, options, origin, null, timeline);
     }
 
     /**

@@ -1,5 +1,6 @@
 package io.livemig.orchestrator.workflow;
 
+import io.livemig.common.timeline.Phase;
 import java.util.List;
 import java.util.Objects;
 import java.util.Optional;
@@ -17,6 +18,8 @@ import java.util.Optional;
  * @param postcopyRequests pages the target requested after switching to post-copy
  * @param modeUsed the mode that finally completed it (e.g. precopy for auto); empty if unknown
  * @param escalations what the agent did to make it converge, one entry each, with its reason
+ * @param phases the migration's timeline, from the request received to the end recorded, the
+ *     source agent's phases in their place; empty when not known (e.g. reconciled after a restart)
  */
 public record Figures(
         long totalMs,
@@ -27,13 +30,28 @@ public record Figures(
         int iterations,
         int postcopyRequests,
         Optional<TransferMode> modeUsed,
-        List<String> escalations) {
+        List<String> escalations,
+        List<Phase> phases) {
 
     private static final Figures NONE = new Figures(0, 0, 0, 0, 0, 0, 0, Optional.empty(), List.of());
 
     public Figures {
         Objects.requireNonNull(modeUsed, "modeUsed");
         escalations = List.copyOf(escalations);
+        phases = List.copyOf(phases);
+    }
+
+    /** Figures without a timeline. */
+    public Figures(long totalMs, long downtimeMs, long setupMs, long memoryBytes, long bytesTransferred, int iterations,
+            int postcopyRequests, Optional<TransferMode> modeUsed, List<String> escalations) {
+        this(totalMs, downtimeMs, setupMs, memoryBytes, bytesTransferred, iterations, postcopyRequests, modeUsed,
+                escalations, List.of());
+    }
+
+    /** The same figures with {@code timeline} as their phases. */
+    public Figures withPhases(List<Phase> timeline) {
+        return new Figures(totalMs, downtimeMs, setupMs, memoryBytes, bytesTransferred, iterations, postcopyRequests,
+                modeUsed, escalations, timeline);
     }
 
     /** All zero, no mode, no escalation: nothing is known. */

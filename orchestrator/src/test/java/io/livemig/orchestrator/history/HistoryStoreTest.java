@@ -7,6 +7,7 @@ import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import io.livemig.common.timeline.Phase;
 import io.livemig.orchestrator.history.HistoryStore.Query;
 import io.livemig.orchestrator.workflow.Figures;
 import io.livemig.orchestrator.workflow.MigrationRecord;
@@ -43,7 +44,9 @@ class HistoryStoreTest {
     private static final Figures FULL = new Figures(Long.MAX_VALUE, 185, -1, 256L << 30,
             Long.MIN_VALUE, Integer.MAX_VALUE, 7, Optional.of(TransferMode.POSTCOPY),
             List.of("raised downtime to 300 ms, pass 3: \"no convergence\"", "", "multi\nline",
-                    NASTY, "\u0000\u0001 control"));
+                    NASTY, "\u0000\u0001 control"),
+            List.of(new Phase("request", "orchestrator", 0, 2), new Phase("target_prepare", "agent", 2, 412),
+                    new Phase("job " + NASTY, "agent", 414, Long.MAX_VALUE - 414)));
 
     @TempDir
     Path dir;
@@ -117,6 +120,7 @@ class HistoryStoreTest {
         assertNull(a.endedAt());
         assertEquals(List.of(), a.figures().escalations());
         assertEquals(FULL.escalations(), store.get("m-b").orElseThrow().figures().escalations());
+        assertEquals(FULL.phases(), store.get("m-b").orElseThrow().figures().phases());
         assertEquals(Optional.empty(), store.get("m-unknown"));
     }
 
@@ -369,7 +373,7 @@ class HistoryStoreTest {
         assertEquals("2", store.pragma("synchronous"), "synchronous=FULL");
         assertEquals("5000", store.pragma("busy_timeout"));
         assertEquals(String.valueOf(HistoryStore.SCHEMA_VERSION), store.pragma("user_version"));
-        assertEquals(1, HistoryStore.SCHEMA_VERSION);
+        assertEquals(2, HistoryStore.SCHEMA_VERSION);
         assertEquals(file.toAbsolutePath(), store.file());
     }
 
@@ -399,6 +403,39 @@ class HistoryStoreTest {
         Path notAFile = Files.createDirectories(dir.resolve("history-dir.db"));
         HistoryException e = assertThrows(HistoryException.class, () -> HistoryStore.open(notAFile));
         assertTrue(e.getMessage().contains(notAFile.toString()), e.getMessage());
+    }
+
+    /** A file written before timelines (schema 1) opens, and its migrations read back without one. */
+    @Test
+    void aVersionOneFileIsUpgradedAndItsRowsHaveNoTimeline() throws Exception {
+        store.insert(requested("m-1", "demo", "lab-a", 0));
+        store.close();
+        try (Connection c = DriverManager.getConnection("jdbc:sqlite:" + file);
+                Statement s = c.createStatement()) {
+            s.execute("ALTER TABLE migrations DROP COLUMN phases_json");
+            s.execute("PRAGMA user_version = 1");
+        }
+        store = HistoryStore.open(file);
+
+        assertEquals("2", store.pragma("user_version"));
+        assertEquals(List.of(), store.get("m-1").orElseThrow().figures().phases());
+        MigrationRecord ended = store.get("m-1").orElseThrow()
+                .failed("x", Figures.none().withPhases(List.of(new Phase("request", "orchestrator", 0, 1))),
+                        T0.plusSeconds(1));
+        store.update(ended);
+        assertEquals(Optional.of(ended), store.get("m-1"));
+    }
+
+    @Test
+    void aRowWithAMalformedTimelineIsReportedCorrupt() throws Exception {
+        store.insert(requested("m-1", "demo", "lab-a", 0));
+        try (Connection c = DriverManager.getConnection("jdbc:sqlite:" + file);
+                Statement s = c.createStatement()) {
+            s.execute("UPDATE migrations SET phases_json = '[{\"name\":\"job\",\"where\":\"agent\",\"startMs\":0,"
+                    + "\"durationMs\":-5}]' WHERE id = 'm-1'");
+        }
+        HistoryException e = assertThrows(HistoryException.class, () -> store.get("m-1"));
+        assertTrue(e.getMessage().contains("migration m-1 is corrupt"), e.getMessage());
     }
 
     @Test

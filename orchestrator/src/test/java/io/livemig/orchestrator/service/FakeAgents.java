@@ -1,6 +1,7 @@
 package io.livemig.orchestrator.service;
 
 import io.livemig.common.config.HostConfig;
+import io.livemig.common.timeline.Phase;
 import io.livemig.orchestrator.model.AgentProgress;
 import io.livemig.orchestrator.model.AgentResult;
 import io.livemig.orchestrator.model.CopyPhase;
@@ -138,6 +139,10 @@ public final class FakeAgents implements Agents {
         return started.stream().filter(m -> m.vm().equals(vm)).reduce((a, b) -> b).orElseThrow();
     }
 
+    /** The phases a fake agent reports with a migration that succeeded: too short to outlast the real calls. */
+    public static final List<Phase> AGENT_PHASES = List.of(new Phase("vm_check", "agent", 0, 0),
+            new Phase("target_prepare", "agent", 0, 1), new Phase("job", "agent", 1, 0));
+
     /** Ends the VM's latest migration successfully: the VM moves to the target. */
     public void complete(String vm) {
         FakeMigration m = migration(vm);
@@ -145,7 +150,7 @@ public final class FakeAgents implements Agents {
         vms.get(m.source()).remove(moved);
         vms.get(m.target()).add(moved);
         end(m, new AgentResult(RecordState.SUCCEEDED, m.options().mode(), TransferMode.PRECOPY, List.of(), 1500, 40, 5,
-                moved.memoryBytes() + (8 << 20), moved.memoryBytes(), 3, 0, ""));
+                moved.memoryBytes() + (8 << 20), moved.memoryBytes(), 3, 0, "", AGENT_PHASES));
     }
 
     /**

@@ -19,6 +19,7 @@ import java.net.http.HttpResponse;
 import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Duration;
+import java.util.List;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -70,6 +71,13 @@ class OrchestratorMetricsTest {
         String text = awaitScrape("livemig_migrations_total{origin=\"user\",outcome=\"succeeded\"} 1.0");
         assertTrue(text.contains("livemig_migrations_total{origin=\"user\",outcome=\"aborted\"} 1.0"), text);
         assertTrue(text.contains("livemig_migration_duration_seconds_count{mode_used=\"precopy\"} 1"), text);
+        // The migration aborted while queued has the phases it went through, the other all of them.
+        for (String phase : List.of("request", "placement", "admission_wait")) {
+            assertTrue(text.contains("livemig_migration_phase_seconds_count{phase=\"" + phase + "\"} 2"), phase + ": " + text);
+        }
+        for (String phase : List.of("target_prepare", "job", "agent_calls", "result")) {
+            assertTrue(text.contains("livemig_migration_phase_seconds_count{phase=\"" + phase + "\"} 1"), phase + ": " + text);
+        }
         assertTrue(text.contains("livemig_migration_duration_seconds_bucket{mode_used=\"precopy\",le=\"2.5\"} 1"), text);
         assertTrue(text.contains("livemig_migration_downtime_seconds_bucket{mode_used=\"precopy\",le=\"0.05\"} 1"), text);
         assertTrue(text.contains("livemig_migration_downtime_seconds_bucket{mode_used=\"precopy\",le=\"0.025\"} 0"), text);

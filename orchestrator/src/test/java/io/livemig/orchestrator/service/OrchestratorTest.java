@@ -10,6 +10,8 @@ import ch.qos.logback.classic.Level;
 import ch.qos.logback.classic.spi.ILoggingEvent;
 import io.livemig.common.config.ClusterConfig;
 import io.livemig.common.log.MigrationLog;
+import io.livemig.common.timeline.Phase;
+import io.livemig.common.timeline.Phases;
 import io.livemig.orchestrator.history.HistoryStore;
 import io.livemig.orchestrator.history.RoundRecord;
 import io.livemig.orchestrator.model.TransferOptions;
@@ -110,6 +112,25 @@ class OrchestratorTest {
         assertEquals(Optional.of(TransferMode.PRECOPY), done.figures().modeUsed());
         assertEquals("b", orchestrator.vms().stream().filter(v -> v.vm().name().equals("web1")).findFirst()
                 .orElseThrow().host(), "loads are polled again after a migration");
+    }
+
+    /**
+     * The record's timeline: the orchestrator's phases with the agent's in place of its span,
+     * back to back, each once, in the order a migration goes through them.
+     */
+    @Test
+    void aFinishedMigrationCarriesItsTimelineWithTheAgentsPhasesInPlace() throws Exception {
+        String id = orchestrator.migrate("web1", "b", AUTO, "user").record().id();
+        awaitState(id, RecordState.RUNNING);
+        agents.complete("web1");
+        List<Phase> phases = awaitState(id, RecordState.SUCCEEDED).figures().phases();
+
+        assertEquals(List.of("request", "placement", "admission_wait", "vm_check", "target_prepare", "job", "agent_calls",
+                "result"), phases.stream().map(Phase::name).toList(), phases.toString());
+        assertEquals(Phases.endToEnd(phases), phases, "back to back from 0");
+        assertEquals(0, phases.get(0).startMs());
+        assertEquals(List.of("orchestrator", "orchestrator", "orchestrator", "agent", "agent", "agent", "orchestrator",
+                "orchestrator"), phases.stream().map(Phase::where).toList());
     }
 
     @Test

@@ -1,0 +1,63 @@
+package io.livemig.cli.format;
+
+import io.livemig.common.timeline.Phase;
+import io.livemig.common.timeline.Phases;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Optional;
+
+/** A migration's timeline for the command line: from the wire, as the command saw it, for people and for JSON. */
+public final class Timelines {
+
+    private Timelines() {
+    }
+
+    /** Milliseconds since this process started (the JVM's start included); 0 when the system does not say. */
+    public static long sinceProcessStartMs() {
+        Optional<Instant> start = ProcessHandle.current().info().startInstant();
+        return start.map(s -> Math.max(0, Duration.between(s, Instant.now()).toMillis())).orElse(0L);
+    }
+
+    /** The phases a daemon sent; none when one is malformed. */
+    public static List<Phase> fromProto(List<io.livemig.proto.agent.v1.Phase> phases) {
+        try {
+            return phases.stream().map(p -> new Phase(p.getName(), p.getWhere(), p.getStartMs(), p.getDurationMs()))
+                    .toList();
+        } catch (IllegalArgumentException e) {
+            return List.of();
+        }
+    }
+
+    /** For --json: one object per phase (name, where, start_ms, duration_ms). */
+    public static List<Map<String, Object>> json(List<Phase> phases) {
+        List<Map<String, Object>> out = new ArrayList<>();
+        for (Phase p : phases) {
+            Map<String, Object> m = new LinkedHashMap<>();
+            m.put("name", p.name());
+            m.put("where", p.where());
+            m.put("start_ms", p.startMs());
+            m.put("duration_ms", p.durationMs());
+            out.add(m);
+        }
+        return out;
+    }
+
+    /** "timeline: client_start 812 ms, request 2 ms, ... (9123 ms)"; "" without phases. */
+    public static String line(List<Phase> phases) {
+        if (phases.isEmpty()) {
+            return "";
+        }
+        StringBuilder b = new StringBuilder("timeline:");
+        String sep = " ";
+        for (Phase p : phases) {
+            b.append(sep).append(p.name()).append(' ').append(p.durationMs()).append(" ms");
+            sep = ", ";
+        }
+        return b.append(String.format(Locale.ROOT, " (%d ms)", Phases.totalMs(phases))).toString();
+    }
+}
