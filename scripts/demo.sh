@@ -40,6 +40,18 @@ scripts/lab.sh vm check "$VM"
 
 step "the orchestrator's history of these migrations"
 "$LIVEMIG" history --vm "$VM"
+
+# The command on the PATH: /usr/local/bin/livemig, a link to this build's launcher, unless that
+# name is already something else (then the demo says where the launcher is).
+onpath=/usr/local/bin/livemig
+launcher=$(cd "$(dirname "$LIVEMIG")" && pwd)/$(basename "$LIVEMIG")
+if [ ! -e "$onpath" ] || { [ -L "$onpath" ] && [ "$(basename "$(readlink "$onpath")")" = livemig ]; }; then
+  ln -sfn "$launcher" "$onpath"
+  cmd=livemig
+else
+  echo "demo: $onpath is not a link to a livemig launcher; left as it is"
+  cmd=$launcher
+fi
 echo
-echo "demo: done. Look around with: scripts/lab.sh status; scripts/lab.sh vm list; livemig hosts"
+echo "demo: done. Look around with: scripts/lab.sh status; scripts/lab.sh vm list; $cmd hosts"
 echo "demo: remove the lab with: scripts/lab.sh down"
