@@ -109,7 +109,7 @@ class LogLevelsTest {
         assertEquals("orchestrator", LogSourceConverter.source("io.livemig.orchestrator.service.Orchestrator"));
         assertEquals("io.grpc.Server", LogSourceConverter.source("io.grpc.Server"));
 
-        // The layout of logback.xml, as configured.
+        // The layout LogSetup configures.
         var appender = (ch.qos.logback.core.ConsoleAppender<?>) context.getLogger(Logger.ROOT_LOGGER_NAME)
                 .getAppender("STDERR");
         var encoder = (ch.qos.logback.classic.encoder.PatternLayoutEncoder) appender.getEncoder();
