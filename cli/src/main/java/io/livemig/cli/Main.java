@@ -37,14 +37,16 @@ public final class Main {
         // grpc-java logs through java.util.logging: into Logback with the rest (see LogSetup).
         org.slf4j.bridge.SLF4JBridgeHandler.removeHandlersForRootLogger();
         org.slf4j.bridge.SLF4JBridgeHandler.install();
+        int code;
+        // Closed before the exit, which would otherwise wait for the channels' event loop (see AgentChannels).
         try (AgentChannels channels = AgentChannels.secured()) {
             // A lambda, not LibvirtHypervisor::new, so that only direct-migrate loads the class.
-            int code = execute(() -> new LibvirtHypervisor(), channels, System.console() != null,
+            code = execute(() -> new LibvirtHypervisor(), channels, System.console() != null,
                     ClientEnvironment.system(), out, err, args);
-            out.flush();
-            err.flush();
-            System.exit(code);
         }
+        out.flush();
+        err.flush();
+        System.exit(code);
     }
 
     /**
