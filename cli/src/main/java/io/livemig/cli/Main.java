@@ -106,6 +106,11 @@ public final class Main {
         commandLine.setParameterExceptionHandler(Main::onBadUsage);
         commandLine.setExecutionExceptionHandler(Main::onFailure);
         commandLine.setExecutionStrategy(parsed -> {
+            // --help and --version print and return, and nothing logs: Logback is not even started.
+            Integer helped = CommandLine.executeHelpRequest(parsed);
+            if (helped != null) {
+                return helped;
+            }
             // The log levels follow -v and the subcommand; set before the command logs anything.
             List<CommandLine> chosen = parsed.asCommandLineList();
             String command = chosen.get(chosen.size() - 1).getCommandName();
