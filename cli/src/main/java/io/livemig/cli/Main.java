@@ -34,9 +34,6 @@ public final class Main {
         Charset charset = Charset.defaultCharset();
         PrintWriter out = new PrintWriter(new OutputStreamWriter(System.out, charset), true);
         PrintWriter err = new PrintWriter(new OutputStreamWriter(System.err, charset), true);
-        // grpc-java logs through java.util.logging: into Logback with the rest (see LogSetup).
-        org.slf4j.bridge.SLF4JBridgeHandler.removeHandlersForRootLogger();
-        org.slf4j.bridge.SLF4JBridgeHandler.install();
         int code;
         // Closed before the exit, which would otherwise wait for the channels' event loop (see AgentChannels).
         try (AgentChannels channels = AgentChannels.secured()) {

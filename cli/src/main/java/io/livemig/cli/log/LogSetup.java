@@ -15,6 +15,7 @@ import ch.qos.logback.core.spi.ContextAwareBase;
 import java.util.HashMap;
 import java.util.Map;
 import java.util.function.Supplier;
+import org.slf4j.bridge.SLF4JBridgeHandler;
 
 /**
  * livemig's Logback configuration, made in code rather than read from a logback.xml: parsing XML
@@ -39,6 +40,11 @@ public final class LogSetup extends ContextAwareBase implements Configurator {
 
     @Override
     public ExecutionStatus configure(LoggerContext context) {
+        // grpc-java logs through java.util.logging: into Logback with the rest, whoever configures it.
+        // Here rather than at start, so that a run that never logs (--help, --version) never starts
+        // java.util.logging either.
+        SLF4JBridgeHandler.removeHandlersForRootLogger();
+        SLF4JBridgeHandler.install();
         return configure(context, System.getProperty(ClassicConstants.CONFIG_FILE_PROPERTY));
     }
 
@@ -54,7 +60,7 @@ public final class LogSetup extends ContextAwareBase implements Configurator {
 
     /** Configures {@code context} as livemig logs: the appender, the converters, the quiet levels. */
     static void apply(LoggerContext context) {
-        // grpc-java logs through java.util.logging; Main routes it here and this keeps its levels in step.
+        // grpc-java logs through java.util.logging, routed here (configure); this keeps its levels in step.
         LevelChangePropagator julLevels = new LevelChangePropagator();
         julLevels.setContext(context);
         julLevels.setResetJUL(true);

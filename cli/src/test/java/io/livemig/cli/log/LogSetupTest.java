@@ -23,6 +23,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
 import org.slf4j.LoggerFactory;
+import org.slf4j.bridge.SLF4JBridgeHandler;
 
 /** The configuration LogSetup makes in code: the line livemig logs, and stepping aside for a file. */
 class LogSetupTest {
@@ -122,5 +123,6 @@ class LogSetupTest {
         LoggerContext context = (LoggerContext) LoggerFactory.getILoggerFactory();
         var appender = (ConsoleAppender<?>) context.getLogger(Logger.ROOT_LOGGER_NAME).getAppender(LogSetup.APPENDER);
         assertEquals(LogSetup.PATTERN, ((PatternLayoutEncoder) appender.getEncoder()).getPattern());
+        assertTrue(SLF4JBridgeHandler.isInstalled(), "java.util.logging (grpc-java's) goes to Logback");
     }
 }
