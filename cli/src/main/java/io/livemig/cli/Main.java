@@ -11,6 +11,7 @@ import io.livemig.cli.command.CommandFactory;
 import io.livemig.cli.command.ExitCodes;
 import io.livemig.cli.command.LivemigCommand;
 import io.livemig.cli.command.OptionRanges;
+import io.livemig.cli.command.Subcommands;
 import io.livemig.cli.format.MigrationSummary;
 import io.livemig.common.config.ConfigException;
 import io.livemig.orchestrator.history.HistoryException;
@@ -18,6 +19,7 @@ import java.io.OutputStreamWriter;
 import java.io.PrintWriter;
 import java.nio.charset.Charset;
 import java.util.List;
+import java.util.function.Supplier;
 import picocli.CommandLine;
 import picocli.CommandLine.ParameterException;
 import picocli.CommandLine.ParseResult;
@@ -32,15 +34,26 @@ public final class Main {
         Charset charset = Charset.defaultCharset();
         PrintWriter out = new PrintWriter(new OutputStreamWriter(System.out, charset), true);
         PrintWriter err = new PrintWriter(new OutputStreamWriter(System.err, charset), true);
-        // grpc-java logs through java.util.logging: into Logback with the rest (see logback.xml).
-        org.slf4j.bridge.SLF4JBridgeHandler.removeHandlersForRootLogger();
-        org.slf4j.bridge.SLF4JBridgeHandler.install();
+        int code;
+        // Closed before the exit, which would otherwise wait for the channels' event loop (see AgentChannels).
         try (AgentChannels channels = AgentChannels.secured()) {
-            int code = commandLine(new LibvirtHypervisor(), channels, System.console() != null, out, err).execute(args);
-            out.flush();
-            err.flush();
-            System.exit(code);
+            // A lambda, not LibvirtHypervisor::new, so that only direct-migrate loads the class.
+            code = execute(() -> new LibvirtHypervisor(), channels, System.console() != null,
+                    ClientEnvironment.system(), out, err, args);
         }
+        out.flush();
+        err.flush();
+        System.exit(code);
+    }
+
+    /**
+     * Runs livemig with {@code args} on a command hierarchy that has only the subcommands they need
+     * ({@link Subcommands#neededBy}), and returns the exit code. {@code hypervisor} is asked for only
+     * by direct-migrate. Tests call this with their own writers, channels and a fake hypervisor.
+     */
+    public static int execute(Supplier<? extends Hypervisor> hypervisor, AgentChannels channels, boolean terminal,
+            ClientEnvironment environment, PrintWriter out, PrintWriter err, String... args) {
+        return commandLine(hypervisor, channels, terminal, environment, out, err, args).execute(args);
     }
 
     /**
@@ -66,9 +79,18 @@ public final class Main {
      */
     public static CommandLine commandLine(Hypervisor hypervisor, AgentChannels channels, boolean terminal,
             ClientEnvironment environment, PrintWriter out, PrintWriter err) {
+        return commandLine(() -> hypervisor, channels, terminal, environment, out, err, (String[]) null);
+    }
+
+    /** The hierarchy with the subcommands {@code args} need, or with all of them when {@code args} is null. */
+    private static CommandLine commandLine(Supplier<? extends Hypervisor> hypervisor, AgentChannels channels,
+            boolean terminal, ClientEnvironment environment, PrintWriter out, PrintWriter err, String[] args) {
         LivemigCommand root = new LivemigCommand(environment);
         channels.securedBy(root::security);
         CommandLine commandLine = new CommandLine(root, new CommandFactory(hypervisor, channels, terminal));
+        // Before the settings below: picocli applies them to the subcommands there are at the time.
+        Subcommands.addTo(commandLine, args == null ? Subcommands.ALL
+                : Subcommands.neededBy(commandLine.getCommandSpec(), args));
         LivemigCommand.finish(commandLine);
         // The ranges the help shows come from the shared input rules, not from the annotations.
         commandLine.setResourceBundle(new OptionRanges());
@@ -81,6 +103,11 @@ public final class Main {
         commandLine.setParameterExceptionHandler(Main::onBadUsage);
         commandLine.setExecutionExceptionHandler(Main::onFailure);
         commandLine.setExecutionStrategy(parsed -> {
+            // --help and --version print and return, and nothing logs: Logback is not even started.
+            Integer helped = CommandLine.executeHelpRequest(parsed);
+            if (helped != null) {
+                return helped;
+            }
             // The log levels follow -v and the subcommand; set before the command logs anything.
             List<CommandLine> chosen = parsed.asCommandLineList();
             String command = chosen.get(chosen.size() - 1).getCommandName();

@@ -17,6 +17,8 @@ import io.livemig.agent.core.OutcomeStatus;
 import io.livemig.agent.core.StatsOrigin;
 import io.livemig.agent.grpc.FakeHypervisor;
 import io.livemig.agent.libvirt.LibvirtHypervisor;
+import io.livemig.cli.client.AgentChannels;
+import io.livemig.cli.client.ClientEnvironment;
 import java.io.PrintWriter;
 import java.io.StringWriter;
 import java.util.List;
@@ -51,7 +53,8 @@ class MainTest {
     private static Run run(Hypervisor hypervisor, String... args) {
         StringWriter out = new StringWriter();
         StringWriter err = new StringWriter();
-        int code = Main.commandLine(hypervisor, new PrintWriter(out, true), new PrintWriter(err, true)).execute(args);
+        int code = Main.execute(() -> hypervisor, AgentChannels.secured(), false, ClientEnvironment.system(),
+                new PrintWriter(out, true), new PrintWriter(err, true), args);
         return new Run(code, out.toString(), err.toString());
     }
 

@@ -1,6 +1,7 @@
 package io.livemig.it;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.livemig.testkit.lab.Lab;
@@ -24,7 +25,8 @@ import org.junit.jupiter.api.io.TempDir;
 /**
  * The distribution archive as an operator gets it: unpacked into an empty directory, its
  * {@code bin/livemig} (a plain JRE, no Maven) runs the lab's agents and orchestrator, checks the
- * lab's configuration files, migrates a guest, and the metrics endpoints count it.
+ * lab's configuration files, migrates a guest, and the metrics endpoints count it; it makes its own
+ * AppCDS archive, which client commands then map, and so does a copy moved elsewhere.
  */
 @RequiresRoot
 class PackagingIT {
@@ -36,6 +38,7 @@ class PackagingIT {
     static Path empty;
 
     private static Lab lab;
+    private static Path archive;
     private static Path livemig;
 
     @BeforeAll
@@ -44,7 +47,6 @@ class PackagingIT {
             return; // every test is skipped by @RequiresRoot, with the reason
         }
         lab = Lab.ofThisRepository();
-        Path archive;
         try (Stream<Path> built = Files.list(lab.root().resolve("cli/target"))) {
             archive = built.filter(p -> p.getFileName().toString().matches("livemig-.*\\.tar\\.gz")).findFirst()
                     .orElseThrow(() -> new AssertionError("no livemig-*.tar.gz in cli/target (mvn package)"));
@@ -76,6 +78,62 @@ class PackagingIT {
                 HttpResponse.BodyHandlers.ofString());
         assertEquals(200, r.statusCode(), url);
         return r.body();
+    }
+
+    /** Waits (at most 3 minutes) for the AppCDS archive's stamp in {@code lib}; its first line names lib. */
+    private static void awaitClassDataArchive(Path lib) throws Exception {
+        Path stamp = lib.resolve("livemig.jsa.stamp");
+        long deadline = System.nanoTime() + Duration.ofMinutes(3).toNanos();
+        while (!Files.exists(stamp)) {
+            assertTrue(System.nanoTime() < deadline, "no " + stamp + " after 3 minutes");
+            Thread.sleep(500);
+        }
+        assertEquals("lib " + lib.toRealPath(), Files.readAllLines(stamp).get(0), stamp.toString());
+        assertTrue(Files.size(lib.resolve("livemig.jsa")) > 0, "the training made no archive in " + lib);
+    }
+
+    /** {@code --version} with -Xshare:on, which fails when the archive cannot be mapped, and class loading logged. */
+    private static Lab.Result versionFromTheArchive(Path launcher) {
+        return lab.exec(CALL, List.of(launcher.toString(), "--version"),
+                Map.of("LIVEMIG_JAVA_OPTS", "-Xshare:on -Xlog:class+load=info"));
+    }
+
+    /**
+     * The archive ships without the build machine's AppCDS archive (it fits only the directory and
+     * the JVM it was made for): the first client command of the unpacked copy starts a training
+     * run in the background, and once its stamp is there client commands map the archive. A copy
+     * moved elsewhere does not use the archive it carries (its stamp names the old directory),
+     * still runs, and makes its own.
+     */
+    @Test
+    void theUnpackedArchiveMakesItsOwnClassDataArchiveAndMapsIt() throws Exception {
+        Lab.Result listing = lab.exec(CALL, List.of("tar", "-tzf", archive.toString()));
+        assertTrue(listing.ok(), listing::describe);
+        assertTrue(listing.output().contains("/lib/livemig.classpath"), listing::describe);
+        assertFalse(listing.output().contains("livemig.jsa"), listing::describe);
+
+        // The lab's or other tests' client commands may have started the training already.
+        Lab.Result version = run("--version");
+        assertEquals(0, version.exitCode(), version::describe);
+        Path lib = livemig.getParent().resolveSibling("lib");
+        awaitClassDataArchive(lib);
+        Lab.Result mapped = versionFromTheArchive(livemig);
+        assertEquals(0, mapped.exitCode(), mapped::describe);
+        assertTrue(mapped.output().contains("io.livemig.cli.Main source: shared objects file (top)"), mapped::describe);
+
+        Path moved = empty.resolve("moved");
+        Lab.Result copied = lab.exec(CALL, List.of("cp", "-a", livemig.getParent().getParent().toString(),
+                moved.toString()));
+        assertTrue(copied.ok(), copied::describe);
+        Lab.Result unmapped = lab.exec(CALL, List.of(moved.resolve("bin/livemig").toString(), "--version"),
+                Map.of("LIVEMIG_JAVA_OPTS", "-Xlog:class+load=info"));
+        assertEquals(0, unmapped.exitCode(), unmapped::describe);
+        assertTrue(unmapped.output().contains("io.livemig.cli.Main source: file:"), unmapped::describe);
+        awaitClassDataArchive(moved.resolve("lib"));
+        Lab.Result movedMapped = versionFromTheArchive(moved.resolve("bin/livemig"));
+        assertEquals(0, movedMapped.exitCode(), movedMapped::describe);
+        assertTrue(movedMapped.output().contains("io.livemig.cli.Main source: shared objects file (top)"),
+                movedMapped::describe);
     }
 
     @Test

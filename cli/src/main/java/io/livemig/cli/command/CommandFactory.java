@@ -2,6 +2,7 @@ package io.livemig.cli.command;
 
 import io.livemig.agent.core.Hypervisor;
 import io.livemig.cli.client.AgentChannels;
+import java.util.function.Supplier;
 import picocli.CommandLine;
 import picocli.CommandLine.IFactory;
 
@@ -13,11 +14,12 @@ import picocli.CommandLine.IFactory;
 public final class CommandFactory implements IFactory {
 
     private final IFactory defaults = CommandLine.defaultFactory();
-    private final Hypervisor hypervisor;
+    private final Supplier<? extends Hypervisor> hypervisor;
     private final AgentChannels channels;
     private final boolean terminal;
 
-    public CommandFactory(Hypervisor hypervisor, AgentChannels channels, boolean terminal) {
+    /** {@code hypervisor}: asked only when direct-migrate is made, so that other runs load no libvirt classes. */
+    public CommandFactory(Supplier<? extends Hypervisor> hypervisor, AgentChannels channels, boolean terminal) {
         this.hypervisor = hypervisor;
         this.channels = channels;
         this.terminal = terminal;
@@ -26,7 +28,7 @@ public final class CommandFactory implements IFactory {
     @Override
     public <K> K create(Class<K> cls) throws Exception {
         if (cls == DirectMigrateCommand.class) {
-            return cls.cast(new DirectMigrateCommand(hypervisor));
+            return cls.cast(new DirectMigrateCommand(hypervisor.get()));
         }
         if (cls == HostsCommand.class) {
             return cls.cast(new HostsCommand(channels));

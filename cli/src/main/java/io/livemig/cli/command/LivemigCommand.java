@@ -11,7 +11,10 @@ import io.livemig.common.tls.TransportSecurity;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 
-/** The top-level command; it groups the subcommands and decides where client commands go. */
+/**
+ * The top-level command; it groups the subcommands ({@link Subcommands}) and decides where client
+ * commands go.
+ */
 @Command(
         name = "livemig",
         description = {"Live migration of libvirt/QEMU virtual machines.",
@@ -35,10 +38,7 @@ import picocli.CommandLine.Mixin;
             ""},
         mixinStandardHelpOptions = true,
         versionProvider = ManifestVersionProvider.class,
-        subcommands = {VersionCommand.class, AgentCommand.class, OrchestratorCommand.class, HostsCommand.class,
-            VmsCommand.class, MigrateCommand.class, WatchCommand.class, AbortCommand.class, HistoryCommand.class,
-            RebalanceCommand.class, DrainCommand.class, HostStateCommand.class, DirectMigrateCommand.class,
-            ExperimentCommand.class, ConfigCommand.class, CompletionCommand.class},
+        // The subcommands are added by Subcommands, only those a run needs.
         footer = {"%nExamples:",
             "  livemig --orchestrator 10.213.77.1:7080 hosts",
             "  livemig migrate web1                    # the orchestrator picks the target",
@@ -79,8 +79,8 @@ public final class LivemigCommand {
     }
 
     /**
-     * What the command tree built from this root needs once built: the servers' own help for the
-     * options they inherit (see {@link TlsOptions#describeForServers}).
+     * What the command tree built from this root needs once its subcommands are added: the
+     * servers' own help for the options they inherit (see {@link TlsOptions#describeForServers}).
      */
     public static void finish(picocli.CommandLine commandLine) {
         TlsOptions.describeForServers(commandLine);

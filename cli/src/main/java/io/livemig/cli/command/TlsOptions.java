@@ -50,7 +50,11 @@ final class TlsOptions {
     /** The servers' own description of the --insecure they inherit from the root (see {@link #SERVER_INSECURE}). */
     static void describeForServers(CommandLine root) {
         for (String server : List.of("agent", "orchestrator")) {
-            CommandSpec spec = root.getSubcommands().get(server).getCommandSpec();
+            CommandLine added = root.getSubcommands().get(server);
+            if (added == null) {
+                continue; // a run that does not need it (see Subcommands)
+            }
+            CommandSpec spec = added.getCommandSpec();
             OptionSpec inherited = spec.findOption("--insecure");
             spec.remove(inherited);
             spec.addOption(inherited.toBuilder().description(SERVER_INSECURE).build());

@@ -28,14 +28,17 @@ import java.util.Map;
  */
 public final class MigrationFormat {
 
-    private static final ObjectMapper JSON = new ObjectMapper();
+    /** Made on first use: a mapper costs a command that prints no JSON a noticeable part of its start. */
+    private static final class Mapper {
+        static final ObjectMapper JSON = new ObjectMapper();
+    }
 
     private MigrationFormat() {
     }
 
     public static String json(Object document) {
         try {
-            return JSON.writerWithDefaultPrettyPrinter().writeValueAsString(document);
+            return Mapper.JSON.writerWithDefaultPrettyPrinter().writeValueAsString(document);
         } catch (JsonProcessingException e) {
             throw new IllegalStateException("cannot write JSON for " + document, e);
         }

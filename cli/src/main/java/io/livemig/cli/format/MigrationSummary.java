@@ -13,7 +13,10 @@ import java.util.OptionalLong;
 public final class MigrationSummary {
 
     private static final double MIB = 1024.0 * 1024.0;
-    private static final ObjectMapper JSON = new ObjectMapper();
+    /** Made on first use: a mapper costs a command that prints no JSON a noticeable part of its start. */
+    private static final class Mapper {
+        static final ObjectMapper JSON = new ObjectMapper();
+    }
 
     /** The --json document. Nulls stay in, so that every key is always present. */
     record Json(
@@ -83,7 +86,7 @@ public final class MigrationSummary {
                 result.setupTimeMs(), result.bytesTransferred(), result.memoryBytes(), result.iterations(),
                 result.postcopyRequests(), result.error(), result.origin().name());
         try {
-            return JSON.writeValueAsString(doc);
+            return Mapper.JSON.writeValueAsString(doc);
         } catch (JsonProcessingException e) {
             throw new IllegalStateException("cannot write JSON for " + doc, e);
         }

@@ -6,7 +6,7 @@ import io.livemig.common.log.MigrationLog;
 import java.util.Map;
 
 /**
- * {@code %migration} in logback.xml: "[migration=ID vm=NAME] " from the MDC, with only the keys
+ * {@code %migration} in the log pattern ({@link LogSetup}): "[migration=ID vm=NAME] " from the MDC, with only the keys
  * that are set, and nothing at all for events outside a migration.
  */
 public final class LogContextConverter extends ClassicConverter {

@@ -4,7 +4,7 @@ import ch.qos.logback.classic.pattern.ClassicConverter;
 import ch.qos.logback.classic.spi.ILoggingEvent;
 
 /**
- * {@code %source} in logback.xml: which part of livemig speaks (agent, orchestrator, livemig),
+ * {@code %source} in the log pattern ({@link LogSetup}): which part of livemig speaks (agent, orchestrator, livemig),
  * or the logger's name for third-party libraries.
  */
 public final class LogSourceConverter extends ClassicConverter {

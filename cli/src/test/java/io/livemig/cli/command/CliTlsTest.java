@@ -88,9 +88,9 @@ class CliTlsTest {
         StringWriter out = new StringWriter();
         StringWriter err = new StringWriter();
         try (AgentChannels channels = AgentChannels.secured()) {
-            int code = Main.commandLine(FakeHypervisor.replaying(List.of(), null), channels, false,
+            int code = Main.execute(() -> FakeHypervisor.replaying(List.of(), null), channels, false,
                     new ClientEnvironment(env, clientFiles, Duration.ofSeconds(10)),
-                    new PrintWriter(out, true), new PrintWriter(err, true)).execute(args);
+                    new PrintWriter(out, true), new PrintWriter(err, true), args);
             return new Run(code, out.toString(), err.toString());
         }
     }

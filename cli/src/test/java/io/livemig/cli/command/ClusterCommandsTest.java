@@ -11,6 +11,7 @@ import io.grpc.stub.StreamObserver;
 import io.livemig.agent.grpc.FakeHypervisor;
 import io.livemig.cli.Main;
 import io.livemig.cli.client.AgentChannels;
+import io.livemig.cli.client.ClientEnvironment;
 import io.livemig.proto.agent.v1.AgentServiceGrpc;
 import io.livemig.proto.agent.v1.GetHostInfoRequest;
 import io.livemig.proto.agent.v1.HostInfo;
@@ -127,8 +128,8 @@ class ClusterCommandsTest {
         StringWriter out = new StringWriter();
         StringWriter err = new StringWriter();
         try (AgentChannels channels = new AgentChannels(address -> InProcessChannelBuilder.forName(address).build())) {
-            int code = Main.commandLine(FakeHypervisor.replaying(List.of(), null), channels, false,
-                    new PrintWriter(out, true), new PrintWriter(err, true)).execute(args);
+            int code = Main.execute(() -> FakeHypervisor.replaying(List.of(), null), channels, false,
+                    ClientEnvironment.system(), new PrintWriter(out, true), new PrintWriter(err, true), args);
             return new Run(code, out.toString(), err.toString());
         }
     }

@@ -5,6 +5,8 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.livemig.agent.grpc.FakeHypervisor;
 import io.livemig.cli.Main;
+import io.livemig.cli.client.AgentChannels;
+import io.livemig.cli.client.ClientEnvironment;
 import java.io.PrintWriter;
 import java.io.StringWriter;
 import java.nio.file.Files;
@@ -23,8 +25,8 @@ class ExperimentCommandTest {
     private static Run run(String... args) {
         StringWriter out = new StringWriter();
         StringWriter err = new StringWriter();
-        int code = Main.commandLine(FakeHypervisor.throwing(null), new PrintWriter(out, true), new PrintWriter(err, true))
-                .execute(args);
+        int code = Main.execute(() -> FakeHypervisor.throwing(null), AgentChannels.secured(), false,
+                ClientEnvironment.system(), new PrintWriter(out, true), new PrintWriter(err, true), args);
         return new Run(code, out.toString(), err.toString());
     }
 

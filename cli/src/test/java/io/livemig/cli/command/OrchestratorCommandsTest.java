@@ -128,8 +128,8 @@ class OrchestratorCommandsTest {
     static Run run(ClientEnvironment env, boolean terminal, Writer errWriter, String... args) {
         StringWriter out = new StringWriter();
         try (AgentChannels channels = new AgentChannels(a -> InProcessChannelBuilder.forName(a).build())) {
-            int code = Main.commandLine(FakeHypervisor.replaying(List.of(), null), channels, terminal, env,
-                    new PrintWriter(out, true), new PrintWriter(errWriter, true)).execute(args);
+            int code = Main.execute(() -> FakeHypervisor.replaying(List.of(), null), channels, terminal, env,
+                    new PrintWriter(out, true), new PrintWriter(errWriter, true), args);
             return new Run(code, out.toString(), errWriter.toString());
         }
     }
@@ -593,9 +593,9 @@ class OrchestratorCommandsTest {
         argv.addAll(List.of(args.split(" ")));
         int code;
         try (AgentChannels channels = new AgentChannels(AgentChannels.PLAINTEXT)) {
-            code = Main.commandLine(FakeHypervisor.replaying(List.of(), null), channels, false,
+            code = Main.execute(() -> FakeHypervisor.replaying(List.of(), null), channels, false,
                     new ClientEnvironment(Map.of(), List.of(), Duration.ofSeconds(5)),
-                    new PrintWriter(out, true), new PrintWriter(err, true)).execute(argv.toArray(String[]::new));
+                    new PrintWriter(out, true), new PrintWriter(err, true), argv.toArray(String[]::new));
         }
         assertEquals(3, code, err.toString());
         assertEquals(1, err.toString().lines().count(), err.toString());

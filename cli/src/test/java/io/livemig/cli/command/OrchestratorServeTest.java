@@ -56,9 +56,9 @@ class OrchestratorServeTest {
         StringWriter out = new StringWriter();
         StringWriter err = new StringWriter();
         try (AgentChannels channels = new AgentChannels(AgentChannels.PLAINTEXT)) {
-            int code = Main.commandLine(FakeHypervisor.replaying(List.of(), null), channels, false,
+            int code = Main.execute(() -> FakeHypervisor.replaying(List.of(), null), channels, false,
                     new ClientEnvironment(Map.of(), List.of(), Duration.ofSeconds(10)),
-                    new PrintWriter(out, true), new PrintWriter(err, true)).execute(args);
+                    new PrintWriter(out, true), new PrintWriter(err, true), args);
             return new Run(code, out.toString(), err.toString());
         }
     }

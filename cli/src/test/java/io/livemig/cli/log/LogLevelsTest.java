@@ -65,9 +65,9 @@ class LogLevelsTest {
         java.io.StringWriter out = new java.io.StringWriter();
         java.io.StringWriter err = new java.io.StringWriter();
         try (AgentChannels channels = new AgentChannels(AgentChannels.PLAINTEXT)) {
-            return Main.commandLine(FakeHypervisor.replaying(List.of(), null), channels, false,
+            return Main.execute(() -> FakeHypervisor.replaying(List.of(), null), channels, false,
                     new ClientEnvironment(env, List.of(), Duration.ofSeconds(1)),
-                    new java.io.PrintWriter(out, true), new java.io.PrintWriter(err, true)).execute(args);
+                    new java.io.PrintWriter(out, true), new java.io.PrintWriter(err, true), args);
         }
     }
 
@@ -109,7 +109,7 @@ class LogLevelsTest {
         assertEquals("orchestrator", LogSourceConverter.source("io.livemig.orchestrator.service.Orchestrator"));
         assertEquals("io.grpc.Server", LogSourceConverter.source("io.grpc.Server"));
 
-        // The layout of logback.xml, as configured.
+        // The layout LogSetup configures.
         var appender = (ch.qos.logback.core.ConsoleAppender<?>) context.getLogger(Logger.ROOT_LOGGER_NAME)
                 .getAppender("STDERR");
         var encoder = (ch.qos.logback.classic.encoder.PatternLayoutEncoder) appender.getEncoder();
