@@ -80,15 +80,22 @@ class PackagingIT {
         return r.body();
     }
 
-    /** Waits (at most 3 minutes) for the AppCDS archive's stamp in {@code lib}; its first line names lib. */
+    /**
+     * Waits (at most 3 minutes) for an AppCDS archive's stamp in {@code lib} whose first line names
+     * lib: a copy carries the stamp of the directory it was copied from until its training ends.
+     */
     private static void awaitClassDataArchive(Path lib) throws Exception {
         Path stamp = lib.resolve("livemig.jsa.stamp");
+        String expected = "lib " + lib.toRealPath();
         long deadline = System.nanoTime() + Duration.ofMinutes(3).toNanos();
-        while (!Files.exists(stamp)) {
-            assertTrue(System.nanoTime() < deadline, "no " + stamp + " after 3 minutes");
+        String found = "";
+        while (!found.equals(expected)) {
+            assertTrue(System.nanoTime() < deadline, "no stamp naming " + lib + " after 3 minutes: " + stamp + " says '"
+                    + found + "'");
             Thread.sleep(500);
+            List<String> lines = Files.exists(stamp) ? Files.readAllLines(stamp) : List.of();
+            found = lines.isEmpty() ? "" : lines.get(0);
         }
-        assertEquals("lib " + lib.toRealPath(), Files.readAllLines(stamp).get(0), stamp.toString());
         assertTrue(Files.size(lib.resolve("livemig.jsa")) > 0, "the training made no archive in " + lib);
     }
 
