@@ -2,6 +2,9 @@ package io.livemig.cli.format;
 
 import io.livemig.common.timeline.Phase;
 import io.livemig.common.timeline.Phases;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -17,10 +20,31 @@ public final class Timelines {
     private Timelines() {
     }
 
-    /** Milliseconds since this process started (the JVM's start included); 0 when the system does not say. */
+    /**
+     * Milliseconds since this process started (the launcher script, which execs the JVM, and the
+     * JVM's start included); 0 when the system does not say. On Linux from the process's start
+     * and the system's uptime, both counted from boot (10 ms steps): the start time Java offers
+     * goes through the boot time, which /proc gives in whole seconds, and is up to a second off.
+     */
     public static long sinceProcessStartMs() {
-        Optional<Instant> start = ProcessHandle.current().info().startInstant();
-        return start.map(s -> Math.max(0, Duration.between(s, Instant.now()).toMillis())).orElse(0L);
+        try {
+            return sinceStartMs(Files.readString(Path.of("/proc/self/stat")), Files.readString(Path.of("/proc/uptime")));
+        } catch (IOException | RuntimeException e) {
+            Optional<Instant> start = ProcessHandle.current().info().startInstant();
+            return start.map(s -> Math.max(0, Duration.between(s, Instant.now()).toMillis())).orElse(0L);
+        }
+    }
+
+    /**
+     * The age of a process from its /proc/PID/stat (field 22: start time in clock ticks after
+     * boot, 100 per second on Linux) and /proc/uptime (seconds since boot).
+     */
+    static long sinceStartMs(String stat, String uptime) {
+        // The command name (field 2) is in parentheses and may hold spaces: count from after it.
+        String[] fields = stat.substring(stat.lastIndexOf(')') + 2).trim().split(" ");
+        long startTicks = Long.parseLong(fields[19]);
+        double upSeconds = Double.parseDouble(uptime.trim().split(" ")[0]);
+        return Math.max(0, Math.round(upSeconds * 1000) - startTicks * 10);
     }
 
     /** The phases a daemon sent; none when one is malformed. */
