@@ -15,7 +15,17 @@ public final class LogCapture implements AutoCloseable {
 
     private final Logger logger;
     private final Level previous;
-    private final ListAppender<ILoggingEvent> appender = new ListAppender<>();
+    /**
+     * Fixes each event's MDC on the logging thread before another thread can see it: logback
+     * reads the MDC lazily, from whichever thread asks first.
+     */
+    private final ListAppender<ILoggingEvent> appender = new ListAppender<>() {
+        @Override
+        protected void append(ILoggingEvent event) {
+            event.prepareForDeferredProcessing();
+            super.append(event);
+        }
+    };
 
     public LogCapture(Level level) {
         LoggerContext context = (LoggerContext) LoggerFactory.getILoggerFactory();
