@@ -3,6 +3,7 @@ package io.livemig.agent.libvirt;
 import io.livemig.agent.core.HypervisorException;
 import io.livemig.agent.core.HypervisorException.Reason;
 import java.util.Optional;
+import java.util.concurrent.atomic.AtomicBoolean;
 import org.libvirt.Connect;
 import org.libvirt.Domain;
 import org.libvirt.LibvirtException;
@@ -29,10 +30,14 @@ final class LibvirtConnection implements AutoCloseable {
 
     private final String uri;
     private final Connect connect;
+    /** What {@link #close()} does instead of closing: a lease of a shared connection gives it back. */
+    private final Runnable release;
+    private final AtomicBoolean closed = new AtomicBoolean();
 
-    private LibvirtConnection(String uri, Connect connect) {
+    private LibvirtConnection(String uri, Connect connect, Runnable release) {
         this.uri = uri;
         this.connect = connect;
+        this.release = release;
     }
 
     /** Opens a read-write connection to {@code uri}. */
@@ -50,7 +55,21 @@ final class LibvirtConnection implements AutoCloseable {
         } catch (LibvirtException e) {
             // Local drivers (e.g. test:///default) have no keepalive; nothing is lost there.
         }
-        return new LibvirtConnection(uri, connect);
+        return new LibvirtConnection(uri, connect, null);
+    }
+
+    /** The same connection, whose {@link #close()} runs {@code release} (once) instead of closing it. */
+    LibvirtConnection leased(Runnable release) {
+        return new LibvirtConnection(uri, connect, release);
+    }
+
+    /** virConnectIsAlive: false once the daemon closed the socket or missed its keepalives. */
+    boolean alive() {
+        try {
+            return connect.isAlive();
+        } catch (LibvirtException e) {
+            return false;
+        }
     }
 
     String uri() {
@@ -110,6 +129,13 @@ final class LibvirtConnection implements AutoCloseable {
 
     @Override
     public void close() {
+        if (!closed.compareAndSet(false, true)) {
+            return;
+        }
+        if (release != null) {
+            release.run();
+            return;
+        }
         try {
             connect.close();
         } catch (LibvirtException e) {

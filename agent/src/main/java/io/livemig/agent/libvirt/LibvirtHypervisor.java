@@ -35,8 +35,10 @@ import org.libvirt.NodeInfo;
 import org.libvirt.jna.DomainPointer;
 
 /**
- * {@link Hypervisor} on libvirt, through libvirt-java. Each call opens its own connections and
- * closes them before returning, so one instance can be shared by threads.
+ * {@link Hypervisor} on libvirt, through libvirt-java. One instance can be shared by threads. The
+ * short calls (host facts, listings, a VM's state or definition) share one connection per URI
+ * ({@link SharedConnections}); a migration opens connections of its own, which carry its events
+ * and end with it.
  *
  * <p>The first call loads libvirt, starts its event loop on a daemon thread and stops libvirt from
  * printing errors to stderr: errors are reported through exceptions and results only.
@@ -46,9 +48,11 @@ public final class LibvirtHypervisor implements Hypervisor {
     /** VIR_CONNECT_LIST_DOMAINS_ACTIVE. */
     static final int LIST_DOMAINS_ACTIVE = 1;
 
+    private final SharedConnections connections = new SharedConnections();
+
     @Override
     public HostFacts hostInfo(String hostUri) throws HypervisorException {
-        try (LibvirtConnection connection = LibvirtConnection.open(hostUri)) {
+        try (LibvirtConnection connection = connections.lease(hostUri)) {
             Connect c = connection.connect();
             NodeInfo node = c.nodeInfo();
             String capabilities = c.getCapabilities();
@@ -70,7 +74,7 @@ public final class LibvirtHypervisor implements Hypervisor {
 
     @Override
     public List<VmInfo> listVms(String hostUri, boolean activeOnly) throws HypervisorException {
-        try (LibvirtConnection connection = LibvirtConnection.open(hostUri)) {
+        try (LibvirtConnection connection = connections.lease(hostUri)) {
             Domain[] domains = connection.connect().listAllDomains(activeOnly ? LIST_DOMAINS_ACTIVE : 0);
             List<VmInfo> vms = new ArrayList<>(domains.length);
             try {
@@ -96,7 +100,7 @@ public final class LibvirtHypervisor implements Hypervisor {
 
     @Override
     public Optional<VmInfo> findVm(String hostUri, String vmName) throws HypervisorException {
-        try (LibvirtConnection connection = LibvirtConnection.open(hostUri)) {
+        try (LibvirtConnection connection = connections.lease(hostUri)) {
             Optional<Domain> found = connection.find(vmName);
             if (found.isEmpty()) {
                 return Optional.empty();
@@ -199,7 +203,7 @@ public final class LibvirtHypervisor implements Hypervisor {
 
     @Override
     public String domainXml(String hostUri, String vmName, boolean migratable) throws HypervisorException {
-        try (LibvirtConnection connection = LibvirtConnection.open(hostUri)) {
+        try (LibvirtConnection connection = connections.lease(hostUri)) {
             Domain domain = connection.lookup(vmName);
             try {
                 return domain.getXMLDesc(migratable ? XML_MIGRATABLE : 0);
@@ -219,7 +223,7 @@ public final class LibvirtHypervisor implements Hypervisor {
     @Override
     public CpuComparison compareCpu(String hostUri, String virtType, String arch, String cpuXml)
             throws HypervisorException {
-        try (LibvirtConnection connection = LibvirtConnection.open(hostUri)) {
+        try (LibvirtConnection connection = connections.lease(hostUri)) {
             LibvirtNative libvirt = LibvirtNative.INSTANCE;
             int result = libvirt.virConnectCompareHypervisorCPU(connection.pointer(), null, arch, null, virtType, cpuXml,
                     LibvirtNative.COMPARE_CPU_FAIL_INCOMPATIBLE);
@@ -255,7 +259,7 @@ public final class LibvirtHypervisor implements Hypervisor {
      */
     @Override
     public boolean resumeIfPaused(String hostUri, String vmName) throws HypervisorException {
-        try (LibvirtConnection connection = LibvirtConnection.open(hostUri)) {
+        try (LibvirtConnection connection = connections.lease(hostUri)) {
             Domain domain = connection.lookup(vmName);
             try {
                 int[] state = state(connection, domain);
@@ -284,7 +288,7 @@ public final class LibvirtHypervisor implements Hypervisor {
      */
     @Override
     public Optional<DomainStatus> domainStatus(String hostUri, String vmName) throws HypervisorException {
-        try (LibvirtConnection connection = LibvirtConnection.open(hostUri)) {
+        try (LibvirtConnection connection = connections.lease(hostUri)) {
             Optional<Domain> found = connection.find(vmName);
             if (found.isEmpty()) {
                 return Optional.empty();
@@ -315,7 +319,7 @@ public final class LibvirtHypervisor implements Hypervisor {
      */
     @Override
     public boolean undefineIfShutOff(String hostUri, String vmName, String uuid) throws HypervisorException {
-        try (LibvirtConnection connection = LibvirtConnection.open(hostUri)) {
+        try (LibvirtConnection connection = connections.lease(hostUri)) {
             Optional<Domain> found = connection.find(vmName);
             if (found.isEmpty()) {
                 return false;
@@ -346,7 +350,7 @@ public final class LibvirtHypervisor implements Hypervisor {
     /** virConnectGetLibVersion: the daemon's version, not that of the library the agent links. */
     @Override
     public long libvirtVersion(String hostUri) throws HypervisorException {
-        try (LibvirtConnection connection = LibvirtConnection.open(hostUri)) {
+        try (LibvirtConnection connection = connections.lease(hostUri)) {
             return connection.connect().getLibVersion();
         } catch (LibvirtException e) {
             throw LibvirtErrors.failed("cannot read the libvirt version of " + hostUri, e);
@@ -362,7 +366,7 @@ public final class LibvirtHypervisor implements Hypervisor {
     public Map<String, Long> dirtyRates(String hostUri, List<String> vmNames) throws HypervisorException {
         Map<String, Long> rates = new HashMap<>();
         LibvirtNative libvirt = LibvirtNative.INSTANCE;
-        try (LibvirtConnection connection = LibvirtConnection.open(hostUri)) {
+        try (LibvirtConnection connection = connections.lease(hostUri)) {
             for (String name : vmNames) {
                 Domain domain;
                 try {
