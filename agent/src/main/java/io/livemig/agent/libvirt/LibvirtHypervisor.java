@@ -25,6 +25,7 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.function.Consumer;
 import org.libvirt.Connect;
 import org.libvirt.Domain;
@@ -49,27 +50,51 @@ public final class LibvirtHypervisor implements Hypervisor {
     static final int LIST_DOMAINS_ACTIVE = 1;
 
     private final SharedConnections connections = new SharedConnections();
+    /** What {@link #hostInfo} read once per connection, by URI; compared by identity (Connect's equals asks the daemon). */
+    private final Map<String, KnownFacts> knownFacts = new ConcurrentHashMap<>();
 
+    private record KnownFacts(Connect connection, HostFacts facts) {
+    }
+
+    /**
+     * Only the free memory is read every time. The rest (names, versions, CPUs, total memory and
+     * what the capabilities say) is read once per connection: it changes only with the daemon,
+     * and a restarted daemon means a new connection.
+     */
     @Override
     public HostFacts hostInfo(String hostUri) throws HypervisorException {
         try (LibvirtConnection connection = connections.lease(hostUri)) {
             Connect c = connection.connect();
-            NodeInfo node = c.nodeInfo();
-            String capabilities = c.getCapabilities();
-            return new HostFacts(
-                    c.getHostName(),
-                    c.getURI(),
-                    c.getType(),
-                    LibvirtVersions.dotted(c.getVersion()),
-                    LibvirtVersions.dotted(c.getLibVersion()),
-                    node.cpus,
-                    node.memory * 1024, // virNodeInfo reports KiB
-                    c.getFreeMemory(),
-                    HostCapabilities.bestVirtType(capabilities),
-                    HostCapabilities.cpuModel(capabilities));
+            KnownFacts cached = knownFacts.get(hostUri);
+            HostFacts known;
+            if (cached != null && cached.connection() == c) {
+                known = cached.facts();
+            } else {
+                known = hostFacts(c);
+                knownFacts.put(hostUri, new KnownFacts(c, known));
+            }
+            return new HostFacts(known.hostname(), known.libvirtUri(), known.hypervisorType(),
+                    known.hypervisorVersion(), known.libvirtVersion(), known.cpus(), known.memoryTotalBytes(),
+                    c.getFreeMemory(), known.virtType(), known.cpuModel());
         } catch (LibvirtException e) {
             throw LibvirtErrors.failed("cannot read host facts from " + hostUri, e);
         }
+    }
+
+    private static HostFacts hostFacts(Connect c) throws LibvirtException {
+        NodeInfo node = c.nodeInfo();
+        String capabilities = c.getCapabilities();
+        return new HostFacts(
+                c.getHostName(),
+                c.getURI(),
+                c.getType(),
+                LibvirtVersions.dotted(c.getVersion()),
+                LibvirtVersions.dotted(c.getLibVersion()),
+                node.cpus,
+                node.memory * 1024, // virNodeInfo reports KiB
+                0,
+                HostCapabilities.bestVirtType(capabilities),
+                HostCapabilities.cpuModel(capabilities));
     }
 
     @Override

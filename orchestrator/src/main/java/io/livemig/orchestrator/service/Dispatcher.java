@@ -289,11 +289,9 @@ final class Dispatcher implements AutoCloseable {
             return; // still RUNNING in the history: the next start reconciles it with the agent
         }
         Optional.ofNullable(timelines.get(r.id())).ifPresent(t -> t.next(Phases.RESULT));
-        // Loads first, so that whoever sees the final state also sees where the VM is now.
-        hosts.poll(r.source());
-        if (hosts.contains(r.target())) {
-            hosts.poll(r.target());
-        }
+        // Loads first, so that whoever sees the final state also sees where the VM is now; both
+        // hosts at once.
+        hosts.pollTogether(List.of(r.source(), r.target()), watchers);
         if (agentForgot) {
             Resolution.Finish f = reconciliation.agentForgot(r);
             finish(r, f.state(), f.figures(), f.error());

@@ -17,7 +17,10 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.Objects;
 import java.util.Optional;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.Executor;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -54,13 +57,18 @@ final class HostMonitor {
         signal.changed();
     }
 
-    /** Polls one host of the cluster file. */
-    void poll(String host) {
-        poll(hosts.get(host));
-    }
-
-    boolean contains(String host) {
-        return hosts.containsKey(host);
+    /**
+     * Polls these hosts of the cluster file at the same time, the first on the calling thread and
+     * each other on one of {@code executor}'s; returns once every one has answered or failed.
+     */
+    void pollTogether(List<String> names, Executor executor) {
+        List<HostTracker> trackers = names.stream().distinct().map(hosts::get).filter(Objects::nonNull).toList();
+        List<CompletableFuture<Void>> others = trackers.stream().skip(1)
+                .map(t -> CompletableFuture.runAsync(() -> poll(t), executor)).toList();
+        if (!trackers.isEmpty()) {
+            poll(trackers.get(0));
+        }
+        others.forEach(CompletableFuture::join);
     }
 
     private void poll(HostTracker host) {
