@@ -186,20 +186,23 @@ final class MigrateCommand implements Callable<Integer> {
         PrintWriter err = spec.commandLine().getErr();
         var stub = AgentServiceGrpc.newBlockingStub(channels.to(source.agent()));
         long sentNanos = System.nanoTime();
-        StartMigrationResponse started = stub.withDeadlineAfter(60, TimeUnit.SECONDS).startMigration(
-                StartMigrationRequest.newBuilder().setVmName(vmName).setTargetAgent(target.agent()).setOptions(options).build());
-        String id = started.getMigrationId();
-        if (!json) {
-            err.println("migration " + id + ": " + vmName + " " + source.name() + " -> " + target.name() + ", mode " + EnumOption.name(mode));
-            for (RebindRule rule : started.getPlanList()) {
-                err.println("  rebind " + rule.getKind() + " " + rule.getDevice() + ": " + rule.getAction() + " "
-                        + rule.getFrom() + (rule.getTo().isEmpty() || rule.getTo().equals(rule.getFrom()) ? "" : " -> " + rule.getTo())
-                        + (rule.getReason().isEmpty() ? "" : " (" + rule.getReason() + ")"));
+        try (AbortOnSignal abort = new AbortOnSignal()) {
+            StartMigrationResponse started = stub.withDeadlineAfter(60, TimeUnit.SECONDS).startMigration(
+                    StartMigrationRequest.newBuilder().setVmName(vmName).setTargetAgent(target.agent())
+                            .setOptions(options).build());
+            String id = started.getMigrationId();
+            abort.arm(() -> stub.withDeadlineAfter(10, TimeUnit.SECONDS)
+                    .abortMigration(MigrationRef.newBuilder().setMigrationId(id).build()));
+            if (!json) {
+                err.println("migration " + id + ": " + vmName + " " + source.name() + " -> " + target.name() + ", mode "
+                        + EnumOption.name(mode));
+                for (RebindRule rule : started.getPlanList()) {
+                    err.println("  rebind " + rule.getKind() + " " + rule.getDevice() + ": " + rule.getAction() + " "
+                            + rule.getFrom() + (rule.getTo().isEmpty() || rule.getTo().equals(rule.getFrom()) ? ""
+                            : " -> " + rule.getTo()) + (rule.getReason().isEmpty() ? "" : " (" + rule.getReason() + ")"));
+                }
+                err.flush();
             }
-            err.flush();
-        }
-        try (AbortOnSignal abort = new AbortOnSignal(id, () -> stub.withDeadlineAfter(10, TimeUnit.SECONDS)
-                .abortMigration(MigrationRef.newBuilder().setMigrationId(id).build()))) {
             MigrationResult result = watch(stub, id, err).getResult();
             List<Phase> phases = Phases.seenFrom(before, Timelines.fromProto(result.getPhasesList()),
                     msSince(sentNanos, System.nanoTime()), Phases.RPC, CLI);
@@ -223,32 +226,46 @@ final class MigrateCommand implements Callable<Integer> {
         PrintWriter err = spec.commandLine().getErr();
         long sentNanos = System.nanoTime();
         List<Phase> before = List.of(new Phase(Phases.CLIENT_START, CLI, 0, startedMs + msSince(enteredNanos, sentNanos)));
-        MigrateResponse response = client.migrate(MigrateRequest.newBuilder().setVm(vmName)
-                .setTarget(targetHost == null ? "" : targetHost).setOptions(options).build());
-        Migration queued = response.getMigration();
-        PlacementDecision decision = response.hasDecision() ? response.getDecision() : null;
-        if (!json) {
-            err.println(MigrationFormat.header(queued));
-            if (decision != null && !decision.getExplanation().isEmpty()) {
-                err.println("chosen: " + MigrationSummary.oneLine(decision.getExplanation()));
+        // Followed to its end, the migration is aborted by Ctrl-C, from the moment the request leaves.
+        AbortOnSignal abort = noWait ? null : new AbortOnSignal();
+        try {
+            MigrateResponse response = client.migrate(MigrateRequest.newBuilder().setVm(vmName)
+                    .setTarget(targetHost == null ? "" : targetHost).setOptions(options).build());
+            Migration queued = response.getMigration();
+            PlacementDecision decision = response.hasDecision() ? response.getDecision() : null;
+            if (abort == null) {
+                if (!json) {
+                    printQueued(queued, decision, err);
+                    if (!MigrationFormat.isFinal(queued.getState())) {
+                        err.println("follow it with: livemig watch " + queued.getId());
+                        err.flush();
+                    }
+                }
+                return print(queued, decision, out, List.of());
             }
-            err.flush();
-        }
-        if (noWait) {
-            if (!json && !MigrationFormat.isFinal(queued.getState())) {
-                err.println("follow it with: livemig watch " + queued.getId());
-                err.flush();
+            String id = queued.getId();
+            abort.arm(() -> client.abortQuietly(id));
+            if (!json) {
+                printQueued(queued, decision, err);
             }
-            return print(queued, decision, out, List.of());
-        }
-        String id = queued.getId();
-        try (AbortOnSignal abort = new AbortOnSignal(id, () -> client.abortQuietly(id))) {
             Migration last = new MigrationFollower(client, err, !json, terminal && !json).follow(id);
             List<Phase> orchestrator = Timelines.fromProto(last.getPhasesList());
             List<Phase> phases = orchestrator.isEmpty() ? List.of()
                     : Phases.seenFrom(before, orchestrator, msSince(sentNanos, System.nanoTime()), Phases.RPC, CLI);
             return abort.finished(print(last.toBuilder().clearPhases().build(), decision, out, phases));
+        } finally {
+            if (abort != null) {
+                abort.close();
+            }
         }
+    }
+
+    private static void printQueued(Migration queued, PlacementDecision decision, PrintWriter err) {
+        err.println(MigrationFormat.header(queued));
+        if (decision != null && !decision.getExplanation().isEmpty()) {
+            err.println("chosen: " + MigrationSummary.oneLine(decision.getExplanation()));
+        }
+        err.flush();
     }
 
     /**
