@@ -12,6 +12,7 @@ import io.grpc.netty.shaded.io.grpc.netty.NettyServerBuilder;
 import io.livemig.common.config.ConfigException;
 import java.io.IOException;
 import java.net.InetSocketAddress;
+import java.security.GeneralSecurityException;
 import java.util.function.Function;
 
 /**
@@ -30,11 +31,11 @@ public final class GrpcTls {
         }
         try {
             return TlsServerCredentials.newBuilder()
-                    .keyManager(tls.cert().toFile(), tls.key().toFile())
+                    .keyManager(KeyManagers.of(tls.cert(), tls.key()))
                     .trustManager(tls.ca().toFile())
                     .clientAuth(TlsServerCredentials.ClientAuth.REQUIRE)
                     .build();
-        } catch (IOException | IllegalArgumentException e) {
+        } catch (IOException | GeneralSecurityException | IllegalArgumentException e) {
             throw unusable(tls, e);
         }
     }
@@ -45,10 +46,10 @@ public final class GrpcTls {
         }
         try {
             return TlsChannelCredentials.newBuilder()
-                    .keyManager(tls.cert().toFile(), tls.key().toFile())
+                    .keyManager(KeyManagers.of(tls.cert(), tls.key()))
                     .trustManager(tls.ca().toFile())
                     .build();
-        } catch (IOException | IllegalArgumentException e) {
+        } catch (IOException | GeneralSecurityException | IllegalArgumentException e) {
             throw unusable(tls, e);
         }
     }
