@@ -8,6 +8,7 @@ import io.livemig.testkit.lab.Lab;
 import io.livemig.testkit.lab.RequiresRoot;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.attribute.PosixFilePermissions;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -146,8 +147,37 @@ class LabSecurityIT {
         assertStillOnLabA();
     }
 
+    /**
+     * The operator's own key, copied with mode 0644: livemig refuses it before it dials anything
+     * (PostgreSQL's rule, as the README's Security section says), with one line naming the file
+     * and the fix, and exit code 2. The VM stays where it is.
+     */
     @Test
     @Order(4)
+    void aKeyOthersCanReadIsRefusedBeforeAnyCall() throws Exception {
+        Path dir = Files.createTempDirectory("open-key-");
+        try {
+            Path key = dir.resolve("operator.key");
+            Files.copy(PKI.resolve("operator.key"), key);
+            Files.setPosixFilePermissions(key, PosixFilePermissions.fromString("rw-r--r--"));
+            Lab.Result open = lab.livemig(CALL, "--ca", PKI.resolve("ca.pem").toString(),
+                    "--cert", PKI.resolve("operator.pem").toString(), "--key", key.toString(), "migrate", VM, "--to", "lab-b");
+            assertEquals(2, open.exitCode(), open::describe);
+            assertEquals("livemig: --key " + key + ": others may access it (mode 0644); a private key must not be: "
+                    + "run chmod 600 " + key, oneLine(open));
+
+            Files.setPosixFilePermissions(key, PosixFilePermissions.fromString("rw-------"));
+            Lab.Result fixed = lab.livemig(CALL, "--ca", PKI.resolve("ca.pem").toString(),
+                    "--cert", PKI.resolve("operator.pem").toString(), "--key", key.toString(), "hosts");
+            assertEquals(0, fixed.exitCode(), fixed::describe);
+        } finally {
+            lab.exec(CALL, List.of("rm", "-rf", dir.toString()));
+        }
+        assertStillOnLabA();
+    }
+
+    @Test
+    @Order(5)
     void theOperatorMayMove() {
         Lab.Result moved = as("operator", "migrate", VM, "--to", "lab-b");
         assertEquals(0, moved.exitCode(), moved::describe);

@@ -3,6 +3,7 @@ package io.livemig.testkit;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.attribute.PosixFilePermissions;
 
 /**
  * A self-signed certificate (CN=sample) and its PKCS#8 EC key that parse as PEM, for tests that
@@ -34,11 +35,18 @@ public final class SamplePem {
     private SamplePem() {
     }
 
-    /** Writes each file: the key to names ending in ".key", the certificate to the others. */
+    /**
+     * Writes each file: the key to names ending in ".key" (mode 0600, as livemig wants a key), the
+     * certificate to the others.
+     */
     public static void write(Path dir, String... names) throws IOException {
         Files.createDirectories(dir);
         for (String name : names) {
-            Files.writeString(dir.resolve(name), name.endsWith(".key") ? KEY : CERTIFICATE);
+            Path file = dir.resolve(name);
+            Files.writeString(file, name.endsWith(".key") ? KEY : CERTIFICATE);
+            if (name.endsWith(".key")) {
+                Files.setPosixFilePermissions(file, PosixFilePermissions.fromString("rw-------"));
+            }
         }
     }
 }

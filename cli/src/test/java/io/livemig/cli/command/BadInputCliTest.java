@@ -7,6 +7,7 @@ import io.livemig.cli.TestCli.Run;
 import io.livemig.testkit.SamplePem;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.attribute.PosixFilePermissions;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -104,6 +105,25 @@ class BadInputCliTest {
         refused(TestCli.run("agent", "--config", agent.toString()), "livemig: " + agent + ": tls.key "
                 + dir.resolve("pki/server.key") + ": not a PEM private key (must be an unencrypted PKCS#8 PEM key "
                 + "(-----BEGIN PRIVATE KEY-----, as scripts/pki.sh makes))");
+    }
+
+    /** Before: a key anyone could read was used without a word (PostgreSQL and OpenSSH refuse one). */
+    @Test
+    void aKeyOthersCanReadIsRefusedByTheServers() throws Exception {
+        Path key = dir.resolve("pki/server.key");
+        Files.setPosixFilePermissions(key, PosixFilePermissions.fromString("rw-r--r--"));
+        String why = "tls.key " + key + ": others may access it (mode 0644); a private key must not be: run chmod 600 "
+                + key;
+        Path agent = write("agent.yaml", "host: lab-a\nlisten: 127.0.0.1:0\ncluster: cluster.yaml\n"
+                + "tls: {ca: pki/ca.pem, cert: pki/server.pem, key: pki/server.key}\n");
+        refused(TestCli.run("agent", "--config", agent.toString()), "livemig: " + agent + ": " + why);
+        Path orchestrator = write("o.yaml", "cluster: cluster.yaml\ndatabase: h.db\n"
+                + "tls: {ca: pki/ca.pem, cert: pki/server.pem, key: pki/server.key}\n");
+        refused(TestCli.run("orchestrator", "--config", orchestrator.toString()), "livemig: " + orchestrator + ": " + why);
+
+        Files.setPosixFilePermissions(key, PosixFilePermissions.fromString("rw-r-----"));
+        refused(TestCli.run("agent", "--config", agent.toString()), "livemig: " + agent + ": tls.key " + key
+                + ": its group may access it (mode 0640); a private key must be 0600 at most: run chmod 600 " + key);
     }
 
     @Test

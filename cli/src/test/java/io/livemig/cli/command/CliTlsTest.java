@@ -14,6 +14,7 @@ import java.io.PrintWriter;
 import java.io.StringWriter;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.attribute.PosixFilePermissions;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -169,6 +170,24 @@ class CliTlsTest {
                 "--cert", pki.resolve("operator.pem").toString(), "--key", nope.toString(), "history");
         assertEquals(2, missing.exitCode(), missing.toString());
         assertEquals("livemig: --key " + nope + ": no such file\n", missing.err());
+    }
+
+    /** PostgreSQL's rule (README, Security): a client key others may read is refused before any call. */
+    @Test
+    void aClientKeyOthersCanReadIsOneLineAndExitTwo() throws Exception {
+        Path key = dir.resolve("open.key");
+        Files.copy(pki.resolve("operator.key"), key);
+        Files.setPosixFilePermissions(key, PosixFilePermissions.fromString("rw-r--r--"));
+        Run open = cli(Map.of(), List.of(), "--orchestrator", address, "--ca", pki.resolve("ca.pem").toString(),
+                "--cert", pki.resolve("operator.pem").toString(), "--key", key.toString(), "history");
+        assertEquals(2, open.exitCode(), open.toString());
+        assertEquals("livemig: --key " + key + ": others may access it (mode 0644); a private key must not be: "
+                + "run chmod 600 " + key + "\n", open.err());
+
+        Files.setPosixFilePermissions(key, PosixFilePermissions.fromString("rw-------"));
+        Run fixed = cli(Map.of(), List.of(), "--orchestrator", address, "--ca", pki.resolve("ca.pem").toString(),
+                "--cert", pki.resolve("operator.pem").toString(), "--key", key.toString(), "history");
+        assertEquals(0, fixed.exitCode(), fixed.toString());
     }
 
     @Test

@@ -20,7 +20,8 @@ public record TlsSettings(Path ca, Path cert, Path key) implements TransportSecu
     /**
      * The reason the files cannot be used (the first missing, unreadable or not PEM one, named with
      * {@code label}: "tls.ca" or "--ca"), or null when all three are readable and hold what TLS
-     * needs: PEM certificates in the CA and certificate files, a PKCS#8 PEM key in the key file.
+     * needs: PEM certificates in the CA and certificate files, a PKCS#8 PEM key in the key file,
+     * which no one but its owner may read ({@link KeyFileAccess}).
      */
     public String unusable(String caLabel, String certLabel, String keyLabel) {
         String why = unusable(caLabel, ca);
@@ -36,7 +37,10 @@ public record TlsSettings(Path ca, Path cert, Path key) implements TransportSecu
         if (why == null) {
             why = problem(certLabel, cert, PemFiles.certificateProblem(cert));
         }
-        return why == null ? problem(keyLabel, key, PemFiles.keyProblem(key)) : why;
+        if (why == null) {
+            why = problem(keyLabel, key, PemFiles.keyProblem(key));
+        }
+        return why == null ? problem(keyLabel, key, KeyFileAccess.problem(key)) : why;
     }
 
     private static String problem(String label, Path file, String problem) {
