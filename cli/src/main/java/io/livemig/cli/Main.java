@@ -6,6 +6,7 @@ import io.livemig.agent.core.Hypervisor;
 import io.livemig.agent.core.HypervisorException;
 import io.livemig.agent.libvirt.LibvirtHypervisor;
 import io.livemig.cli.client.AgentChannels;
+import io.livemig.cli.client.CallFailures;
 import io.livemig.cli.client.ClientEnvironment;
 import io.livemig.cli.command.CommandFactory;
 import io.livemig.cli.command.ExitCodes;
@@ -149,11 +150,10 @@ public final class Main {
             Status status = sre.getStatus();
             String tls = tlsFailure(sre);
             if (tls != null) {
-                String what = status.getDescription() == null ? tls
-                        : status.getDescription().contains(tls) ? status.getDescription()
-                        : status.getDescription() + ": " + tls;
-                return "TLS handshake failed: " + what + " (the server wants a client certificate signed by its CA "
-                        + "via --ca/--cert/--key, and this client's --ca must have signed the server's)";
+                // The orchestrator's client names its server already (OrchestratorClient).
+                String description = status.getDescription();
+                return description != null && description.startsWith(CallFailures.TLS_FAILED) ? description
+                        : CallFailures.TLS_FAILED + tls;
             }
             return (status.getDescription() != null ? status.getDescription() : "")
                     + " (" + status.getCode() + ")";
@@ -162,20 +162,9 @@ public final class Main {
         return "internal error: " + e.getClass().getName() + (message == null ? "" : ": " + message);
     }
 
-    /**
-     * The TLS error under a failed call (the server refused the handshake: no or untrusted client
-     * certificate; or this client does not trust the server's), or null when it is not one.
-     */
+    /** Why the TLS handshake failed (in words: see {@link CallFailures}), or null when it is not one. */
     static String tlsFailure(StatusRuntimeException e) {
-        if (e.getStatus().getCode() != Status.Code.UNAVAILABLE) {
-            return null;
-        }
-        for (Throwable t = e.getStatus().getCause(); t != null; t = t.getCause()) {
-            if (t instanceof javax.net.ssl.SSLException) {
-                return t.getMessage() == null ? t.getClass().getSimpleName() : t.getMessage();
-            }
-        }
-        return null;
+        return CallFailures.tls(e, "the server");
     }
 
     private static int exitCodeOf(Exception e) {

@@ -140,7 +140,16 @@ class LabSecurityIT {
                     "--cert", other.resolve("operator.pem").toString(), "--key", other.resolve("operator.key").toString(),
                     "migrate", VM, "--to", "lab-b");
             assertEquals(4, untrusted.exitCode(), untrusted::describe);
-            assertTrue(oneLine(untrusted).startsWith("livemig: TLS handshake failed: "), untrusted::describe);
+            assertEquals("livemig: TLS handshake failed: the orchestrator at " + orchestrator + " does not trust the CA "
+                    + "that signed this client's certificate (unknown CA)", oneLine(untrusted));
+            // Straight to the agents, the same refusal, in words and with the same exit code.
+            Lab.Result direct = lab.livemig(CALL, "--ca", PKI.resolve("ca.pem").toString(),
+                    "--cert", other.resolve("operator.pem").toString(), "--key", other.resolve("operator.key").toString(),
+                    "--cluster", LAB_DIR.resolve("cluster.yaml").toString(), "vms");
+            assertEquals(4, direct.exitCode(), direct::describe);
+            assertTrue(direct.output().contains("livemig: TLS handshake failed: the agent of lab-a does not trust the CA "
+                    + "that signed this client's certificate (unknown CA)"), direct::describe);
+            assertFalse(direct.output().contains("io.grpc"), direct::describe);
         } finally {
             lab.exec(CALL, List.of("rm", "-rf", other.toString()));
         }

@@ -148,6 +148,11 @@ public final class OrchestratorClient {
                 && !detail.contains(status.getCause().getMessage())) {
             detail = detail.isEmpty() ? status.getCause().getMessage() : detail + ": " + status.getCause().getMessage();
         }
+        String tls = CallFailures.tls(e, "the orchestrator at " + address);
+        if (tls != null) {
+            return Status.UNAVAILABLE.withDescription(CallFailures.TLS_FAILED + tls).withCause(status.getCause())
+                    .asRuntimeException();
+        }
         return switch (status.getCode()) {
             case UNAVAILABLE -> Status.UNAVAILABLE.withDescription("cannot reach the orchestrator at " + address
                     + (detail.isEmpty() ? "" : ": " + detail)).withCause(status.getCause()).asRuntimeException();

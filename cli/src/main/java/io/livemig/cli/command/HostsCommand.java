@@ -2,6 +2,7 @@ package io.livemig.cli.command;
 
 import io.grpc.StatusRuntimeException;
 import io.livemig.cli.client.AgentChannels;
+import io.livemig.cli.client.CallFailures;
 import io.livemig.cli.client.ClientTarget;
 import io.livemig.cli.client.OrchestratorClient;
 import io.livemig.cli.format.MigrationFormat;
@@ -71,6 +72,7 @@ final class HostsCommand implements Callable<Integer> {
         PrintWriter out = spec.commandLine().getOut();
         List<Map<String, Object>> rows = new ArrayList<>();
         boolean allUp = true;
+        boolean refused = false; // by a host's TLS handshake
         for (HostConfig host : config.hosts()) {
             Map<String, Object> row = new LinkedHashMap<>();
             row.put("name", host.name());
@@ -92,7 +94,8 @@ final class HostsCommand implements Callable<Integer> {
             } catch (StatusRuntimeException e) {
                 allUp = false;
                 row.put("state", "down");
-                row.put("error", e.getStatus().getCode() + ": " + e.getStatus().getDescription());
+                refused |= CallFailures.tls(e, host.name()) != null;
+                row.put("error", CallFailures.agent(e, host.name()));
             }
             rows.add(row);
         }
@@ -113,7 +116,7 @@ final class HostsCommand implements Callable<Integer> {
             }
         }
         out.flush();
-        return allUp ? ExitCodes.OK : ExitCodes.UNAVAILABLE;
+        return refused ? ExitCodes.REFUSED : allUp ? ExitCodes.OK : ExitCodes.UNAVAILABLE;
     }
 
     private int fromOrchestrator(OrchestratorClient client) {

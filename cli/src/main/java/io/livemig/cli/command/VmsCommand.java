@@ -2,6 +2,7 @@ package io.livemig.cli.command;
 
 import io.grpc.StatusRuntimeException;
 import io.livemig.cli.client.AgentChannels;
+import io.livemig.cli.client.CallFailures;
 import io.livemig.cli.client.ClientTarget;
 import io.livemig.cli.client.OrchestratorClient;
 import io.livemig.cli.format.MigrationFormat;
@@ -77,6 +78,7 @@ final class VmsCommand implements Callable<Integer> {
         List<Map<String, Object>> rows = new ArrayList<>();
         List<String> states = new ArrayList<>(); // for the table, by row
         boolean allUp = true;
+        boolean refused = false; // by a host's TLS handshake
         for (HostConfig host : hosts) {
             List<Vm> vms;
             try {
@@ -84,7 +86,8 @@ final class VmsCommand implements Callable<Integer> {
                         .listVms(ListVmsRequest.getDefaultInstance()).getVmsList();
             } catch (StatusRuntimeException e) {
                 allUp = false;
-                err.println("livemig: " + host.name() + ": " + e.getStatus().getCode() + ": " + e.getStatus().getDescription());
+                refused |= CallFailures.tls(e, host.name()) != null;
+                err.println("livemig: " + CallFailures.agent(e, host.name()));
                 continue;
             }
             for (Vm vm : vms) {
@@ -122,7 +125,7 @@ final class VmsCommand implements Callable<Integer> {
             }
         }
         out.flush();
-        return allUp ? ExitCodes.OK : ExitCodes.UNAVAILABLE;
+        return refused ? ExitCodes.REFUSED : allUp ? ExitCodes.OK : ExitCodes.UNAVAILABLE;
     }
 
     private int fromOrchestrator(OrchestratorClient client) {

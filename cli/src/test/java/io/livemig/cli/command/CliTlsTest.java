@@ -138,8 +138,46 @@ class CliTlsTest {
                 "--cert", other.resolve("operator.pem").toString(), "--key", other.resolve("operator.key").toString(),
                 "history");
         assertEquals(4, r.exitCode(), r.toString());
-        assertEquals(1, r.err().lines().count(), r.err());
-        assertTrue(r.err().startsWith("livemig: TLS handshake failed"), r.err());
+        assertEquals("livemig: TLS handshake failed: the orchestrator at " + address + " does not trust the CA that "
+                + "signed this client's certificate (unknown CA)\n", r.err(), "was a TLS 'internal error' alert");
+    }
+
+    /** A certificate from the servers' own CA whose validity ended yesterday (openssl x509 -days -1). */
+    @Test
+    void anExpiredClientCertificateIsRefusedWithOneLineAndExitFour() throws Exception {
+        Path key = dir.resolve("expired.key");
+        Path csr = dir.resolve("expired.csr");
+        Path cert = dir.resolve("expired.pem");
+        openssl("genpkey", "-algorithm", "EC", "-pkeyopt", "ec_paramgen_curve:P-256", "-out", key.toString());
+        Files.setPosixFilePermissions(key, PosixFilePermissions.fromString("rw-------"));
+        openssl("req", "-new", "-key", key.toString(), "-subj", "/CN=operator", "-out", csr.toString());
+        openssl("x509", "-req", "-in", csr.toString(), "-CA", pki.resolve("ca.pem").toString(), "-CAkey",
+                pki.resolve("ca.key").toString(), "-set_serial", "7", "-days", "-1", "-out", cert.toString());
+        Run r = cli(Map.of(), List.of(), "--orchestrator", address, "--ca", pki.resolve("ca.pem").toString(),
+                "--cert", cert.toString(), "--key", key.toString(), "history");
+        assertEquals(4, r.exitCode(), r.toString());
+        assertEquals("livemig: TLS handshake failed: the orchestrator at " + address + " refused this client's "
+                + "certificate: it has expired (certificate expired)\n", r.err());
+    }
+
+    private static void openssl(String... args) throws Exception {
+        List<String> command = new ArrayList<>(List.of("openssl"));
+        command.addAll(List.of(args));
+        Process p = new ProcessBuilder(command).redirectErrorStream(true).start();
+        String output = new String(p.getInputStream().readAllBytes());
+        assertEquals(0, p.waitFor(), command + ": " + output);
+    }
+
+    /** The client's --ca did not sign the server's certificate: the client says so, not Netty's class names. */
+    @Test
+    void aServerFromAnotherCaIsRefusedByTheClientWithOneLineAndExitFour() {
+        Path other = dir.resolve("other");
+        Run r = cli(Map.of(), List.of(), "--orchestrator", address, "--ca", other.resolve("ca.pem").toString(),
+                "--cert", pki.resolve("operator.pem").toString(), "--key", pki.resolve("operator.key").toString(),
+                "history");
+        assertEquals(4, r.exitCode(), r.toString());
+        assertEquals("livemig: TLS handshake failed: the certificate of the orchestrator at " + address
+                + " is not signed by the CA this client trusts (unknown CA)\n", r.err());
     }
 
     @Test

@@ -32,7 +32,7 @@ public final class GrpcTls {
         try {
             return TlsServerCredentials.newBuilder()
                     .keyManager(KeyManagers.of(tls.cert(), tls.key()))
-                    .trustManager(tls.ca().toFile())
+                    .trustManager(ClientTrust.of(tls.ca()))
                     .clientAuth(TlsServerCredentials.ClientAuth.REQUIRE)
                     .build();
         } catch (IOException | GeneralSecurityException | IllegalArgumentException e) {

@@ -1,0 +1,34 @@
+package io.livemig.cli.client;
+
+import io.grpc.Status;
+import io.grpc.StatusRuntimeException;
+import io.livemig.common.tls.TlsRefusal;
+
+/** A failed call to a livemig server as one line: a refused TLS handshake in words, else the status. */
+public final class CallFailures {
+
+    /** How every refused handshake starts, whichever server refused it. */
+    public static final String TLS_FAILED = "TLS handshake failed: ";
+    private static final String SELF = "this client";
+
+    private CallFailures() {
+    }
+
+    /** Why the TLS handshake with {@code peer} failed, or null when {@code e} is not a TLS failure. */
+    public static String tls(StatusRuntimeException e, String peer) {
+        if (e.getStatus().getCode() != Status.Code.UNAVAILABLE) {
+            return null;
+        }
+        return TlsRefusal.describe(e.getStatus().getCause(), peer, SELF);
+    }
+
+    /**
+     * The line for a failed call to the agent of {@code host} (after "livemig: "): "TLS handshake
+     * failed: the agent of lab-a ..." or "lab-a: UNAVAILABLE: ...".
+     */
+    public static String agent(StatusRuntimeException e, String host) {
+        String tls = tls(e, "the agent of " + host);
+        return tls != null ? TLS_FAILED + tls
+                : host + ": " + e.getStatus().getCode() + ": " + e.getStatus().getDescription();
+    }
+}
