@@ -14,6 +14,7 @@ import io.livemig.cli.command.LivemigCommand;
 import io.livemig.cli.command.OptionRanges;
 import io.livemig.cli.command.Subcommands;
 import io.livemig.cli.format.MigrationSummary;
+import io.livemig.cli.log.LogSetup;
 import io.livemig.common.config.ConfigException;
 import io.livemig.orchestrator.history.HistoryException;
 import java.io.OutputStreamWriter;
@@ -114,6 +115,7 @@ public final class Main {
             String command = chosen.get(chosen.size() - 1).getCommandName();
             try {
                 root.logLevels(command).apply();
+                LogSetup.daemon(command);
             } catch (IllegalArgumentException e) {
                 throw new CommandLine.ExecutionException(chosen.get(chosen.size() - 1), e.getMessage(), e);
             }

@@ -78,13 +78,17 @@ class LabSecurityIT {
 
     @Test
     @Order(2)
-    void anIdentityNoConfigurationAllowsMayReadButNotMove() {
+    void anIdentityNoConfigurationAllowsMayReadButNotMove() throws Exception {
         Lab.Result read = as("intruder", "hosts");
         assertEquals(0, read.exitCode(), read::describe);
         Lab.Result viaOrchestrator = as("intruder", "migrate", VM, "--to", "lab-b");
         assertEquals(4, viaOrchestrator.exitCode(), viaOrchestrator::describe);
         assertTrue(viaOrchestrator.output().contains("identity 'intruder' may not call Migrate on the orchestrator"),
                 viaOrchestrator::describe);
+        // The orchestrator's log says who refused: the orchestrator, not "agent" or "livemig".
+        String log = Files.readString(LAB_DIR.resolve("orchestrator.log"));
+        assertTrue(log.lines().anyMatch(l -> l.contains(" orchestrator: refused ") && l.contains("/Migrate to intruder")),
+                "no refusal line from the orchestrator in " + LAB_DIR.resolve("orchestrator.log"));
         Lab.Result direct = as("intruder", "--cluster", LAB_DIR.resolve("cluster.yaml").toString(),
                 "migrate", VM, "--to", "lab-b");
         assertEquals(4, direct.exitCode(), direct::describe);

@@ -58,6 +58,20 @@ public final class LogSetup extends ContextAwareBase implements Configurator {
         return ExecutionStatus.DO_NOT_INVOKE_NEXT_IF_ANY;
     }
 
+    /** The context property naming the daemon this process runs, for {@link LogSourceConverter}. */
+    static final String DAEMON = "livemig.daemon";
+
+    /**
+     * Names the daemon this process runs ({@code command}: agent or orchestrator) in the lines its
+     * shared code writes, which would otherwise say "livemig"; any other command changes nothing.
+     */
+    public static void daemon(String command) {
+        if ((command.equals("agent") || command.equals("orchestrator"))
+                && org.slf4j.LoggerFactory.getILoggerFactory() instanceof LoggerContext context) {
+            context.putProperty(DAEMON, command);
+        }
+    }
+
     /** Configures {@code context} as livemig logs: the appender, the converters, the quiet levels. */
     static void apply(LoggerContext context) {
         // grpc-java logs through java.util.logging, routed here (configure); this keeps its levels in step.

@@ -108,6 +108,11 @@ class LogLevelsTest {
         assertEquals("", LogContextConverter.render(Map.of()));
         assertEquals("orchestrator", LogSourceConverter.source("io.livemig.orchestrator.service.Orchestrator"));
         assertEquals("io.grpc.Server", LogSourceConverter.source("io.grpc.Server"));
+        // Shared code (access checks, serving) speaks as the daemon of its process; the daemons' own code as itself.
+        assertEquals("orchestrator", LogSourceConverter.source("io.livemig.common.access.AccessInterceptor", "orchestrator"));
+        assertEquals("agent", LogSourceConverter.source("io.livemig.common.grpc.GrpcServing", "agent"));
+        assertEquals("livemig", LogSourceConverter.source("io.livemig.common.grpc.GrpcServing", null));
+        assertEquals("agent", LogSourceConverter.source("io.livemig.agent.service.HostAgent", "orchestrator"));
 
         // The layout LogSetup configures.
         var appender = (ch.qos.logback.core.ConsoleAppender<?>) context.getLogger(Logger.ROOT_LOGGER_NAME)
