@@ -399,11 +399,14 @@ final class OutgoingMigrations implements AutoCloseable {
         return o;
     }
 
+    /** Why the migrations still running are aborted when the agent stops. */
+    static final String SHUTTING_DOWN = "requested by the agent, which is shutting down (SIGTERM or stop)";
+
     @Override
     public void close() {
         migrations.values().forEach(o -> {
             if (o.monitor != null && !o.view().ended()) {
-                o.monitor.requestAbort();
+                o.monitor.requestAbort(SHUTTING_DOWN);
             }
         });
         runners.shutdown();

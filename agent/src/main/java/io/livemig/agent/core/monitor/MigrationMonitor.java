@@ -105,7 +105,12 @@ public final class MigrationMonitor {
 
     /** Aborts the migration, unless post-copy has started (then it is refused and noted). */
     public void requestAbort() {
-        requests.add(new Action.Abort(OPERATOR));
+        requestAbort(OPERATOR);
+    }
+
+    /** As {@link #requestAbort()}, with who asked for it and why: the record's escalation says so. */
+    public void requestAbort(String reason) {
+        requests.add(new Action.Abort(reason));
     }
 
     /** Switches to post-copy, if the migration was started with the post-copy flag. */

@@ -341,6 +341,18 @@ class MigrationMonitorTest {
         assertEquals(OutcomeStatus.CANCELLED, report.status());
     }
 
+    /** An agent that stops aborts its migrations itself: the record says so, not "the operator". */
+    @Test
+    void anAbortSaysWhoAskedForIt() throws InterruptedException {
+        FakeMigrationJob job = FakeMigrationJob.replaying(NON_CONVERGING);
+        MonitorReport report = run(job, CopyMode.AUTO, PolicySettings.defaults(), once(
+                p -> p.elapsedMs() >= 3000, m -> m.requestAbort("requested by the agent, which is shutting down")));
+        EscalationStep abort = report.escalations().get(0);
+        assertEquals(EscalationKind.ABORT, abort.kind());
+        assertEquals("requested by the agent, which is shutting down", abort.reason());
+        assertEquals(OutcomeStatus.CANCELLED, report.status());
+    }
+
     @Test
     void abortIsRefusedOncePostcopyStarted() throws InterruptedException {
         FakeMigrationJob job = FakeMigrationJob.replaying(POSTCOPY);
