@@ -180,7 +180,7 @@ public final class Main {
             return switch (sre.getStatus().getCode()) {
                 case PERMISSION_DENIED, UNAUTHENTICATED -> ExitCodes.REFUSED;
                 case UNAVAILABLE, DEADLINE_EXCEEDED -> ExitCodes.UNAVAILABLE;
-                case INTERNAL, UNKNOWN, CANCELLED -> ExitCodes.MIGRATION_FAILED;
+                case INTERNAL, UNKNOWN, CANCELLED, RESOURCE_EXHAUSTED -> ExitCodes.MIGRATION_FAILED;
                 default -> ExitCodes.USAGE;
             };
         }

@@ -7,6 +7,7 @@ import io.grpc.stub.StreamObserver;
 import io.livemig.common.input.Inputs;
 import io.livemig.common.timeline.Phases;
 import io.livemig.common.timeline.Timeline;
+import io.livemig.orchestrator.history.HistoryException;
 import io.livemig.orchestrator.history.HistoryStore;
 import io.livemig.orchestrator.history.RoundRecord;
 import io.livemig.orchestrator.placement.Plan;
@@ -73,12 +74,25 @@ final class OrchestratorGrpcService extends OrchestratorServiceGrpc.Orchestrator
         } catch (OrchestratorException e) {
             observer.onError(status(e));
             return;
+        } catch (HistoryException e) {
+            observer.onError(status(e));
+            return;
         } catch (RuntimeException e) {
             observer.onError(Status.INTERNAL.withDescription(String.valueOf(e)).withCause(e).asRuntimeException());
             return;
         }
         observer.onNext(response);
         observer.onCompleted();
+    }
+
+    /**
+     * The history could not be read or written: an operator's storage problem, not a bug. A full
+     * disk is RESOURCE_EXHAUSTED, anything else (read-only, locked, damaged) UNAVAILABLE; the
+     * description is the one line naming the file, without Java class names.
+     */
+    static StatusRuntimeException status(HistoryException e) {
+        Status status = e.storageFull() ? Status.RESOURCE_EXHAUSTED : Status.UNAVAILABLE;
+        return status.withDescription(e.getMessage()).asRuntimeException();
     }
 
     static StatusRuntimeException status(OrchestratorException e) {
