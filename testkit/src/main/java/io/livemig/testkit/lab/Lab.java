@@ -151,6 +151,11 @@ public final class Lab {
     /** Starts {@code livemig args...} without waiting; its output goes to {@code log}. */
     public Process startLivemig(Path log, String... args) throws IOException {
         List<String> command = new ArrayList<>();
+        // With SIGINT at its default, as in a person's terminal: a process started in the
+        // background of a non-interactive shell (CI runners, nohup) inherits SIGINT ignored, every
+        // process under it too, and the JVM then leaves it ignored (as nohup relies on), so a
+        // test's Ctrl-C would reach no livemig. coreutils' env resets it for the command it runs.
+        command.addAll(List.of("env", "--default-signal=INT"));
         command.add(livemig().toString());
         command.addAll(List.of(args));
         return new ProcessBuilder(command).directory(root.toFile()).redirectErrorStream(true)
