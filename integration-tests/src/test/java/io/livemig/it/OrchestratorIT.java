@@ -44,6 +44,8 @@ class OrchestratorIT {
     private static final ObjectMapper JSON = new ObjectMapper();
     private static final Duration CALL = Duration.ofMinutes(5);
     private static final List<String> GUESTS = List.of("o-1", "o-2", "o-3", "o-4");
+    /** The guest that aHostReceivingAMigrationStaysUpThroughout moves. */
+    private static final String ARRIVING = "o-arriving";
     private static final Path LAB_DIR = Path.of("/var/lib/livemig-lab");
 
     private static Lab lab;
@@ -68,7 +70,9 @@ class OrchestratorIT {
 
     @AfterAll
     static void stopLab() {
-        Lab.downAfterTests(lab, GUESTS.toArray(String[]::new));
+        List<String> guests = new ArrayList<>(GUESTS);
+        guests.add(ARRIVING);
+        Lab.downAfterTests(lab, guests.toArray(String[]::new));
     }
 
     /** Runs a plain livemig (no --cluster, no --orchestrator: the lab's client configuration). */
@@ -290,6 +294,63 @@ class OrchestratorIT {
         }
         for (JsonNode m : history.path("migrations")) {
             assertNotEquals("running", m.path("state").asText(), "unreconciled after the restart: " + m);
+        }
+    }
+
+    /**
+     * A host receiving a VM stays up for the orchestrator: libvirt answers an arriving VM's live XML
+     * only when the migration's job ends, and an agent that asked for it kept the orchestrator's
+     * health poll waiting past its 10 s deadline, twice, so the host was called down while it
+     * received. The arriving VM is listed, promptly, as paused (migrating).
+     */
+    @Test
+    @Order(6)
+    void aHostReceivingAMigrationStaysUpThroughout(@org.junit.jupiter.api.io.TempDir Path tmp) throws Exception {
+        String vm = ARRIVING;
+        Lab.Result created = lab.run(Duration.ofMinutes(3), "vm", "create", vm, "--host", "lab-c", "--mem", "384",
+                "--dirty-mib", "224", "--dirty-rate", "2", "--disk", "shared");
+        assertTrue(created.ok(), created::describe);
+        Path log = tmp.resolve("migrate.log");
+        // 8 MiB/s: the first pass alone takes about 30 s, longer than two of the poll's deadlines.
+        Process cli = lab.startLivemig(log, "migrate", vm, "--to", "lab-b", "--mode", "precopy", "--bandwidth", "8",
+                "--json");
+        int arrivingPolls = 0;
+        try {
+            lab.awaitVirsh("lab-b", "paused (migrating)", Duration.ofSeconds(60), "domstate", "--reason", vm);
+            long end = System.nanoTime() + Duration.ofSeconds(150).toNanos();
+            while (cli.isAlive() && System.nanoTime() < end) {
+                JsonNode hosts = livemigJson(0, "hosts", "--json");
+                if (!cli.isAlive()) {
+                    break; // the poll may have seen the host after the VM arrived: it counts for nothing
+                }
+                assertEquals("up", host(hosts, "lab-b").path("state").asText(),
+                        "lab-b, receiving " + vm + ": " + host(hosts, "lab-b"));
+                Lab.Result direct = lab.livemig(Duration.ofSeconds(60), "--cluster", LAB_DIR.resolve("cluster.yaml")
+                        .toString(), "vms", "--json");
+                assertEquals(0, direct.exitCode(), direct::describe);
+                if (cli.isAlive() && direct.output().contains("\"" + vm + "\"")) {
+                    arrivingPolls++;
+                    assertTrue(direct.took().toSeconds() < 10, "the agents answered vms in " + direct.took().toMillis()
+                            + " ms while " + vm + " arrived: " + direct.describe());
+                }
+                cli.waitFor(2, TimeUnit.SECONDS);
+            }
+            assertTrue(cli.waitFor(60, TimeUnit.SECONDS), () -> "migrate did not end: " + read(log));
+        } finally {
+            cli.destroyForcibly();
+        }
+        assertEquals(0, cli.exitValue(), read(log));
+        assertTrue(arrivingPolls >= 3, "the migration ended before the host was watched long enough (" + arrivingPolls
+                + " polls while it arrived): " + read(log));
+        Lab.Result check = lab.awaitSuccess(Duration.ofSeconds(60), Duration.ofSeconds(2), "vm", "check", vm);
+        assertTrue(check.output().contains("host=lab-b"), check::describe);
+    }
+
+    private static String read(Path file) {
+        try {
+            return Files.readString(file);
+        } catch (IOException e) {
+            return file + ": " + e.getMessage();
         }
     }
 }

@@ -18,6 +18,8 @@ public record DomainStatus(DomainState state, int reason) {
     public static final int RUNNING_POSTCOPY = 10;
     /** virDomainRunningReason VIR_DOMAIN_RUNNING_POSTCOPY_FAILED. */
     public static final int RUNNING_POSTCOPY_FAILED = 11;
+    /** virDomainPausedReason VIR_DOMAIN_PAUSED_MIGRATION: arriving, or stopped for the switch-over. */
+    public static final int PAUSED_MIGRATION = 2;
     /** virDomainPausedReason VIR_DOMAIN_PAUSED_POSTCOPY. */
     public static final int PAUSED_POSTCOPY = 12;
     /** virDomainPausedReason VIR_DOMAIN_PAUSED_POSTCOPY_FAILED. */
@@ -106,5 +108,14 @@ public record DomainStatus(DomainState state, int reason) {
     public boolean postcopyFailed() {
         return state == DomainState.RUNNING && reason == RUNNING_POSTCOPY_FAILED
                 || state == DomainState.PAUSED && reason == PAUSED_POSTCOPY_FAILED;
+    }
+
+    /**
+     * Paused for a migration (arriving, or stopped for the switch-over) or in post-copy: libvirt
+     * holds a migration job on the VM, and a query that needs a job of its own (its live XML, its
+     * statistics) waits until that job ends, which may be minutes.
+     */
+    public boolean inMigration() {
+        return postcopy() || state == DomainState.PAUSED && reason == PAUSED_MIGRATION;
     }
 }

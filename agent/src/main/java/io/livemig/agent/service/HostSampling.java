@@ -78,6 +78,7 @@ final class HostSampling {
     private Map<String, Long> dirtyRates(List<VmInfo> listed) {
         List<String> names = listed.stream()
                 .filter(v -> v.state() == DomainState.RUNNING || v.state() == DomainState.BLOCKED)
+                .filter(v -> !v.status().inMigration()) // arriving in post-copy: it would wait for the job
                 .map(VmInfo::name)
                 .filter(name -> !admission.migrating(name))
                 .toList();
@@ -178,20 +179,29 @@ final class HostSampling {
                 || v.state() == DomainState.BLOCKED).toList(), host.cpus());
         Map<String, Long> dirty = dirtyRates(listed);
         for (VmInfo vm : listed) {
-            List<VmDetails.BindingView> views = new ArrayList<>();
-            try {
-                String xml = hypervisor.domainXml(localUri, vm.name(), false);
-                // The plan of a move to this very host lists every binding with its resource.
-                for (BindingRule rule : bindings.planner().plan(xml, bindings.sourceHost(), bindings.targetHost()).rules()) {
-                    views.add(new VmDetails.BindingView(HostBindings.kind(rule), rule.binding().subject(),
-                            rule.from() == null ? "" : rule.from()));
-                }
-            } catch (HypervisorException | InvalidDomainXmlException e) {
-                // it went away while we listed, or libvirt wrote something we cannot read: list it bare
-            }
+            // A VM in a migration is listed bare: its live XML waits for libvirt's migration job
+            // (an arriving VM's, for the whole migration), and callers such as the orchestrator's
+            // health poll must not.
+            List<VmDetails.BindingView> views = vm.status().inMigration() ? List.of() : bindingViews(vm.name());
             result.add(new VmDetails(vm, views, cpu.vm(vm.name()), dirty.getOrDefault(vm.name(), 0L)));
         }
         return result;
+    }
+
+    /** The VM's bindings as a move to this very host plans them; none when its XML cannot be read. */
+    private List<VmDetails.BindingView> bindingViews(String vmName) {
+        List<VmDetails.BindingView> views = new ArrayList<>();
+        try {
+            String xml = hypervisor.domainXml(localUri, vmName, false);
+            for (BindingRule rule : bindings.planner().plan(xml, bindings.sourceHost(), bindings.targetHost()).rules()) {
+                views.add(new VmDetails.BindingView(HostBindings.kind(rule), rule.binding().subject(),
+                        rule.from() == null ? "" : rule.from()));
+            }
+        } catch (HypervisorException | InvalidDomainXmlException e) {
+            // it went away while we listed, or libvirt wrote something we cannot read: list it bare
+            return List.of();
+        }
+        return views;
     }
 
     private <T> T hv(AgentCalls.HvCall<T> call) throws AgentException {

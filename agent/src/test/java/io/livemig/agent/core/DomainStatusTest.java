@@ -37,4 +37,22 @@ class DomainStatusTest {
         assertEquals(text, status.notableReason().isEmpty() ? status.stateText()
                 : status.stateText() + " (" + status.notableReason() + ")");
     }
+
+    /** What libvirt holds a migration job on: queries needing a job of their own wait for it. */
+    @ParameterizedTest(name = "{0}/{1}: {2}")
+    @CsvSource(delimiter = '|', textBlock = """
+            PAUSED   | 2  | true
+            PAUSED   | 12 | true
+            PAUSED   | 13 | true
+            RUNNING  | 10 | true
+            RUNNING  | 11 | true
+            RUNNING  | 2  | false
+            RUNNING  | 1  | false
+            PAUSED   | 1  | false
+            PAUSED   | 11 | false
+            SHUT_OFF | 5  | false
+            """)
+    void inMigrationWhenLibvirtHoldsAMigrationJob(DomainState state, int reason, boolean expected) {
+        assertEquals(expected, new DomainStatus(state, reason).inMigration());
+    }
 }

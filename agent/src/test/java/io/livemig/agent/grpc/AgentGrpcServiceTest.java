@@ -155,6 +155,20 @@ class AgentGrpcServiceTest {
     }
 
     @Test
+    void aVmArrivingIsListedWithoutAskingLibvirtForItsXml() {
+        // libvirt answers an arriving VM's live XML only once the migration's job ends: the
+        // orchestrator's health poll would wait for the whole migration and call the host down.
+        hvA.vms.put("arriving", new FakeHypervisor.FakeVm(new VmInfo("arriving", "uuid-arriving", DomainState.PAUSED,
+                256 * MIB, 1, 0, DomainStatus.PAUSED_MIGRATION), hvA.vms.get("lm").xml()));
+        List<Vm> vms = a.listVms(ListVmsRequest.getDefaultInstance()).getVmsList();
+        Vm arriving = vms.stream().filter(v -> v.getName().equals("arriving")).findFirst().orElseThrow();
+        assertEquals("migrating", arriving.getStateReason());
+        assertEquals(0, arriving.getBindingsCount());
+        assertFalse(hvA.xmlReads.contains("arriving"), hvA.xmlReads.toString());
+        assertTrue(hvA.xmlReads.contains("lm"), "a VM running as usual is listed with its bindings");
+    }
+
+    @Test
     void theDowntimeAndBandwidthReachTheJobOnceWhenItStarts() {
         StartMigrationResponse started = a.startMigration(start("lm", "lab-b:7070", MigrationOptions.newBuilder()
                 .setMode(MigrationMode.MIGRATION_MODE_PRECOPY).setMaxDowntimeMs(700).setBandwidthMibps(40)));

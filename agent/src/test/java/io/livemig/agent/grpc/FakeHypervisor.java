@@ -90,6 +90,9 @@ public final class FakeHypervisor implements Hypervisor {
         return vms.values().stream().map(FakeVm::info).toList();
     }
 
+    /** The VMs whose XML was read, in order (libvirt makes a VM in a migration wait for it). */
+    final List<String> xmlReads = new java.util.concurrent.CopyOnWriteArrayList<>();
+
     /** VMs that other hosts' libvirt reports (by name), for what the agent asks of a target. */
     final Map<String, VmInfo> onOtherHosts = new ConcurrentHashMap<>();
 
@@ -103,6 +106,7 @@ public final class FakeHypervisor implements Hypervisor {
 
     @Override
     public String domainXml(String hostUri, String vmName, boolean migratable) throws HypervisorException {
+        xmlReads.add(vmName);
         FakeVm vm = vms.get(vmName);
         if (vm == null) {
             throw new HypervisorException(HypervisorException.Reason.VM_NOT_FOUND, "no VM " + vmName);
