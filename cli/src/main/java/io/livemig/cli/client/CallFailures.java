@@ -2,6 +2,7 @@ package io.livemig.cli.client;
 
 import io.grpc.Status;
 import io.grpc.StatusRuntimeException;
+import io.livemig.common.grpc.Deadlines;
 import io.livemig.common.tls.TlsRefusal;
 
 /** A failed call to a livemig server as one line: a refused TLS handshake in words, else the status. */
@@ -24,11 +25,16 @@ public final class CallFailures {
 
     /**
      * The line for a failed call to the agent of {@code host} (after "livemig: "): "TLS handshake
-     * failed: the agent of lab-a ..." or "lab-a: UNAVAILABLE: ...".
+     * failed: the agent of lab-a ...", "lab-a: the agent did not answer within 10 s
+     * (DEADLINE_EXCEEDED)" or "lab-a: UNAVAILABLE: ...".
      */
     public static String agent(StatusRuntimeException e, String host) {
         String tls = tls(e, "the agent of " + host);
-        return tls != null ? TLS_FAILED + tls
+        if (tls != null) {
+            return TLS_FAILED + tls;
+        }
+        String late = Deadlines.noAnswer(e.getStatus());
+        return late != null ? host + ": the agent " + late + " (DEADLINE_EXCEEDED)"
                 : host + ": " + e.getStatus().getCode() + ": " + e.getStatus().getDescription();
     }
 }

@@ -5,6 +5,7 @@ import io.grpc.Status;
 import io.grpc.StatusRuntimeException;
 import io.livemig.common.config.ConfigException;
 import io.livemig.common.config.HostConfig;
+import io.livemig.common.grpc.Deadlines;
 import io.livemig.common.tls.GrpcTls;
 import io.livemig.common.tls.TransportSecurity;
 import io.livemig.orchestrator.model.AgentProgress;
@@ -124,7 +125,8 @@ public final class GrpcAgents implements Agents, AutoCloseable {
     private static AgentCallException failed(HostConfig host, StatusRuntimeException e) {
         Status s = e.getStatus();
         boolean unreachable = s.getCode() == Status.Code.UNAVAILABLE || s.getCode() == Status.Code.DEADLINE_EXCEEDED;
-        String what = s.getDescription() != null ? s.getDescription() : s.getCode().toString();
+        String late = Deadlines.noAnswer(s);
+        String what = late != null ? late : s.getDescription() != null ? s.getDescription() : s.getCode().toString();
         return new AgentCallException("agent of " + host.name() + " (" + host.agent() + "): " + what, !unreachable, e);
     }
 
