@@ -161,12 +161,62 @@ class LabSecurityIT {
     }
 
     /**
+     * The operator's identity in a certificate from the lab's own CA whose validity ended yesterday
+     * ({@code openssl x509 -days -1}): the orchestrator and the agents alike refuse it in the
+     * handshake, and livemig says so in one line with exit code 4. Nothing moves.
+     */
+    @Test
+    @Order(4)
+    void anExpiredClientCertificateIsRefusedInWordsEverywhere() throws Exception {
+        String orchestrator = Files.readAllLines(LAB_DIR.resolve("client.yaml")).stream()
+                .filter(l -> l.startsWith("orchestrator: ")).findFirst().orElseThrow().substring("orchestrator: ".length()).strip();
+        Path dir = Files.createTempDirectory("expired-");
+        try {
+            Path key = dir.resolve("operator.key");
+            Path csr = dir.resolve("operator.csr");
+            Path cert = dir.resolve("operator.pem");
+            for (List<String> step : List.of(
+                    List.of("openssl", "genpkey", "-algorithm", "EC", "-pkeyopt", "ec_paramgen_curve:P-256", "-out",
+                            key.toString()),
+                    List.of("chmod", "600", key.toString()),
+                    List.of("openssl", "req", "-new", "-key", key.toString(), "-subj", "/CN=operator", "-out",
+                            csr.toString()),
+                    List.of("openssl", "x509", "-req", "-in", csr.toString(), "-CA", PKI.resolve("ca.pem").toString(),
+                            "-CAkey", PKI.resolve("ca.key").toString(), "-set_serial", "4242", "-days", "-1", "-out",
+                            cert.toString()))) {
+                Lab.Result made = lab.exec(CALL, step);
+                assertTrue(made.ok(), made::describe);
+            }
+            List<String> files = List.of("--ca", PKI.resolve("ca.pem").toString(), "--cert", cert.toString(), "--key",
+                    key.toString());
+            List<String> viaOrchestrator = new java.util.ArrayList<>(files);
+            viaOrchestrator.addAll(List.of("migrate", VM, "--to", "lab-b"));
+            Lab.Result refused = lab.livemig(CALL, viaOrchestrator.toArray(String[]::new));
+            assertEquals(4, refused.exitCode(), refused::describe);
+            assertEquals("livemig: TLS handshake failed: the orchestrator at " + orchestrator + " refused this client's "
+                    + "certificate: it has expired (certificate expired)", oneLine(refused));
+
+            // Straight to the agents: each refuses it, in the same words and with the same exit code.
+            List<String> direct = new java.util.ArrayList<>(files);
+            direct.addAll(List.of("--cluster", LAB_DIR.resolve("cluster.yaml").toString(), "vms"));
+            Lab.Result refusedByAgents = lab.livemig(CALL, direct.toArray(String[]::new));
+            assertEquals(4, refusedByAgents.exitCode(), refusedByAgents::describe);
+            assertTrue(refusedByAgents.output().contains("livemig: TLS handshake failed: the agent of lab-a refused this "
+                    + "client's certificate: it has expired (certificate expired)"), refusedByAgents::describe);
+            assertFalse(refusedByAgents.output().contains("io.grpc"), refusedByAgents::describe);
+        } finally {
+            lab.exec(CALL, List.of("rm", "-rf", dir.toString()));
+        }
+        assertStillOnLabA();
+    }
+
+    /**
      * The operator's own key, copied with mode 0644: livemig refuses it before it dials anything
      * (PostgreSQL's rule, as the README's Security section says), with one line naming the file
      * and the fix, and exit code 2. The VM stays where it is.
      */
     @Test
-    @Order(4)
+    @Order(5)
     void aKeyOthersCanReadIsRefusedBeforeAnyCall() throws Exception {
         Path dir = Files.createTempDirectory("open-key-");
         try {
@@ -190,7 +240,7 @@ class LabSecurityIT {
     }
 
     @Test
-    @Order(5)
+    @Order(6)
     void theOperatorMayMove() {
         Lab.Result moved = as("operator", "migrate", VM, "--to", "lab-b");
         assertEquals(0, moved.exitCode(), moved::describe);
