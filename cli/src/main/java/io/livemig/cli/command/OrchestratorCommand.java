@@ -209,7 +209,7 @@ final class OrchestratorCommand implements Callable<Integer> {
         if (metrics != null) {
             try {
                 endpoint = DaemonRun.startMetrics(c.metricsAddress(), c.metricsListen(),
-                        () -> metrics.watch(orchestrator, history).registry());
+                        () -> metrics.watch(orchestrator).registry());
             } catch (IOException e) {
                 new Serving(server, orchestrator, agents, history, null).close();
                 throw e;

@@ -40,7 +40,7 @@ import java.util.Optional;
  * <p>Errors from SQLite become a {@link HistoryException} naming the file; misuse (duplicate id,
  * unknown id, overwriting a finished migration) the usual unchecked exceptions.
  */
-public final class HistoryStore implements AutoCloseable {
+public final class HistoryStore implements History, AutoCloseable {
 
     /** The schema version this code writes. */
     public static final int SCHEMA_VERSION = HistorySchema.VERSION;
@@ -79,6 +79,13 @@ public final class HistoryStore implements AutoCloseable {
 
         public Query withState(RecordState state) {
             return new Query(vm, host, Optional.of(state), limit);
+        }
+
+        /** Whether {@code r} passes the filters (the limit aside), as {@link #list} applies them. */
+        public boolean matches(MigrationRecord r) {
+            return vm.map(r.vm()::equals).orElse(true)
+                    && host.map(h -> h.equals(r.source()) || h.equals(r.target())).orElse(true)
+                    && state.map(r.state()::equals).orElse(true);
         }
     }
 
@@ -133,11 +140,13 @@ public final class HistoryStore implements AutoCloseable {
     }
 
     /** A new migration id, "m-000001", "m-000002", ...; never the same twice for this file. */
+    @Override
     public synchronized String nextId() {
         return String.format("m-%06d", next("migration"));
     }
 
     /** A new rebalance round id, "r-000001", ...; never the same twice for this file. */
+    @Override
     public synchronized String nextRoundId() {
         return String.format("r-%06d", next("round"));
     }
@@ -147,6 +156,7 @@ public final class HistoryStore implements AutoCloseable {
      *
      * @throws IllegalArgumentException if a migration with this id exists
      */
+    @Override
     public synchronized void insert(MigrationRecord r) {
         Objects.requireNonNull(r, "r");
         run("insert migration " + r.id(), () -> {
@@ -162,6 +172,7 @@ public final class HistoryStore implements AutoCloseable {
      * @throws IllegalStateException if the stored migration is terminal and {@code r} has another
      *     state: an outcome, once recorded, is final
      */
+    @Override
     public synchronized void update(MigrationRecord r) {
         Objects.requireNonNull(r, "r");
         run("update migration " + r.id(), () -> {
@@ -171,12 +182,14 @@ public final class HistoryStore implements AutoCloseable {
     }
 
     /** The migration with this id, if any. */
+    @Override
     public synchronized Optional<MigrationRecord> get(String id) {
         Objects.requireNonNull(id, "id");
         return run("read migration " + id, () -> migrations.byId(id)).stream().findFirst();
     }
 
     /** Migrations matching {@code q}, newest first (by requestedAt, then id, descending). */
+    @Override
     public synchronized List<MigrationRecord> list(Query q) {
         Objects.requireNonNull(q, "q");
         return run("list migrations", () -> migrations.list(q));
@@ -186,6 +199,7 @@ public final class HistoryStore implements AutoCloseable {
      * Migrations not in a terminal state, oldest first: what an orchestrator must reconcile after
      * a restart and then go on with, in the order they were asked for.
      */
+    @Override
     public synchronized List<MigrationRecord> unfinished() {
         return run("list unfinished migrations", migrations::unfinished);
     }
@@ -195,6 +209,7 @@ public final class HistoryStore implements AutoCloseable {
      *
      * @throws IllegalArgumentException if a round with this id exists
      */
+    @Override
     public synchronized void insertRound(RoundRecord r) {
         Objects.requireNonNull(r, "r");
         run("insert round " + r.id(), () -> {
@@ -209,6 +224,7 @@ public final class HistoryStore implements AutoCloseable {
      *
      * @throws NoSuchElementException if there is no round with this id
      */
+    @Override
     public synchronized void updateRound(RoundRecord r) {
         Objects.requireNonNull(r, "r");
         run("update round " + r.id(), () -> {
@@ -218,12 +234,14 @@ public final class HistoryStore implements AutoCloseable {
     }
 
     /** The round with this id, if any. */
+    @Override
     public synchronized Optional<RoundRecord> round(String id) {
         Objects.requireNonNull(id, "id");
         return run("read round " + id, () -> rounds.byId(id)).stream().findFirst();
     }
 
     /** The newest {@code limit} rounds, newest first (by time, then id, descending). */
+    @Override
     public synchronized List<RoundRecord> rounds(int limit) {
         if (limit < 1) {
             throw new IllegalArgumentException("limit must be >= 1, got " + limit);

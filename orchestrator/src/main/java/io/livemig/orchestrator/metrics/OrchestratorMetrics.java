@@ -1,6 +1,5 @@
 package io.livemig.orchestrator.metrics;
 
-import io.livemig.orchestrator.history.HistoryStore;
 import io.livemig.orchestrator.placement.HostAvailability;
 import io.livemig.orchestrator.service.Orchestrator;
 import io.livemig.orchestrator.service.OrchestratorEvents;
@@ -31,6 +30,7 @@ public final class OrchestratorMetrics implements OrchestratorEvents {
     private final Counter bytes;
     private final Counter rounds;
     private final Histogram phases;
+    private final Counter historyWriteFailures;
 
     public OrchestratorMetrics() {
         migrations = Counter.builder().name("livemig_migrations_total")
@@ -51,16 +51,26 @@ public final class OrchestratorMetrics implements OrchestratorEvents {
                 .help("Duration of each phase of finished migrations, from the request received to the end recorded,"
                         + " the source agent's phases included")
                 .labelNames("phase").classicOnly().classicUpperBounds(SECONDS_BUCKETS).register(registry);
+        historyWriteFailures = Counter.builder().name("livemig_history_write_failures_total")
+                .help("Writes to the history that failed, retries included, by cause: disk_full (SQLite's SQLITE_FULL)"
+                        + " or other (read-only, locked, damaged)")
+                .labelNames("cause").register(registry);
     }
 
-    /** Adds the gauges read on each scrape: the queue (from the history) and each host's state and load. */
-    public OrchestratorMetrics watch(Orchestrator orchestrator, HistoryStore history) {
+    /**
+     * Adds the gauges read on each scrape: the queue (from the records), the records waiting in
+     * memory for the history, and each host's state and load.
+     */
+    public OrchestratorMetrics watch(Orchestrator orchestrator) {
         GaugeWithCallback.builder().name("livemig_migrations_queued")
                 .help("Migrations requested or planned, waiting for a free slot")
-                .callback(cb -> cb.call(count(history, true))).register(registry);
+                .callback(cb -> cb.call(count(orchestrator, true))).register(registry);
         GaugeWithCallback.builder().name("livemig_migrations_running")
                 .help("Migrations started on their source agent and not finished")
-                .callback(cb -> cb.call(count(history, false))).register(registry);
+                .callback(cb -> cb.call(count(orchestrator, false))).register(registry);
+        GaugeWithCallback.builder().name("livemig_history_unwritten_records")
+                .help("Migration records kept in memory because the history did not take them; written once it does")
+                .callback(cb -> cb.call(orchestrator.historyHealth().unwrittenRecords())).register(registry);
         GaugeWithCallback.builder().name("livemig_host_load")
                 .help("Each host's load as placement weighs it (0..1, a window average); 0 before it answered")
                 .labelNames("host")
@@ -79,8 +89,8 @@ public final class OrchestratorMetrics implements OrchestratorEvents {
         return registry;
     }
 
-    private static long count(HistoryStore history, boolean queued) {
-        List<MigrationRecord> unfinished = history.unfinished();
+    private static long count(Orchestrator orchestrator, boolean queued) {
+        List<MigrationRecord> unfinished = orchestrator.unfinished();
         return unfinished.stream().filter(r -> (r.state() == RecordState.RUNNING) != queued).count();
     }
 
@@ -104,6 +114,11 @@ public final class OrchestratorMetrics implements OrchestratorEvents {
     @Override
     public void roundRecorded(boolean drain, boolean dryRun) {
         rounds.labelValues(drain ? "drain" : "rebalance", String.valueOf(dryRun)).inc();
+    }
+
+    @Override
+    public void historyWriteFailed(boolean storageFull) {
+        historyWriteFailures.labelValues(storageFull ? "disk_full" : "other").inc();
     }
 
     /** "user", "rebalance", "drain" (or "other"): the round id or host after the colon would make a series per round. */

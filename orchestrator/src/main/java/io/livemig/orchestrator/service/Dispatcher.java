@@ -5,7 +5,7 @@ import io.livemig.common.config.HostConfig;
 import io.livemig.common.log.MigrationLog;
 import io.livemig.common.timeline.Phases;
 import io.livemig.common.timeline.Timeline;
-import io.livemig.orchestrator.history.HistoryStore;
+import io.livemig.orchestrator.history.HistoryException;
 import io.livemig.orchestrator.model.AgentProgress;
 import io.livemig.orchestrator.model.AgentResult;
 import io.livemig.orchestrator.model.TransferOptions;
@@ -52,7 +52,7 @@ final class Dispatcher implements AutoCloseable {
     private final ClusterConfig cluster;
     private final Settings settings;
     private final Agents agents;
-    private final HistoryStore history;
+    private final Records records;
     private final Clock clock;
     private final OrchestratorEvents events;
     private final HostMonitor hosts;
@@ -71,13 +71,13 @@ final class Dispatcher implements AutoCloseable {
     private String lastRoundRobin = ""; // under lock
     private volatile boolean closing;
 
-    Dispatcher(ClusterConfig cluster, Settings settings, Agents agents, HistoryStore history, Clock clock,
+    Dispatcher(ClusterConfig cluster, Settings settings, Agents agents, Records records, Clock clock,
             OrchestratorEvents events, HostMonitor hosts, Reconciliation reconciliation, ChangeSignal signal,
             Object lock) {
         this.cluster = cluster;
         this.settings = settings;
         this.agents = agents;
-        this.history = history;
+        this.records = records;
         this.clock = clock;
         this.events = events;
         this.hosts = hosts;
@@ -120,7 +120,7 @@ final class Dispatcher implements AutoCloseable {
         // refusal here still comes before any record is written.
         VmView vm = hosts.findVm(vmName);
         synchronized (lock) {
-            for (MigrationRecord r : history.unfinished()) {
+            for (MigrationRecord r : records.unfinished()) {
                 if (r.vm().equals(vmName)) {
                     throw new OrchestratorException(Code.ALREADY_EXISTS, "VM '" + vmName + "' already has migration "
                             + r.id() + " (" + r.state().name().toLowerCase(Locale.ROOT) + ")");
@@ -159,11 +159,17 @@ final class Dispatcher implements AutoCloseable {
             if (settings.policy() == PlacementPolicy.ROUND_ROBIN) {
                 lastRoundRobin = chosen;
             }
-            MigrationRecord requested = MigrationRecord.requested(history.nextId(), vmName, vm.host(), "",
+            MigrationRecord requested = MigrationRecord.requested(records.nextId(), vmName, vm.host(), "",
                     options.mode(), origin, clock.instant());
-            history.insert(requested);
+            records.insert(requested);
             MigrationRecord planned = requested.planned(chosen, explanation);
-            history.update(planned);
+            Optional<HistoryException> unwritten = records.update(planned);
+            if (unwritten.isPresent()) {
+                // It does not start unrecorded; and its record ends here, so that it holds no VM.
+                finish(planned, RecordState.FAILED, Figures.none(), "not started: the history could not be written: "
+                        + unwritten.get().getMessage());
+                throw unwritten.get();
+            }
             queuedOptions.put(planned.id(), options);
             timeline.next(Phases.ADMISSION_WAIT);
             timelines.put(planned.id(), timeline);
@@ -173,7 +179,7 @@ final class Dispatcher implements AutoCloseable {
             }
             signal.changed();
             dispatch();
-            return new Queued(history.get(planned.id()).orElse(planned), decision, explanation);
+            return new Queued(records.latest(planned), decision, explanation);
         }
     }
 
@@ -193,7 +199,7 @@ final class Dispatcher implements AutoCloseable {
     /** Starts the queued migrations the limits allow. */
     void dispatch() {
         synchronized (lock) {
-            List<MigrationRecord> unfinished = history.unfinished();
+            List<MigrationRecord> unfinished = records.unfinished();
             List<MigrationRecord> queued = unfinished.stream().filter(r -> r.state() == RecordState.PLANNED).toList();
             List<MigrationRecord> running = unfinished.stream().filter(r -> r.state() == RecordState.RUNNING).toList();
             for (MigrationRecord r : admission.startable(queued, running, settings.limits())) {
@@ -228,7 +234,7 @@ final class Dispatcher implements AutoCloseable {
         queuedOptions.remove(r.id());
         MigrationRecord running = r.running(agentId, clock.instant());
         LOG.info("migration started on {}'s agent as {}", r.source(), agentId);
-        history.update(running);
+        records.update(running); // when the history does not take it, the record is kept in memory and followed alike
         signal.changed();
         follow(running, source);
     }
@@ -244,11 +250,10 @@ final class Dispatcher implements AutoCloseable {
             } finally {
                 watched.remove(r.id());
                 progress.remove(r.id());
-                if (closing) {
-                    return;
+                if (!closing) {
+                    signal.changed();
+                    dispatchAfterEnd();
                 }
-                signal.changed();
-                dispatch();
             }
         });
     }
@@ -304,6 +309,15 @@ final class Dispatcher implements AutoCloseable {
         }
     }
 
+    /** Starts what the end of a migration let through; a history it cannot read waits for the next change. */
+    private void dispatchAfterEnd() {
+        try {
+            dispatch();
+        } catch (HistoryException e) {
+            LOG.warn("queued migrations not started: {}", e.getMessage());
+        }
+    }
+
     /** Polls the agent until it answers or {@code giveUpNanos} passes; false when it did not come back. */
     private boolean awaitAgent(HostConfig agent, long giveUpNanos) {
         while (!closing && System.nanoTime() < giveUpNanos) {
@@ -323,15 +337,19 @@ final class Dispatcher implements AutoCloseable {
         return false;
     }
 
+    /**
+     * Records how a migration ended and tells whoever follows it. A history that does not take the
+     * record changes neither: the record is kept in memory, with a warning, until it can be written.
+     */
     private void finish(MigrationRecord r, RecordState state, Figures figures, String error) {
         synchronized (lock) {
-            MigrationRecord current = history.get(r.id()).orElse(r);
+            MigrationRecord current = records.latest(r);
             if (current.state().terminal()) {
                 return;
             }
             MigrationRecord finished = current.finished(state, withTimeline(r.id(), figures), error == null ? "" : error,
                     clock.instant());
-            history.update(finished);
+            records.update(finished);
             events.migrationFinished(finished);
             try (MigrationLog ctx = MigrationLog.of(r.id(), r.vm())) {
                 logEnd(state, figures, error);
@@ -395,7 +413,7 @@ final class Dispatcher implements AutoCloseable {
     }
 
     private MigrationRecord stored(String id) throws OrchestratorException {
-        return history.get(id).orElseThrow(() -> new OrchestratorException(Code.NOT_FOUND, "no migration " + id));
+        return records.get(id).orElseThrow(() -> new OrchestratorException(Code.NOT_FOUND, "no migration " + id));
     }
 
     View view(String id) throws OrchestratorException {
@@ -403,12 +421,12 @@ final class Dispatcher implements AutoCloseable {
         MigrationRecord r = record(id);
         String waiting = "";
         if (r.state() == RecordState.PLANNED) {
-            List<MigrationRecord> unfinished = history.unfinished();
+            List<MigrationRecord> unfinished = records.unfinished();
             waiting = admission.reasons(unfinished.stream().filter(x -> x.state() == RecordState.PLANNED).toList(),
                     unfinished.stream().filter(x -> x.state() == RecordState.RUNNING).toList(), settings.limits())
                     .getOrDefault(id, "");
         }
-        return new View(r, waiting, progress.get(id), v);
+        return new View(r, waiting, progress.get(id), v, records.warning(id).orElse(""));
     }
 
     /** Stops following migrations; those still running stay RUNNING in the history for the next start. */

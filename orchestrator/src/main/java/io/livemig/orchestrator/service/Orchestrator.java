@@ -4,6 +4,7 @@ import io.livemig.common.config.ClusterConfig;
 import io.livemig.common.config.HostConfig;
 import io.livemig.common.timeline.Phases;
 import io.livemig.common.timeline.Timeline;
+import io.livemig.orchestrator.history.History;
 import io.livemig.orchestrator.history.HistoryStore;
 import io.livemig.orchestrator.history.RoundRecord;
 import io.livemig.orchestrator.model.AgentProgress;
@@ -22,9 +23,11 @@ import io.livemig.orchestrator.placement.VmLoad;
 import io.livemig.orchestrator.workflow.AdmissionQueue;
 import io.livemig.orchestrator.workflow.MigrationRecord;
 import io.livemig.orchestrator.workflow.Reconciler;
+import io.livemig.orchestrator.workflow.RetryBackoff;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.List;
+import java.util.Optional;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.ThreadFactory;
@@ -41,7 +44,8 @@ import java.util.concurrent.TimeUnit;
  * carries it out: {@link HostMonitor} (hosts and loads), {@link Dispatcher} (migrations),
  * {@link Rounds} (rebalance and drain rounds), {@link Reconciliation} (records whose migration
  * was lost sight of). They share one lock, so a decision is made on a state no other part is
- * changing.
+ * changing; they read and write migration records through {@link Records}, which keeps in memory
+ * what the history could not take and writes it later.
  */
 public final class Orchestrator implements AutoCloseable {
 
@@ -55,8 +59,12 @@ public final class Orchestrator implements AutoCloseable {
             Duration rebalanceInterval,
             boolean scheduledDryRun) {}
 
-    /** A migration as shown to clients: the record, why it waits, the agent's latest progress. */
-    public record View(MigrationRecord record, String waitingFor, AgentProgress progress, long version) {}
+    /**
+     * A migration as shown to clients: the record, why it waits, the agent's latest progress, and
+     * a warning when this version of the record is not in the history yet ("" when it is).
+     */
+    public record View(MigrationRecord record, String waitingFor, AgentProgress progress, long version,
+            String warning) {}
 
     /** What {@link #migrate} answers: the queued record and the placement decision behind it. */
     public record Queued(MigrationRecord record, TargetChoice decision, String explanation) {}
@@ -68,34 +76,46 @@ public final class Orchestrator implements AutoCloseable {
     public record HostView(HostConfig config, HostAvailability state, String stateReason, HostLoad load,
             HostReport latest, int samples, double weightedLoad) {}
 
+    /**
+     * Whether the history takes writes: {@code problem} is the last write's failure, "" when the
+     * last write worked; {@code unwrittenRecords} versions of records wait in memory to be written.
+     */
+    public record HistoryHealth(String problem, int unwrittenRecords) {
+        public boolean writable() {
+            return problem.isEmpty() && unwrittenRecords == 0;
+        }
+    }
+
     /** A running VM and where it is. */
     public record VmView(GuestVm vm, String host, double cpuUtilisation, VmLoad load) {}
 
     private final Settings settings;
-    private final HistoryStore history;
+    private final History history;
     private final ChangeSignal signal = new ChangeSignal();
+    private final Records records;
     private final HostMonitor hostMonitor;
     private final Reconciliation reconciliation;
     private final Dispatcher dispatcher;
     private final Rounds rounds;
     private final ScheduledExecutorService scheduler = Executors.newScheduledThreadPool(2, daemon("livemig-orchestrator"));
 
-    public Orchestrator(ClusterConfig cluster, Settings settings, Agents agents, HistoryStore history, Clock clock) {
+    public Orchestrator(ClusterConfig cluster, Settings settings, Agents agents, History history, Clock clock) {
         this(cluster, settings, agents, history, clock, OrchestratorEvents.NONE);
     }
 
     /** As the other constructor; {@code events} hears of finished migrations and recorded rounds (metrics). */
-    public Orchestrator(ClusterConfig cluster, Settings settings, Agents agents, HistoryStore history, Clock clock,
+    public Orchestrator(ClusterConfig cluster, Settings settings, Agents agents, History history, Clock clock,
             OrchestratorEvents events) {
         Object lock = new Object();
         this.settings = settings;
         this.history = history;
+        this.records = new Records(history, events, signal, scheduler, RetryBackoff.HISTORY_WRITES);
         this.hostMonitor = new HostMonitor(cluster, settings.loadWindow(), agents, settings.rebalance().placement(),
                 signal);
-        this.reconciliation = new Reconciliation(cluster, agents, history, clock, events, hostMonitor, signal, lock);
-        this.dispatcher = new Dispatcher(cluster, settings, agents, history, clock, events, hostMonitor,
+        this.reconciliation = new Reconciliation(cluster, agents, records, clock, events, hostMonitor, signal, lock);
+        this.dispatcher = new Dispatcher(cluster, settings, agents, records, clock, events, hostMonitor,
                 reconciliation, signal, lock);
-        this.rounds = new Rounds(settings, history, clock, events, hostMonitor, dispatcher, signal, lock);
+        this.rounds = new Rounds(settings, history, records, clock, events, hostMonitor, dispatcher, signal, lock);
     }
 
     /**
@@ -203,8 +223,28 @@ public final class Orchestrator implements AutoCloseable {
         return signal.awaitChange(afterVersion, timeout);
     }
 
+    /** Migrations matching {@code query}, newest first, as the orchestrator knows them (see {@link #historyHealth}). */
     public List<MigrationRecord> history(HistoryStore.Query query) {
-        return history.list(query);
+        return records.list(query);
+    }
+
+    /** Migrations queued or running, oldest first. */
+    public List<MigrationRecord> unfinished() {
+        return records.unfinished();
+    }
+
+    /**
+     * Whether the history takes writes. A version of a record it did not take (a migration started
+     * or ended while its disk was full) is kept in memory, shown by every read, and written as
+     * soon as the history takes it; the next start settles what a stop left unwritten.
+     */
+    public HistoryHealth historyHealth() {
+        return records.health();
+    }
+
+    /** For a migration whose latest version is not in the history yet: the warning its readers get. */
+    public Optional<String> historyWarning(String id) {
+        return records.warning(id);
     }
 
     public List<RoundRecord> rounds(int limit) {
@@ -247,11 +287,13 @@ public final class Orchestrator implements AutoCloseable {
         }
     }
 
+    /** Stops; a last attempt writes what the history did not take (else the next start settles it). */
     @Override
     public void close() {
         dispatcher.stopping();
         scheduler.shutdownNow();
         dispatcher.close();
+        records.writeUnwritten();
     }
 
     static ThreadFactory daemon(String name) {

@@ -16,4 +16,10 @@ public interface OrchestratorEvents {
 
     /** A rebalance or drain round was recorded. */
     default void roundRecorded(boolean drain, boolean dryRun) {}
+
+    /**
+     * A write to the history failed; {@code storageFull}: its file system is full (else the file is
+     * read-only, locked or damaged).
+     */
+    default void historyWriteFailed(boolean storageFull) {}
 }

@@ -3,7 +3,6 @@ package io.livemig.orchestrator.service;
 import io.livemig.common.config.ClusterConfig;
 import io.livemig.common.config.HostConfig;
 import io.livemig.common.log.MigrationLog;
-import io.livemig.orchestrator.history.HistoryStore;
 import io.livemig.orchestrator.service.Orchestrator.VmView;
 import io.livemig.orchestrator.workflow.AgentOutcome;
 import io.livemig.orchestrator.workflow.Figures;
@@ -32,7 +31,7 @@ final class Reconciliation {
 
     private final ClusterConfig cluster;
     private final Agents agents;
-    private final HistoryStore history;
+    private final Records records;
     private final Clock clock;
     private final OrchestratorEvents events;
     private final HostMonitor hosts;
@@ -40,11 +39,11 @@ final class Reconciliation {
     private final Object lock;
     private final Reconciler reconciler = new Reconciler();
 
-    Reconciliation(ClusterConfig cluster, Agents agents, HistoryStore history, Clock clock, OrchestratorEvents events,
+    Reconciliation(ClusterConfig cluster, Agents agents, Records records, Clock clock, OrchestratorEvents events,
             HostMonitor hosts, ChangeSignal signal, Object lock) {
         this.cluster = cluster;
         this.agents = agents;
-        this.history = history;
+        this.records = records;
         this.clock = clock;
         this.events = events;
         this.hosts = hosts;
@@ -62,7 +61,7 @@ final class Reconciliation {
             for (VmView vm : hosts.vms()) {
                 where.put(vm.vm().name(), vm.host());
             }
-            for (MigrationRecord r : history.unfinished()) {
+            for (MigrationRecord r : records.unfinished()) {
                 settle(r, where, follow);
             }
             signal.changed();
@@ -89,14 +88,14 @@ final class Reconciliation {
         }
         if (resolution instanceof Resolution.Finish f) {
             MigrationRecord finished = r.finished(f.state(), f.figures(), f.error(), clock.instant());
-            history.update(finished);
+            records.update(finished); // when the history does not take it, kept in memory and written later
             events.migrationFinished(finished);
         } else if (resolution instanceof Resolution.Keep && source != null) {
             follow.accept(r, source);
         } else if (resolution instanceof Resolution.Requeue && r.state() == RecordState.REQUESTED) {
             MigrationRecord failed = r.failed("the orchestrator stopped before planning it", Figures.none(),
                     clock.instant());
-            history.update(failed);
+            records.update(failed);
             events.migrationFinished(failed);
         } // a PLANNED record stays queued
     }

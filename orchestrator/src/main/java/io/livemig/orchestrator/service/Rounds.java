@@ -1,5 +1,6 @@
 package io.livemig.orchestrator.service;
 
+import io.livemig.orchestrator.history.History;
 import io.livemig.orchestrator.history.HistoryStore;
 import io.livemig.orchestrator.history.RoundRecord;
 import io.livemig.orchestrator.model.TransferOptions;
@@ -62,7 +63,8 @@ final class Rounds {
     }
 
     private final Settings settings;
-    private final HistoryStore history;
+    private final History history;
+    private final Records records;
     private final Clock clock;
     private final OrchestratorEvents events;
     private final HostMonitor hosts;
@@ -71,10 +73,11 @@ final class Rounds {
     private final Object lock;
     private final Rebalancer rebalancer = new Rebalancer();
 
-    Rounds(Settings settings, HistoryStore history, Clock clock, OrchestratorEvents events, HostMonitor hosts,
-            Dispatcher dispatcher, ChangeSignal signal, Object lock) {
+    Rounds(Settings settings, History history, Records records, Clock clock, OrchestratorEvents events,
+            HostMonitor hosts, Dispatcher dispatcher, ChangeSignal signal, Object lock) {
         this.settings = settings;
         this.history = history;
+        this.records = records;
         this.clock = clock;
         this.events = events;
         this.hosts = hosts;
@@ -165,7 +168,7 @@ final class Rounds {
     /** When each VM last arrived somewhere, for the cooldown. */
     private Map<String, Long> lastMoves() {
         Map<String, Long> last = new HashMap<>();
-        for (MigrationRecord r : history.list(HistoryStore.Query.latest(1000).withState(RecordState.SUCCEEDED))) {
+        for (MigrationRecord r : records.list(HistoryStore.Query.latest(1000).withState(RecordState.SUCCEEDED))) {
             Instant ended = r.endedAt();
             if (ended != null) {
                 last.merge(r.vm(), ended.toEpochMilli(), Math::max);

@@ -46,7 +46,7 @@ class OrchestratorMetricsTest {
                 PlacementPolicy.BALANCE, new AdmissionQueue.Limits(2, 1, 1), Duration.ofHours(1), 3,
                 RebalanceSettings.DEFAULT, Duration.ZERO, false), agents, history, Clock.systemUTC(), metrics);
         orchestrator.start();
-        endpoint = MetricsEndpoint.start("127.0.0.1", 0, metrics.watch(orchestrator, history).registry(), false);
+        endpoint = MetricsEndpoint.start("127.0.0.1", 0, metrics.watch(orchestrator).registry(), false);
     }
 
     @AfterEach
