@@ -22,8 +22,10 @@ import picocli.CommandLine.Option;
         footer = {"%nJSON: {migrations: [{id, vm, source, target, mode_requested, state, origin,",
             "reason, agent_migration_id, requested_at_ms, started_at_ms, ended_at_ms,",
             "mode_used, total_ms, downtime_ms, setup_ms, memory_bytes, bytes_transferred,",
-            "iterations, postcopy_requests, escalations, error, waiting_for}]}; times in",
-            "ms since the epoch, null when not reached.",
+            "iterations, postcopy_requests, escalations, error, waiting_for, phases,",
+            "warning}]}; times in ms since the epoch, null when not reached. A migration",
+            "the orchestrator could not write to its history yet (its disk full) is shown",
+            "as it knows it, with a warning line on stderr.",
             "%nExamples:", "  livemig history", "  livemig history --vm web1 --state failed --limit 5 --json"},
         exitCodeListHeading = ExitCodes.HELP_HEADING,
         exitCodeList = {ExitCodes.HELP_OK, ExitCodes.HELP_ORCHESTRATOR_USAGE,
@@ -83,6 +85,7 @@ final class HistoryCommand implements Callable<Integer> {
             }
         }
         out.flush();
+        response.getMigrationsList().forEach(m -> MigrationFollower.warn(orchestrator.err(), m));
         return ExitCodes.OK;
     }
 }

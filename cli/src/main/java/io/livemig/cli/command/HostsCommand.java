@@ -34,17 +34,20 @@ import picocli.CommandLine.Spec;
 @Command(name = "hosts", description = {
         "The cluster's hosts: state, capacity, load.",
         "With an orchestrator: its view (state up, down, draining or maintenance; CPU and load averaged over its "
-                    + "window; the load spread it balances). Without: each agent asked directly."},
+                    + "window; the load spread it balances), and a last line when it cannot write its history. "
+                    + "Without: each agent asked directly."},
         mixinStandardHelpOptions = true, versionProvider = ManifestVersionProvider.class,
         footer = {"%nJSON with an orchestrator: {spread, hosts: [{name, agent, state, state_reason,",
             "cpus, cpu_utilisation, memory_total_bytes, memory_free_bytes,",
             "memory_committed_bytes, vm_count, load, samples, migrations_outgoing,",
-            "migrations_incoming}]}; without: an array of what each agent reports.",
+            "migrations_incoming}], orchestrator: {history_writable, history_problem,",
+            "unwritten_records}}; without: an array of what each agent reports.",
             "%nExamples:", "  livemig hosts", "  livemig --orchestrator 10.213.77.1:7080 hosts --json",
             "  livemig --cluster lab.yaml hosts --json"},
         exitCodeListHeading = ExitCodes.HELP_HEADING,
         exitCodeList = {ExitCodes.HELP_OK, ExitCodes.HELP_USAGE,
-            "3:At least one agent is unavailable (host down), or the orchestrator is.", ExitCodes.HELP_REFUSED})
+            "3:At least one agent is unavailable (host down), or the orchestrator is, or cannot write its history.",
+            ExitCodes.HELP_REFUSED})
 final class HostsCommand implements Callable<Integer> {
 
     private final AgentChannels channels;
@@ -123,6 +126,7 @@ final class HostsCommand implements Callable<Integer> {
         ListHostsResponse response = client.listHosts();
         PrintWriter out = spec.commandLine().getOut();
         boolean anyDown = response.getHostsList().stream().anyMatch(h -> h.getState() == HostState.HOST_STATE_DOWN);
+        boolean historyWritable = response.getHistoryProblem().isEmpty() && response.getUnwrittenRecords() == 0;
         if (json) {
             List<Map<String, Object>> hosts = new ArrayList<>();
             for (Host h : response.getHostsList()) {
@@ -146,6 +150,12 @@ final class HostsCommand implements Callable<Integer> {
             Map<String, Object> doc = new LinkedHashMap<>();
             doc.put("spread", response.getSpread());
             doc.put("hosts", hosts);
+            Map<String, Object> orchestrator = new LinkedHashMap<>();
+            orchestrator.put("history_writable", historyWritable);
+            orchestrator.put("history_problem", response.getHistoryProblem().isEmpty() ? null
+                    : response.getHistoryProblem());
+            orchestrator.put("unwritten_records", response.getUnwrittenRecords());
+            doc.put("orchestrator", orchestrator);
             out.println(MigrationFormat.json(doc));
         } else {
             String format = "%-12s %-11s %4s %6s %21s %11s %4s %6s%s%n";
@@ -160,8 +170,20 @@ final class HostsCommand implements Callable<Integer> {
                                 : "  " + MigrationSummary.oneLine(h.getStateReason()));
             }
             out.printf(Locale.ROOT, "spread %.3f%n", response.getSpread());
+            if (!historyWritable) {
+                out.println(historyLine(response));
+            }
         }
         out.flush();
-        return anyDown ? ExitCodes.UNAVAILABLE : ExitCodes.OK;
+        return anyDown || !historyWritable ? ExitCodes.UNAVAILABLE : ExitCodes.OK;
+    }
+
+    /** "orchestrator: history not writable: REASON; N records waiting in memory". */
+    static String historyLine(ListHostsResponse response) {
+        int waiting = response.getUnwrittenRecords();
+        String problem = response.getHistoryProblem().isEmpty() ? "records wait to be written"
+                : MigrationSummary.oneLine(response.getHistoryProblem());
+        return "orchestrator: history not writable: " + problem + "; " + waiting + (waiting == 1 ? " record" : " records")
+                + " waiting in memory";
     }
 }

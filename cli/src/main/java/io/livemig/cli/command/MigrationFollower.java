@@ -1,6 +1,7 @@
 package io.livemig.cli.command;
 
 import io.livemig.cli.client.OrchestratorClient;
+import io.livemig.cli.format.MigrationSummary;
 import io.livemig.proto.orchestrator.v1.Migration;
 import io.livemig.proto.orchestrator.v1.MigrationState;
 import io.livemig.proto.orchestrator.v1.MigrationUpdate;
@@ -8,7 +9,9 @@ import java.io.PrintWriter;
 
 /**
  * Follows an orchestrator migration to its end (Watch), telling people on stderr why it waits
- * while queued and, on a terminal, drawing the agent's progress line as direct mode does.
+ * while queued and, on a terminal, drawing the agent's progress line as direct mode does; and,
+ * whatever the output, warning on stderr when the orchestrator could not write the end to its
+ * history.
  */
 final class MigrationFollower {
 
@@ -28,7 +31,7 @@ final class MigrationFollower {
         this.draw = draw;
     }
 
-    /** The migration's final record. */
+    /** The migration's final record; its warning, if any, is printed already. */
     Migration follow(String id) {
         String[] lastWaiting = {""};
         boolean[] drawn = {false};
@@ -51,6 +54,18 @@ final class MigrationFollower {
             err.println();
             err.flush();
         }
+        warn(err, last);
         return last;
+    }
+
+    /**
+     * One line on stderr when this version of the record is not in the orchestrator's history yet
+     * (its disk full...): the result stands, and the exit code is the migration's.
+     */
+    static void warn(PrintWriter err, Migration m) {
+        if (!m.getWarning().isEmpty()) {
+            err.println("livemig: warning: migration " + m.getId() + ": " + MigrationSummary.oneLine(m.getWarning()));
+            err.flush();
+        }
     }
 }

@@ -111,6 +111,7 @@ public final class MigrationFormat {
         r.put("postcopy_requests", m.getPostcopyRequests());
         r.put("escalations", List.copyOf(m.getEscalationsList()));
         r.put("error", m.getError().isEmpty() ? null : m.getError());
+        r.put("warning", m.getWarning().isEmpty() ? null : m.getWarning());
         r.put("reason", !m.getReason().isEmpty() || decision == null ? m.getReason() : decision.getExplanation());
         r.put("origin", m.getOrigin());
         r.put("waiting_for", m.getWaitingFor().isEmpty() ? null : m.getWaitingFor());

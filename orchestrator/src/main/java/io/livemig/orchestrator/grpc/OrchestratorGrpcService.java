@@ -109,7 +109,9 @@ final class OrchestratorGrpcService extends OrchestratorServiceGrpc.Orchestrator
     @Override
     public void listHosts(ListHostsRequest request, StreamObserver<ListHostsResponse> observer) {
         unary(observer, () -> {
-            ListHostsResponse.Builder b = ListHostsResponse.newBuilder().setSpread(orchestrator.spread());
+            Orchestrator.HistoryHealth health = orchestrator.historyHealth();
+            ListHostsResponse.Builder b = ListHostsResponse.newBuilder().setSpread(orchestrator.spread())
+                    .setHistoryProblem(health.problem()).setUnwrittenRecords(health.unwrittenRecords());
             for (Orchestrator.HostView h : orchestrator.hosts()) {
                 Host.Builder host = Host.newBuilder().setName(h.config().name()).setAgent(h.config().agent())
                         .setState(state(h.state())).setStateReason(h.stateReason()).setSamples(h.samples())
@@ -164,7 +166,7 @@ final class OrchestratorGrpcService extends OrchestratorServiceGrpc.Orchestrator
             }
             Orchestrator.Queued q = orchestrator.migrate(request.getVm(), request.getTarget(),
                     AgentMessages.transferOptions(request.getOptions()), "user", timeline);
-            return MigrateResponse.newBuilder().setMigration(migration(q.record(), ""))
+            return MigrateResponse.newBuilder().setMigration(migration(q.record(), "", ""))
                     .setDecision(decision(q.decision(), q.explanation())).build();
         });
     }
@@ -176,7 +178,7 @@ final class OrchestratorGrpcService extends OrchestratorServiceGrpc.Orchestrator
             Orchestrator.View view = orchestrator.view(migrationId(request));
             while (!call.isCancelled()) {
                 MigrationUpdate.Builder u = MigrationUpdate.newBuilder()
-                        .setMigration(migration(view.record(), view.waitingFor()));
+                        .setMigration(migration(view.record(), view.waitingFor(), view.warning()));
                 if (view.progress() != null) {
                     u.setProgress(AgentMessages.progress(view.progress()));
                 }
@@ -189,6 +191,8 @@ final class OrchestratorGrpcService extends OrchestratorServiceGrpc.Orchestrator
             }
         } catch (OrchestratorException e) {
             observer.onError(status(e));
+        } catch (HistoryException e) {
+            observer.onError(status(e));
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             observer.onError(Status.UNAVAILABLE.withDescription("orchestrator shutting down").asRuntimeException());
@@ -197,7 +201,10 @@ final class OrchestratorGrpcService extends OrchestratorServiceGrpc.Orchestrator
 
     @Override
     public void abort(MigrationId request, StreamObserver<Migration> observer) {
-        unary(observer, () -> migration(orchestrator.abort(migrationId(request)), ""));
+        unary(observer, () -> {
+            MigrationRecord r = orchestrator.abort(migrationId(request));
+            return migration(r, "", orchestrator.historyWarning(r.id()).orElse(""));
+        });
     }
 
     @Override
@@ -214,7 +221,8 @@ final class OrchestratorGrpcService extends OrchestratorServiceGrpc.Orchestrator
                 q = q.withState(state(request.getState()));
             }
             HistoryResponse.Builder b = HistoryResponse.newBuilder();
-            orchestrator.history(q).forEach(r -> b.addMigrations(migration(r, "")));
+            orchestrator.history(q).forEach(r -> b.addMigrations(migration(r, "",
+                    orchestrator.historyWarning(r.id()).orElse(""))));
             return b.build();
         });
     }
@@ -296,7 +304,8 @@ final class OrchestratorGrpcService extends OrchestratorServiceGrpc.Orchestrator
         }
     }
 
-    static Migration migration(MigrationRecord r, String waitingFor) {
+    /** {@code warning}: "" when this version of the record is in the history. */
+    static Migration migration(MigrationRecord r, String waitingFor, String warning) {
         Migration.Builder b = Migration.newBuilder().setId(r.id()).setVm(r.vm()).setSource(r.source())
                 .setTarget(r.target()).setModeRequested(r.modeRequested().label()).setState(state(r.state()))
                 .setOrigin(r.origin()).setReason(r.reason()).setAgentMigrationId(r.agentMigrationId())
@@ -306,7 +315,7 @@ final class OrchestratorGrpcService extends OrchestratorServiceGrpc.Orchestrator
                 .setSetupMs(r.figures().setupMs()).setMemoryBytes(r.figures().memoryBytes())
                 .setBytesTransferred(r.figures().bytesTransferred()).setIterations(r.figures().iterations())
                 .setPostcopyRequests(r.figures().postcopyRequests()).addAllEscalations(r.figures().escalations())
-                .setError(r.error()).setWaitingFor(waitingFor == null ? "" : waitingFor);
+                .setError(r.error()).setWaitingFor(waitingFor == null ? "" : waitingFor).setWarning(warning);
         r.figures().phases().forEach(p -> b.addPhases(io.livemig.proto.agent.v1.Phase.newBuilder().setName(p.name())
                 .setWhere(p.where()).setStartMs(p.startMs()).setDurationMs(p.durationMs())));
         Optional.ofNullable(r.startedAt()).ifPresent(t -> b.setStartedAtMs(t.toEpochMilli()));
