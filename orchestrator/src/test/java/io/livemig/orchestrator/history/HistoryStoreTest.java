@@ -239,6 +239,19 @@ class HistoryStoreTest {
         assertThrows(IllegalArgumentException.class, () -> Query.latest(0));
     }
 
+    /** The filter the orchestrator applies to records kept in memory is the one the file applies. */
+    @Test
+    void aQueryMatchesTheRecordsListReturns() {
+        insertSample();
+        List<MigrationRecord> all = store.list(Query.latest(100));
+        for (Query q : List.of(Query.latest(100).withVm("demo"), Query.latest(100).withHost("lab-a"),
+                Query.latest(100).withHost("lab-e"), Query.latest(100).withState(RecordState.RUNNING),
+                Query.latest(100).withVm("web").withHost("lab-c").withState(RecordState.FAILED),
+                Query.latest(100).withVm("demo").withState(RecordState.ABORTED), Query.latest(100).withHost("lab"))) {
+            assertEquals(ids(store.list(q)), ids(all.stream().filter(q::matches).toList()), q.toString());
+        }
+    }
+
     @Test
     void listFiltersByVmHostAndState() {
         insertSample();
