@@ -35,7 +35,7 @@ import org.junit.jupiter.api.io.TempDir;
 /**
  * The orchestrator's history disk fills while a migration runs: the command that follows it
  * still ends, with the agent's result, its own exit code and one warning line; hosts says the
- * history is not writable until it is again.
+ * history is not writable until it is again, even when nothing waits to be written.
  */
 class HistoryFullCliTest {
 
@@ -121,6 +121,34 @@ class HistoryFullCliTest {
         Run watched = run("watch", id);
         assertEquals(0, watched.exitCode(), watched.toString());
         assertEquals("", watched.err(), "written now: no warning");
+    }
+
+    @Test
+    void aRefusedMigrateShowsInHostsUntilThereIsRoomAgainThoughNothingIsWrittenMeanwhile() throws Exception {
+        history.fill();
+        Run refused = run("migrate", "web1", "--to", "b");
+        assertEquals(1, refused.exitCode(), refused.toString());
+        assertEquals("", refused.out());
+        assertEquals("livemig: history " + history.store().file() + ": cannot allocate a migration id: [SQLITE_FULL] "
+                + "Insertion failed because database is full (database or disk is full) (RESOURCE_EXHAUSTED)",
+                refused.err().strip());
+        Run hosts = run("hosts");
+        assertEquals(3, hosts.exitCode(), hosts.toString());
+        List<String> lines = hosts.outLines();
+        assertTrue(lines.get(lines.size() - 1).startsWith("orchestrator: history not writable: history "
+                + history.store().file() + ": cannot "), hosts.out());
+        assertTrue(lines.get(lines.size() - 1).endsWith("; 0 records waiting in memory"), hosts.out());
+
+        history.free(); // no command writes anything: the orchestrator finds out by itself
+        long end = System.nanoTime() + Duration.ofSeconds(20).toNanos();
+        long version = 0;
+        while (!orchestrator.historyHealth().writable() && System.nanoTime() < end) {
+            version = orchestrator.awaitChange(version, Duration.ofSeconds(1));
+        }
+        Run healthy = run("hosts");
+        assertEquals(0, healthy.exitCode(), healthy.toString());
+        assertTrue(healthy.outLines().stream().noneMatch(l -> l.startsWith("orchestrator:")), healthy.out());
+        assertTrue(run("hosts", "--json").json().get("orchestrator").get("history_writable").asBoolean());
     }
 
     @Test

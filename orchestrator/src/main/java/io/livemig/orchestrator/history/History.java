@@ -42,4 +42,10 @@ public interface History {
 
     /** The newest {@code limit} rounds, newest first. */
     List<RoundRecord> rounds(int limit);
+
+    /**
+     * A write that changes nothing, durable as every other write (so it fails as they do on a full
+     * disk or a read-only file): whether the history takes writes again after one failed.
+     */
+    void probeWrite();
 }

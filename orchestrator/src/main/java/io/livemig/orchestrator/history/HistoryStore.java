@@ -249,6 +249,26 @@ public final class HistoryStore implements History, AutoCloseable {
         return run("list rounds", () -> rounds.newest(limit));
     }
 
+    /**
+     * Sets {@code PRAGMA user_version} to its own value in one immediate transaction: nothing
+     * changes, yet SQLite writes the database header page (page 1) again, so the commit appends a
+     * frame to the write-ahead log and fsyncs it like any other write, and fails as they do
+     * (SQLITE_FULL when the disk is full). An UPDATE that sets a column to its own value would not
+     * do: SQLite leaves a page whose content does not change unwritten, and such a commit writes
+     * nothing.
+     */
+    @Override
+    public synchronized void probeWrite() {
+        run("write (probe)", () -> Sql.inTransaction(connection, () -> {
+            try (Statement s = connection.createStatement()) {
+                // Read under the write lock and set as read: the schema version never changes here.
+                int version = Integer.parseInt(Sql.stringPragma(s, "PRAGMA user_version"));
+                s.execute("PRAGMA user_version = " + version);
+            }
+            return null;
+        }));
+    }
+
     /** Closes the file. Idempotent; any other call afterwards throws IllegalStateException. */
     @Override
     public synchronized void close() {

@@ -32,7 +32,12 @@ import org.slf4j.LoggerFactory;
  * failure, then twice as long each time up to once a minute, each retry writing the kept versions
  * oldest first and stopping at the first failure; and at once after any other write succeeds. At a
  * stop they are tried once more; what is still unwritten then is settled by the next start's
- * reconciliation, from the agents' answers. Thread-safe.
+ * reconciliation, from the agents' answers.
+ *
+ * <p>The last failure is the history's {@link #health} problem until a write works. When no
+ * version waits (e.g. only a new migration was refused), the same retries make a write that
+ * changes nothing ({@link History#probeWrite}), so the problem clears once there is room again
+ * even if nothing else is written meanwhile. Thread-safe.
  */
 final class Records {
 
@@ -163,16 +168,24 @@ final class Records {
      * scheduled. Never throws: what it cannot write stays for the next retry, or the next start.
      */
     void writeUnwritten() {
+        write(false);
+    }
+
+    /** As {@link #writeUnwritten}; with {@code probe}, when nothing waits but the last write failed, a probe write. */
+    private void write(boolean probe) {
         try {
-            writeAll();
+            writeAll(probe);
         } catch (RuntimeException e) {
             // e.g. a history closed meanwhile (stopping): the next start settles what is unwritten
             LOG.warn("cannot write the records kept in memory: {}", e.getMessage());
         }
     }
 
-    private synchronized void writeAll() {
+    private synchronized void writeAll(boolean probe) {
         if (unwritten.isEmpty()) {
+            if (probe && !problem.isEmpty()) {
+                probe();
+            }
             return;
         }
         int written = 0;
@@ -192,6 +205,18 @@ final class Records {
         signal.changed();
     }
 
+    /** Nothing waits but the last write failed: a write that changes nothing tells whether writes work again. */
+    private void probe() {
+        try {
+            history.probeWrite();
+        } catch (HistoryException e) {
+            failed(e);
+            return;
+        }
+        LOG.info("history writable again");
+        wrote();
+    }
+
     /** A scheduled retry. */
     private void retryDue() {
         synchronized (this) {
@@ -199,7 +224,7 @@ final class Records {
                 retry = null; // this one, or one as due: the next failure schedules anew
             }
         }
-        writeUnwritten();
+        write(true);
     }
 
     /** A write worked: the history is fine once nothing waits; else what waits is written now. */
@@ -220,9 +245,8 @@ final class Records {
         problem = e.getMessage();
         failedInARow++;
         events.historyWriteFailed(e.storageFull());
-        if (!unwritten.isEmpty()) {
-            retryIn(backoff.before(failedInARow).toMillis());
-        }
+        // the versions waiting are written then; when none waits, a probe tells whether writes work again
+        retryIn(backoff.before(failedInARow).toMillis());
         signal.changed();
     }
 

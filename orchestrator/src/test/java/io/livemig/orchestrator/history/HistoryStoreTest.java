@@ -390,6 +390,28 @@ class HistoryStoreTest {
         assertEquals(file.toAbsolutePath(), store.file());
     }
 
+    /**
+     * The probe changes nothing, yet commits a frame to the write-ahead log as every write does:
+     * on a full disk, appending it fails with SQLITE_FULL as a record's write would.
+     */
+    @Test
+    void aProbeWriteChangesNothingButAppendsToTheLog() throws Exception {
+        store.insert(requested("m-1", "demo", "lab-a", 0));
+        Path log = Path.of(file + "-wal");
+        long before = Files.size(log);
+
+        store.probeWrite();
+        store.probeWrite();
+
+        assertTrue(Files.size(log) >= before + 2 * 4096, before + " -> " + Files.size(log));
+        assertEquals(String.valueOf(HistoryStore.SCHEMA_VERSION), store.pragma("user_version"));
+        assertEquals(List.of("m-1"), store.list(Query.latest(10)).stream().map(MigrationRecord::id).toList());
+        store.close();
+        try (HistoryStore again = HistoryStore.open(file)) {
+            assertEquals(String.valueOf(HistoryStore.SCHEMA_VERSION), again.pragma("user_version"));
+        }
+    }
+
     @Test
     void openCreatesMissingDirectories() {
         Path deep = dir.resolve("a/b/c/history.db");

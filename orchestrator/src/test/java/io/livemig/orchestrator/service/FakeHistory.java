@@ -123,4 +123,9 @@ public final class FakeHistory implements History {
     public List<RoundRecord> rounds(int limit) {
         return store.rounds(limit);
     }
+
+    @Override
+    public void probeWrite() {
+        write("write (probe)", store::probeWrite);
+    }
 }

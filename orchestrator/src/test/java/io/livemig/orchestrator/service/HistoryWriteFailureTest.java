@@ -129,6 +129,45 @@ class HistoryWriteFailureTest {
     }
 
     @Test
+    void healthClearsByItselfOnceThereIsRoomEvenWhenNothingWaits() throws Exception {
+        history.fill();
+        HistoryException full = assertThrows(HistoryException.class,
+                () -> orchestrator.migrate("web1", "b", AUTO, "user"));
+        assertTrue(full.storageFull(), full.getMessage());
+        Orchestrator.HistoryHealth sick = orchestrator.historyHealth();
+        assertFalse(sick.writable());
+        assertEquals(0, sick.unwrittenRecords(), "nothing was recorded, so nothing waits");
+        assertTrue(sick.problem().contains("[SQLITE_FULL]"), sick.problem());
+
+        // Still full: the orchestrator tries a write on its own (1 s after the failure); it fails too.
+        awaitFailedWrites(2);
+        assertFalse(orchestrator.historyHealth().writable());
+        assertTrue(orchestrator.historyHealth().problem().contains("cannot write (probe): [SQLITE_FULL]"),
+                orchestrator.historyHealth().problem());
+
+        history.free(); // nobody writes anything: the next probe (2 s after the last) finds room
+        Orchestrator.HistoryHealth healed = awaitHealth(true);
+        assertEquals(new Orchestrator.HistoryHealth("", 0), healed);
+        assertEquals(List.of(), ids(HistoryStore.Query.latest(10)), "a probe records nothing");
+        assertEquals(List.of(), agents.started);
+        String next = orchestrator.migrate("web1", "b", AUTO, "user").record().id();
+        awaitState(next, RecordState.RUNNING);
+    }
+
+    @Test
+    void aProbeFailureIsCountedAsAFailedWrite() throws Exception {
+        history.fill();
+        assertThrows(HistoryException.class, () -> orchestrator.migrate("web1", "b", AUTO, "user"));
+        awaitFailedWrites(2);
+        assertEquals(history.failedWrites(), failures(scrape()));
+        assertTrue(scrape().contains("livemig_history_unwritten_records 0.0"));
+
+        history.free();
+        awaitHealth(true);
+        assertEquals(history.failedWrites(), failures(scrape()));
+    }
+
+    @Test
     void failedWritesAreCountedAndTheRecordsWaitingShown() throws Exception {
         String id = endWhileFull();
         awaitState(id, RecordState.SUCCEEDED);
@@ -211,6 +250,29 @@ class HistoryWriteFailureTest {
         }
         assertEquals(state, v.record().state(), v.record().toString());
         return v;
+    }
+
+    /** The history's health once its writability is {@code writable} (fails after 20 s). */
+    Orchestrator.HistoryHealth awaitHealth(boolean writable) throws Exception {
+        long end = System.nanoTime() + Duration.ofSeconds(20).toNanos();
+        long version = 0;
+        Orchestrator.HistoryHealth h = orchestrator.historyHealth();
+        while (h.writable() != writable && System.nanoTime() < end) {
+            version = orchestrator.awaitChange(version, Duration.ofSeconds(1));
+            h = orchestrator.historyHealth();
+        }
+        assertEquals(writable, h.writable(), h.toString());
+        return h;
+    }
+
+    /** Once at least {@code n} writes failed (fails after 20 s). */
+    void awaitFailedWrites(int n) throws Exception {
+        long end = System.nanoTime() + Duration.ofSeconds(20).toNanos();
+        long version = 0;
+        while (history.failedWrites() < n && System.nanoTime() < end) {
+            version = orchestrator.awaitChange(version, Duration.ofSeconds(1));
+        }
+        assertTrue(history.failedWrites() >= n, "failed writes: " + history.failedWrites());
     }
 
     /** The record as the history file has it, once it has it in {@code state}. */
