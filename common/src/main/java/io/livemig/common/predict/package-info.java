@@ -1,6 +1,8 @@
 /**
  * Knowing a migration before it runs: {@link io.livemig.common.predict.MigrationPredictor} predicts
- * time, downtime, bytes and passes of each mode from a VM's figures. Pure: numbers in, numbers out.
+ * time, downtime, bytes and passes of each mode from a VM's figures, and
+ * {@link io.livemig.common.predict.ProgressEstimator} turns a running job's statistics into a
+ * progress fraction and an ETA with the same model. Pure: numbers in, numbers out.
  *
  * <p>The model, with M the memory size, N its non-zero part, W the working set the guest
  * rewrites, D its dirty rate, B the link rate the migration gets, c the compression ratio (1

@@ -31,7 +31,12 @@ final class ClassicRuns {
     }
 
     /** One job sample as the agent recorded it. */
-    record Sample(long elapsedMs, String phase, long iteration, long processed, long remaining, long dirtyRate) {}
+    record Sample(long elapsedMs, String phase, long iteration, long processed, long remaining, long dirtyRate) {
+
+        JobProgress job() {
+            return new JobProgress(elapsedMs, processed, remaining, dirtyRate, iteration, phase.equals("postcopy"));
+        }
+    }
 
     static List<Run> all() {
         ObjectMapper json = new ObjectMapper();
