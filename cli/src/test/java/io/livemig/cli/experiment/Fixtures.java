@@ -42,19 +42,30 @@ final class Fixtures {
             "postcopy", new long[] {1500, 1600},
             "virsh precopy", new long[] {2000, 9000},
             "virsh postcopy", new long[] {1800, 2000},
-            "auto", new long[] {1200, 4000});
+            "auto", new long[] {1200, 4000},
+            "stopcopy", new long[] {900, 900});
     static final Map<String, long[]> DOWNTIME_MS = Map.of(
             "precopy", new long[] {100, 400},
             "postcopy", new long[] {20, 25},
             "virsh precopy", new long[] {300, 2000},
             "virsh postcopy", new long[] {40, 50},
-            "auto", new long[] {90, 30});
+            "auto", new long[] {90, 30},
+            "stopcopy", new long[] {900, 900});
     static final Map<String, long[]> ITERATIONS = Map.of(
             "precopy", new long[] {4, 10},
             "postcopy", new long[] {2, 2},
             "virsh precopy", new long[] {5, 12},
             "virsh postcopy", new long[] {2, 2},
-            "auto", new long[] {4, 8});
+            "auto", new long[] {4, 8},
+            "stopcopy", new long[] {1, 1});
+
+    /** A stop-and-copy run of {@link #spec()}'s guest (8 MiB/s workload) that sent {@code bytes}, placed at {@code index}. */
+    static RunResult stopAndCopy(int index, long bytes) {
+        Builder b = builder(new RunPlan(index, String.format(java.util.Locale.ROOT, "r%03d-stopcopy-d64r8-l32-rep%d", index,
+                index), false, index, "stopcopy", false, 256, 64, 8, 32, 0, 120));
+        b.bytes = bytes;
+        return b.build();
+    }
 
     /** All runs of {@link #spec()} in plan order, all succeeded and intact. */
     static List<RunResult> results() {

@@ -5,6 +5,11 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import io.livemig.common.predict.Figure;
+import io.livemig.common.predict.MigrationPredictor;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Optional;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
@@ -68,7 +73,7 @@ class MigrationModelTest {
         // D/B = 0.9: V shrinks by 10% a pass from W=224 and would need ~60 passes to reach B*T = 0.4 MiB.
         ModelPrediction p = MigrationModel.predict("precopy", 256 * MIB, 224 * MIB, 36 * MIB, 40 * MIB, 10);
         assertFalse(p.converges());
-        assertEquals(MigrationModel.MAX_PASSES, p.passes());
+        assertEquals(MigrationPredictor.MAX_PASSES, p.passes());
         // V30 = 224 * 0.9^28 MiB, sent in V30/B.
         double v30 = 224 * MIB * Math.pow(0.9, 28);
         assertEquals(Math.round(v30 * 1000 / (40 * MIB)), p.downtimeMs());
@@ -76,6 +81,72 @@ class MigrationModelTest {
 
         ModelPrediction stuck = MigrationModel.predict("precopy", 256 * MIB, 64 * MIB, 64 * MIB, 32 * MIB, 300);
         assertTrue(stuck.formula().contains("does not shrink"), stuck.formula());
+    }
+
+    /**
+     * The guest's non-zero memory learned as 192 of its 256 MiB (W=64 D=8 B=32 T=300): its 64 MiB of
+     * zero pages are 16384 headers of 9 bytes. Pass 1: 201326592 + 147456 = 201474048 bytes in
+     * 6.00439453125 s; V2 = 8 MiB/s * 6.0044 s = 50368512 bytes (1.5011 s), V3 = 12592128 bytes
+     * (0.37527 s), V4 = 3148032 bytes fits in B*T = 9.6 MiB: 4 passes, 267582720 bytes in 7.9746 s,
+     * 93.8 ms paused. Every page taken as non-zero (the first row of predicts()), 340 MiB in 10625 ms:
+     * the old model's 0.77 of the measured bytes came from there. Stop-and-copy: 201474048 bytes, 6004 ms.
+     */
+    @Test
+    void learnedNonZeroMemoryLeavesTheZeroPagesOut() {
+        Figure nonZero = Figure.learned(192 * MIB);
+        ModelPrediction pre = MigrationModel.predict("precopy", 256 * MIB, nonZero, 64 * MIB, 8 * MIB, 32 * MIB, 300);
+        assertEquals(4, pre.passes());
+        assertEquals(267_582_720, pre.bytes());
+        assertEquals(7975, pre.totalMs());
+        assertEquals(94, pre.downtimeMs());
+        assertTrue(pre.formula().contains("N=192.0 MiB (learned)"), pre.formula());
+
+        ModelPrediction stop = MigrationModel.predict("stopcopy", 256 * MIB, nonZero, 64 * MIB, 8 * MIB, 32 * MIB, 0);
+        assertEquals(201_474_048, stop.bytes());
+        assertEquals(6004, stop.totalMs());
+        assertEquals(6004, stop.downtimeMs());
+    }
+
+    /**
+     * Auto takes the agent's steps; the model used to take it for pre-copy. M=256 W=64 D=64 B=32
+     * T=300: pass 2 has 64 MiB to send, 2000 ms of downtime, the ladder's cap: raised to it, it
+     * fits at once: 2 passes, 320 MiB, 10000 ms, 2000 ms paused (pre-copy: cut at 30 passes, the
+     * row above). W=128: 4000 ms needed, the cap is not enough; passes 3 and 4 throttle, pass 5
+     * switches to post-copy: 256 + 3 * 128 + 128 = 768 MiB in 24000 ms, not paused.
+     */
+    @Test
+    void autoTakesTheAgentsSteps() {
+        ModelPrediction raised = MigrationModel.predict("auto", 256 * MIB, 64 * MIB, 64 * MIB, 32 * MIB, 300);
+        assertEquals(2, raised.passes());
+        assertEquals(320 * MIB, raised.bytes());
+        assertEquals(10_000, raised.totalMs());
+        assertEquals(2000, raised.downtimeMs());
+        assertTrue(raised.converges());
+        assertTrue(raised.formula().contains("pass 2: allowed downtime raised to 2000 ms"), raised.formula());
+
+        ModelPrediction post = MigrationModel.predict("auto", 256 * MIB, 128 * MIB, 64 * MIB, 32 * MIB, 300);
+        assertEquals(768 * MIB, post.bytes());
+        assertEquals(24_000, post.totalMs());
+        assertEquals(0, post.downtimeMs());
+        assertTrue(post.formula().contains("pass 5: switched to post-copy"), post.formula());
+        assertEquals(1, post.formula().lines().count());
+    }
+
+    /** The median bytes of the succeeded stop-and-copy runs of a guest that size; none, nothing learned. */
+    @Test
+    void nonZeroMemoryIsLearnedFromStopAndCopyRuns() {
+        RunResult failed = Fixtures.stopAndCopy(4, 1 * MIB);
+        Fixtures.Builder b = Fixtures.builder(failed.plan());
+        b.status = "failed";
+        b.bytes = MIB;
+        List<RunResult> runs = new ArrayList<>(Fixtures.results());
+        assertEquals(Optional.empty(), MigrationModel.nonZeroMemory(runs, 256));
+        runs.add(Fixtures.stopAndCopy(1, 190 * MIB));
+        runs.add(Fixtures.stopAndCopy(2, 210 * MIB));
+        runs.add(Fixtures.stopAndCopy(3, 200 * MIB));
+        runs.add(b.build());
+        assertEquals(Optional.of(Figure.learned(200 * MIB)), MigrationModel.nonZeroMemory(runs, 256));
+        assertEquals(Optional.empty(), MigrationModel.nonZeroMemory(runs, 512));
     }
 
     @Test

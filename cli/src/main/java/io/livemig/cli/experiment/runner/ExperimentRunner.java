@@ -13,6 +13,7 @@ import io.livemig.cli.experiment.RunResult;
 import io.livemig.common.config.ClusterConfig;
 import io.livemig.common.config.ConfigException;
 import io.livemig.common.config.HostConfig;
+import io.livemig.common.predict.Figure;
 import java.io.IOException;
 import java.io.PrintWriter;
 import java.nio.file.Path;
@@ -27,7 +28,7 @@ import java.util.function.Function;
  * quiet period, the migration (through livemig's agents, or plain {@code virsh migrate} for the
  * baseline) while the guest is pinged every few milliseconds and its serial heartbeats are
  * timestamped by the host, a quiet period after, the guest's integrity verdict, and the model's
- * prediction; each run is written as soon as it ends, so an interrupted experiment keeps what it
+ * prediction (with the non-zero memory learned from the stop-and-copy runs made before); each run is written as soon as it ends, so an interrupted experiment keeps what it
  * measured.
  */
 public final class ExperimentRunner {
@@ -71,7 +72,7 @@ public final class ExperimentRunner {
             progress.printf(Locale.ROOT, "%s %3d/%d %-44s ", bar(plan.index(), plans.size()), plan.index() + 1,
                     plans.size(), label(plan));
             progress.flush();
-            RunResult r = runOne(plan, source, target);
+            RunResult r = runOne(plan, source, target, results);
             results.add(r);
             Results.writeRun(out, r);
             Results.writeCsv(out, results);
@@ -100,13 +101,17 @@ public final class ExperimentRunner {
                 + p.dirtyRateMibps() + " l" + p.linkMibps() + (p.warmup() ? "" : " rep" + p.repetition());
     }
 
-    private RunResult runOne(RunPlan plan, HostConfig source, HostConfig target) throws InterruptedException {
+    /** @param earlier the runs made so far: their stop-and-copy runs teach the model the guest's non-zero memory */
+    private RunResult runOne(RunPlan plan, HostConfig source, HostConfig target, List<RunResult> earlier)
+            throws InterruptedException {
         String vm = "exp-" + spec.name().replace('_', '-');
         // The cell's timeout (Matrix): livemig's timeout rule and virsh's --timeout alike.
         long timeoutS = plan.timeoutS() > 0 ? plan.timeoutS() : Matrix.DEFAULT_TIMEOUT_S;
         long memBytes = (long) plan.memMib() << 20;
-        ModelPrediction model = MigrationModel.predict(plan.mode(), memBytes, (long) plan.dirtyMib() << 20,
-                (long) plan.dirtyRateMibps() << 20, (long) plan.linkMibps() << 20, plan.maxDowntimeMs());
+        ModelPrediction model = MigrationModel.predict(plan.mode(), memBytes,
+                MigrationModel.nonZeroMemory(earlier, plan.memMib()).orElse(Figure.estimated(memBytes)),
+                (long) plan.dirtyMib() << 20, (long) plan.dirtyRateMibps() << 20, (long) plan.linkMibps() << 20,
+                plan.maxDowntimeMs());
         long originNanos = System.nanoTime();
         long originEpochMs = System.currentTimeMillis();
         LabGuests.Guest guest;
