@@ -4,28 +4,15 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.grpc.Server;
-import io.grpc.Status;
 import io.grpc.inprocess.InProcessChannelBuilder;
 import io.grpc.inprocess.InProcessServerBuilder;
-import io.grpc.stub.StreamObserver;
 import io.livemig.agent.grpc.FakeHypervisor;
 import io.livemig.cli.Main;
 import io.livemig.cli.client.AgentChannels;
 import io.livemig.cli.client.ClientEnvironment;
-import io.livemig.proto.agent.v1.AgentServiceGrpc;
-import io.livemig.proto.agent.v1.GetHostInfoRequest;
-import io.livemig.proto.agent.v1.HostInfo;
-import io.livemig.proto.agent.v1.ListVmsRequest;
-import io.livemig.proto.agent.v1.ListVmsResponse;
 import io.livemig.proto.agent.v1.MigrationMode;
-import io.livemig.proto.agent.v1.MigrationProgress;
-import io.livemig.proto.agent.v1.MigrationRef;
-import io.livemig.proto.agent.v1.MigrationResult;
 import io.livemig.proto.agent.v1.MigrationStatus;
 import io.livemig.proto.agent.v1.StartMigrationRequest;
-import io.livemig.proto.agent.v1.StartMigrationResponse;
-import io.livemig.proto.agent.v1.Vm;
-import io.livemig.proto.agent.v1.VmState;
 import java.io.PrintWriter;
 import java.io.StringWriter;
 import java.nio.file.Files;
@@ -41,60 +28,6 @@ import org.junit.jupiter.params.provider.CsvSource;
 
 /** hosts, vms and migrate against scripted agents over in-process gRPC: output and exit codes. */
 class ClusterCommandsTest {
-
-    /** An agent that knows one VM and answers every migration with a fixed result. */
-    static final class ScriptedAgent extends AgentServiceGrpc.AgentServiceImplBase {
-        final String host;
-        final List<String> vms;
-        final List<StartMigrationRequest> started = new ArrayList<>();
-        MigrationStatus outcome = MigrationStatus.MIGRATION_STATUS_SUCCEEDED;
-
-        ScriptedAgent(String host, String... vms) {
-            this.host = host;
-            this.vms = List.of(vms);
-        }
-
-        @Override
-        public void getHostInfo(GetHostInfoRequest r, StreamObserver<HostInfo> o) {
-            o.onNext(HostInfo.newBuilder().setClusterHostName(host).setCpus(2).setMemoryTotalBytes(8L << 30)
-                    .setMemoryFreeBytes(4L << 30).setRunningVms(vms.size()).build());
-            o.onCompleted();
-        }
-
-        @Override
-        public void listVms(ListVmsRequest r, StreamObserver<ListVmsResponse> o) {
-            ListVmsResponse.Builder b = ListVmsResponse.newBuilder();
-            vms.forEach(v -> b.addVms(v.equals("stuck")
-                    ? Vm.newBuilder().setName(v).setState(VmState.VM_STATE_PAUSED).setStateReason("post-copy failed")
-                            .setMemoryBytes(256L << 20)
-                    : Vm.newBuilder().setName(v).setState(VmState.VM_STATE_RUNNING).setMemoryBytes(256L << 20)));
-            o.onNext(b.build());
-            o.onCompleted();
-        }
-
-        @Override
-        public void startMigration(StartMigrationRequest r, StreamObserver<StartMigrationResponse> o) {
-            if (r.getOptions().getMaxDowntimeMs() > 60_000) {
-                o.onError(Status.INVALID_ARGUMENT.withDescription("max_downtime_ms must be 0..60000").asRuntimeException());
-                return;
-            }
-            started.add(r);
-            o.onNext(StartMigrationResponse.newBuilder().setMigrationId("m1").setTargetHost("lab-b").build());
-            o.onCompleted();
-        }
-
-        @Override
-        public void watchMigration(MigrationRef r, StreamObserver<MigrationProgress> o) {
-            o.onNext(MigrationProgress.newBuilder().setMigrationId("m1").setStatus(outcome)
-                    .setResult(MigrationResult.newBuilder().setStatus(outcome)
-                            .setModeRequested(MigrationMode.MIGRATION_MODE_AUTO).setModeUsed(MigrationMode.MIGRATION_MODE_PRECOPY)
-                            .setTotalMs(812).setDowntimeMs(41).setSetupMs(5).setIterations(3).setMemoryBytes(256L << 20)
-                            .setBytesTransferred(140L << 20).setError(outcome == MigrationStatus.MIGRATION_STATUS_SUCCEEDED
-                                    ? "" : "operation aborted"))
-                    .build());
-            o.onCompleted();
-        }
-    }
 
     @TempDir
     Path dir;
