@@ -13,7 +13,7 @@ public final class ExitCodes {
     public static final int USAGE = 2;
     /** A host, its agent or libvirt daemon, or the orchestrator cannot be reached (or libvirt is missing here). */
     public static final int UNAVAILABLE = 3;
-    /** The server refused this client: TLS handshake failed (no or untrusted certificate), or PERMISSION_DENIED. */
+    /** The server refused this client: TLS handshake failed (untrusted or expired certificate), or PERMISSION_DENIED. */
     public static final int REFUSED = 4;
 
     // Usage-help lines ("code:description") for picocli's exitCodeList; constants so that
@@ -30,8 +30,8 @@ public final class ExitCodes {
     static final String HELP_BAD_SERVER_CONFIG = "2:Bad configuration file (no tls section and not insecure, TLS files "
             + "missing...)";
     static final String HELP_CANNOT_LISTEN = "3:Cannot listen on the configured address.";
-    static final String HELP_REFUSED = "4:Refused: the TLS handshake failed (no, wrong or untrusted certificate), or this "
-            + "certificate's identity may not make the call (not in the server's allow list).";
+    static final String HELP_REFUSED = "4:Refused: the TLS handshake failed (an untrusted, expired or wrong "
+            + "certificate), or this certificate's identity may not make the call (not in the server's allow list).";
 
     private ExitCodes() {
     }

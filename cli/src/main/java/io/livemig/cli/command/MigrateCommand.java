@@ -5,6 +5,7 @@ import io.grpc.StatusRuntimeException;
 import io.livemig.agent.core.migration.MigrationSpec;
 import io.livemig.agent.core.policy.CopyMode;
 import io.livemig.cli.client.AgentChannels;
+import io.livemig.cli.client.CallFailures;
 import io.livemig.cli.client.ClientTarget;
 import io.livemig.cli.client.OrchestratorClient;
 import io.livemig.cli.client.ProtoChoices;
@@ -337,8 +338,11 @@ final class MigrateCommand implements Callable<Integer> {
                             && !detail.contains(status.getCause().getMessage())) {
                         detail = detail.isEmpty() ? status.getCause().getMessage() : detail + ": " + status.getCause().getMessage();
                     }
-                    firstFailure = status.withDescription("cannot reach the agent of " + host.name() + " at " + host.agent()
-                            + (detail.isEmpty() ? "" : ": " + detail)).asRuntimeException();
+                    // A refused handshake names the agent, as in vms and hosts (the cause stays: exit code 4).
+                    String tls = CallFailures.tls(e, "the agent of " + host.name());
+                    firstFailure = status.withDescription(tls != null ? CallFailures.TLS_FAILED + tls
+                            : "cannot reach the agent of " + host.name() + " at " + host.agent()
+                                    + (detail.isEmpty() ? "" : ": " + detail)).asRuntimeException();
                 }
             }
         }
