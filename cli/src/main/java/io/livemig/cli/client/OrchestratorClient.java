@@ -4,6 +4,7 @@ import io.grpc.Channel;
 import io.grpc.Status;
 import io.grpc.StatusRuntimeException;
 import io.livemig.cli.format.MigrationFormat;
+import io.livemig.common.grpc.ServerAnswers;
 import io.livemig.orchestrator.placement.HostAvailability;
 import io.livemig.proto.orchestrator.v1.DrainRequest;
 import io.livemig.proto.orchestrator.v1.HistoryRequest;
@@ -140,8 +141,14 @@ public final class OrchestratorClient {
         }
     }
 
-    /** UNAVAILABLE and DEADLINE_EXCEEDED name the orchestrator; the rest is the orchestrator's own answer. */
+    /**
+     * UNAVAILABLE and DEADLINE_EXCEEDED from the transport name the orchestrator; the rest, and
+     * the orchestrator's own UNAVAILABLE (a host down, its history not writable), is its answer.
+     */
     StatusRuntimeException translate(StatusRuntimeException e) {
+        if (ServerAnswers.isAnswer(e)) {
+            return e;
+        }
         Status status = e.getStatus();
         String detail = status.getDescription() == null ? "" : status.getDescription();
         if (status.getCause() != null && status.getCause().getMessage() != null

@@ -156,11 +156,6 @@ class ExitCodeWalkTest {
                             "operation failed: migration out job: unexpectedly failed", StatsOrigin.NONE))),
                     ERR, "livemig: migration of vm1 from " + A + " to " + B + " failed after 2000 ms: "
                             + "operation failed: migration out job: unexpectedly failed"),
-            // Straight to the agents the same cause is exit 3 (below): the orchestrator took the request,
-            // and its migration failed.
-            row(1, ORCH, "migrate: the orchestrator cannot reach the source's agent, and records the migration failed",
-                    w -> w.orchestratedWithHostDown("migrate", "web1", "--to", "b"),
-                    OUT, "  error: the source agent refused to start it: …"),
             row(1, DIRECT, "the source agent is at its migration limit (RESOURCE_EXHAUSTED)", w -> {
                 w.agentA().refusal = Status.RESOURCE_EXHAUSTED.withDescription(
                         "this host already runs 2 outgoing migrations (limit 2)");
@@ -212,6 +207,10 @@ class ExitCodeWalkTest {
                     OUT, "lab-a …down …"),
             row(3, ORCH, "hosts: the orchestrator cannot reach a host's agent", w -> w.orchestratedWithHostDown("hosts"),
                     OUT, "a …down…"),
+            // As straight to the agents: the orchestrator refuses a VM whose host is down, records nothing.
+            row(3, ORCH, "migrate: the VM's host is down for the orchestrator",
+                    w -> w.orchestratedWithHostDown("migrate", "web1", "--to", "b"),
+                    ERR, "livemig: VM 'web1' was last seen on a, which is down (agent unreachable: …) (UNAVAILABLE)"),
             row(3, DIRECT, "a plaintext client and TLS agents", w -> w.directPlaintextToTls("vms", "--host", "lab-a"),
                     ERR, "livemig: lab-a: UNAVAILABLE: …"),
             row(3, DIRECT, "migrate: a plaintext client and TLS agents",

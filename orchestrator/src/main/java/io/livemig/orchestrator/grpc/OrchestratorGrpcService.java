@@ -4,6 +4,7 @@ import io.grpc.Status;
 import io.grpc.StatusRuntimeException;
 import io.grpc.stub.ServerCallStreamObserver;
 import io.grpc.stub.StreamObserver;
+import io.livemig.common.grpc.ServerAnswers;
 import io.livemig.common.input.Inputs;
 import io.livemig.common.timeline.Phases;
 import io.livemig.common.timeline.Timeline;
@@ -58,6 +59,9 @@ final class OrchestratorGrpcService extends OrchestratorServiceGrpc.Orchestrator
 
     private final Orchestrator orchestrator;
 
+    /** How this service marks the statuses it decides ({@link ServerAnswers}). */
+    private static final String SELF = "orchestrator";
+
     OrchestratorGrpcService(Orchestrator orchestrator) {
         this.orchestrator = orchestrator;
     }
@@ -92,7 +96,7 @@ final class OrchestratorGrpcService extends OrchestratorServiceGrpc.Orchestrator
      */
     static StatusRuntimeException status(HistoryException e) {
         Status status = e.storageFull() ? Status.RESOURCE_EXHAUSTED : Status.UNAVAILABLE;
-        return status.withDescription(e.getMessage()).asRuntimeException();
+        return ServerAnswers.answer(status.withDescription(e.getMessage()), SELF);
     }
 
     static StatusRuntimeException status(OrchestratorException e) {
@@ -103,7 +107,7 @@ final class OrchestratorGrpcService extends OrchestratorServiceGrpc.Orchestrator
             case FAILED_PRECONDITION -> Status.FAILED_PRECONDITION;
             case UNAVAILABLE -> Status.UNAVAILABLE;
         };
-        return status.withDescription(e.getMessage()).asRuntimeException();
+        return ServerAnswers.answer(status.withDescription(e.getMessage()), SELF);
     }
 
     @Override
@@ -195,7 +199,7 @@ final class OrchestratorGrpcService extends OrchestratorServiceGrpc.Orchestrator
             observer.onError(status(e));
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
-            observer.onError(Status.UNAVAILABLE.withDescription("orchestrator shutting down").asRuntimeException());
+            observer.onError(ServerAnswers.answer(Status.UNAVAILABLE.withDescription("orchestrator shutting down"), SELF));
         }
     }
 

@@ -149,8 +149,15 @@ final class HostMonitor {
             pollAll();
             vm = vms().stream().filter(v -> v.vm().name().equals(vmName)).findFirst();
         }
-        return vm.orElseThrow(() -> new OrchestratorException(Code.NOT_FOUND, "no running VM '" + vmName
+        VmView found = vm.orElseThrow(() -> new OrchestratorException(Code.NOT_FOUND, "no running VM '" + vmName
                 + "' on any reachable host"));
+        HostTracker source = hosts.get(found.host());
+        if (source != null && source.state() == HostAvailability.DOWN) {
+            // Its agent would not start the migration: say so now, as a client straight to the agents is told.
+            throw new OrchestratorException(Code.UNAVAILABLE, "VM '" + vmName + "' was last seen on " + found.host()
+                    + ", which is down (" + source.stateReason() + ")");
+        }
+        return found;
     }
 
     Optional<String> whereRuns(String vm) {
