@@ -316,11 +316,15 @@ final class AgentGrpcService extends AgentServiceGrpc.AgentServiceImplBase {
     }
 
     private static JobSnapshot snapshot(MigrationView.Sample s) {
-        return JobSnapshot.newBuilder().setElapsedMs(s.elapsedMs()).setPhase(phase(s.phase()))
+        JobSnapshot.Builder b = JobSnapshot.newBuilder().setElapsedMs(s.elapsedMs()).setPhase(phase(s.phase()))
                 .setIteration(s.iteration()).setBytesProcessed(s.bytesProcessed()).setBytesRemaining(s.bytesRemaining())
                 .setBytesTotal(s.bytesTotal()).setDirtyRateBytesPerS(s.dirtyRateBytesPerS())
                 .setBandwidthBytesPerS(s.bandwidthBytesPerS()).setThrottlePercent(s.throttlePercent())
-                .setExpectedDowntimeMs(s.expectedDowntimeMs()).build();
+                .setExpectedDowntimeMs(s.expectedDowntimeMs()).setProgress(s.progress());
+        if (s.etaMs() >= 0) {
+            b.setEtaMs(s.etaMs());
+        }
+        return b.build();
     }
 
     private static MigrationPhase phase(String phase) {

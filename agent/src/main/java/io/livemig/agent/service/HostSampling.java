@@ -15,6 +15,7 @@ import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.OptionalLong;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.locks.ReentrantLock;
@@ -108,6 +109,12 @@ final class HostSampling {
             dirtyRateLock.unlock();
         }
         return latestRates(names);
+    }
+
+    /** The VM's dirty rate as last measured, in bytes per second; empty before a first measurement. */
+    OptionalLong dirtyRate(String vmName) {
+        Long rate = dirtyRateReadings.get(vmName);
+        return rate == null ? OptionalLong.empty() : OptionalLong.of(rate);
     }
 
     /** The latest reading of each VM that has one. */

@@ -17,7 +17,12 @@ public record MigrationView(
 
     public enum Status { RUNNING, SUCCEEDED, FAILED, ABORTED }
 
-    /** One flight-recorder sample. */
+    /**
+     * One flight-recorder sample, with the migration's progress as estimated from it.
+     *
+     * @param progress 0..1, never lower than at the sample before; 1 once the migration succeeded
+     * @param etaMs    time to the end by the estimate, -1 when it cannot tell; 0 once succeeded
+     */
     public record Sample(
             long elapsedMs,
             String phase,
@@ -28,7 +33,18 @@ public record MigrationView(
             long dirtyRateBytesPerS,
             long bandwidthBytesPerS,
             int throttlePercent,
-            long expectedDowntimeMs) {}
+            long expectedDowntimeMs,
+            double progress,
+            long etaMs) {
+
+        /** This sample as the last one of a migration that ended: done when it succeeded, no ETA. */
+        Sample ended(Status status) {
+            boolean done = status == Status.SUCCEEDED;
+            return new Sample(elapsedMs, phase, iteration, bytesProcessed, bytesRemaining, bytesTotal,
+                    dirtyRateBytesPerS, bandwidthBytesPerS, throttlePercent, expectedDowntimeMs,
+                    done ? 1 : progress, done ? 0 : -1);
+        }
+    }
 
     /** An escalation or timeout rule applied, and why. */
     public record Step(long atMs, long iteration, String kind, String value, String reason) {}

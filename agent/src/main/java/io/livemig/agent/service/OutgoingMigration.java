@@ -4,8 +4,10 @@ import io.livemig.agent.core.JobSample;
 import io.livemig.agent.core.monitor.JobProgress;
 import io.livemig.agent.core.monitor.MigrationMonitor;
 import io.livemig.agent.core.monitor.MonitorReport;
+import io.livemig.agent.core.monitor.ProgressGauge;
 import io.livemig.agent.core.policy.CopyMode;
 import io.livemig.agent.core.policy.EscalationStep;
+import io.livemig.common.predict.Progress;
 import io.livemig.common.timeline.Phases;
 import io.livemig.common.timeline.Timeline;
 import java.time.Duration;
@@ -27,6 +29,8 @@ final class OutgoingMigration {
     final CopyMode modeRequested;
     final boolean postcopyPossible;
     volatile MigrationMonitor monitor;
+    /** Fed every sample, under this. */
+    private final ProgressGauge gauge;
     private final List<MigrationView.Sample> samples = new ArrayList<>();
     private MigrationView current;
     private int escalationsLogged; // under this
@@ -35,8 +39,9 @@ final class OutgoingMigration {
     final Timeline timeline;
 
     OutgoingMigration(String id, String vmName, String sourceHost, String targetHost, CopyMode modeRequested,
-            AgentEvents events, Timeline timeline) {
+            AgentEvents events, Timeline timeline, ProgressGauge gauge) {
         this.timeline = timeline;
+        this.gauge = gauge;
         this.id = id;
         this.vmName = vmName;
         this.sourceHost = sourceHost;
@@ -73,7 +78,7 @@ final class OutgoingMigration {
             }
             escalationsLogged = all.size();
         }
-        MigrationView.Sample s = sample(p);
+        MigrationView.Sample s = sample(p, gauge.next(p));
         samples.add(s);
         publish(new MigrationView(current.version() + 1, id, vmName, sourceHost, targetHost,
                 MigrationView.Status.RUNNING, s, List.copyOf(samples), null));
@@ -112,8 +117,10 @@ final class OutgoingMigration {
                             Phases.JOB));
         }
         events.migrationEnded(result); // first: whoever sees the end also sees it counted
+        // The last message says where it ended: done (1, no time left) when it succeeded.
+        MigrationView.Sample latest = current.latest() == null ? null : current.latest().ended(result.status());
         publish(new MigrationView(current.version() + 1, id, vmName, sourceHost, targetHost, result.status(),
-                current.latest(), List.copyOf(samples), result));
+                latest, List.copyOf(samples), result));
     }
 
     private void publish(MigrationView next) {
@@ -126,13 +133,14 @@ final class OutgoingMigration {
                 String.valueOf(e.value()), e.reason());
     }
 
-    private static MigrationView.Sample sample(JobProgress p) {
+    private static MigrationView.Sample sample(JobProgress p, Progress progress) {
         JobSample s = p.sample();
         long expected = p.prediction() == null ? 0 : Math.max(0, p.prediction().expectedDowntimeMs());
         return new MigrationView.Sample(p.elapsedMs(), p.phase().name().toLowerCase(Locale.ROOT),
                 orZero(s.memoryIteration()), orZero(s.bytesTransferred()), orZero(s.bytesRemaining()),
                 orZero(s.dataTotalBytes() != null ? s.dataTotalBytes() : s.memoryTotalBytes()),
-                s.memoryDirtyRateBytesPerSec().orElse(0), orZero(s.memoryBytesPerSec()), p.throttlePercent(), expected);
+                s.memoryDirtyRateBytesPerSec().orElse(0), orZero(s.memoryBytesPerSec()), p.throttlePercent(), expected,
+                progress.fraction(), progress.etaMs());
     }
 
     static String mode(CopyMode mode) {

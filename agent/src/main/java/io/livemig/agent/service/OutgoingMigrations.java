@@ -13,6 +13,7 @@ import io.livemig.agent.core.migration.MigrationJob;
 import io.livemig.agent.core.migration.MigrationSpec;
 import io.livemig.agent.core.monitor.MigrationMonitor;
 import io.livemig.agent.core.monitor.MonitorReport;
+import io.livemig.agent.core.monitor.ProgressGauge;
 import io.livemig.agent.core.monitor.Technique;
 import io.livemig.agent.core.policy.PolicySettings;
 import io.livemig.agent.service.AgentException.Code;
@@ -111,8 +112,10 @@ final class OutgoingMigrations implements AutoCloseable {
             timeline.next(Phases.JOB);
             MigrationJob job = hv(() -> hypervisor.startMigration(spec));
             String id = UUID.randomUUID().toString();
+            ProgressGauge gauge = new ProgressGauge(options.mode(), ProgressGauge.inputs(launch, settings,
+                    vm.memoryBytes(), sampling.dirtyRate(vmName)));
             OutgoingMigration outgoing = new OutgoingMigration(id, vmName, self.name(), incoming.targetHost(),
-                    options.mode(), events, timeline);
+                    options.mode(), events, timeline, gauge);
             MigrationMonitor monitor = new MigrationMonitor(job, options.mode(), settings, clockMs, outgoing::onProgress);
             outgoing.monitor = monitor;
             migrations.put(id, outgoing);

@@ -26,6 +26,7 @@ import io.livemig.proto.agent.v1.AgentServiceGrpc;
 import io.livemig.proto.agent.v1.CancelIncomingRequest;
 import io.livemig.proto.agent.v1.GetHostInfoRequest;
 import io.livemig.proto.agent.v1.HostInfo;
+import io.livemig.proto.agent.v1.JobSnapshot;
 import io.livemig.proto.agent.v1.ListVmsRequest;
 import io.livemig.proto.agent.v1.MigrationMode;
 import io.livemig.proto.agent.v1.MigrationOptions;
@@ -206,6 +207,64 @@ class AgentGrpcServiceTest {
                 && spec.flags().has(MigrationFlag.UNDEFINE_SOURCE), spec.flags().toString());
         // the target's reservation was released at the end
         assertEquals(0, b.getHostInfo(GetHostInfoRequest.getDefaultInstance()).getMemoryReservedBytes());
+    }
+
+    /**
+     * The replayed pre-copy ends its first pass with 26 MiB left and starts its second with 36 MiB:
+     * the set to send grows, and the progress shown holds instead of going back. Every message of the
+     * stream and every sample of the last one carry a progress that never decreases, with an ETA
+     * while the model can tell; the last message says done: 1, no time left.
+     */
+    @Test
+    void theProgressNeverGoesBackAndEndsDone() {
+        StartMigrationResponse started = a.startMigration(request("lm", MigrationMode.MIGRATION_MODE_PRECOPY));
+        List<MigrationProgress> stream = new ArrayList<>();
+        a.watchMigration(MigrationRef.newBuilder().setMigrationId(started.getMigrationId()).build())
+                .forEachRemaining(stream::add);
+        MigrationProgress last = stream.get(stream.size() - 1);
+        assertEquals(MigrationStatus.MIGRATION_STATUS_SUCCEEDED, last.getResult().getStatus(), last.toString());
+
+        List<JobSnapshot> samples = last.getSamplesList();
+        assertTrue(samples.size() >= 6, samples.toString());
+        boolean grew = false;
+        for (int i = 1; i < samples.size(); i++) {
+            JobSnapshot before = samples.get(i - 1);
+            JobSnapshot now = samples.get(i);
+            assertTrue(now.getProgress() >= before.getProgress(), "went back at sample " + i + ": " + samples);
+            grew |= now.getBytesRemaining() > before.getBytesRemaining();
+        }
+        assertTrue(grew, "the replay's set to send grows between passes: " + samples);
+        assertTrue(samples.stream().allMatch(JobSnapshot::hasEtaMs), "pre-copy that converges has an ETA: " + samples);
+        JobSnapshot firstSent = samples.stream().filter(x -> x.getBytesProcessed() > 0).findFirst().orElseThrow();
+        assertTrue(firstSent.getProgress() > 0 && firstSent.getProgress() < 1, firstSent.toString());
+        assertTrue(firstSent.getEtaMs() > 0, firstSent.toString());
+
+        double shown = 0;
+        for (MigrationProgress p : stream) {
+            if (p.hasSnapshot()) {
+                assertTrue(p.getSnapshot().getProgress() >= shown, "the stream went back: " + stream);
+                shown = p.getSnapshot().getProgress();
+            }
+        }
+        assertEquals(1.0, last.getSnapshot().getProgress());
+        assertTrue(last.getSnapshot().hasEtaMs());
+        assertEquals(0, last.getSnapshot().getEtaMs());
+    }
+
+    /** Pre-copy that will not end by itself: no ETA; ended without success, it stays where it was, not done. */
+    @Test
+    void preCopyThatWillNotEndHasNoEtaAndEndsNotDone() {
+        hvA.script = "nonconverging-precopy.csv";
+        StartMigrationResponse started = a.startMigration(request("lm", MigrationMode.MIGRATION_MODE_PRECOPY));
+        MigrationProgress last = watch(started.getMigrationId());
+        assertTrue(last.hasResult() && last.getResult().getStatus() != MigrationStatus.MIGRATION_STATUS_SUCCEEDED,
+                last.getResult().toString());
+        List<JobSnapshot> samples = last.getSamplesList();
+        assertTrue(samples.stream().anyMatch(x -> x.getIteration() >= 2 && !x.hasEtaMs()), samples.toString());
+        JobSnapshot lastSample = samples.get(samples.size() - 1);
+        assertTrue(last.getSnapshot().getProgress() < 1, last.getSnapshot().toString());
+        assertEquals(lastSample.getProgress(), last.getSnapshot().getProgress());
+        assertFalse(last.getSnapshot().hasEtaMs(), last.getSnapshot().toString());
     }
 
     /** The result carries the agent's timeline: every phase once, in order, back to back, within the call's wall time. */

@@ -1,0 +1,95 @@
+package io.livemig.agent.core.monitor;
+
+import io.livemig.agent.core.JobSample;
+import io.livemig.agent.core.migration.LaunchPlan;
+import io.livemig.agent.core.migration.MigrationSpec;
+import io.livemig.agent.core.policy.CopyMode;
+import io.livemig.agent.core.policy.CopyPhase;
+import io.livemig.agent.core.policy.PolicySettings;
+import io.livemig.common.predict.AutoLadder;
+import io.livemig.common.predict.Compression;
+import io.livemig.common.predict.Figure;
+import io.livemig.common.predict.MigrationMode;
+import io.livemig.common.predict.PredictionInputs;
+import io.livemig.common.predict.Progress;
+import io.livemig.common.predict.ProgressEstimator;
+import java.util.Objects;
+import java.util.OptionalLong;
+
+/**
+ * One migration's progress fraction and ETA, recomputed at every sample of its job: a
+ * {@link ProgressEstimator} fed with the migration's plan (mode, allowed downtime, bandwidth,
+ * compression) and each sample as the monitor reports it. Pure; not thread-safe (one caller
+ * feeds it the samples in order).
+ */
+public final class ProgressGauge {
+
+    /** The link rate taken when neither a bandwidth limit nor the host's link rate is known: 1 GiB/s. */
+    static final long UNKNOWN_LINK_BYTES_PER_S = 1L << 30;
+    private static final long MIB = 1L << 20;
+
+    private final ProgressEstimator estimator;
+    private Progress last;
+
+    public ProgressGauge(CopyMode mode, PredictionInputs inputs) {
+        this.estimator = new ProgressEstimator(mode(Objects.requireNonNull(mode, "mode")), inputs);
+        this.last = estimator.initial();
+    }
+
+    /**
+     * The estimator's inputs for a migration launched with {@code plan} under {@code settings}: the
+     * guest's memory (its non-zero part and working set not known), its dirty rate as last measured
+     * (else 0, estimated: the job's own rate replaces it from the second pass), the bandwidth limit
+     * or else the host's link rate (else {@value #UNKNOWN_LINK_BYTES_PER_S} bytes/s, until the job's
+     * own rate is measured), the plan's allowed downtime and compression (its ratio not known).
+     */
+    public static PredictionInputs inputs(LaunchPlan plan, PolicySettings settings, long memoryBytes,
+            OptionalLong dirtyRateBytesPerS) {
+        long link = plan.bandwidthMiBps() > 0 && settings.linkMiBps() > 0
+                ? Math.min(plan.bandwidthMiBps(), settings.linkMiBps()) * MIB
+                : plan.bandwidthMiBps() > 0 ? plan.bandwidthMiBps() * MIB
+                : settings.linkMiBps() > 0 ? settings.linkMiBps() * MIB
+                : UNKNOWN_LINK_BYTES_PER_S;
+        Figure dirty = dirtyRateBytesPerS.isPresent() && dirtyRateBytesPerS.getAsLong() >= 0
+                ? Figure.measured(dirtyRateBytesPerS.getAsLong()) : Figure.estimated(0);
+        AutoLadder ladder = new AutoLadder(settings.downtimeCapMs(), settings.downtimeSteps(),
+                settings.escalationDwellIterations(),
+                settings.throttleAllowed() ? settings.maxThrottlePercent() / settings.throttleStepPercent() : 0,
+                settings.nonConvergenceRatio(), settings.suspendAllowed());
+        return PredictionInputs.builder(Math.max(1, memoryBytes), dirty, link,
+                        plan.maxDowntimeMs() > 0 ? plan.maxDowntimeMs() : settings.maxDowntimeMs(), ladder)
+                .compression(plan.compression() == MigrationSpec.Compression.NONE ? Compression.none()
+                        : Compression.unknownRatio())
+                .parallelConnections(Math.max(1, plan.parallelConnections()))
+                .postcopyAllowed(settings.postcopyAllowed())
+                .build();
+    }
+
+    /** The progress after {@code p}'s sample. */
+    public Progress next(JobProgress p) {
+        JobSample s = p.sample();
+        last = estimator.next(last, new io.livemig.common.predict.JobProgress(Math.max(0, p.elapsedMs()),
+                orZero(s.bytesTransferred()), orZero(s.bytesRemaining()),
+                s.memoryDirtyRateBytesPerSec().orElse(io.livemig.common.predict.JobProgress.UNKNOWN),
+                orZero(s.memoryIteration()), p.phase() == CopyPhase.POSTCOPY));
+        return last;
+    }
+
+    /** The progress after the last sample ({@link ProgressEstimator#initial()} before the first). */
+    public Progress last() {
+        return last;
+    }
+
+    static MigrationMode mode(CopyMode mode) {
+        return switch (mode) {
+            case PRECOPY -> MigrationMode.PRECOPY;
+            case STOPCOPY -> MigrationMode.STOP_AND_COPY;
+            case POSTCOPY -> MigrationMode.POSTCOPY;
+            case AUTO -> MigrationMode.AUTO;
+        };
+    }
+
+    private static long orZero(Long value) {
+        return value == null ? 0 : Math.max(0, value);
+    }
+}
