@@ -65,7 +65,13 @@ final class AgentMessages {
     private static JobReading reading(JobSnapshot s) {
         return new JobReading(s.getElapsedMs(), phase(s.getPhase()), s.getIteration(), s.getBytesProcessed(),
                 s.getBytesRemaining(), s.getBytesTotal(), s.getDirtyRateBytesPerS(), s.getBandwidthBytesPerS(),
-                s.getThrottlePercent(), s.getExpectedDowntimeMs());
+                s.getThrottlePercent(), s.getExpectedDowntimeMs(), progress(s.getProgress()),
+                s.hasEtaMs() ? Math.max(0, s.getEtaMs()) : -1);
+    }
+
+    /** An agent's progress, kept within 0..1 (an agent is not trusted to be right). */
+    private static double progress(double p) {
+        return p >= 0 && p <= 1 ? p : p > 1 ? 1 : 0;
     }
 
     private static AgentResult result(MigrationResult r) {
@@ -195,11 +201,16 @@ final class AgentMessages {
     }
 
     private static JobSnapshot snapshot(JobReading r) {
-        return JobSnapshot.newBuilder().setElapsedMs(r.elapsedMs()).setPhase(phase(r.phase()))
+        JobSnapshot.Builder b = JobSnapshot.newBuilder().setElapsedMs(r.elapsedMs()).setPhase(phase(r.phase()))
                 .setIteration(r.iteration()).setBytesProcessed(r.bytesProcessed())
                 .setBytesRemaining(r.bytesRemaining()).setBytesTotal(r.bytesTotal())
                 .setDirtyRateBytesPerS(r.dirtyRateBytesPerSec()).setBandwidthBytesPerS(r.bandwidthBytesPerSec())
-                .setThrottlePercent(r.throttlePercent()).setExpectedDowntimeMs(r.expectedDowntimeMs()).build();
+                .setThrottlePercent(r.throttlePercent()).setExpectedDowntimeMs(r.expectedDowntimeMs())
+                .setProgress(r.progress());
+        if (r.etaMs() >= 0) {
+            b.setEtaMs(r.etaMs());
+        }
+        return b.build();
     }
 
     private static MigrationResult result(AgentResult r) {

@@ -13,6 +13,9 @@ package io.livemig.orchestrator.model;
  * @param bandwidthBytesPerSec rate at which memory is sent
  * @param throttlePercent CPU throttle applied to the guest
  * @param expectedDowntimeMs pause expected if it switched over now
+ * @param progress how far the migration is by the agent's estimate, 0..1, never lower than at the
+ *     reading before; 1 once it succeeded
+ * @param etaMs time to the end by the agent's estimate; -1 when the agent cannot tell
  */
 public record JobReading(
         long elapsedMs,
@@ -24,4 +27,6 @@ public record JobReading(
         long dirtyRateBytesPerSec,
         long bandwidthBytesPerSec,
         int throttlePercent,
-        long expectedDowntimeMs) {}
+        long expectedDowntimeMs,
+        double progress,
+        long etaMs) {}

@@ -1,6 +1,7 @@
 package io.livemig.orchestrator.grpc;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -33,7 +34,8 @@ class AgentMessagesTest {
     static final JobSnapshot SNAPSHOT = JobSnapshot.newBuilder().setElapsedMs(1200)
             .setPhase(MigrationPhase.MIGRATION_PHASE_PRECOPY).setIteration(2).setBytesProcessed(300L << 20)
             .setBytesRemaining(20L << 20).setBytesTotal(2L << 30).setDirtyRateBytesPerS(10L << 20)
-            .setBandwidthBytesPerS(110L << 20).setThrottlePercent(20).setExpectedDowntimeMs(35).build();
+            .setBandwidthBytesPerS(110L << 20).setThrottlePercent(20).setExpectedDowntimeMs(35).setProgress(0.42)
+            .setEtaMs(7000).build();
 
     @Test
     void progressWithItsResultAndReadingsSurvivesTheRoundTrip() {
@@ -63,6 +65,29 @@ class AgentMessagesTest {
         assertTrue(p.running());
         assertNull(p.result());
         assertEquals(sent, AgentMessages.progress(p));
+    }
+
+    @Test
+    void theAgentsProgressAndEtaAreRelayedAndAnUnknownEtaStaysAbsent() {
+        AgentProgress p = AgentMessages.progress(MigrationProgress.newBuilder().setMigrationId("agent-1")
+                .setStatus(MigrationStatus.MIGRATION_STATUS_RUNNING).setSnapshot(SNAPSHOT).build());
+        assertEquals(0.42, p.reading().progress());
+        assertEquals(7000, p.reading().etaMs());
+        JobSnapshot relayed = AgentMessages.progress(p).getSnapshot();
+        assertEquals(0.42, relayed.getProgress());
+        assertEquals(7000, relayed.getEtaMs());
+
+        JobSnapshot noEta = SNAPSHOT.toBuilder().clearEtaMs().setProgress(0.5).build();
+        MigrationProgress sent = MigrationProgress.newBuilder().setMigrationId("agent-1")
+                .setStatus(MigrationStatus.MIGRATION_STATUS_RUNNING).setSnapshot(noEta).build();
+        AgentProgress held = AgentMessages.progress(sent);
+        assertEquals(-1, held.reading().etaMs());
+        assertFalse(AgentMessages.progress(held).getSnapshot().hasEtaMs());
+        assertEquals(sent, AgentMessages.progress(held));
+
+        AgentProgress wrong = AgentMessages.progress(sent.toBuilder()
+                .setSnapshot(noEta.toBuilder().setProgress(1.5)).build());
+        assertEquals(1.0, wrong.reading().progress(), "an agent's progress is kept within 0..1");
     }
 
     @Test

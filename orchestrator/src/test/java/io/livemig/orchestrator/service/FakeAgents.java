@@ -183,7 +183,8 @@ public final class FakeAgents implements Agents {
         FakeMigration m = started.stream().filter(x -> x.id().equals(agentMigrationId)).findFirst().orElseThrow(
                 () -> new AgentCallException("no migration " + agentMigrationId, true, null));
         progress.accept(new AgentProgress(m.id(), m.vm(), "", "", RecordState.RUNNING,
-                new JobReading(1200, CopyPhase.PRECOPY, 2, 300L << 20, 20L << 20, 0, 10L << 20, 110L << 20, 0, 0),
+                new JobReading(1200, CopyPhase.PRECOPY, 2, 300L << 20, 20L << 20, 0, 10L << 20, 110L << 20, 0, 0,
+                        0.42, 7000),
                 null, List.of()));
         try {
             m.result().get(30, TimeUnit.SECONDS); // bounded: a test that forgets to end one fails
