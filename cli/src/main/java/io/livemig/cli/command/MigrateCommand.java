@@ -382,9 +382,11 @@ final class MigrateCommand implements Callable<Integer> {
         return last;
     }
 
+    /** The live progress line: elapsed, done and time left by the agent's estimate, then the job's figures. */
     static String progressLine(JobSnapshot s) {
-        return String.format(Locale.ROOT, "%6.1f s  %-9s iteration %d  sent %s  remaining %s  dirty %s/s  link %s/s%s",
-                s.getElapsedMs() / 1000.0, s.getPhase().name().replace("MIGRATION_PHASE_", "").toLowerCase(Locale.ROOT),
+        return String.format(Locale.ROOT, "%6.1f s  %-18s  %-9s iteration %d  sent %s  remaining %s  dirty %s/s  link %s/s%s",
+                s.getElapsedMs() / 1000.0, MigrationFormat.progress(s),
+                s.getPhase().name().replace("MIGRATION_PHASE_", "").toLowerCase(Locale.ROOT),
                 s.getIteration(), Units.mib(s.getBytesProcessed()), Units.mib(s.getBytesRemaining()),
                 Units.mib(s.getDirtyRateBytesPerS()), Units.mib(s.getBandwidthBytesPerS()),
                 s.getThrottlePercent() > 0 ? "  throttle " + s.getThrottlePercent() + "%" : "");

@@ -5,6 +5,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.google.protobuf.Descriptors.EnumValueDescriptor;
 import com.google.protobuf.Descriptors.FieldDescriptor;
 import com.google.protobuf.Message;
+import io.livemig.proto.agent.v1.JobSnapshot;
 import io.livemig.proto.agent.v1.VmState;
 import io.livemig.proto.orchestrator.v1.Candidate;
 import io.livemig.proto.orchestrator.v1.HostState;
@@ -34,6 +35,16 @@ public final class MigrationFormat {
     }
 
     private MigrationFormat() {
+    }
+
+    /**
+     * "42%  ETA 7 s": how far a migration is and the time it still needs, as the source agent
+     * estimates them from its latest sample; "ETA ?" when the agent cannot tell (pre-copy that will
+     * not end by itself). The percentage is rounded down: 100% only once it is done.
+     */
+    public static String progress(JobSnapshot s) {
+        long percent = (long) Math.floor(Math.max(0, Math.min(1, s.getProgress())) * 100);
+        return String.format(Locale.ROOT, "%3d%%  ETA %s", percent, s.hasEtaMs() ? Units.timeLeft(s.getEtaMs()) : "?");
     }
 
     public static String json(Object document) {

@@ -10,7 +10,9 @@ import io.livemig.agent.grpc.FakeHypervisor;
 import io.livemig.cli.Main;
 import io.livemig.cli.client.AgentChannels;
 import io.livemig.cli.client.ClientEnvironment;
+import io.livemig.proto.agent.v1.JobSnapshot;
 import io.livemig.proto.agent.v1.MigrationMode;
+import io.livemig.proto.agent.v1.MigrationPhase;
 import io.livemig.proto.agent.v1.MigrationStatus;
 import io.livemig.proto.agent.v1.StartMigrationRequest;
 import java.io.PrintWriter;
@@ -58,10 +60,14 @@ class ClusterCommandsTest {
     record Run(int exitCode, String out, String err) {}
 
     private Run run(String... args) {
+        return run(false, args);
+    }
+
+    private Run run(boolean terminal, String... args) {
         StringWriter out = new StringWriter();
         StringWriter err = new StringWriter();
         try (AgentChannels channels = new AgentChannels(address -> InProcessChannelBuilder.forName(address).build())) {
-            int code = Main.execute(() -> FakeHypervisor.replaying(List.of(), null), channels, false,
+            int code = Main.execute(() -> FakeHypervisor.replaying(List.of(), null), channels, terminal,
                     ClientEnvironment.system(), new PrintWriter(out, true), new PrintWriter(err, true), args);
             return new Run(code, out.toString(), err.toString());
         }
@@ -108,6 +114,22 @@ class ClusterCommandsTest {
         assertEquals(500, sent.getOptions().getMaxDowntimeMs());
         assertEquals(100, sent.getOptions().getBandwidthMibps());
         assertEquals(60, sent.getOptions().getTimeoutS());
+    }
+
+    /** On a terminal the progress line shows how far it is and the time left, or "ETA ?" when the agent cannot tell. */
+    @Test
+    void migrateOnATerminalDrawsTheProgressAndEta() {
+        JobSnapshot first = JobSnapshot.newBuilder().setElapsedMs(1200).setPhase(MigrationPhase.MIGRATION_PHASE_PRECOPY)
+                .setIteration(1).setBytesProcessed(100L << 20).setBytesRemaining(156L << 20).setProgress(0.429)
+                .setEtaMs(6100).build();
+        JobSnapshot held = first.toBuilder().setElapsedMs(2400).setIteration(2).setProgress(0.5).clearEtaMs().build();
+        a.running = List.of(first, held);
+        Run r = run(true, "--cluster", cluster.toString(), "migrate", "web1", "--to", "lab-b");
+        assertEquals(0, r.exitCode(), r.err());
+        List<String> drawn = List.of(r.err().split("\r"));
+        assertTrue(drawn.get(1).startsWith("   1.2 s   42%  ETA 7 s       precopy   iteration 1  sent 100.0 MiB"),
+                drawn.get(1));
+        assertTrue(drawn.get(2).startsWith("   2.4 s   50%  ETA ?         precopy   iteration 2"), drawn.get(2));
     }
 
     @Test

@@ -326,7 +326,8 @@ class OrchestratorCommandsTest {
         List<String> errLines = List.of(r.err().split("\n")); // not lines(): the progress line starts with \r
         assertTrue(errLines.get(0).matches("migration m-\\d+: web1 a -> b, mode precopy"), r.err());
         assertEquals("chosen: b was requested", errLines.get(1));
-        assertTrue(errLines.get(2).startsWith("\r   1.2 s  precopy   iteration 2  sent 300.0 MiB  remaining 20.0 MiB"),
+        assertTrue(errLines.get(2).startsWith("\r   1.2 s   42%  ETA 7 s       precopy   iteration 2  sent 300.0 MiB  "
+                + "remaining 20.0 MiB"),
                 errLines.get(2));
         List<String> out = r.out().lines().toList();
         assertEquals("web1 succeeded: a -> b, mode precopy (used precopy): total 1500 ms, downtime 40 ms, setup 5 ms, "

@@ -5,6 +5,7 @@ import io.grpc.stub.StreamObserver;
 import io.livemig.proto.agent.v1.AgentServiceGrpc;
 import io.livemig.proto.agent.v1.GetHostInfoRequest;
 import io.livemig.proto.agent.v1.HostInfo;
+import io.livemig.proto.agent.v1.JobSnapshot;
 import io.livemig.proto.agent.v1.ListVmsRequest;
 import io.livemig.proto.agent.v1.ListVmsResponse;
 import io.livemig.proto.agent.v1.MigrationMode;
@@ -31,6 +32,8 @@ final class ScriptedAgent extends AgentServiceGrpc.AgentServiceImplBase {
     volatile MigrationStatus outcome = MigrationStatus.MIGRATION_STATUS_SUCCEEDED;
     /** When set, StartMigration answers this status (e.g. RESOURCE_EXHAUSTED: the host's migration limit). */
     volatile Status refusal;
+    /** Sent as running progress before the result. */
+    volatile List<JobSnapshot> running = List.of();
 
     ScriptedAgent(String host, String... vms) {
         this.host = host;
@@ -73,6 +76,8 @@ final class ScriptedAgent extends AgentServiceGrpc.AgentServiceImplBase {
 
     @Override
     public void watchMigration(MigrationRef r, StreamObserver<MigrationProgress> o) {
+        running.forEach(snapshot -> o.onNext(MigrationProgress.newBuilder().setMigrationId("m1")
+                .setStatus(MigrationStatus.MIGRATION_STATUS_RUNNING).setSnapshot(snapshot).build()));
         MigrationStatus status = outcome;
         o.onNext(MigrationProgress.newBuilder().setMigrationId("m1").setStatus(status)
                 .setResult(MigrationResult.newBuilder().setStatus(status)
