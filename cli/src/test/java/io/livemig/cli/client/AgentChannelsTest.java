@@ -1,6 +1,7 @@
 package io.livemig.cli.client;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 
 import io.grpc.Status;
@@ -22,20 +23,26 @@ class AgentChannelsTest {
     }
 
     @Test
-    void closingEndsTheEventLoopThread() {
+    void closingEndsTheEventLoopThread() throws InterruptedException {
         List<Thread> others = eventLoopThreads(List.of());
         AgentChannels channels = AgentChannels.secured();
         channels.securedBy(() -> TransportSecurity.INSECURE);
+        List<Thread> ours;
         try {
             // Nothing listens on port 1 of the loopback interface: refused at once.
             StatusRuntimeException refused = assertThrows(StatusRuntimeException.class,
                     () -> OrchestratorServiceGrpc.newBlockingStub(channels.to("127.0.0.1:1"))
                             .withDeadlineAfter(10, TimeUnit.SECONDS).listHosts(ListHostsRequest.getDefaultInstance()));
             assertEquals(Status.Code.UNAVAILABLE, refused.getStatus().getCode());
-            assertEquals(1, eventLoopThreads(others).size(), eventLoopThreads(others).toString());
+            ours = eventLoopThreads(others);
+            assertEquals(1, ours.size(), ours.toString());
         } finally {
             channels.close();
         }
-        assertEquals(List.of(), eventLoopThreads(others));
+        // close() returns once the loop has terminated; its thread then runs out its last lines
+        for (Thread t : ours) {
+            t.join(TimeUnit.SECONDS.toMillis(5));
+            assertFalse(t.isAlive(), t + " still runs after close");
+        }
     }
 }
