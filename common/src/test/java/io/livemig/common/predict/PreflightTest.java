@@ -1,0 +1,98 @@
+package io.livemig.common.predict;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.livemig.common.predict.Preflight.Advice;
+import io.livemig.common.predict.Preflight.Facts;
+import io.livemig.common.predict.Preflight.Input;
+import io.livemig.common.predict.Preflight.Options;
+import java.util.List;
+import java.util.OptionalLong;
+import org.junit.jupiter.api.Test;
+
+class PreflightTest {
+
+    private static final long MIB = 1024L * 1024;
+
+    private static Facts facts(long dirtyMiBps, long sourceLink, long targetLink) {
+        return new Facts(1024 * MIB, dirtyMiBps * MIB, OptionalLong.empty(), "lab-a", sourceLink, "lab-b", targetLink);
+    }
+
+    private static Input input(Advice a, String name) {
+        return a.inputs().stream().filter(i -> i.name().equals(name)).findFirst().orElseThrow();
+    }
+
+    @Test
+    void theSlowerHostsLinkIsTheRateAndTheUnknownsAreFlagged() {
+        Advice a = Preflight.advise(facts(8, 100, 120), Options.defaults(), Objective.SAFE);
+        assertEquals(100 * MIB, a.prediction().inputs().linkBytesPerS());
+        assertEquals(Preflight.DEFAULT_MAX_DOWNTIME_MS, a.prediction().inputs().allowedDowntimeMs());
+        assertEquals(List.of("non_zero_memory", "working_set"), a.estimated().stream().map(Input::name).toList());
+        assertFalse(input(a, "link_rate").estimated());
+        assertTrue(input(a, "link_rate").how().contains("lab-a (100) and lab-b (120)"), input(a, "link_rate").how());
+        // 1 GiB at 100 MiB/s, 8 MiB/s dirtied: pre-copy converges, safe picks it.
+        assertTrue(a.prediction().of(MigrationMode.PRECOPY).converges());
+        assertEquals(MigrationMode.PRECOPY, a.recommendation().mode());
+        assertEquals(Objective.SAFE, a.recommendation().objective());
+    }
+
+    @Test
+    void noLinkKnownTakesTheBandwidthAskedForElseTheDefaultFlagged() {
+        Advice capped = Preflight.advise(facts(8, 0, 0), new Options(0, 50, false, 0, false, false), Objective.SAFE);
+        assertEquals(50 * MIB, capped.prediction().inputs().linkBytesPerS());
+        assertFalse(input(capped, "link_rate").estimated());
+
+        Advice unknown = Preflight.advise(facts(8, 0, 0), Options.defaults(), Objective.SAFE);
+        assertEquals(Preflight.DEFAULT_LINK_MIBPS * MIB, unknown.prediction().inputs().linkBytesPerS());
+        assertTrue(input(unknown, "link_rate").estimated());
+
+        Advice oneSide = Preflight.advise(facts(8, 0, 200), new Options(0, 80, false, 0, false, false), Objective.SAFE);
+        assertEquals(80 * MIB, oneSide.prediction().inputs().linkBytesPerS());
+        assertTrue(input(oneSide, "link_rate").estimated());
+        assertTrue(input(oneSide, "link_rate").how().startsWith("lab-a has no link_mibps"));
+    }
+
+    @Test
+    void aDirtyRateNotMeasuredYetIsZeroAndFlagged() {
+        Advice a = Preflight.advise(facts(0, 100, 100), Options.defaults(), Objective.SAFE);
+        assertTrue(input(a, "dirty_rate").estimated());
+        assertEquals(0, a.prediction().inputs().dirtyRateBytesPerS().value());
+    }
+
+    @Test
+    void aLearnedNonZeroMemoryIsUsedUpToTheMemory() {
+        Facts learned = new Facts(1024 * MIB, 8 * MIB, OptionalLong.of(300 * MIB), "lab-a", 100, "lab-b", 100);
+        Advice a = Preflight.advise(learned, Options.defaults(), Objective.SAFE);
+        assertEquals(300 * MIB, a.prediction().inputs().nonZeroBytes().value());
+        assertEquals(Source.LEARNED, a.prediction().inputs().nonZeroBytes().source());
+        assertFalse(input(a, "non_zero_memory").estimated());
+
+        Facts more = new Facts(1024 * MIB, 8 * MIB, OptionalLong.of(2048 * MIB), "lab-a", 100, "lab-b", 100);
+        assertEquals(1024 * MIB, Preflight.advise(more, Options.defaults(), Objective.SAFE).prediction().inputs()
+                .nonZeroBytes().value());
+    }
+
+    @Test
+    void optionsReachTheInputs() {
+        Advice a = Preflight.advise(facts(200, 100, 100), new Options(500, 0, true, 4, true, true), Objective.FASTEST);
+        PredictionInputs in = a.prediction().inputs();
+        assertEquals(500, in.allowedDowntimeMs());
+        assertTrue(in.compression().isEstimated());
+        assertTrue(input(a, "compression_ratio").estimated());
+        assertEquals(4, in.parallelConnections());
+        assertFalse(in.postcopyAllowed());
+        assertFalse(in.auto().suspendAllowed());
+        // 200 MiB/s dirtied over a 100 MiB/s link, post-copy forbidden: pre-copy cannot converge.
+        assertFalse(a.prediction().of(MigrationMode.PRECOPY).converges());
+        assertTrue(a.recommendation().mode() != MigrationMode.POSTCOPY);
+    }
+
+    @Test
+    void noMemoryIsRefused() {
+        Facts none = new Facts(0, 0, OptionalLong.empty(), "lab-a", 0, "lab-b", 0);
+        assertThrows(IllegalArgumentException.class, () -> Preflight.advise(none, Options.defaults(), Objective.SAFE));
+    }
+}
