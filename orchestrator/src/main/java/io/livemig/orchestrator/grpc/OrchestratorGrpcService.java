@@ -36,6 +36,8 @@ import io.livemig.proto.orchestrator.v1.MigrationUpdate;
 import io.livemig.proto.orchestrator.v1.Move;
 import io.livemig.proto.orchestrator.v1.OrchestratorServiceGrpc;
 import io.livemig.proto.orchestrator.v1.PlacementDecision;
+import io.livemig.proto.orchestrator.v1.PlanRequest;
+import io.livemig.proto.orchestrator.v1.PlanResponse;
 import io.livemig.proto.orchestrator.v1.RebalanceRequest;
 import io.livemig.proto.orchestrator.v1.RebalanceResponse;
 import io.livemig.proto.orchestrator.v1.Rejection;
@@ -172,6 +174,25 @@ final class OrchestratorGrpcService extends OrchestratorServiceGrpc.Orchestrator
                     AgentMessages.transferOptions(request.getOptions()), "user", timeline);
             return MigrateResponse.newBuilder().setMigration(migration(q.record(), "", ""))
                     .setDecision(decision(q.decision(), q.explanation())).build();
+        });
+    }
+
+    /** As {@link #migrate}: the same checks and refusals, then the advice; nothing recorded or started. */
+    @Override
+    public void plan(PlanRequest request, StreamObserver<PlanResponse> observer) {
+        unary(observer, () -> {
+            String target = request.getTarget();
+            Optional<String> badRequest = AgentMessages.checkOptions(request.getOptions())
+                    .or(() -> Inputs.vmName(request.getVm()))
+                    .or(() -> target.isEmpty() ? Optional.empty() : Inputs.hostName(target).map(m -> "target: " + m))
+                    .or(() -> PlanMessages.objective(request.getObjective()).isPresent() ? Optional.empty()
+                            : Optional.of("unknown objective " + request.getObjectiveValue() + "; valid: safe, fastest"));
+            invalid(badRequest);
+            Orchestrator.Advised a = orchestrator.plan(request.getVm(), target,
+                    AgentMessages.transferOptions(request.getOptions()),
+                    PlanMessages.objective(request.getObjective()).orElseThrow());
+            return PlanMessages.response(a.vm(), a.source(), a.target(), decision(a.decision(), a.explanation()),
+                    a.advice());
         });
     }
 

@@ -21,9 +21,12 @@ public final class OrchestratorServer {
     private OrchestratorServer() {
     }
 
-    /** Reading (and planning without acting) is open to every identity; changing things is not. */
+    /**
+     * Reading (and planning without acting: PlanRebalance, and Plan, the pre-flight advice for one
+     * migration, which records and starts nothing) is open to every identity; changing things is not.
+     */
     static final Map<String, Access> METHODS = AccessPolicy.methods(Map.of(
-            Access.READ, List.of("ListHosts", "ListVms", "Watch", "History", "PlanRebalance", "Rounds"),
+            Access.READ, List.of("ListHosts", "ListVms", "Watch", "History", "PlanRebalance", "Plan", "Rounds"),
             Access.CONTROL, List.of("Migrate", "Abort", "Rebalance", "Drain", "SetHostState")));
 
     /** Identities in {@code allow} may migrate, abort, rebalance, drain and set host states. */

@@ -120,42 +120,10 @@ final class Dispatcher implements AutoCloseable {
         // refusal here still comes before any record is written.
         VmView vm = hosts.findVm(vmName);
         synchronized (lock) {
-            for (MigrationRecord r : records.unfinished()) {
-                if (r.vm().equals(vmName)) {
-                    throw new OrchestratorException(Code.ALREADY_EXISTS, "VM '" + vmName + "' already has migration "
-                            + r.id() + " (" + r.state().name().toLowerCase(Locale.ROOT) + ")");
-                }
-            }
-            List<HostLoad> loads = hosts.hostLoads();
-            TargetChoice decision;
-            String explanation;
-            if (target == null || target.isBlank()) {
-                decision = placement.place(vm.load(), loads, settings.policy(), settings.rebalance().placement(),
-                        lastRoundRobin);
-                if (decision.chosenHost().isEmpty()) {
-                    throw new OrchestratorException(Code.FAILED_PRECONDITION, "cannot place '" + vmName + "': "
-                            + decision.whyUnplaceable());
-                }
-                explanation = explain(decision);
-            } else {
-                hosts.known(target);
-                if (target.equals(vm.host())) {
-                    throw new OrchestratorException(Code.INVALID_ARGUMENT, "VM '" + vmName + "' already runs on "
-                            + target);
-                }
-                decision = placement.place(vm.load(), loads, settings.policy(), settings.rebalance().placement(),
-                        lastRoundRobin);
-                Optional<HostRejection> rejected = decision.rejections().stream()
-                        .filter(r -> r.host().equals(target)).findFirst();
-                if (rejected.isPresent()) {
-                    throw new OrchestratorException(Code.FAILED_PRECONDITION, "cannot move '" + vmName + "' to "
-                            + target + ": " + rejected.get().explanation());
-                }
-                explanation = why != null ? why : target + " was requested";
-                decision = new TargetChoice(decision.vm(), decision.policy(), Optional.of(target), decision.candidates(),
-                        decision.rejections());
-            }
-            String chosen = target == null || target.isBlank() ? decision.chosenHost().orElseThrow() : target;
+            Resolved resolved = resolve(vm, target, why);
+            TargetChoice decision = resolved.decision();
+            String explanation = resolved.explanation();
+            String chosen = resolved.target();
             if (settings.policy() == PlacementPolicy.ROUND_ROBIN) {
                 lastRoundRobin = chosen;
             }
@@ -182,6 +150,64 @@ final class Dispatcher implements AutoCloseable {
             return new Queued(records.latest(planned), decision, explanation);
         }
     }
+
+    /**
+     * The VM, its target and the decision behind it, as a migration request would get them: the
+     * refusals a request gets (an unknown VM or host, a VM already migrating, a target that cannot
+     * take it, no feasible target), and nothing recorded, queued or remembered (round-robin's last
+     * choice stays).
+     */
+    Resolved resolve(String vmName, String target) throws OrchestratorException {
+        VmView vm = hosts.findVm(vmName);
+        synchronized (lock) {
+            return resolve(vm, target, null);
+        }
+    }
+
+    /** Under the lock. */
+    private Resolved resolve(VmView vm, String target, String why) throws OrchestratorException {
+        String vmName = vm.vm().name();
+        for (MigrationRecord r : records.unfinished()) {
+            if (r.vm().equals(vmName)) {
+                throw new OrchestratorException(Code.ALREADY_EXISTS, "VM '" + vmName + "' already has migration "
+                        + r.id() + " (" + r.state().name().toLowerCase(Locale.ROOT) + ")");
+            }
+        }
+        List<HostLoad> loads = hosts.hostLoads();
+        TargetChoice decision;
+        String explanation;
+        if (target == null || target.isBlank()) {
+            decision = placement.place(vm.load(), loads, settings.policy(), settings.rebalance().placement(),
+                    lastRoundRobin);
+            if (decision.chosenHost().isEmpty()) {
+                throw new OrchestratorException(Code.FAILED_PRECONDITION, "cannot place '" + vmName + "': "
+                        + decision.whyUnplaceable());
+            }
+            explanation = explain(decision);
+        } else {
+            hosts.known(target);
+            if (target.equals(vm.host())) {
+                throw new OrchestratorException(Code.INVALID_ARGUMENT, "VM '" + vmName + "' already runs on "
+                        + target);
+            }
+            decision = placement.place(vm.load(), loads, settings.policy(), settings.rebalance().placement(),
+                    lastRoundRobin);
+            Optional<HostRejection> rejected = decision.rejections().stream()
+                    .filter(r -> r.host().equals(target)).findFirst();
+            if (rejected.isPresent()) {
+                throw new OrchestratorException(Code.FAILED_PRECONDITION, "cannot move '" + vmName + "' to "
+                        + target + ": " + rejected.get().explanation());
+            }
+            explanation = why != null ? why : target + " was requested";
+            decision = new TargetChoice(decision.vm(), decision.policy(), Optional.of(target), decision.candidates(),
+                    decision.rejections());
+        }
+        String chosen = target == null || target.isBlank() ? decision.chosenHost().orElseThrow() : target;
+        return new Resolved(vm, chosen, decision, explanation);
+    }
+
+    /** A migration request resolved: the VM as seen now, the target, the decision and its explanation. */
+    record Resolved(VmView vm, String target, TargetChoice decision, String explanation) {}
 
     /** The choice and the runners-up, with each rejected host's reason, for people. */
     static String explain(TargetChoice d) {

@@ -2,14 +2,18 @@ package io.livemig.orchestrator.service;
 
 import io.livemig.common.config.ClusterConfig;
 import io.livemig.common.config.HostConfig;
+import io.livemig.common.predict.Objective;
+import io.livemig.common.predict.Preflight;
 import io.livemig.common.timeline.Phases;
 import io.livemig.common.timeline.Timeline;
 import io.livemig.orchestrator.history.History;
+import io.livemig.orchestrator.history.HistoryException;
 import io.livemig.orchestrator.history.HistoryStore;
 import io.livemig.orchestrator.history.RoundRecord;
 import io.livemig.orchestrator.model.AgentProgress;
 import io.livemig.orchestrator.model.GuestVm;
 import io.livemig.orchestrator.model.HostReport;
+import io.livemig.orchestrator.model.PageCompression;
 import io.livemig.orchestrator.model.TransferOptions;
 import io.livemig.orchestrator.placement.HostAvailability;
 import io.livemig.orchestrator.placement.HostLoad;
@@ -23,11 +27,14 @@ import io.livemig.orchestrator.placement.VmLoad;
 import io.livemig.orchestrator.workflow.AdmissionQueue;
 import io.livemig.orchestrator.workflow.MigrationRecord;
 import io.livemig.orchestrator.workflow.Reconciler;
+import io.livemig.orchestrator.workflow.RecordState;
 import io.livemig.orchestrator.workflow.RetryBackoff;
+import io.livemig.orchestrator.workflow.TransferMode;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.List;
 import java.util.Optional;
+import java.util.OptionalLong;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.ThreadFactory;
@@ -69,6 +76,19 @@ public final class Orchestrator implements AutoCloseable {
     /** What {@link #migrate} answers: the queued record and the placement decision behind it. */
     public record Queued(MigrationRecord record, TargetChoice decision, String explanation) {}
 
+    /**
+     * Pre-flight advice for a migration: where it would go and why, and what each mode would cost.
+     *
+     * @param vm          the VM
+     * @param source      where it runs
+     * @param target      where it would go
+     * @param decision    the placement decision (the target checked, when one was given)
+     * @param explanation why this target
+     * @param advice      every mode's predicted cost, the recommended mode, the inputs
+     */
+    public record Advised(String vm, String source, String target, TargetChoice decision, String explanation,
+            Preflight.Advice advice) {}
+
     /** A rebalance or drain round. */
     public record Round(String roundId, Plan plan, List<String> migrationIds) {}
 
@@ -89,6 +109,10 @@ public final class Orchestrator implements AutoCloseable {
     /** A running VM and where it is. */
     public record VmView(GuestVm vm, String host, double cpuUtilisation, VmLoad load) {}
 
+    /** How many of a VM's succeeded migrations the advice looks through for a stop-and-copy one. */
+    static final int ADVICE_HISTORY = 20;
+
+    private final ClusterConfig cluster;
     private final Settings settings;
     private final History history;
     private final ChangeSignal signal = new ChangeSignal();
@@ -107,6 +131,7 @@ public final class Orchestrator implements AutoCloseable {
     public Orchestrator(ClusterConfig cluster, Settings settings, Agents agents, History history, Clock clock,
             OrchestratorEvents events) {
         Object lock = new Object();
+        this.cluster = cluster;
         this.settings = settings;
         this.history = history;
         this.records = new Records(history, events, signal, scheduler, RetryBackoff.HISTORY_WRITES);
@@ -183,6 +208,43 @@ public final class Orchestrator implements AutoCloseable {
     public Queued migrate(String vmName, String target, TransferOptions options, String origin, Timeline timeline)
             throws OrchestratorException {
         return dispatcher.migrate(vmName, target, options, origin, null, timeline);
+    }
+
+    /**
+     * Pre-flight advice: resolves the VM and its target exactly as {@link #migrate} would (the
+     * same refusals), then predicts every mode there. Records, queues and starts nothing.
+     *
+     * <p>Inputs (see {@link Preflight}): the VM's memory and its dirty rate averaged over the load
+     * window; its non-zero memory learned from its latest succeeded stop-and-copy migration with
+     * the same memory, if the history has one; the link from the two hosts' link_mibps.
+     */
+    public Advised plan(String vmName, String target, TransferOptions options, Objective objective)
+            throws OrchestratorException {
+        Dispatcher.Resolved r = dispatcher.resolve(vmName, target);
+        long memory = r.vm().vm().memoryBytes();
+        HostConfig source = cluster.host(r.vm().host()).orElseThrow();
+        HostConfig to = cluster.host(r.target()).orElseThrow();
+        Preflight.Facts facts = new Preflight.Facts(memory, r.vm().load().dirtyRateBytesPerSec(),
+                learnedNonZero(vmName, memory), source.name(), source.linkMiBps(), to.name(), to.linkMiBps());
+        Preflight.Options asked = new Preflight.Options(options.maxDowntimeMs(), options.bandwidthMibps(),
+                options.compression() == PageCompression.XBZRLE || options.compression() == PageCompression.ZSTD,
+                options.parallelConnections(), options.disallowPostcopy(), options.disallowSuspend());
+        return new Advised(vmName, source.name(), to.name(), r.decision(), r.explanation(),
+                Preflight.advise(facts, asked, objective));
+    }
+
+    /** The bytes of the VM's latest succeeded stop-and-copy migration with this memory: its one pass. */
+    private OptionalLong learnedNonZero(String vmName, long memory) {
+        try {
+            return records.list(HistoryStore.Query.latest(ADVICE_HISTORY).withVm(vmName)
+                            .withState(RecordState.SUCCEEDED))
+                    .stream().map(MigrationRecord::figures)
+                    .filter(f -> f.modeUsed().equals(Optional.of(TransferMode.STOPCOPY)) && f.memoryBytes() == memory
+                            && f.bytesTransferred() > 0)
+                    .mapToLong(f -> f.bytesTransferred()).findFirst();
+        } catch (HistoryException e) {
+            return OptionalLong.empty(); // a history that cannot be read leaves it estimated
+        }
     }
 
     /**

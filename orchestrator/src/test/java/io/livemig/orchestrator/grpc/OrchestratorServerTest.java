@@ -27,7 +27,7 @@ class OrchestratorServerTest {
             assertEquals("identity 'lab-a' may not call " + change + " on the orchestrator",
                     policy.refusal("lab-a", service, change).orElseThrow());
         }
-        for (String read : List.of("ListHosts", "ListVms", "Watch", "History", "PlanRebalance", "Rounds")) {
+        for (String read : List.of("ListHosts", "ListVms", "Watch", "History", "PlanRebalance", "Plan", "Rounds")) {
             assertTrue(policy.refusal("intruder", service, read).isEmpty(), read);
         }
     }

@@ -26,6 +26,9 @@ import io.livemig.proto.orchestrator.v1.HostState;
 import io.livemig.proto.orchestrator.v1.MigrateRequest;
 import io.livemig.proto.orchestrator.v1.MigrationId;
 import io.livemig.proto.orchestrator.v1.OrchestratorServiceGrpc;
+import io.livemig.proto.orchestrator.v1.PlanObjective;
+import io.livemig.proto.orchestrator.v1.PlanRequest;
+import io.livemig.proto.orchestrator.v1.PlanResponse;
 import io.livemig.proto.orchestrator.v1.RoundsRequest;
 import io.livemig.proto.orchestrator.v1.SetHostStateRequest;
 import io.livemig.testkit.LogCapture;
@@ -121,6 +124,37 @@ class OrchestratorInputsTest {
     void aBadMigrateRequestIsRefusedAndLeavesNoRecord(String name, MigrateRequest request, Status.Code code,
             String description) {
         assertStatus(code, description, () -> stub.migrate(request));
+        assertEquals(0, orchestrator.history(HistoryStore.Query.latest(10)).size(), "a record was written");
+        assertEquals(0, agents.started.size(), "an agent was asked to migrate");
+    }
+
+    @ParameterizedTest(name = "{0}")
+    @MethodSource("badRequests")
+    void aBadPlanRequestIsRefusedAsTheSameMigrateRequest(String name, MigrateRequest request, Status.Code code,
+            String description) {
+        assertStatus(code, description, () -> stub.plan(PlanRequest.newBuilder().setVm(request.getVm())
+                .setTarget(request.getTarget()).setOptions(request.getOptions()).build()));
+        assertEquals(0, orchestrator.history(HistoryStore.Query.latest(10)).size(), "a record was written");
+        assertEquals(0, agents.started.size(), "an agent was asked to migrate");
+    }
+
+    @Test
+    void aPlanWithAnUnknownObjectiveIsRefused() {
+        assertStatus(Status.Code.INVALID_ARGUMENT, "unknown objective 7; valid: safe, fastest",
+                () -> stub.plan(PlanRequest.newBuilder().setVm("web1").setObjectiveValue(7).build()));
+    }
+
+    @Test
+    void aPlanAnswersEveryModeAndRecordsNothing() {
+        PlanResponse p = stub.plan(PlanRequest.newBuilder().setVm("web1").build());
+        assertEquals("a", p.getSource());
+        assertEquals("c", p.getTarget());
+        assertEquals("c", p.getDecision().getChosen());
+        assertEquals(PlanObjective.PLAN_OBJECTIVE_SAFE, p.getObjective());
+        assertEquals(List.of("MIGRATION_MODE_PRECOPY", "MIGRATION_MODE_STOPCOPY", "MIGRATION_MODE_POSTCOPY",
+                "MIGRATION_MODE_AUTO"), p.getModesList().stream().map(m -> m.getMode().name()).toList());
+        assertEquals(List.of("memory", "non_zero_memory", "dirty_rate", "working_set", "link_rate", "allowed_downtime"),
+                p.getInputsList().stream().map(i -> i.getName()).toList());
         assertEquals(0, orchestrator.history(HistoryStore.Query.latest(10)).size(), "a record was written");
         assertEquals(0, agents.started.size(), "an agent was asked to migrate");
     }
