@@ -20,6 +20,8 @@ import io.livemig.proto.orchestrator.v1.Migration;
 import io.livemig.proto.orchestrator.v1.MigrationId;
 import io.livemig.proto.orchestrator.v1.MigrationUpdate;
 import io.livemig.proto.orchestrator.v1.OrchestratorServiceGrpc;
+import io.livemig.proto.orchestrator.v1.PlanRequest;
+import io.livemig.proto.orchestrator.v1.PlanResponse;
 import io.livemig.proto.orchestrator.v1.RebalanceRequest;
 import io.livemig.proto.orchestrator.v1.RebalanceResponse;
 import io.livemig.proto.orchestrator.v1.SetHostStateRequest;
@@ -64,6 +66,11 @@ public final class OrchestratorClient {
 
     public MigrateResponse migrate(MigrateRequest request) {
         return call(s -> s.migrate(request));
+    }
+
+    /** Pre-flight advice: nothing is recorded or moved. */
+    public PlanResponse plan(PlanRequest request) {
+        return call(s -> s.plan(request));
     }
 
     public Migration abort(String id) {

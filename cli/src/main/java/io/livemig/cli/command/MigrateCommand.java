@@ -18,6 +18,7 @@ import io.livemig.common.config.ClusterConfig;
 import io.livemig.common.config.ConfigException;
 import io.livemig.common.config.HostConfig;
 import io.livemig.common.input.Inputs;
+import io.livemig.common.predict.Objective;
 import io.livemig.common.timeline.Phase;
 import io.livemig.common.timeline.Phases;
 import io.livemig.proto.agent.v1.AgentServiceGrpc;
@@ -154,6 +155,16 @@ final class MigrateCommand implements Callable<Integer> {
     @Option(names = "--no-wait", description = "Orchestrator only: return once the migration is queued.")
     boolean noWait;
 
+    @Option(names = "--plan", description = "Move nothing: print the predicted cost of every mode (total time, "
+            + "downtime, bytes, passes, converges) for the target given or placed, the mode recommended and why, "
+            + "and which inputs were estimated. Not with --no-wait or --timeout.")
+    boolean plan;
+
+    @Option(names = "--objective", paramLabel = "OBJECTIVE",
+            description = "With --plan: what the recommendation optimises for: safe (default: pre-copy whenever it "
+                    + "converges within the allowed downtime) or fastest (the shortest total time within it).")
+    String objective;
+
     MigrateCommand(AgentChannels channels, boolean terminal) {
         this.channels = channels;
         this.terminal = terminal;
@@ -163,6 +174,12 @@ final class MigrateCommand implements Callable<Integer> {
     public Integer call() throws Exception {
         long enteredNanos = System.nanoTime();
         long startedMs = Timelines.sinceProcessStartMs();
+        if (plan) {
+            return plan();
+        }
+        if (objective != null) {
+            throw new ParameterException(spec.commandLine(), "--objective needs --plan");
+        }
         MigrationOptions options = options();
         ClientTarget route = root.target();
         if (route.orchestrated()) {
@@ -220,6 +237,38 @@ final class MigrateCommand implements Callable<Integer> {
             return abort.finished(result.getStatus() == MigrationStatus.MIGRATION_STATUS_SUCCEEDED
                     ? ExitCodes.OK : ExitCodes.MIGRATION_FAILED);
         }
+    }
+
+    /** {@code --plan}: the advice for the migration asked for, through the orchestrator or the agents; nothing moves. */
+    private int plan() throws Exception {
+        if (noWait || timeoutS != null) {
+            throw new ParameterException(spec.commandLine(), "--plan cannot be combined with --no-wait or --timeout "
+                    + "(they act on a running migration)");
+        }
+        Objective goal;
+        try {
+            goal = MigratePlan.objective(objective);
+        } catch (IllegalArgumentException e) {
+            throw new ParameterException(spec.commandLine(), e.getMessage());
+        }
+        MigrationOptions options = options();
+        ClientTarget route = root.target();
+        PrintWriter out = spec.commandLine().getOut();
+        if (route.orchestrated()) {
+            return MigratePlan.print(MigratePlan.throughOrchestrator(root.client(channels, route), vmName, targetHost,
+                    options, goal), json, out);
+        }
+        if (targetHost == null) {
+            throw new ParameterException(spec.commandLine(),
+                    "Missing required option: '--to=HOST' (--to HOST is required without an orchestrator)");
+        }
+        ClusterConfig config = root.cluster.load();
+        HostConfig target = config.requireHost(targetHost);
+        HostConfig source = whereRuns(config);
+        if (source.name().equals(target.name())) {
+            throw new IllegalArgumentException("VM '" + vmName + "' already runs on " + target.name());
+        }
+        return MigratePlan.print(MigratePlan.direct(channels, source, target, vmName, options, goal), json, out);
     }
 
     /** Queue it with the orchestrator, then (unless --no-wait) follow it to its end. */

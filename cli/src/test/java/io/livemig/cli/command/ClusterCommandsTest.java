@@ -150,6 +150,12 @@ class ClusterCommandsTest {
         "migrate web1 --to lab-b --bandwidth 0 | --bandwidth must be 1..100000",
         "migrate web1 --to lab-b --parallel 1 | --parallel must be 2..32",
         "migrate web1 | Missing required option: '--to=HOST'",
+        "migrate nope --to lab-b --plan | VM 'nope' runs on no host of the cluster",
+        "migrate web1 --to lab-a --plan | already runs on lab-a",
+        "migrate web1 --to lab-z --plan | unknown host 'lab-z'",
+        "migrate web1 --plan | Missing required option: '--to=HOST'",
+        "migrate web1 --to lab-b --plan --timeout 5 | --plan cannot be combined with --no-wait or --timeout",
+        "migrate web1 --to lab-b --plan --objective cheap | unknown objective 'cheap'; valid: safe, fastest",
     })
     void badInputIsOneLineAndExitTwo(String args, String message) {
         List<String> argv = new ArrayList<>(List.of("--cluster", cluster.toString()));
@@ -158,6 +164,39 @@ class ClusterCommandsTest {
         assertEquals(2, r.exitCode(), r.err());
         assertTrue(r.err().contains(message), r.err());
         assertEquals(1, r.err().lines().count(), r.err());
+        assertTrue(a.started.isEmpty());
+    }
+
+    @Test
+    void planPredictsEveryModeFromTheSourceAgentAndTheClusterFileAndMovesNothing() throws Exception {
+        Run r = run("--cluster", cluster.toString(), "migrate", "web1", "--to", "lab-b", "--plan");
+        assertEquals(0, r.exitCode(), r.err());
+        List<String> lines = r.out().lines().toList();
+        assertEquals("plan for web1: lab-a -> lab-b (nothing moved)", lines.get(0));
+        assertTrue(lines.get(1).startsWith("MODE"), r.out());
+        assertTrue(lines.get(2).startsWith("pre-copy"), r.out());
+        assertTrue(lines.get(3).startsWith("stop-and-copy"), r.out());
+        assertTrue(lines.get(4).startsWith("post-copy"), r.out());
+        assertTrue(lines.get(5).startsWith("auto"), r.out());
+        assertTrue(r.out().contains("recommended: pre-copy (objective safe): "), r.out());
+        // 256 MiB, dirty rate not measured yet, no link_mibps: all said.
+        assertTrue(r.out().contains("inputs: memory 256.0 MiB, non zero memory 256.0 MiB*, dirty rate 0.0 MiB/s*"),
+                r.out());
+        assertTrue(r.out().contains("link rate: neither lab-a nor lab-b has link_mibps in the cluster file: taken as "
+                + "1024 MiB/s"), r.out());
+        assertTrue(a.started.isEmpty());
+
+        Run json = run("--cluster", cluster.toString(), "migrate", "web1", "--to", "lab-b", "--plan", "--json",
+                "--objective", "fastest", "--bandwidth", "100");
+        assertEquals(0, json.exitCode(), json.err());
+        com.fasterxml.jackson.databind.JsonNode doc = new com.fasterxml.jackson.databind.ObjectMapper()
+                .readTree(json.out());
+        assertEquals("lab-a", doc.get("source").asText());
+        assertEquals("fastest", doc.get("objective").asText());
+        assertTrue(doc.get("decision").isNull());
+        assertEquals(4, doc.get("modes").size());
+        assertEquals("precopy", doc.get("modes").get(0).get("mode").asText());
+        assertEquals(100.0 * (1 << 20), doc.get("inputs").get(4).get("value").asDouble());
         assertTrue(a.started.isEmpty());
     }
 

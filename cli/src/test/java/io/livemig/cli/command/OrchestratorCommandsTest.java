@@ -557,6 +557,54 @@ class OrchestratorCommandsTest {
         assertEquals("a", up.json().get("name").asText());
     }
 
+    // --- pre-flight advice ----------------------------------------------------------------------
+
+    @Test
+    void planShowsEveryModeForThePlacedTargetAndMovesNothing() throws Exception {
+        Run r = run("migrate", "web1", "--plan");
+        assertEquals(0, r.exitCode(), r.toString());
+        List<String> lines = r.outLines();
+        assertEquals("plan for web1: a -> c (nothing moved)", lines.get(0));
+        assertTrue(lines.get(1).startsWith("target: c chosen by policy balance"), r.out());
+        assertEquals(List.of("MODE", "pre-copy", "stop-and-copy", "post-copy", "auto"),
+                lines.subList(2, 7).stream().map(l -> l.split(" +")[0]).toList());
+        assertTrue(r.out().contains("recommended: pre-copy (objective safe): pre-copy converges"), r.out());
+        assertTrue(r.out().contains("* estimated: non zero memory: not known"), r.out());
+        assertEquals("", r.err());
+        assertTrue(agents.started.isEmpty());
+        assertTrue(orchestrator.history(HistoryStore.Query.latest(10)).isEmpty());
+
+        JsonNode json = run("migrate", "web1", "--to", "b", "--plan", "--json", "--objective", "fastest").json();
+        assertEquals(List.of("vm", "source", "target", "decision", "modes", "recommended", "reason", "objective",
+                "inputs"), iterable(json.fieldNames()));
+        assertEquals("b", json.get("target").asText());
+        assertEquals("b was requested", json.get("decision").get("explanation").asText());
+        assertEquals("fastest", json.get("objective").asText());
+        assertEquals(List.of("mode", "total_ms", "downtime_ms", "bytes", "passes", "converges", "within_downtime",
+                "ends_as", "steps", "formula"), iterable(json.get("modes").get(0).fieldNames()));
+        assertEquals(List.of("name", "value", "unit", "estimated", "how"),
+                iterable(json.get("inputs").get(0).fieldNames()));
+        assertTrue(agents.started.isEmpty());
+    }
+
+    @Test
+    void planToATargetThatCannotTakeTheVmIsRefusedAsTheMigration() throws Exception {
+        orchestrator.setHostState("c", io.livemig.orchestrator.placement.HostAvailability.MAINTENANCE);
+        Run plan = run("migrate", "web1", "--to", "c", "--plan");
+        Run migrate = run("migrate", "web1", "--to", "c", "--no-wait");
+        assertEquals(2, plan.exitCode(), plan.toString());
+        assertEquals(migrate.exitCode(), plan.exitCode());
+        assertEquals(migrate.err(), plan.err());
+        assertTrue(plan.err().startsWith("livemig: cannot move 'web1' to c: "), plan.err());
+        assertEquals(1, plan.err().lines().count(), plan.err());
+    }
+
+    private static List<String> iterable(java.util.Iterator<String> names) {
+        List<String> list = new ArrayList<>();
+        names.forEachRemaining(list::add);
+        return list;
+    }
+
     // --- errors ----------------------------------------------------------------------------------
 
     @ParameterizedTest
@@ -574,6 +622,12 @@ class OrchestratorCommandsTest {
         "history --limit 0 | livemig: --limit must be 1..10000, got 0",
         "history --state done | Invalid value for option '--state'",
         "rebalance --plan --wait | --plan cannot be combined with --dry-run or --wait",
+        "migrate nope --plan | livemig: no running VM 'nope' on any reachable host (NOT_FOUND)",
+        "migrate web1 --to zz --plan | livemig: no host 'zz' in the cluster (hosts: a, b, c) (NOT_FOUND)",
+        "migrate web1 --to a --plan | livemig: VM 'web1' already runs on a (INVALID_ARGUMENT)",
+        "migrate web1 --plan --no-wait | --plan cannot be combined with --no-wait or --timeout",
+        "migrate web1 --plan --objective cheap | unknown objective 'cheap'; valid: safe, fastest",
+        "migrate web1 --objective fastest | --objective needs --plan",
         "--orchestrator nohost hosts | livemig: --orchestrator must be HOST:PORT (port 1..65535), got 'nohost'",
     })
     void badInputIsOneLineAndExitTwo(String args, String message) {
