@@ -145,12 +145,20 @@ public final class FakeAgents implements Agents {
 
     /** Ends the VM's latest migration successfully: the VM moves to the target. */
     public void complete(String vm) {
+        complete(vm, TransferMode.PRECOPY, -1);
+    }
+
+    /**
+     * The same, completed by {@code used} with {@code bytes} on the wire (negative: the memory and
+     * 8 MiB more).
+     */
+    public void complete(String vm, TransferMode used, long bytes) {
         FakeMigration m = migration(vm);
         GuestVm moved = vms.get(m.source()).stream().filter(v -> v.name().equals(vm)).findFirst().orElseThrow();
         vms.get(m.source()).remove(moved);
         vms.get(m.target()).add(moved);
-        end(m, new AgentResult(RecordState.SUCCEEDED, m.options().mode(), TransferMode.PRECOPY, List.of(), 1500, 40, 5,
-                moved.memoryBytes() + (8 << 20), moved.memoryBytes(), 3, 0, "", AGENT_PHASES));
+        end(m, new AgentResult(RecordState.SUCCEEDED, m.options().mode(), used, List.of(), 1500, 40, 5,
+                bytes < 0 ? moved.memoryBytes() + (8 << 20) : bytes, moved.memoryBytes(), 3, 0, "", AGENT_PHASES));
     }
 
     /**

@@ -105,6 +105,36 @@ class OrchestratorPlanTest {
     }
 
     @Test
+    void anEarlierStopAndCopyMigrationOfTheVmTeachesItsNonZeroMemory() throws Exception {
+        String id = orchestrator.migrate("web1", "b", TransferOptions.of(TransferMode.STOPCOPY), "user").record().id();
+        agents.awaitStart();
+        agents.complete("web1", TransferMode.STOPCOPY, 700 * MIB);
+        awaitEnd(id);
+        Orchestrator.Advised a = orchestrator.plan("web1", "a", AUTO, Objective.SAFE);
+        assertEquals("b", a.source());
+        assertEquals(700 * MIB, a.advice().prediction().inputs().nonZeroBytes().value());
+        assertEquals(List.of("working_set"), a.advice().estimated().stream().map(Preflight.Input::name).toList());
+
+        // A pre-copy migration's bytes include re-sent pages: they teach nothing.
+        String back = orchestrator.migrate("web1", "a", AUTO, "user").record().id();
+        agents.awaitStart();
+        agents.complete("web1", TransferMode.PRECOPY, 500 * MIB);
+        awaitEnd(back);
+        assertEquals(700 * MIB, orchestrator.plan("web1", "b", AUTO, Objective.SAFE).advice().prediction().inputs()
+                .nonZeroBytes().value());
+    }
+
+    private void awaitEnd(String id) throws Exception {
+        Orchestrator.View v = orchestrator.view(id);
+        long end = System.nanoTime() + Duration.ofSeconds(20).toNanos();
+        while (!v.record().state().terminal() && System.nanoTime() < end) {
+            v = orchestrator.awaitView(id, v.version(), Duration.ofSeconds(1));
+        }
+        assertTrue(v.record().state().terminal(), v.record().toString());
+        orchestrator.pollLoads();
+    }
+
+    @Test
     void theRefusalsOfAMigrationRequestWithTheirCodes() throws Exception {
         assertCode(OrchestratorException.Code.NOT_FOUND, () -> orchestrator.plan("nope", "", AUTO, Objective.SAFE));
         assertCode(OrchestratorException.Code.NOT_FOUND, () -> orchestrator.plan("web1", "zz", AUTO, Objective.SAFE));
