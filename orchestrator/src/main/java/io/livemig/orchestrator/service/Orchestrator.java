@@ -233,13 +233,18 @@ public final class Orchestrator implements AutoCloseable {
                 Preflight.advise(facts, asked, objective));
     }
 
-    /** The bytes of the VM's latest succeeded stop-and-copy migration with this memory: its one pass. */
+    /**
+     * The bytes of the VM's latest succeeded stop-and-copy migration with this memory: its one pass.
+     * "This memory" within 1/16: libvirt's figure for the job counts the devices' RAM too (a 256 MiB
+     * guest's job says 256.8 MiB).
+     */
     private OptionalLong learnedNonZero(String vmName, long memory) {
         try {
             return records.list(HistoryStore.Query.latest(ADVICE_HISTORY).withVm(vmName)
                             .withState(RecordState.SUCCEEDED))
                     .stream().map(MigrationRecord::figures)
-                    .filter(f -> f.modeUsed().equals(Optional.of(TransferMode.STOPCOPY)) && f.memoryBytes() == memory
+                    .filter(f -> f.modeUsed().equals(Optional.of(TransferMode.STOPCOPY))
+                            && Math.abs(f.memoryBytes() - memory) <= memory / 16
                             && f.bytesTransferred() > 0)
                     .mapToLong(f -> f.bytesTransferred()).findFirst();
         } catch (HistoryException e) {

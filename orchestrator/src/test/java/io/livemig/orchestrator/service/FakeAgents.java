@@ -153,12 +153,21 @@ public final class FakeAgents implements Agents {
      * 8 MiB more).
      */
     public void complete(String vm, TransferMode used, long bytes) {
+        complete(vm, used, bytes, 0);
+    }
+
+    /**
+     * The same, with a job whose memory is the VM's and {@code deviceRam} more, as libvirt counts
+     * a guest's devices' RAM (a 256 MiB guest's job says 256.8 MiB).
+     */
+    public void complete(String vm, TransferMode used, long bytes, long deviceRam) {
         FakeMigration m = migration(vm);
         GuestVm moved = vms.get(m.source()).stream().filter(v -> v.name().equals(vm)).findFirst().orElseThrow();
         vms.get(m.source()).remove(moved);
         vms.get(m.target()).add(moved);
         end(m, new AgentResult(RecordState.SUCCEEDED, m.options().mode(), used, List.of(), 1500, 40, 5,
-                bytes < 0 ? moved.memoryBytes() + (8 << 20) : bytes, moved.memoryBytes(), 3, 0, "", AGENT_PHASES));
+                bytes < 0 ? moved.memoryBytes() + (8 << 20) : bytes, moved.memoryBytes() + deviceRam, 3, 0, "",
+                AGENT_PHASES));
     }
 
     /**
