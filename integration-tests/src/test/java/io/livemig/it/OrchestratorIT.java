@@ -46,6 +46,8 @@ class OrchestratorIT {
     private static final List<String> GUESTS = List.of("o-1", "o-2", "o-3", "o-4");
     /** The guest that aHostReceivingAMigrationStaysUpThroughout moves. */
     private static final String ARRIVING = "o-arriving";
+    /** The guest thePlanPredictsTheBytesThePreCopyThenSends plans for and moves. */
+    private static final String PLANNED = "o-plan";
     private static final Path LAB_DIR = Path.of("/var/lib/livemig-lab");
 
     private static Lab lab;
@@ -72,6 +74,7 @@ class OrchestratorIT {
     static void stopLab() {
         List<String> guests = new ArrayList<>(GUESTS);
         guests.add(ARRIVING);
+        guests.add(PLANNED);
         Lab.downAfterTests(lab, guests.toArray(String[]::new));
     }
 
@@ -344,6 +347,69 @@ class OrchestratorIT {
                 + " polls while it arrived): " + read(log));
         Lab.Result check = lab.awaitSuccess(Duration.ofSeconds(60), Duration.ofSeconds(2), "vm", "check", vm);
         assertTrue(check.output().contains("host=lab-b"), check::describe);
+    }
+
+    /**
+     * {@code migrate --plan} before a real pre-copy: it moves nothing, learns the guest's non-zero
+     * memory from its stop-and-copy migration, takes the dirty rate the orchestrator measured, and
+     * the bytes the migration then sends fall within 15% of the bytes it predicted.
+     */
+    @Test
+    @Order(7)
+    void thePlanPredictsTheBytesThePreCopyThenSends() throws Exception {
+        Lab.Result created = lab.run(Duration.ofMinutes(3), "vm", "create", PLANNED, "--host", "lab-c", "--mem", "256",
+                "--dirty-mib", "64", "--dirty-rate", "8", "--disk", "shared");
+        assertTrue(created.ok(), created::describe);
+        JsonNode stopcopy = livemigJson(0, "migrate", PLANNED, "--to", "lab-b", "--mode", "stopcopy", "--bandwidth", "32",
+                "--json");
+        assertEquals("succeeded", stopcopy.path("status").asText(), stopcopy.toPrettyString());
+
+        // The new host measures the guest's dirty rate within seconds; until then the plan says it estimated it.
+        JsonNode plan = null;
+        long end = System.nanoTime() + Duration.ofSeconds(90).toNanos();
+        while (System.nanoTime() < end) {
+            plan = livemigJson(0, "migrate", PLANNED, "--to", "lab-c", "--plan", "--bandwidth", "32", "--json");
+            if (!input(plan, "dirty_rate").path("estimated").asBoolean(true)) {
+                break;
+            }
+            Thread.sleep(2000); // the orchestrator's next poll of lab-b brings the measurement
+        }
+        JsonNode advice = plan;
+        assertFalse(input(advice, "dirty_rate").path("estimated").asBoolean(true), advice::toPrettyString);
+        assertFalse(input(advice, "non_zero_memory").path("estimated").asBoolean(true),
+                "not learned from the stop-and-copy migration: " + advice.toPrettyString());
+        JsonNode precopy = mode(advice, "precopy");
+        assertTrue(precopy.path("converges").asBoolean(), advice::toPrettyString);
+        long predicted = precopy.path("bytes").asLong();
+
+        Lab.Result still = lab.run(Duration.ofMinutes(1), "vm", "check", PLANNED);
+        assertTrue(still.ok() && still.output().contains("host=lab-b"), "the plan moved it: " + still.describe());
+        JsonNode moved = livemigJson(0, "migrate", PLANNED, "--to", "lab-c", "--mode", "precopy", "--bandwidth", "32",
+                "--json");
+        assertEquals("succeeded", moved.path("status").asText(), moved.toPrettyString());
+        long measured = moved.path("bytes_transferred").asLong();
+        assertTrue(Math.abs(measured - predicted) <= predicted * 15 / 100, "predicted " + predicted + " bytes, sent "
+                + measured + ": " + advice.toPrettyString());
+        JsonNode history = livemigJson(0, "history", "--vm", PLANNED, "--json");
+        assertEquals(2, history.path("migrations").size(), "the plan left a record: " + history.toPrettyString());
+    }
+
+    private static JsonNode input(JsonNode plan, String name) {
+        for (JsonNode i : plan.path("inputs")) {
+            if (i.path("name").asText().equals(name)) {
+                return i;
+            }
+        }
+        throw new AssertionError("no input " + name + " in " + plan.toPrettyString());
+    }
+
+    private static JsonNode mode(JsonNode plan, String name) {
+        for (JsonNode m : plan.path("modes")) {
+            if (m.path("mode").asText().equals(name)) {
+                return m;
+            }
+        }
+        throw new AssertionError("no mode " + name + " in " + plan.toPrettyString());
     }
 
     private static String read(Path file) {
