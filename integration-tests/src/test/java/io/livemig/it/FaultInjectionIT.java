@@ -15,8 +15,6 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
-import java.util.regex.Matcher;
-import java.util.regex.Pattern;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeAll;
@@ -133,37 +131,6 @@ class FaultInjectionIT {
         assertTrue(check.ok(), check::describe);
         assertTrue(check.output().contains("host=" + host + " "), check::describe);
         assertTrue(check.output().contains("integrity=ok") && check.output().contains("ping=ok"), check::describe);
-    }
-
-
-
-    private static final Pattern MEMORY_PROCESSED = Pattern.compile("Memory processed:\\s+([0-9.]+) (B|KiB|MiB|GiB)");
-
-    /**
-     * Waits until the source's libvirt migration job has copied 16 MiB of the VM's memory: past
-     * the set-up, in the copy itself.
-     */
-    private static void awaitMigrating(String vm, String source) throws InterruptedException {
-        List<String> args = List.of("virsh", "-c", lab.host(source).libvirtUri(), "domjobinfo", vm);
-        long end = System.nanoTime() + Duration.ofSeconds(90).toNanos();
-        Lab.Result r;
-        do {
-            r = lab.exec(Duration.ofSeconds(30), args);
-            Matcher m = MEMORY_PROCESSED.matcher(r.output());
-            if (m.find()) {
-                double mib = Double.parseDouble(m.group(1)) * switch (m.group(2)) {
-                    case "GiB" -> 1024.0;
-                    case "MiB" -> 1.0;
-                    case "KiB" -> 1.0 / 1024;
-                    default -> 1.0 / (1024 * 1024);
-                };
-                if (mib >= 16) {
-                    return;
-                }
-            }
-            Thread.sleep(200); // libvirt sends no event for this to the outside: poll, bounded
-        } while (System.nanoTime() < end);
-        throw new AssertionError("the migration of " + vm + " never copied 16 MiB: " + r.describe());
     }
 
     /** The orchestrator sees the host up again (after a cut link or a restarted agent). */
@@ -298,7 +265,7 @@ class FaultInjectionIT {
     void theTargetsLibvirtKilledDuringPrecopyAbortsAndTheGuestStaysOnItsSource() throws Exception {
         createDirtying("f-libvirtd");
         JsonNode r = migrateThrough("f-libvirtd", 1, () -> {
-            awaitMigrating("f-libvirtd", "lab-a");
+            lab.awaitMigrationCopied("f-libvirtd", "lab-a", 16);
             fault("kill-libvirtd", "lab-b");
         }, () -> fault("start-libvirtd", "lab-b"), "--mode", "precopy", "--bandwidth", SLOW);
         assertEquals("aborted", r.path("status").asText(), r.toPrettyString());
@@ -315,7 +282,7 @@ class FaultInjectionIT {
     void aLinkCutDuringPrecopyAbortsAndOnceRestoredTheGuestCanMove() throws Exception {
         createDirtying("f-link");
         JsonNode r = migrateThrough("f-link", 1, () -> {
-            awaitMigrating("f-link", "lab-a");
+            lab.awaitMigrationCopied("f-link", "lab-a", 16);
             fault("link-down", "lab-b");
         }, () -> fault("link-up", "lab-b"), "--mode", "precopy", "--bandwidth", SLOW);
         assertEquals("aborted", r.path("status").asText(), r.toPrettyString());
@@ -364,7 +331,7 @@ class FaultInjectionIT {
     void theSourceAgentKilledMidMigrationLeavesTheGuestOnItsSourceAndTheRecordSaysSo() throws Exception {
         createDirtying("f-agent");
         JsonNode r = migrateThrough("f-agent", 1, () -> {
-            awaitMigrating("f-agent", "lab-a");
+            lab.awaitMigrationCopied("f-agent", "lab-a", 16);
             fault("kill-agent", "lab-a");
             fault("start-agent", "lab-a");
         }, () -> { }, "--mode", "precopy", "--bandwidth", SLOW);
@@ -386,7 +353,7 @@ class FaultInjectionIT {
         Lab.Result queued = lab.livemig(CALL, "migrate", "f-orch", "--to", "lab-b", "--mode", "precopy",
                 "--bandwidth", "16", "--no-wait");
         assertEquals(0, queued.exitCode(), queued::describe);
-        awaitMigrating("f-orch", "lab-a");
+        lab.awaitMigrationCopied("f-orch", "lab-a", 16);
         fault("kill-orchestrator");
         Lab.Result restarted = lab.run(Duration.ofMinutes(2), "restart-orchestrator");
         assertTrue(restarted.ok(), restarted::describe);

@@ -19,8 +19,6 @@ import java.util.Optional;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
-import java.util.regex.Matcher;
-import java.util.regex.Pattern;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.AfterEach;
@@ -331,35 +329,6 @@ class StateDiskFullIT {
         throw new AssertionError("no " + id + " in " + r.describe());
     }
 
-    private static final Pattern MEMORY_PROCESSED = Pattern.compile("Memory processed:\\s+([0-9.]+) (B|KiB|MiB|GiB)");
-
-    /**
-     * Waits until the source's libvirt migration job has copied 16 MiB of the VM's memory: past
-     * the set-up, in the copy itself (as FaultInjectionIT).
-     */
-    private static void awaitMigrating(String vm, String source) throws InterruptedException {
-        List<String> args = List.of("virsh", "-c", lab.host(source).libvirtUri(), "domjobinfo", vm);
-        long end = System.nanoTime() + Duration.ofSeconds(90).toNanos();
-        Lab.Result r;
-        do {
-            r = lab.exec(Duration.ofSeconds(30), args);
-            Matcher m = MEMORY_PROCESSED.matcher(r.output());
-            if (m.find()) {
-                double mib = Double.parseDouble(m.group(1)) * switch (m.group(2)) {
-                    case "GiB" -> 1024.0;
-                    case "MiB" -> 1.0;
-                    case "KiB" -> 1.0 / 1024;
-                    default -> 1.0 / (1024 * 1024);
-                };
-                if (mib >= 16) {
-                    return;
-                }
-            }
-            Thread.sleep(200); // libvirt sends no event for this to the outside: poll, bounded
-        } while (System.nanoTime() < end);
-        throw new AssertionError("the migration of " + vm + " never copied 16 MiB: " + r.describe());
-    }
-
     /** Until the orchestrator's view of the VMs ({@code vms --json}, polled every 2 s) has {@code vm} on {@code host}. */
     private static void awaitOrchestratorSees(String vm, String host) {
         long end = System.nanoTime() + Duration.ofSeconds(60).toNanos();
@@ -414,7 +383,7 @@ class StateDiskFullIT {
                 "--json");
         JsonNode result;
         try {
-            awaitMigrating(GUEST, "lab-a");
+            lab.awaitMigrationCopied(GUEST, "lab-a", 16);
             fill();
             assertTrue(cli.isAlive(), () -> "the migration ended before the disk was full: " + read(out) + read(err));
             assertTrue(cli.waitFor(3, TimeUnit.MINUTES), () -> "livemig migrate did not end: " + read(out) + read(err));

@@ -255,6 +255,36 @@ public final class Lab {
         throw new AssertionError("never '" + expected + "': " + r.describe());
     }
 
+    private static final Pattern MEMORY_PROCESSED = Pattern.compile("Memory processed:\\s+([0-9.]+) (B|KiB|MiB|GiB)");
+
+    /**
+     * Waits until {@code host}'s libvirt migration job of {@code vm} has copied {@code mib} MiB of
+     * its memory: past the set-up, in the copy itself. libvirt sends no event for this to the
+     * outside, so it polls {@code virsh domjobinfo}, bounded (90 s).
+     */
+    public void awaitMigrationCopied(String vm, String host, int mib) throws InterruptedException {
+        List<String> args = List.of("virsh", "-c", host(host).libvirtUri(), "domjobinfo", vm);
+        long end = System.nanoTime() + Duration.ofSeconds(90).toNanos();
+        Result r;
+        do {
+            r = exec(Duration.ofSeconds(30), args);
+            Matcher m = MEMORY_PROCESSED.matcher(r.output());
+            if (m.find()) {
+                double copied = Double.parseDouble(m.group(1)) * switch (m.group(2)) {
+                    case "GiB" -> 1024.0;
+                    case "MiB" -> 1.0;
+                    case "KiB" -> 1.0 / 1024;
+                    default -> 1.0 / (1024 * 1024);
+                };
+                if (copied >= mib) {
+                    return;
+                }
+            }
+            Thread.sleep(200);
+        } while (System.nanoTime() < end);
+        throw new AssertionError("the migration of " + vm + " never copied " + mib + " MiB: " + r.describe());
+    }
+
     /** The newest record of {@code vm} in the orchestrator's history ({@code livemig history --vm VM --json}). */
     public JsonNode lastRecord(Duration timeout, String vm) {
         Result r = livemig(timeout, "history", "--vm", vm, "--json");
