@@ -37,4 +37,14 @@ public final class CallFailures {
         return late != null ? host + ": the agent " + late + " (DEADLINE_EXCEEDED)"
                 : host + ": " + e.getStatus().getCode() + ": " + e.getStatus().getDescription();
     }
+
+    /** The status's description, with its cause's message after it where that adds something; "" for neither. */
+    public static String detail(Status status) {
+        String detail = status.getDescription() == null ? "" : status.getDescription();
+        String cause = status.getCause() == null ? null : status.getCause().getMessage();
+        if (cause != null && !detail.contains(cause)) {
+            detail = detail.isEmpty() ? cause : detail + ": " + cause;
+        }
+        return detail;
+    }
 }

@@ -157,11 +157,7 @@ public final class OrchestratorClient {
             return e;
         }
         Status status = e.getStatus();
-        String detail = status.getDescription() == null ? "" : status.getDescription();
-        if (status.getCause() != null && status.getCause().getMessage() != null
-                && !detail.contains(status.getCause().getMessage())) {
-            detail = detail.isEmpty() ? status.getCause().getMessage() : detail + ": " + status.getCause().getMessage();
-        }
+        String detail = CallFailures.detail(status);
         String tls = CallFailures.tls(e, "the orchestrator at " + address);
         if (tls != null) {
             return Status.UNAVAILABLE.withDescription(CallFailures.TLS_FAILED + tls).withCause(status.getCause())

@@ -1,11 +1,8 @@
 package io.livemig.cli.command;
 
-import io.grpc.Status;
-import io.grpc.StatusRuntimeException;
 import io.livemig.agent.core.migration.MigrationSpec;
 import io.livemig.agent.core.policy.CopyMode;
 import io.livemig.cli.client.AgentChannels;
-import io.livemig.cli.client.CallFailures;
 import io.livemig.cli.client.ClientTarget;
 import io.livemig.cli.client.OrchestratorClient;
 import io.livemig.cli.client.ProtoChoices;
@@ -14,8 +11,6 @@ import io.livemig.cli.format.MigrationFormat;
 import io.livemig.cli.format.MigrationSummary;
 import io.livemig.cli.format.Timelines;
 import io.livemig.cli.format.Units;
-import io.livemig.common.config.ClusterConfig;
-import io.livemig.common.config.ConfigException;
 import io.livemig.common.config.HostConfig;
 import io.livemig.common.input.Inputs;
 import io.livemig.common.predict.Objective;
@@ -23,8 +18,6 @@ import io.livemig.common.timeline.Phase;
 import io.livemig.common.timeline.Phases;
 import io.livemig.proto.agent.v1.AgentServiceGrpc;
 import io.livemig.proto.agent.v1.Escalation;
-import io.livemig.proto.agent.v1.JobSnapshot;
-import io.livemig.proto.agent.v1.ListVmsRequest;
 import io.livemig.proto.agent.v1.MigrationMode;
 import io.livemig.proto.agent.v1.MigrationOptions;
 import io.livemig.proto.agent.v1.MigrationProgress;
@@ -34,8 +27,6 @@ import io.livemig.proto.agent.v1.MigrationStatus;
 import io.livemig.proto.agent.v1.RebindRule;
 import io.livemig.proto.agent.v1.StartMigrationRequest;
 import io.livemig.proto.agent.v1.StartMigrationResponse;
-import io.livemig.proto.agent.v1.Vm;
-import io.livemig.proto.agent.v1.VmState;
 import io.livemig.proto.orchestrator.v1.MigrateRequest;
 import io.livemig.proto.orchestrator.v1.MigrateResponse;
 import io.livemig.proto.orchestrator.v1.Migration;
@@ -199,14 +190,11 @@ final class MigrateCommand implements Callable<Integer> {
                     + ClientTarget.HOW_TO_NAME_ONE);
         }
         long locateNanos = System.nanoTime();
-        ClusterConfig config = root.cluster.load();
-        HostConfig target = config.requireHost(targetHost);
-        HostConfig source = whereRuns(config);
+        AgentRoute hosts = AgentRoute.locate(channels, root.cluster.load(), vmName, targetHost);
+        HostConfig source = hosts.source();
+        HostConfig target = hosts.target();
         List<Phase> before = List.of(new Phase(Phases.CLIENT_START, CLI, 0, startedMs + msSince(enteredNanos, locateNanos)),
                 new Phase(Phases.LOCATE, CLI, 0, msSince(locateNanos, System.nanoTime())));
-        if (source.name().equals(target.name())) {
-            throw new IllegalArgumentException("VM '" + vmName + "' already runs on " + target.name());
-        }
         PrintWriter out = spec.commandLine().getOut();
         PrintWriter err = spec.commandLine().getErr();
         var stub = AgentServiceGrpc.newBlockingStub(channels.to(source.agent()));
@@ -267,13 +255,9 @@ final class MigrateCommand implements Callable<Integer> {
             throw new ParameterException(spec.commandLine(),
                     "Missing required option: '--to=HOST' (--to HOST is required without an orchestrator)");
         }
-        ClusterConfig config = root.cluster.load();
-        HostConfig target = config.requireHost(targetHost);
-        HostConfig source = whereRuns(config);
-        if (source.name().equals(target.name())) {
-            throw new IllegalArgumentException("VM '" + vmName + "' already runs on " + target.name());
-        }
-        return MigratePlan.print(MigratePlan.direct(channels, source, target, vmName, options, goal), json, out);
+        AgentRoute hosts = AgentRoute.locate(channels, root.cluster.load(), vmName, targetHost);
+        return MigratePlan.print(MigratePlan.direct(channels, hosts.source(), hosts.target(), vmName, options, goal), json,
+                out);
     }
 
     /** Queue it with the orchestrator, then (unless --no-wait) follow it to its end. */
@@ -370,51 +354,6 @@ final class MigrateCommand implements Callable<Integer> {
         return b.build();
     }
 
-    /** The one host the VM runs on, asking every agent. */
-    private HostConfig whereRuns(ClusterConfig config) throws ConfigException {
-        List<HostConfig> running = new ArrayList<>();
-        List<String> unreachable = new ArrayList<>();
-        StatusRuntimeException firstFailure = null;
-        for (HostConfig host : config.hosts()) {
-            try {
-                List<Vm> vms = AgentServiceGrpc.newBlockingStub(channels.to(host.agent()))
-                        .withDeadlineAfter(10, TimeUnit.SECONDS)
-                        .listVms(ListVmsRequest.newBuilder().setActiveOnly(true).build()).getVmsList();
-                if (vms.stream().anyMatch(vm -> vm.getName().equals(vmName) && vm.getState() != VmState.VM_STATE_SHUT_OFF)) {
-                    running.add(host);
-                }
-            } catch (StatusRuntimeException e) {
-                unreachable.add(host.name());
-                if (firstFailure == null) {
-                    Status status = e.getStatus();
-                    String detail = status.getDescription() == null ? "" : status.getDescription();
-                    if (status.getCause() != null && status.getCause().getMessage() != null
-                            && !detail.contains(status.getCause().getMessage())) {
-                        detail = detail.isEmpty() ? status.getCause().getMessage() : detail + ": " + status.getCause().getMessage();
-                    }
-                    // A refused handshake names the agent, as in vms and hosts (the cause stays: exit code 4).
-                    String tls = CallFailures.tls(e, "the agent of " + host.name());
-                    firstFailure = status.withDescription(tls != null ? CallFailures.TLS_FAILED + tls
-                            : "cannot reach the agent of " + host.name() + " at " + host.agent()
-                                    + (detail.isEmpty() ? "" : ": " + detail)).asRuntimeException();
-                }
-            }
-        }
-        if (running.size() == 1) {
-            return running.get(0);
-        }
-        if (running.isEmpty() && firstFailure != null && unreachable.size() == config.hosts().size()) {
-            // No agent answered: whether the VM exists is unknown; say why (unavailable, or refused).
-            throw firstFailure;
-        }
-        if (running.isEmpty()) {
-            String note = unreachable.isEmpty() ? "" : " (unreachable: " + String.join(", ", unreachable) + ")";
-            throw new IllegalArgumentException("VM '" + vmName + "' runs on no host of the cluster" + note);
-        }
-        throw new IllegalArgumentException("VM '" + vmName + "' runs on several hosts: "
-                + String.join(", ", running.stream().map(HostConfig::name).toList()));
-    }
-
     private MigrationProgress watch(AgentServiceGrpc.AgentServiceBlockingStub stub, String id, PrintWriter err) {
         long deadlineS = timeoutS != null ? timeoutS * 2 + 600 : 6 * 3600;
         Iterator<MigrationProgress> stream = stub.withDeadlineAfter(deadlineS, TimeUnit.SECONDS)
@@ -423,7 +362,7 @@ final class MigrateCommand implements Callable<Integer> {
         while (stream.hasNext()) {
             last = stream.next();
             if (terminal && !json && last.hasSnapshot() && !last.hasResult()) {
-                err.print("\r" + progressLine(last.getSnapshot()) + "   ");
+                err.print("\r" + MigrationFormat.progressLine(last.getSnapshot()) + "   ");
                 err.flush();
             }
         }
@@ -434,16 +373,6 @@ final class MigrateCommand implements Callable<Integer> {
             throw new IllegalStateException("the agent ended the progress stream of migration " + id + " without a result");
         }
         return last;
-    }
-
-    /** The live progress line: elapsed, done and time left by the agent's estimate, then the job's figures. */
-    static String progressLine(JobSnapshot s) {
-        return String.format(Locale.ROOT, "%6.1f s  %-18s  %-9s iteration %d  sent %s  remaining %s  dirty %s/s  link %s/s%s",
-                s.getElapsedMs() / 1000.0, MigrationFormat.progress(s),
-                s.getPhase().name().replace("MIGRATION_PHASE_", "").toLowerCase(Locale.ROOT),
-                s.getIteration(), Units.mib(s.getBytesProcessed()), Units.mib(s.getBytesRemaining()),
-                Units.mib(s.getDirtyRateBytesPerS()), Units.mib(s.getBandwidthBytesPerS()),
-                s.getThrottlePercent() > 0 ? "  throttle " + s.getThrottlePercent() + "%" : "");
     }
 
     private String summary(HostConfig source, HostConfig target, MigrationResult r) {

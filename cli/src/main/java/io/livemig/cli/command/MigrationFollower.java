@@ -1,6 +1,7 @@
 package io.livemig.cli.command;
 
 import io.livemig.cli.client.OrchestratorClient;
+import io.livemig.cli.format.MigrationFormat;
 import io.livemig.cli.format.MigrationSummary;
 import io.livemig.proto.orchestrator.v1.Migration;
 import io.livemig.proto.orchestrator.v1.MigrationState;
@@ -45,7 +46,7 @@ final class MigrationFollower {
             }
             if (draw && m.getState() == MigrationState.MIGRATION_STATE_RUNNING && update.hasProgress()
                     && update.getProgress().hasSnapshot() && !update.getProgress().hasResult()) {
-                err.print("\r" + MigrateCommand.progressLine(update.getProgress().getSnapshot()) + "   ");
+                err.print("\r" + MigrationFormat.progressLine(update.getProgress().getSnapshot()) + "   ");
                 err.flush();
                 drawn[0] = true;
             }

@@ -37,6 +37,16 @@ public final class MigrationFormat {
     private MigrationFormat() {
     }
 
+    /** The live progress line: elapsed, done and time left by the agent's estimate, then the job's figures. */
+    public static String progressLine(JobSnapshot s) {
+        return String.format(Locale.ROOT, "%6.1f s  %-18s  %-9s iteration %d  sent %s  remaining %s  dirty %s/s  link %s/s%s",
+                s.getElapsedMs() / 1000.0, MigrationFormat.progress(s),
+                s.getPhase().name().replace("MIGRATION_PHASE_", "").toLowerCase(Locale.ROOT),
+                s.getIteration(), Units.mib(s.getBytesProcessed()), Units.mib(s.getBytesRemaining()),
+                Units.mib(s.getDirtyRateBytesPerS()), Units.mib(s.getBandwidthBytesPerS()),
+                s.getThrottlePercent() > 0 ? "  throttle " + s.getThrottlePercent() + "%" : "");
+    }
+
     /**
      * "42%  ETA 7 s": how far a migration is and the time it still needs, as the source agent
      * estimates them from its latest sample; "ETA ?" when the agent cannot tell (pre-copy that will
