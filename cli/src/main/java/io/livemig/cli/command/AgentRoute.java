@@ -17,9 +17,10 @@ import java.util.concurrent.TimeUnit;
 
 /**
  * Where a migration straight through the agents ({@code --cluster}) goes: the one host the VM
- * runs on, found by asking every agent, and the target named by {@code --to}.
+ * runs on, found by asking every agent, and the target named by {@code --to}; {@code vm} is how
+ * the source's agent listed it.
  */
-record AgentRoute(HostConfig source, HostConfig target) {
+record AgentRoute(HostConfig source, HostConfig target, Vm vm) {
 
     /**
      * The VM's host and {@code targetHost} from the cluster file; refused when the VM runs on no
@@ -28,16 +29,19 @@ record AgentRoute(HostConfig source, HostConfig target) {
     static AgentRoute locate(AgentChannels channels, ClusterConfig config, String vmName, String targetHost)
             throws ConfigException {
         HostConfig target = config.requireHost(targetHost);
-        HostConfig source = whereRuns(channels, config, vmName);
-        if (source.name().equals(target.name())) {
+        Listed found = whereRuns(channels, config, vmName);
+        if (found.host().name().equals(target.name())) {
             throw new IllegalArgumentException("VM '" + vmName + "' already runs on " + target.name());
         }
-        return new AgentRoute(source, target);
+        return new AgentRoute(found.host(), target, found.vm());
     }
 
+    /** A VM as the agent of {@code host} listed it. */
+    private record Listed(HostConfig host, Vm vm) {}
+
     /** The one host the VM runs on, asking every agent. */
-    private static HostConfig whereRuns(AgentChannels channels, ClusterConfig config, String vmName) {
-        List<HostConfig> running = new ArrayList<>();
+    private static Listed whereRuns(AgentChannels channels, ClusterConfig config, String vmName) {
+        List<Listed> running = new ArrayList<>();
         List<String> unreachable = new ArrayList<>();
         StatusRuntimeException firstFailure = null;
         for (HostConfig host : config.hosts()) {
@@ -45,9 +49,8 @@ record AgentRoute(HostConfig source, HostConfig target) {
                 List<Vm> vms = AgentServiceGrpc.newBlockingStub(channels.to(host.agent()))
                         .withDeadlineAfter(10, TimeUnit.SECONDS)
                         .listVms(ListVmsRequest.newBuilder().setActiveOnly(true).build()).getVmsList();
-                if (vms.stream().anyMatch(vm -> vm.getName().equals(vmName) && vm.getState() != VmState.VM_STATE_SHUT_OFF)) {
-                    running.add(host);
-                }
+                vms.stream().filter(vm -> vm.getName().equals(vmName) && vm.getState() != VmState.VM_STATE_SHUT_OFF)
+                        .findFirst().ifPresent(vm -> running.add(new Listed(host, vm)));
             } catch (StatusRuntimeException e) {
                 unreachable.add(host.name());
                 if (firstFailure == null) {
@@ -73,6 +76,6 @@ record AgentRoute(HostConfig source, HostConfig target) {
             throw new IllegalArgumentException("VM '" + vmName + "' runs on no host of the cluster" + note);
         }
         throw new IllegalArgumentException("VM '" + vmName + "' runs on several hosts: "
-                + String.join(", ", running.stream().map(HostConfig::name).toList()));
+                + String.join(", ", running.stream().map(l -> l.host().name()).toList()));
     }
 }

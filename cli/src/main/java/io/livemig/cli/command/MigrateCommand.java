@@ -256,8 +256,7 @@ final class MigrateCommand implements Callable<Integer> {
                     "Missing required option: '--to=HOST' (--to HOST is required without an orchestrator)");
         }
         AgentRoute hosts = AgentRoute.locate(channels, root.cluster.load(), vmName, targetHost);
-        return MigratePlan.print(MigratePlan.direct(channels, hosts.source(), hosts.target(), vmName, options, goal), json,
-                out);
+        return MigratePlan.print(MigratePlan.direct(hosts, vmName, options, goal), json, out);
     }
 
     /** Queue it with the orchestrator, then (unless --no-wait) follow it to its end. */

@@ -1,6 +1,5 @@
 package io.livemig.cli.command;
 
-import io.livemig.cli.client.AgentChannels;
 import io.livemig.cli.client.OrchestratorClient;
 import io.livemig.cli.format.MigrationFormat;
 import io.livemig.cli.format.MigrationSummary;
@@ -9,13 +8,10 @@ import io.livemig.common.config.HostConfig;
 import io.livemig.common.predict.Objective;
 import io.livemig.common.predict.Preflight;
 import io.livemig.orchestrator.grpc.PlanMessages;
-import io.livemig.proto.agent.v1.AgentServiceGrpc;
 import io.livemig.proto.agent.v1.Compression;
-import io.livemig.proto.agent.v1.ListVmsRequest;
 import io.livemig.proto.agent.v1.MigrationMode;
 import io.livemig.proto.agent.v1.MigrationOptions;
 import io.livemig.proto.agent.v1.Vm;
-import io.livemig.proto.agent.v1.VmState;
 import io.livemig.proto.orchestrator.v1.ModeCost;
 import io.livemig.proto.orchestrator.v1.PlanInput;
 import io.livemig.proto.orchestrator.v1.PlanRequest;
@@ -26,7 +22,6 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.OptionalLong;
-import java.util.concurrent.TimeUnit;
 
 /**
  * {@code livemig migrate VM --plan}: pre-flight advice, moving nothing. Through an orchestrator
@@ -56,13 +51,11 @@ final class MigratePlan {
                 .setOptions(options).setObjective(PlanMessages.objective(objective)).build());
     }
 
-    /** Straight against the agents: {@code source} is where the VM runs (found as migrate finds it). */
-    static PlanResponse direct(AgentChannels channels, HostConfig source, HostConfig target, String vmName,
-            MigrationOptions options, Objective objective) {
-        Vm vm = AgentServiceGrpc.newBlockingStub(channels.to(source.agent())).withDeadlineAfter(10, TimeUnit.SECONDS)
-                .listVms(ListVmsRequest.newBuilder().setActiveOnly(true).build()).getVmsList().stream()
-                .filter(v -> v.getName().equals(vmName) && v.getState() != VmState.VM_STATE_SHUT_OFF).findFirst()
-                .orElseThrow(() -> new IllegalArgumentException("VM '" + vmName + "' runs on no host of the cluster"));
+    /** Straight against the agents: {@code route} is where the VM runs and goes, as migrate finds them. */
+    static PlanResponse direct(AgentRoute route, String vmName, MigrationOptions options, Objective objective) {
+        HostConfig source = route.source();
+        HostConfig target = route.target();
+        Vm vm = route.vm();
         Preflight.Facts facts = new Preflight.Facts(vm.getMemoryBytes(), vm.getDirtyRateBytesPerS(),
                 OptionalLong.empty(), source.name(), source.linkMiBps(), target.name(), target.linkMiBps());
         Preflight.Options asked = new Preflight.Options(options.getMaxDowntimeMs(), options.getBandwidthMibps(),
