@@ -20,6 +20,8 @@ public record DomainStatus(DomainState state, int reason) {
     public static final int RUNNING_POSTCOPY_FAILED = 11;
     /** virDomainPausedReason VIR_DOMAIN_PAUSED_MIGRATION: arriving, or stopped for the switch-over. */
     public static final int PAUSED_MIGRATION = 2;
+    /** virDomainPausedReason VIR_DOMAIN_PAUSED_STARTING_UP: QEMU starting, e.g. to receive a migration. */
+    public static final int PAUSED_STARTING_UP = 11;
     /** virDomainPausedReason VIR_DOMAIN_PAUSED_POSTCOPY. */
     public static final int PAUSED_POSTCOPY = 12;
     /** virDomainPausedReason VIR_DOMAIN_PAUSED_POSTCOPY_FAILED. */
@@ -117,5 +119,14 @@ public record DomainStatus(DomainState state, int reason) {
      */
     public boolean inMigration() {
         return postcopy() || state == DomainState.PAUSED && reason == PAUSED_MIGRATION;
+    }
+
+    /**
+     * libvirt holds a job on the VM that a query needing its own job waits for: {@link
+     * #inMigration()}, or QEMU still starting (a VM about to receive a migration is "paused
+     * (starting up)" until libvirt's prepare step has its QEMU listening).
+     */
+    public boolean jobHeld() {
+        return inMigration() || state == DomainState.PAUSED && reason == PAUSED_STARTING_UP;
     }
 }

@@ -135,6 +135,11 @@ public final class Admission {
         return reservations.values().stream().mapToLong(Reservation::memoryBytes).sum();
     }
 
+    /** True while a reservation waits for the VM: it is arriving here, or about to. */
+    public synchronized boolean arriving(String vmName) {
+        return reservations.values().stream().anyMatch(r -> r.vmName().equals(vmName));
+    }
+
     /** True while the VM has an outgoing migration here (from {@link #beginOutgoing} to its end). */
     public synchronized boolean migrating(String vmName) {
         return migratingVms.contains(vmName);

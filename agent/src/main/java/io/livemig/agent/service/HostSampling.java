@@ -79,7 +79,7 @@ final class HostSampling {
     private Map<String, Long> dirtyRates(List<VmInfo> listed) {
         List<String> names = listed.stream()
                 .filter(v -> v.state() == DomainState.RUNNING || v.state() == DomainState.BLOCKED)
-                .filter(v -> !v.status().inMigration()) // arriving in post-copy: it would wait for the job
+                .filter(v -> !busy(v)) // e.g. arriving in post-copy: it would wait for the job
                 .map(VmInfo::name)
                 .filter(name -> !admission.migrating(name))
                 .toList();
@@ -189,10 +189,21 @@ final class HostSampling {
             // A VM in a migration is listed bare: its live XML waits for libvirt's migration job
             // (an arriving VM's, for the whole migration), and callers such as the orchestrator's
             // health poll must not.
-            List<VmDetails.BindingView> views = vm.status().inMigration() ? List.of() : bindingViews(vm.name());
+            List<VmDetails.BindingView> views = busy(vm) ? List.of() : bindingViews(vm.name());
             result.add(new VmDetails(vm, views, cpu.vm(vm.name()), dirty.getOrDefault(vm.name(), 0L)));
         }
         return result;
+    }
+
+    /**
+     * A VM on which libvirt holds, or is about to take, a job that its live XML or a dirty-rate
+     * measurement would wait for (up to 30 s each, piling up on the connection): one in a migration
+     * as libvirt's state says, or one this agent has promised room to arrive, whatever state libvirt
+     * shows at that instant (an arriving VM is "paused (starting up)" first). A VM leaving is not:
+     * libvirt answers queries about it during its outgoing job.
+     */
+    private boolean busy(VmInfo vm) {
+        return vm.status().jobHeld() || admission.arriving(vm.name());
     }
 
     /** The VM's bindings as a move to this very host plans them; none when its XML cannot be read. */

@@ -55,4 +55,18 @@ class DomainStatusTest {
     void inMigrationWhenLibvirtHoldsAMigrationJob(DomainState state, int reason, boolean expected) {
         assertEquals(expected, new DomainStatus(state, reason).inMigration());
     }
+
+    /** What a query needing a job of its own waits for: a migration, or QEMU still starting. */
+    @ParameterizedTest(name = "{0}/{1}: {2}")
+    @CsvSource(delimiter = '|', textBlock = """
+            PAUSED   | 11 | true
+            PAUSED   | 2  | true
+            RUNNING  | 10 | true
+            PAUSED   | 1  | false
+            RUNNING  | 1  | false
+            SHUT_OFF | 5  | false
+            """)
+    void jobHeldWhileMigratingOrStartingUp(DomainState state, int reason, boolean expected) {
+        assertEquals(expected, new DomainStatus(state, reason).jobHeld());
+    }
 }

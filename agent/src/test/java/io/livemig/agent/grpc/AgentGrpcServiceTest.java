@@ -170,6 +170,23 @@ class AgentGrpcServiceTest {
     }
 
     @Test
+    void aVmThisHostPromisedRoomToIsListedWithoutItsXmlWhateverStateLibvirtShows() {
+        String xml = hvA.vms.get("lm").xml().replace("lmbr-a", "lmbr-b"); // as the source sends it, rebound
+        b.prepareIncoming(prepare("lm", xml, 256 * MIB, "lab-a"));
+        // Until libvirt's prepare step has QEMU listening, the arriving VM is "paused (starting
+        // up)", and libvirt's job already holds it: its live XML would wait up to 30 s.
+        hvB.vms.put("lm", new FakeHypervisor.FakeVm(new VmInfo("lm", "uuid-lm", DomainState.PAUSED, 256 * MIB, 1, 0,
+                DomainStatus.PAUSED_STARTING_UP), xml));
+        Vm starting = b.listVms(ListVmsRequest.getDefaultInstance()).getVms(0);
+        assertEquals(0, starting.getBindingsCount(), starting.toString());
+        // Whatever libvirt shows in between, the promise alone keeps the listing off its XML.
+        hvB.vms.put("lm", new FakeHypervisor.FakeVm(new VmInfo("lm", "uuid-lm", DomainState.RUNNING, 256 * MIB, 1), xml));
+        Vm running = b.listVms(ListVmsRequest.getDefaultInstance()).getVms(0);
+        assertEquals(0, running.getBindingsCount(), running.toString());
+        assertFalse(hvB.xmlReads.contains("lm"), hvB.xmlReads.toString());
+    }
+
+    @Test
     void theDowntimeAndBandwidthReachTheJobOnceWhenItStarts() {
         StartMigrationResponse started = a.startMigration(start("lm", "lab-b:7070", MigrationOptions.newBuilder()
                 .setMode(MigrationMode.MIGRATION_MODE_PRECOPY).setMaxDowntimeMs(700).setBandwidthMibps(40)));
