@@ -274,8 +274,10 @@ class AgentMigrationIT {
         assertTrue(error.contains("the rest on lab-a (paused (post-copy failed))"), error);
         Lab.Result onSource = lab.exec(Duration.ofSeconds(30), List.of("virsh", "-c", source, "domstate", "--reason", vm));
         assertTrue(onSource.output().contains("paused (post-copy failed)"), onSource::describe);
+        // "running (post-copy failed)" once libvirt on lab-b saw the stream break; "running
+        // (post-copy)" when its QEMU got stuck on a missing page first and libvirt waits on it.
         Lab.Result onTarget = lab.exec(Duration.ofSeconds(30), List.of("virsh", "-c", target, "domstate", "--reason", vm));
-        assertTrue(onTarget.output().contains("running (post-copy failed)"), onTarget::describe);
+        assertTrue(onTarget.output().contains("running (post-copy"), onTarget::describe);
         Files.deleteIfExists(log);
     }
 

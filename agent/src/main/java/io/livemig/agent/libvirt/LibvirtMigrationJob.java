@@ -1,6 +1,9 @@
 package io.livemig.agent.libvirt;
 
 import com.sun.jna.Pointer;
+import com.sun.jna.ptr.IntByReference;
+import io.livemig.agent.core.DomainState;
+import io.livemig.agent.core.DomainStatus;
 import io.livemig.agent.core.HypervisorException;
 import io.livemig.agent.core.HypervisorException.Reason;
 import io.livemig.agent.core.JobSample;
@@ -73,6 +76,7 @@ public final class LibvirtMigrationJob implements MigrationJob {
     private final AtomicInteger iterationEvents = new AtomicInteger();
 
     volatile boolean done;
+    private long postcopyFailedSeenNanos;         // monitor thread only: 0 until the source says so
     private volatile MigrationOutcome outcome;
     volatile JobSample lastSample;
     volatile boolean resumedOnDestination;
@@ -203,6 +207,47 @@ public final class LibvirtMigrationJob implements MigrationJob {
         }
     }
 
+    /**
+     * How long libvirt's migrate call may take to return once the source reports post-copy
+     * failed. It returns within a second when both daemons can clean up; with libvirt 11.3 the
+     * target's daemon can instead wait for good on its QEMU's monitor (its main thread stuck on a
+     * page the paused source will never send), and the call with it.
+     */
+    static final long POSTCOPY_FAILED_GRACE_MS = 20_000;
+
+    /**
+     * Ends the job as failed when the source has said "post-copy failed" for {@link
+     * #POSTCOPY_FAILED_GRACE_MS} and libvirt's migrate call has still not returned. The call's
+     * thread is left to return whenever it does (it frees the connections then): the VM's state
+     * is read from both hosts without it, and nothing is resumed.
+     */
+    private void abandonCallIfPostcopyFailedLongAgo() {
+        if (!steering.postcopyStarted || done) {
+            return;
+        }
+        IntByReference state = new IntByReference();
+        IntByReference reason = new IntByReference();
+        if (LibvirtNative.INSTANCE.virDomainGetState(nativeDomain, state, reason, 0) < 0) {
+            LibvirtNative.INSTANCE.virResetLastError();
+            return;
+        }
+        if (!new DomainStatus(DomainState.fromLibvirt(state.getValue()), reason.getValue()).postcopyFailed()) {
+            return;
+        }
+        long now = System.nanoTime();
+        if (postcopyFailedSeenNanos == 0) {
+            postcopyFailedSeenNanos = now;
+            return;
+        }
+        if (TimeUnit.NANOSECONDS.toMillis(now - postcopyFailedSeenNanos) < POSTCOPY_FAILED_GRACE_MS) {
+            return;
+        }
+        finish(JobStats.fromLastSample(OutcomeStatus.FAILED, lastSample, wallClockMs(),
+                "operation failed: post-copy failed on the source, and libvirt's migration call had not returned "
+                        + POSTCOPY_FAILED_GRACE_MS / 1000 + " s later: the target's libvirt waits for its QEMU, "
+                        + "which does not answer"));
+    }
+
 
     private void release() {
         resources.writeLock().lock();
@@ -225,8 +270,11 @@ public final class LibvirtMigrationJob implements MigrationJob {
     }
 
     private void finish(MigrationOutcome result) {
-        outcome = result;
         synchronized (signal) {
+            if (done) {
+                return; // abandoned earlier: the first end stands
+            }
+            outcome = result;
             done = true;
             changes++;
             signal.notifyAll();
@@ -270,6 +318,10 @@ public final class LibvirtMigrationJob implements MigrationJob {
         resources.readLock().lock();
         try {
             if (released) {
+                return Optional.empty();
+            }
+            abandonCallIfPostcopyFailedLongAgo();
+            if (done) {
                 return Optional.empty();
             }
             DomainJobStats stats = domain.getJobStats(0);
