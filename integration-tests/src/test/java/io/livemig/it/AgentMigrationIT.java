@@ -111,6 +111,46 @@ class AgentMigrationIT {
         }
     }
 
+    /**
+     * For the message of an assertion on a migration's result, shortest first (a CI log may keep
+     * only the end of the report): whether each host's libvirt and agent answer now, the
+     * result's status, error and phase times, then the last lines each libvirtd logged.
+     */
+    private static String why(JsonNode r) {
+        try {
+            return labNow(r);
+        } catch (RuntimeException e) {
+            return "(the lab's state could not be read: " + e + ")\n" + r.toPrettyString();
+        }
+    }
+
+    private static String labNow(JsonNode r) {
+        StringBuilder out = new StringBuilder("lab now: ");
+        for (String host : List.of("lab-a", "lab-b")) {
+            Lab.Result version = lab.exec(Duration.ofSeconds(10), List.of("timeout", "5", "virsh", "-c",
+                    lab.host(host).libvirtUri(), "version", "--daemon"));
+            out.append(host).append(" libvirt ").append(version.ok() ? "answers" : "silent")
+                    .append(String.format(java.util.Locale.ROOT, " (%.1f s); ", version.took().toMillis() / 1000.0));
+        }
+        Lab.Result status = lab.run(Duration.ofSeconds(30), "status");
+        status.output().lines().filter(l -> l.startsWith("lab-")).forEach(l -> out.append("[").append(l).append("] "));
+        out.append("\nresult: ").append(r.path("status").asText()).append(": ").append(r.path("error").asText())
+                .append("\nphases:");
+        r.path("phases").forEach(p -> out.append(' ').append(p.path("name").asText()).append('=')
+                .append(p.path("duration_ms").asLong()).append("ms"));
+        for (String host : List.of("lab-a", "lab-b")) {
+            Path log = Path.of("/var/lib/livemig-lab/hosts", host, "log/libvirtd.log");
+            try {
+                List<String> lines = Files.readAllLines(log);
+                out.append("\n").append(host).append(" libvirtd.log:");
+                lines.subList(Math.max(0, lines.size() - 6), lines.size()).forEach(l -> out.append("\n  ").append(l));
+            } catch (IOException e) {
+                out.append("\n").append(log).append(": ").append(e.getMessage());
+            }
+        }
+        return out.toString();
+    }
+
     /** vm check passes, on the given host only. */
     private void assertRunsIntactOn(String vm, String host) {
         Lab.Result check = lab.awaitSuccess(Duration.ofSeconds(30), Duration.ofSeconds(2), "vm", "check", vm);
@@ -126,7 +166,7 @@ class AgentMigrationIT {
         create(vm, "--mem", "256", "--dirty-mib", "64", "--dirty-rate", "16", "--disk", "shared");
         for (String[] hop : new String[][] {{"lab-a", "lab-b"}, {"lab-b", "lab-a"}}) {
             JsonNode r = migrate(vm, hop[1], "--mode", mode);
-            assertEquals("succeeded", r.path("status").asText(), r.toPrettyString());
+            assertEquals("succeeded", r.path("status").asText(), () -> why(r));
             assertEquals(mode, r.path("mode_requested").asText());
             assertEquals(hop[0], r.path("source").asText());
             assertEquals(hop[1], r.path("target").asText());
@@ -157,18 +197,18 @@ class AgentMigrationIT {
         create(vm, "--mem", "256", "--dirty-mib", "128", "--dirty-rate", "64");
 
         JsonNode precopy = migrate(vm, "lab-b", "--mode", "precopy", "--bandwidth", "16", "--timeout", "30");
-        assertEquals("aborted", precopy.path("status").asText(), precopy.toPrettyString());
+        assertEquals("aborted", precopy.path("status").asText(), () -> why(precopy));
         assertTrue(precopy.path("escalations").toString().contains("\"abort\""), precopy.toPrettyString());
         assertRunsIntactOn(vm, "lab-a");
 
         JsonNode auto = migrate(vm, "lab-b", "--mode", "auto", "--bandwidth", "16");
-        assertEquals("succeeded", auto.path("status").asText(), auto.toPrettyString());
+        assertEquals("succeeded", auto.path("status").asText(), () -> why(auto));
         assertFalse(auto.path("escalations").isEmpty(), auto.toPrettyString());
         assertNotEquals("precopy", auto.path("mode_used").asText(), auto.toPrettyString());
         assertRunsIntactOn(vm, "lab-b");
 
         JsonNode stopcopy = migrate(vm, "lab-a", "--mode", "stopcopy", "--bandwidth", "16");
-        assertEquals("succeeded", stopcopy.path("status").asText(), stopcopy.toPrettyString());
+        assertEquals("succeeded", stopcopy.path("status").asText(), () -> why(stopcopy));
         assertRunsIntactOn(vm, "lab-a");
         long autoDowntime = auto.path("downtime_ms").asLong();
         long stopDowntime = stopcopy.path("downtime_ms").asLong();
@@ -206,7 +246,7 @@ class AgentMigrationIT {
         assertEquals(1, cli.exitValue(), "exit code of an aborted migration (docs/errors.md): " + out);
         assertTrue(out.indexOf('{') >= 0, "no JSON result after SIGINT: " + out);
         JsonNode r = JSON.readTree(out.substring(out.indexOf('{'), out.lastIndexOf('}') + 1));
-        assertEquals("aborted", r.path("status").asText(), r.toPrettyString());
+        assertEquals("aborted", r.path("status").asText(), () -> why(r));
         assertEquals(vm, r.path("vm").asText(), r.toPrettyString());
         assertEquals("lab-a", r.path("source").asText(), r.toPrettyString());
         assertTrue(r.path("error").asText().contains("aborted"), r.toPrettyString());
@@ -264,7 +304,7 @@ class AgentMigrationIT {
         assertEquals(1, cli.exitValue(), () -> read(log));
         String out = read(log);
         JsonNode r = JSON.readTree(out.substring(out.indexOf('{'), out.lastIndexOf('}') + 1));
-        assertEquals("failed", r.path("status").asText(), r.toPrettyString());
+        assertEquals("failed", r.path("status").asText(), () -> why(r));
         assertEquals("postcopy", r.path("mode_used").asText(), r.toPrettyString());
         String error = r.path("error").asText();
         // migrate-pause leaves both QEMUs alive: split, and not recoverable on the lab's libvirt 11.3.
@@ -321,7 +361,7 @@ class AgentMigrationIT {
         String vm = "it-local";
         create(vm, "--mem", "256", "--dirty-mib", "32", "--dirty-rate", "8", "--disk", "local");
         JsonNode r = migrate(vm, "lab-b", "--mode", "precopy");
-        assertEquals("succeeded", r.path("status").asText(), r.toPrettyString());
+        assertEquals("succeeded", r.path("status").asText(), () -> why(r));
         assertRunsIntactOn(vm, "lab-b");
         Lab.Result xml = lab.exec(Duration.ofSeconds(30), List.of("virsh", "-c", lab.host("lab-b").libvirtUri(),
                 "dumpxml", "--inactive", vm));
