@@ -228,7 +228,9 @@ public final class MigrationPolicy {
         if (seen != null && seen > iteration) {
             iteration = seen;
             Long remaining = sample.bytesRemaining();
-            if (remaining != null) {
+            // Iteration 0 is libvirt's set-up: its "remaining" is 0 because nothing is counted yet,
+            // not because nothing is left; as a pass it would make the next ones look stalled.
+            if (remaining != null && seen >= 1) {
                 Long bandwidth = sample.memoryBytesPerSec();
                 pass = new IterationStats(seen, elapsedMs, remaining,
                         sample.memoryDirtyRateBytesPerSec().orElse(IterationStats.UNKNOWN),
