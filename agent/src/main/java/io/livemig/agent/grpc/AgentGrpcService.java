@@ -13,6 +13,7 @@ import io.livemig.agent.service.HostStatus;
 import io.livemig.agent.service.Incoming;
 import io.livemig.agent.service.IncomingRequest;
 import io.livemig.agent.service.MigrationOptionsValue;
+import io.livemig.common.predict.Objective;
 import io.livemig.agent.service.MigrationView;
 import io.livemig.agent.service.VmDetails;
 import io.livemig.proto.agent.v1.AgentServiceGrpc;
@@ -224,9 +225,16 @@ final class AgentGrpcService extends AgentServiceGrpc.AgentServiceImplBase {
             case UNRECOGNIZED -> throw new AgentException(AgentException.Code.INVALID_ARGUMENT,
                     "unknown compression " + o.getCompressionValue() + " (known: none, xbzrle, zstd)");
         };
+        Objective objective = switch (o.getObjective()) {
+            case AUTO_OBJECTIVE_UNSPECIFIED -> null;
+            case AUTO_OBJECTIVE_SAFE -> Objective.SAFE;
+            case AUTO_OBJECTIVE_FASTEST -> Objective.FASTEST;
+            case UNRECOGNIZED -> throw new AgentException(AgentException.Code.INVALID_ARGUMENT,
+                    "unknown objective " + o.getObjectiveValue() + " (known: safe, fastest)");
+        };
         return MigrationOptionsValue.checked(mode, o.getMaxDowntimeMs(), o.getBandwidthMibps(), o.getTimeoutS(),
                 o.getAutoConverge(), compression, o.getParallelConnections(), !o.getDisallowPostcopy(),
-                !o.getDisallowSuspend());
+                !o.getDisallowSuspend(), objective);
     }
 
     static HostInfo hostInfo(HostStatus s) {

@@ -6,6 +6,7 @@ import io.livemig.agent.core.monitor.MigrationMonitor;
 import io.livemig.agent.core.monitor.MonitorReport;
 import io.livemig.agent.core.monitor.ProgressGauge;
 import io.livemig.agent.core.policy.CopyMode;
+import io.livemig.agent.core.policy.AutoPlan;
 import io.livemig.agent.core.policy.EscalationStep;
 import io.livemig.common.predict.Progress;
 import io.livemig.common.timeline.Phases;
@@ -29,6 +30,8 @@ final class OutgoingMigration {
     final CopyMode modeRequested;
     final boolean postcopyPossible;
     volatile MigrationMonitor monitor;
+    /** AUTO's plan before the start; the result lists it first, as the step "plan". */
+    volatile AutoPlan plan;
     /** Fed every sample, under this. */
     private final ProgressGauge gauge;
     private final List<MigrationView.Sample> samples = new ArrayList<>();
@@ -105,7 +108,12 @@ final class OutgoingMigration {
                 case CANCELLED -> MigrationView.Status.ABORTED;
                 case FAILED -> MigrationView.Status.FAILED;
             };
-            List<MigrationView.Step> steps = report.escalations().stream().map(OutgoingMigration::step).toList();
+            List<MigrationView.Step> steps = new ArrayList<>();
+            AutoPlan planned = plan;
+            if (planned != null && !planned.reason().isEmpty()) {
+                steps.add(new MigrationView.Step(0, 0, "plan", planned.objective(), planned.reason()));
+            }
+            report.escalations().stream().map(OutgoingMigration::step).forEach(steps::add);
             result = new MigrationView.Result(status, mode(report.modeRequested()),
                     report.modeUsed().name().toLowerCase(Locale.ROOT), steps, report.totalTimeMs(),
                     orZero(report.downtimeMs()), orZero(report.setupTimeMs()), orZero(report.bytesTransferred()),

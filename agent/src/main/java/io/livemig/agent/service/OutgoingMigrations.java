@@ -15,18 +15,25 @@ import io.livemig.agent.core.monitor.MigrationMonitor;
 import io.livemig.agent.core.monitor.MonitorReport;
 import io.livemig.agent.core.monitor.ProgressGauge;
 import io.livemig.agent.core.monitor.Technique;
+import io.livemig.agent.core.policy.AutoPlan;
+import io.livemig.agent.core.policy.CopyMode;
+import io.livemig.agent.core.policy.MigrationPolicy;
 import io.livemig.agent.core.policy.PolicySettings;
 import io.livemig.agent.service.AgentException.Code;
 import io.livemig.agent.service.HostAgent.Started;
 import io.livemig.common.config.HostConfig;
 import io.livemig.common.input.Inputs;
 import io.livemig.common.log.MigrationLog;
+import io.livemig.common.predict.MigrationMode;
+import io.livemig.common.predict.Preflight;
+import io.livemig.common.predict.Recommendation;
 import io.livemig.common.timeline.Phases;
 import io.livemig.common.timeline.Timeline;
 import java.time.Duration;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
+import java.util.OptionalLong;
 import java.util.UUID;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
@@ -116,12 +123,21 @@ final class OutgoingMigrations implements AutoCloseable {
                     vm.memoryBytes(), sampling.dirtyRate(vmName)));
             OutgoingMigration outgoing = new OutgoingMigration(id, vmName, self.name(), incoming.targetHost(),
                     options.mode(), events, timeline, gauge);
-            MigrationMonitor monitor = new MigrationMonitor(job, options.mode(), settings, clockMs, outgoing::onProgress);
+            AutoPlan plan = options.mode() == CopyMode.AUTO
+                    ? autoPlan(vm.memoryBytes(), sampling.dirtyRate(vmName).orElse(0), options, self.name(), self.linkMiBps(),
+                            incoming.targetHost())
+                    : AutoPlan.PRECOPY_FIRST;
+            MigrationMonitor monitor = new MigrationMonitor(job, new MigrationPolicy(options.mode(), settings, plan),
+                    clockMs, outgoing::onProgress);
             outgoing.monitor = monitor;
+            outgoing.plan = plan;
             migrations.put(id, outgoing);
             try (MigrationLog ctx = MigrationLog.of(id, vmName)) {
                 LOG.info("migration started: to {} ({}), mode {}, flags {}", incoming.targetHost(), targetAgent,
                         OutgoingMigration.mode(options.mode()), launch.flags());
+                if (!plan.reason().isEmpty()) {
+                    LOG.info("auto plan (objective {}): {}", plan.objective(), plan.reason());
+                }
             }
             Incoming agreed = incoming;
             runners.execute(() -> run(outgoing, monitor, job, targetAgent, agreed));
@@ -416,6 +432,36 @@ final class OutgoingMigrations implements AutoCloseable {
     }
 
     // --- policy inputs ------------------------------------------------------------------------
+
+    /**
+     * AUTO's plan: the predicted cost of each mode ({@link Preflight}, the same advice as
+     * {@code migrate --plan}) from the VM's memory, its dirty rate just measured, this host's link
+     * and the options, and the mode the objective picks from it. Post-copy first only when the
+     * prediction recommends it and the link's rate is known (this host's {@code link_mibps} or a
+     * bandwidth asked for): on a guessed rate, pre-copy goes first and the ladder decides from the
+     * rate measured.
+     */
+    static AutoPlan autoPlan(long memoryBytes, long dirtyRateBytesPerS, MigrationOptionsValue o, String source,
+            long sourceLinkMiBps, String target) {
+        Preflight.Advice advice = Preflight.advise(
+                new Preflight.Facts(memoryBytes, Math.max(0, dirtyRateBytesPerS), OptionalLong.empty(), source,
+                        sourceLinkMiBps, target, 0),
+                new Preflight.Options(o.maxDowntimeMs(), o.bandwidthMiBps(),
+                        o.compression() != null && o.compression() != MigrationSpec.Compression.NONE,
+                        o.parallelConnections(), !o.allowPostcopy(), !o.allowSuspend()),
+                o.objective());
+        Recommendation r = advice.recommendation();
+        String objective = o.objective().name().toLowerCase(Locale.ROOT);
+        boolean linkGuessed = advice.estimated().stream().anyMatch(i -> i.name().equals("link_rate"));
+        if (r.mode() == MigrationMode.POSTCOPY && !linkGuessed) {
+            return new AutoPlan(true, objective, r.reason() + "; post-copy after the first pass");
+        }
+        String start = r.mode() == MigrationMode.POSTCOPY
+                ? "the link's rate is not known (no link_mibps for " + source + ", no bandwidth asked for), so "
+                        + "pre-copy first all the same, escalating from the rate measured"
+                : "pre-copy first, escalating only if it does not converge";
+        return new AutoPlan(false, objective, r.reason() + "; " + start);
+    }
 
     /**
      * The agent's policy: the pure defaults, tuned for real links where one pass over memory can

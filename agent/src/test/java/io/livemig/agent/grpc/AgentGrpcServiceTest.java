@@ -23,7 +23,9 @@ import io.livemig.common.config.ClusterConfig;
 import io.livemig.common.grpc.GrpcServing;
 import io.livemig.common.log.MigrationLog;
 import io.livemig.proto.agent.v1.AgentServiceGrpc;
+import io.livemig.proto.agent.v1.AutoObjective;
 import io.livemig.proto.agent.v1.CancelIncomingRequest;
+import io.livemig.proto.agent.v1.Escalation;
 import io.livemig.proto.agent.v1.GetHostInfoRequest;
 import io.livemig.proto.agent.v1.HostInfo;
 import io.livemig.proto.agent.v1.JobSnapshot;
@@ -184,6 +186,28 @@ class AgentGrpcServiceTest {
         Vm running = b.listVms(ListVmsRequest.getDefaultInstance()).getVms(0);
         assertEquals(0, running.getBindingsCount(), running.toString());
         assertFalse(hvB.xmlReads.contains("lm"), hvB.xmlReads.toString());
+    }
+
+    /** AUTO's plan is the result's first step: the objective that applied and the prediction behind it. */
+    @Test
+    void anAutoMigrationRecordsItsPlanWithTheObjectiveFirst() {
+        StartMigrationResponse started = a.startMigration(start("lm", "lab-b:7070", MigrationOptions.newBuilder()
+                .setMode(MigrationMode.MIGRATION_MODE_AUTO).setBandwidthMibps(40)
+                .setObjective(AutoObjective.AUTO_OBJECTIVE_FASTEST)));
+        MigrationProgress last = watch(started.getMigrationId());
+        assertEquals(MigrationStatus.MIGRATION_STATUS_SUCCEEDED, last.getResult().getStatus(), last.toString());
+        Escalation plan = last.getResult().getEscalations(0);
+        assertEquals("plan", plan.getKind(), last.toString());
+        assertEquals("fastest", plan.getValue());
+        assertEquals(0, plan.getAtMs());
+        assertTrue(plan.getReason().contains(" is the fastest within the allowed 300 ms: "), plan.getReason());
+    }
+
+    @Test
+    void anObjectiveForAModeOtherThanAutoIsRefused() {
+        assertStatus(Status.Code.INVALID_ARGUMENT, "an objective applies to mode auto only, not precopy",
+                () -> a.startMigration(start("lm", "lab-b:7070", MigrationOptions.newBuilder()
+                        .setMode(MigrationMode.MIGRATION_MODE_PRECOPY).setObjective(AutoObjective.AUTO_OBJECTIVE_SAFE))));
     }
 
     @Test

@@ -81,7 +81,7 @@ class LaunchPlanTest {
     void optionsOutOfRangeAreRefusedNamingTheField(String name, long downtimeMs, long bandwidthMiBps, long timeoutS,
             int parallel, String message) {
         AgentException e = assertThrows(AgentException.class, () -> MigrationOptionsValue.checked(CopyMode.AUTO,
-                downtimeMs, bandwidthMiBps, timeoutS, false, null, parallel, true, true));
+                downtimeMs, bandwidthMiBps, timeoutS, false, null, parallel, true, true, null));
         assertEquals(AgentException.Code.INVALID_ARGUMENT, e.code());
         assertEquals(message, e.getMessage());
     }

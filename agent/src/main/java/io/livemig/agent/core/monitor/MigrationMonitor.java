@@ -65,8 +65,13 @@ public final class MigrationMonitor {
      */
     public MigrationMonitor(MigrationJob job, CopyMode mode, PolicySettings settings, LongSupplier clockMs,
             ProgressListener listener) {
+        this(job, new MigrationPolicy(mode, settings), clockMs, listener);
+    }
+
+    /** With the policy given, e.g. AUTO with its {@link io.livemig.agent.core.policy.AutoPlan}. */
+    public MigrationMonitor(MigrationJob job, MigrationPolicy policy, LongSupplier clockMs, ProgressListener listener) {
         this.job = Objects.requireNonNull(job, "job");
-        this.policy = new MigrationPolicy(mode, settings);
+        this.policy = Objects.requireNonNull(policy, "policy");
         this.clockMs = Objects.requireNonNull(clockMs, "clockMs");
         this.listener = Objects.requireNonNull(listener, "listener");
         this.state = policy.initialState();

@@ -33,7 +33,11 @@ import java.util.OptionalLong;
  *       <li>STOPCOPY: nothing to steer (the guest is paused for the whole copy).</li>
  *       <li>POSTCOPY: switch to post-copy once the memory iteration reaches
  *           {@code postcopyAfterIterations} (2, i.e. after the first full pass).</li>
- *       <li>AUTO: when the {@link ConvergencePredictor} says pre-copy will not converge, take the
+ *       <li>AUTO with an {@link AutoPlan} for post-copy first (the prediction before the start
+ *           chose it): switch to post-copy once the memory iteration reaches
+ *           {@code postcopyAfterIterations}, as POSTCOPY does, saying why. Otherwise (or when
+ *           post-copy turns out refused):
+ *           when the {@link ConvergencePredictor} says pre-copy will not converge, take the
  *           next step of the ladder below, one per decision, and only when at least
  *           {@code escalationDwellIterations} (2) iterations and {@code escalationDwellMs} (2 s)
  *           have passed since the previous step:
@@ -52,12 +56,19 @@ public final class MigrationPolicy {
     private final PolicySettings settings;
     private final DowntimeLadder ladder;
     private final ConvergencePredictor predictor;
+    private final AutoPlan plan;
 
     public MigrationPolicy(CopyMode mode, PolicySettings settings) {
+        this(mode, settings, AutoPlan.PRECOPY_FIRST);
+    }
+
+    /** @param plan AUTO's plan from the prediction; other modes ignore it */
+    public MigrationPolicy(CopyMode mode, PolicySettings settings, AutoPlan plan) {
         this.mode = Objects.requireNonNull(mode, "mode");
         this.settings = Objects.requireNonNull(settings, "settings");
         this.ladder = DowntimeLadder.of(settings);
         this.predictor = ConvergencePredictor.of(settings);
+        this.plan = Objects.requireNonNull(plan, "plan");
     }
 
     public CopyMode mode() {
@@ -272,6 +283,17 @@ public final class MigrationPolicy {
 
     private void autoRule(Draft draft, long elapsedMs) {
         PolicyState s = draft.state;
+        if (plan.postcopyFirst() && settings.postcopyAllowed() && postcopyRefusal(s) == null) {
+            if (s.iteration() >= settings.postcopyAfterIterations()) {
+                String reason = "planned before the start (objective " + plan.objective() + "): " + plan.reason()
+                        + "; first full pass over memory done (iteration " + s.iteration() + " >= "
+                        + settings.postcopyAfterIterations() + "): switching to post-copy";
+                draft.add(new Action.StartPostCopy(reason),
+                        escalation(EscalationKind.POSTCOPY, elapsedMs, s, reason, 0, null));
+                draft.state = s.withPostcopyStarted(true).withLastEscalation(s.iteration(), elapsedMs);
+            }
+            return; // the first pass goes on: post-copy follows it, nothing to escalate before
+        }
         long allowedMs = s.downtimeMs() > 0 ? s.downtimeMs() : settings.maxDowntimeMs();
         Prediction p = predictor.predict(s.historySinceLastEscalation(), allowedMs);
         draft.prediction = p;

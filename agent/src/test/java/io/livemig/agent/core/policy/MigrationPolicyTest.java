@@ -201,6 +201,34 @@ class MigrationPolicyTest {
 
     // ---- AUTO -------------------------------------------------------------------------------
 
+    /** A plan for post-copy first: the switch right after the first pass, no ladder before it. */
+    @Test
+    void autoWithAPostcopyFirstPlanSwitchesAfterTheFirstPassSayingWhy() {
+        AutoPlan plan = new AutoPlan(true, "fastest", "post-copy is the fastest within the allowed 300 ms");
+        MigrationPolicy p = new MigrationPolicy(CopyMode.AUTO, PolicySettings.defaults(), plan);
+        assertEquals("Throttle(0)@1 StartPostCopy@2", runNonConverging(p, 90_000));
+        PolicyState s = p.decide(p.initialState(), running(1, 256, 0, 30), 0).next();
+        PolicyDecision d = p.decide(s, running(2, 86, 30, 30), 8600);
+        String reason = d.escalations().get(0).reason();
+        assertTrue(reason.startsWith("planned before the start (objective fastest): post-copy is the fastest within "
+                + "the allowed 300 ms; first full pass over memory done (iteration 2 >= 2)"), reason);
+    }
+
+    @Test
+    void autoWithAPostcopyFirstPlanButPostcopyNotAllowedClimbsTheLadder() {
+        AutoPlan plan = new AutoPlan(true, "fastest", "post-copy is the fastest");
+        MigrationPolicy p = new MigrationPolicy(CopyMode.AUTO, PolicySettings.builder().postcopyAllowed(false).build(), plan);
+        assertEquals(runNonConverging(policy(CopyMode.AUTO, b -> b.postcopyAllowed(false)), 90_000),
+                runNonConverging(p, 90_000));
+    }
+
+    @Test
+    void autoWithAPrecopyFirstPlanIsTheLadder() {
+        AutoPlan plan = new AutoPlan(false, "safe", "pre-copy converges");
+        assertEquals(runNonConverging(policy(CopyMode.AUTO), 90_000),
+                runNonConverging(new MigrationPolicy(CopyMode.AUTO, PolicySettings.defaults(), plan), 90_000));
+    }
+
     static Stream<Arguments> autoLadders() {
         return Stream.of(
                 ladder("defaults", b -> b,
