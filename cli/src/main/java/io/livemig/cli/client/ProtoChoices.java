@@ -1,14 +1,16 @@
 package io.livemig.cli.client;
 
 import io.livemig.agent.core.migration.MigrationSpec;
+import io.livemig.common.predict.Objective;
 import io.livemig.orchestrator.placement.HostAvailability;
 import io.livemig.orchestrator.workflow.RecordState;
+import io.livemig.proto.agent.v1.AutoObjective;
 import io.livemig.proto.agent.v1.Compression;
 import io.livemig.proto.orchestrator.v1.HostState;
 import io.livemig.proto.orchestrator.v1.MigrationState;
 
 /**
- * The domain's compression, migration states and host states as the gRPC APIs name them: the CLI
+ * The domain's compression, auto's objective, migration states and host states as the gRPC APIs name them: the CLI
  * speaks the domain enums up to the call (as {@link ProtoModes} does for copy modes).
  */
 public final class ProtoChoices {
@@ -21,6 +23,13 @@ public final class ProtoChoices {
             case NONE -> Compression.COMPRESSION_NONE;
             case XBZRLE -> Compression.COMPRESSION_XBZRLE;
             case ZSTD -> Compression.COMPRESSION_ZSTD;
+        };
+    }
+
+    public static AutoObjective of(Objective objective) {
+        return switch (objective) {
+            case SAFE -> AutoObjective.AUTO_OBJECTIVE_SAFE;
+            case FASTEST -> AutoObjective.AUTO_OBJECTIVE_FASTEST;
         };
     }
 

@@ -157,8 +157,9 @@ final class MigrateCommand implements Callable<Integer> {
     boolean plan;
 
     @Option(names = "--objective", paramLabel = "OBJECTIVE",
-            description = "With --plan: what the recommendation optimises for: safe (default: pre-copy whenever it "
-                    + "converges within the allowed downtime) or fastest (the shortest total time within it).")
+            description = "With --plan, what the recommendation optimises for; with --mode auto, what auto's plan "
+                    + "before the start does: safe (default: pre-copy whenever it converges within the allowed "
+                    + "downtime, post-copy only when it does not) or fastest (the shortest total time within it).")
     String objective;
 
     MigrateCommand(AgentChannels channels, boolean terminal) {
@@ -173,8 +174,9 @@ final class MigrateCommand implements Callable<Integer> {
         if (plan) {
             return plan();
         }
-        if (objective != null) {
-            throw new ParameterException(spec.commandLine(), "--objective needs --plan");
+        if (objective != null && mode != CopyMode.AUTO) {
+            throw new ParameterException(spec.commandLine(), "--objective applies to --mode auto and --plan, not --mode "
+                    + EnumOption.name(mode));
         }
         MigrationOptions options = options();
         ClientTarget route = root.target();
@@ -350,6 +352,13 @@ final class MigrateCommand implements Callable<Integer> {
         if (parallel != null) {
             b.setParallelConnections((int) OptionRanges.check(OptionRanges.PARALLEL, parallel));
         }
+        if (objective != null && mode == CopyMode.AUTO) {
+            try {
+                b.setObjective(ProtoChoices.of(MigratePlan.objective(objective)));
+            } catch (IllegalArgumentException e) {
+                throw new ParameterException(spec.commandLine(), e.getMessage());
+            }
+        }
         return b.build();
     }
 
@@ -385,6 +394,10 @@ final class MigrateCommand implements Callable<Integer> {
             b.append(", ").append(r.getPostcopyRequests()).append(" post-copy page requests");
         }
         for (Escalation e : r.getEscalationsList()) {
+            if (e.getKind().equals("plan")) {
+                b.append(String.format(Locale.ROOT, "%n  plan (objective %s): %s", e.getValue(), e.getReason()));
+                continue;
+            }
             b.append(String.format(Locale.ROOT, "%n  escalation at %.1f s (iteration %d): %s %s: %s",
                     e.getAtMs() / 1000.0, e.getIteration(), e.getKind(), e.getValue(), e.getReason()));
         }

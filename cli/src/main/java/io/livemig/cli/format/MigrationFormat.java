@@ -18,6 +18,8 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 
 /**
  * How the orchestrator's migrations are written for people and for scripts. The JSON result of a
@@ -28,6 +30,10 @@ import java.util.Map;
  * (phases).
  */
 public final class MigrationFormat {
+
+    /** AUTO's plan as the history words it ("0.0 s plan OBJECTIVE: REASON"), shown apart from the steps. */
+    private static final Pattern PLAN = Pattern.compile("[0-9.]+ s plan (\\S+): (.*)", Pattern.DOTALL);
+
 
     /** Made on first use: a mapper costs a command that prints no JSON a noticeable part of its start. */
     private static final class Mapper {
@@ -101,7 +107,9 @@ public final class MigrationFormat {
             b.append(", ").append(m.getPostcopyRequests()).append(" post-copy page requests");
         }
         for (String e : m.getEscalationsList()) {
-            b.append(String.format("%n  escalation at %s", e));
+            Matcher plan = PLAN.matcher(e);
+            b.append(plan.matches() ? String.format("%n  plan (objective %s): %s", plan.group(1), plan.group(2))
+                    : String.format("%n  escalation at %s", e));
         }
         if (!m.getError().isEmpty()) {
             b.append(String.format("%n  error: %s", m.getError()));

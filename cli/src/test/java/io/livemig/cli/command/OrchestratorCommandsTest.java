@@ -627,7 +627,8 @@ class OrchestratorCommandsTest {
         "migrate web1 --to a --plan | livemig: VM 'web1' already runs on a (INVALID_ARGUMENT)",
         "migrate web1 --plan --no-wait | --plan cannot be combined with --no-wait or --timeout",
         "migrate web1 --plan --objective cheap | unknown objective 'cheap'; valid: safe, fastest",
-        "migrate web1 --objective fastest | --objective needs --plan",
+        "migrate web1 --mode precopy --objective fastest | --objective applies to --mode auto and --plan, not --mode precopy",
+        "migrate web1 --objective cheap | unknown objective 'cheap'; valid: safe, fastest",
         "--orchestrator nohost hosts | livemig: --orchestrator must be HOST:PORT (port 1..65535), got 'nohost'",
     })
     void badInputIsOneLineAndExitTwo(String args, String message) {
