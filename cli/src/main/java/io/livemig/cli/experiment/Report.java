@@ -92,6 +92,7 @@ public final class Report {
         baselineTable(md, cells);
         autoTable(md, cells);
         modelTable(md, cells);
+        EtaCheck.append(md, cells);
         integrity(md, runs);
         failures(md, runs);
         md.append("## Plots\n\n");

@@ -83,9 +83,23 @@ public record RunResult(
     }
 
     /** One flight-recorder sample (livemig's, from the agent). */
+    /**
+     * One sample of the job as the agent streamed it; {@code progress} (0..1) and {@code etaMs} (time
+     * left) are the agent's own estimate then, null in runs recorded before the agent sent them or
+     * when it had no estimate.
+     */
     public record Sample(long elapsedMs, String phase, long iteration, long bytesProcessed, long bytesRemaining,
             long bytesTotal, long dirtyRateBytesPerS, long bandwidthBytesPerS, int throttlePercent,
-            long expectedDowntimeMs) {}
+            long expectedDowntimeMs, Double progress, Long etaMs) {
+
+        /** Without the agent's estimate. */
+        public Sample(long elapsedMs, String phase, long iteration, long bytesProcessed, long bytesRemaining,
+                long bytesTotal, long dirtyRateBytesPerS, long bandwidthBytesPerS, int throttlePercent,
+                long expectedDowntimeMs) {
+            this(elapsedMs, phase, iteration, bytesProcessed, bytesRemaining, bytesTotal, dirtyRateBytesPerS,
+                    bandwidthBytesPerS, throttlePercent, expectedDowntimeMs, null, null);
+        }
+    }
 
     /** One guest heartbeat: host time (ms since the run began), sequence, workload write rate. */
     public record Heartbeat(long hostMs, long seq, double writeMibps, long errors) {}

@@ -109,7 +109,8 @@ final class LivemigMigrator {
     private static RunResult.Sample sample(JobSnapshot s) {
         return new RunResult.Sample(s.getElapsedMs(), name(s.getPhase().name(), "MIGRATION_PHASE_"), s.getIteration(),
                 s.getBytesProcessed(), s.getBytesRemaining(), s.getBytesTotal(), s.getDirtyRateBytesPerS(),
-                s.getBandwidthBytesPerS(), s.getThrottlePercent(), s.getExpectedDowntimeMs());
+                s.getBandwidthBytesPerS(), s.getThrottlePercent(), s.getExpectedDowntimeMs(), s.getProgress(),
+                s.hasEtaMs() ? s.getEtaMs() : null);
     }
 
     private static String escalation(Escalation e) {
