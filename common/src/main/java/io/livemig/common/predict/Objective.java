@@ -10,7 +10,11 @@ public enum Objective {
      * today, and being wrong costs the least.
      */
     SAFE,
-    /** The mode with the shortest predicted total time whose downtime stays within the allowed maximum. */
+    /**
+     * The mode with the shortest predicted total time whose downtime stays within the allowed
+     * maximum; pre-copy, when it is within {@link Prediction#NEAR_TIE} of that (a near tie the
+     * prediction cannot tell apart goes to the mode that cannot lose the guest).
+     */
     FASTEST;
 
     /** The objective used when none is given. */
