@@ -9,10 +9,13 @@ import com.fasterxml.jackson.dataformat.yaml.YAMLGenerator;
 import io.livemig.common.config.ConfigException;
 import io.livemig.common.config.YamlFiles;
 import io.livemig.common.input.Inputs;
+import io.livemig.common.predict.Objective;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.HashSet;
 import java.util.List;
+import java.util.Locale;
 import java.util.Objects;
 import java.util.Optional;
 import java.util.OptionalLong;
@@ -39,6 +42,7 @@ import java.util.regex.Pattern;
  * modes:
  *   - {mode: precopy, max_downtime_ms: 300}
  *   - {mode: postcopy}
+ *   - {mode: auto, objective: fastest}   # objective: auto only, default safe
  * baseline: true            # default true
  * ping_interval_ms: 10      # default 10
  * </pre>
@@ -74,6 +78,9 @@ public record ExperimentSpec(
 
     /** The livemig modes, as the agent names them. */
     public static final List<String> MODES = List.of("precopy", "stopcopy", "postcopy", "auto");
+    /** What auto's plan optimises for ({@link Objective}), as the CLI's {@code --objective} names it. */
+    public static final List<String> OBJECTIVES = Arrays.stream(Objective.values())
+            .map(o -> o.name().toLowerCase(Locale.ROOT)).toList();
     /** Guest memory contents: random (incompressible) or compressible (mostly repeated pages). */
     public static final List<String> CONTENTS = List.of("random", "compressible");
 
@@ -129,8 +136,18 @@ public record ExperimentSpec(
      * @param mode          precopy, stopcopy, postcopy or auto
      * @param maxDowntimeMs allowed downtime, 0 for the default (300 ms)
      * @param timeoutS      give up on a run after this long, 0 for the runner's default
+     * @param objective     auto: what its plan optimises for, safe or fastest (empty or null: safe,
+     *                      the agent's default, written out so that every auto run records it);
+     *                      empty for the other modes, which take none
      */
-    public record ModeSpec(String mode, long maxDowntimeMs, long timeoutS) {}
+    public record ModeSpec(String mode, long maxDowntimeMs, long timeoutS, String objective) {
+
+        public ModeSpec {
+            if (objective == null || objective.isEmpty()) {
+                objective = "auto".equals(mode) ? Objective.DEFAULT.name().toLowerCase(Locale.ROOT) : "";
+            }
+        }
+    }
 
     /** Reads and checks a spec file; the message of the exception names the file and the key. */
     public static ExperimentSpec load(Path file) throws ConfigException {
@@ -160,7 +177,8 @@ public record ExperimentSpec(
     String toYaml() {
         List<WorkloadDoc> w = workloads.stream().map(x -> new WorkloadDoc(x.dirtyMib(), x.dirtyRateMibps())).toList();
         List<ModeDoc> m = modes.stream().map(x -> new ModeDoc(x.mode(),
-                x.maxDowntimeMs() == 0 ? null : x.maxDowntimeMs(), x.timeoutS() == 0 ? null : x.timeoutS())).toList();
+                x.maxDowntimeMs() == 0 ? null : x.maxDowntimeMs(), x.timeoutS() == 0 ? null : x.timeoutS(),
+                x.objective().isEmpty() ? null : x.objective())).toList();
         Document doc = new Document(name, source, target, seed.isPresent() ? seed.getAsLong() : null, repetitions, warmup,
                 new GuestDoc(guest.memMib(), guest.vcpus(), guest.content()), w, linksMibps, m, baseline, pingIntervalMs);
         try {
@@ -179,7 +197,7 @@ public record ExperimentSpec(
 
     record WorkloadDoc(Integer dirtyMib, Integer dirtyRateMibps) {}
 
-    record ModeDoc(String mode, Long maxDowntimeMs, Long timeoutS) {}
+    record ModeDoc(String mode, Long maxDowntimeMs, Long timeoutS, String objective) {}
 
     private static ExperimentSpec fromDocument(Document d, String source) throws ConfigException {
         String at = source + ": ";
@@ -286,7 +304,7 @@ public record ExperimentSpec(
 
     private static List<ModeSpec> modes(String at, List<ModeDoc> docs) throws ConfigException {
         if (docs == null || docs.isEmpty()) {
-            throw new ConfigException(at + "modes is required: a list of {mode, max_downtime_ms, timeout_s}");
+            throw new ConfigException(at + "modes is required: a list of {mode, max_downtime_ms, timeout_s, objective}");
         }
         List<ModeSpec> out = new ArrayList<>();
         Set<String> seen = new HashSet<>();
@@ -313,7 +331,18 @@ public record ExperimentSpec(
             if (m.timeoutS() != null) {
                 requireIn(Inputs.TIMEOUT_S, at + key + ".timeout_s", timeout);
             }
-            out.add(new ModeSpec(m.mode(), downtime, timeout));
+            if (m.objective() != null) {
+                if (!OBJECTIVES.contains(m.objective())) {
+                    throw new ConfigException(at + key + ".objective must be one of " + String.join(", ", OBJECTIVES)
+                            + ", got " + quoted(m.objective()));
+                }
+                // The agent refuses an objective for any other mode (INVALID_ARGUMENT): say so here, before a run.
+                if (!m.mode().equals("auto")) {
+                    throw new ConfigException(at + key + ".objective is for mode auto only, got objective " + m.objective()
+                            + " for mode " + m.mode());
+                }
+            }
+            out.add(new ModeSpec(m.mode(), downtime, timeout, m.objective()));
         }
         return out;
     }

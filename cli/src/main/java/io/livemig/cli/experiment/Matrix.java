@@ -36,7 +36,8 @@ public final class Matrix {
     private Matrix() {}
 
     /** One cell: what every repetition of it shares. */
-    private record Cell(Workload workload, int linkMibps, String mode, boolean baseline, long maxDowntimeMs, long timeoutS) {
+    private record Cell(Workload workload, int linkMibps, String mode, boolean baseline, long maxDowntimeMs, long timeoutS,
+            String objective) {
 
         /** "postcopy-d64r8-l32", "baseline-precopy-d64r8-l32". */
         String label() {
@@ -89,11 +90,12 @@ public final class Matrix {
         for (Workload w : spec.workloads()) {
             for (int link : spec.linksMibps()) {
                 for (ModeSpec m : spec.modes()) {
-                    cells.add(new Cell(w, link, m.mode(), false, m.maxDowntimeMs(), timeoutS(m)));
+                    cells.add(new Cell(w, link, m.mode(), false, m.maxDowntimeMs(), timeoutS(m), m.objective()));
                 }
                 for (String b : baselineModes) {
-                    ModeSpec same = spec.mode(b).orElse(new ModeSpec(b, 0, 0));
-                    cells.add(new Cell(w, link, b, true, same.maxDowntimeMs(), timeoutS(same)));
+                    ModeSpec same = spec.mode(b).orElse(new ModeSpec(b, 0, 0, ""));
+                    // virsh has no objective: only auto takes one, and there is no baseline auto.
+                    cells.add(new Cell(w, link, b, true, same.maxDowntimeMs(), timeoutS(same), ""));
                 }
             }
         }
@@ -108,6 +110,6 @@ public final class Matrix {
     private static RunPlan runPlan(ExperimentSpec spec, Cell cell, int index, int repetition, String id) {
         return new RunPlan(index, id, repetition == 0, repetition, cell.mode(), cell.baseline(), spec.guest().memMib(),
                 cell.workload().dirtyMib(), cell.workload().dirtyRateMibps(), cell.linkMibps(), cell.maxDowntimeMs(),
-                cell.timeoutS());
+                cell.timeoutS(), cell.objective());
     }
 }

@@ -43,7 +43,7 @@ public final class Results {
 
     /** The columns of results.csv, in order. */
     public static final List<String> CSV_COLUMNS = List.of("index", "id", "warmup", "repetition", "mode", "baseline",
-            "mem_mib", "dirty_mib", "dirty_rate_mibps", "link_mibps", "max_downtime_ms", "timeout_s", "status", "mode_used",
+            "mem_mib", "dirty_mib", "dirty_rate_mibps", "link_mibps", "max_downtime_ms", "timeout_s", "objective", "status", "mode_used",
             "total_ms", "downtime_ms", "setup_ms", "bytes_transferred", "bytes_field", "memory_bytes", "iterations",
             "postcopy_requests", "external_downtime_ms", "heartbeat_gap_ms", "integrity", "throughput_before_mibps",
             "throughput_during_mibps", "throughput_after_mibps", "model_passes", "model_bytes", "model_total_ms",
@@ -106,6 +106,7 @@ public final class Results {
         row.add(p.linkMibps());
         row.add(p.maxDowntimeMs());
         row.add(p.timeoutS());
+        row.add(p.objective());
         row.add(r.status());
         row.add(r.modeUsed());
         row.add(r.totalMs());

@@ -1,5 +1,8 @@
 package io.livemig.cli.experiment;
 
+import io.livemig.common.predict.Objective;
+import java.util.Locale;
+
 /**
  * One migration of an experiment, as the matrix orders it.
  *
@@ -16,6 +19,9 @@ package io.livemig.cli.experiment;
  * @param maxDowntimeMs   allowed downtime, 0 for the default
  * @param timeoutS        completion timeout of the run, the same for livemig and its baseline: livemig's
  *                        timeout rule, virsh's {@code --timeout}; 0 in runs recorded before it was kept
+ * @param objective       a livemig auto run: what its plan optimised for, safe or fastest (runs
+ *                        recorded before it was kept read back as safe, the default);
+ *                        empty for every other run
  */
 public record RunPlan(
         int index,
@@ -29,7 +35,14 @@ public record RunPlan(
         int dirtyRateMibps,
         int linkMibps,
         long maxDowntimeMs,
-        long timeoutS) {
+        long timeoutS,
+        String objective) {
+
+    public RunPlan {
+        if (objective == null || objective.isEmpty()) {
+            objective = !baseline && "auto".equals(mode) ? Objective.DEFAULT.name().toLowerCase(Locale.ROOT) : "";
+        }
+    }
 
     /** The cell this run belongs to: runs of one cell are repetitions of each other. */
     public String cell() {

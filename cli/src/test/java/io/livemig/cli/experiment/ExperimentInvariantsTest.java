@@ -48,7 +48,7 @@ class ExperimentInvariantsTest {
         List<RunResult> runs = new ArrayList<>(Fixtures.results());
         runs.add(runs.get(3));
         Fixtures.Builder auto = Fixtures.builder(plan(indexOf(p -> !p.baseline() && !p.warmup())));
-        auto.plan = new RunPlan(99, "r099-auto-d64r8-l32-rep1", false, 1, "auto", false, 256, 64, 8, 32, 0, 120);
+        auto.plan = new RunPlan(99, "r099-auto-d64r8-l32-rep1", false, 1, "auto", false, 256, 64, 8, 32, 0, 120, "");
         runs.add(auto.build());
         List<String> v = ExperimentInvariants.violations(runs, Fixtures.spec());
         assertEquals(2, v.size(), v.toString());
@@ -57,7 +57,7 @@ class ExperimentInvariantsTest {
         assertTrue(v.contains("r099-auto-d64r8-l32-rep1: not in the plan of synth (auto/m256/d64@8/l32 repetition 1)"), v.toString());
         // A run whose plan matches no cell at all.
         List<RunResult> alien = new ArrayList<>(Fixtures.results());
-        alien.add(Fixtures.builder(new RunPlan(99, "r099-x", false, 1, "precopy", false, 256, 64, 16, 32, 300, 120)).build());
+        alien.add(Fixtures.builder(new RunPlan(99, "r099-x", false, 1, "precopy", false, 256, 64, 16, 32, 300, 120, "")).build());
         assertEquals(List.of("r099-x: not in the plan of synth (precopy/m256/d64@16/l32 repetition 1)"),
                 ExperimentInvariants.violations(alien, Fixtures.spec()));
     }

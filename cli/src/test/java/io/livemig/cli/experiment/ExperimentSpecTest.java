@@ -65,7 +65,7 @@ class ExperimentSpecTest {
         assertEquals(new ExperimentSpec("quick", "lab-a", "lab-b", OptionalLong.of(42), 2, false,
                 new Guest(256, 2, "compressible"),
                 List.of(new Workload(64, 8), new Workload(64, 32)), List.of(32, 0),
-                List.of(new ModeSpec("precopy", 300, 120), new ModeSpec("postcopy", 0, 0)), false, 20), s);
+                List.of(new ModeSpec("precopy", 300, 120, ""), new ModeSpec("postcopy", 0, 0, "")), false, 20), s);
         assertEquals(256L * 1024 * 1024, s.memBytes());
         assertEquals(120, s.mode("precopy").orElseThrow().timeoutS());
         assertTrue(s.mode("auto").isEmpty());
@@ -80,7 +80,27 @@ class ExperimentSpecTest {
         assertTrue(s.baseline());
         assertEquals(10, s.pingIntervalMs());
         assertEquals(new Guest(128, 1, "random"), s.guest());
-        assertEquals(new ModeSpec("stopcopy", 0, 0), s.modes().get(0));
+        assertEquals(new ModeSpec("stopcopy", 0, 0, ""), s.modes().get(0));
+    }
+
+    @Test
+    void autoTakesAnObjectiveSafeByDefaultAndTheOtherModesNone() throws Exception {
+        ExperimentSpec s = ExperimentSpec.load(file(FULL.replace("  - {mode: postcopy}\n",
+                "  - {mode: postcopy}\n  - {mode: auto, max_downtime_ms: 300, objective: fastest}\n")));
+        assertEquals(new ModeSpec("auto", 300, 0, "fastest"), s.mode("auto").orElseThrow());
+        assertEquals("", s.mode("postcopy").orElseThrow().objective());
+        assertEquals("", s.mode("precopy").orElseThrow().objective());
+        Path out = dir.resolve("exp");
+        Results.writeSpecCopy(out, s, 42);
+        assertEquals(s, ExperimentSpec.load(out.resolve("spec.yaml")));
+
+        ExperimentSpec safe = ExperimentSpec.load(file(FULL.replace("  - {mode: postcopy}\n",
+                "  - {mode: postcopy}\n  - {mode: auto}\n")));
+        assertEquals("safe", safe.mode("auto").orElseThrow().objective());
+        // The default is written out, so that the copy says what auto was given.
+        Results.writeSpecCopy(out, safe, 42);
+        assertTrue(Files.readString(out.resolve("spec.yaml")).contains("objective: safe"));
+        assertEquals(safe, ExperimentSpec.load(out.resolve("spec.yaml")));
     }
 
     @Test
@@ -128,6 +148,9 @@ class ExperimentSpecTest {
         "{mode: postcopy} | {mode: postcopy, timeout_s: 86401} | modes[1].timeout_s must be 1..86400, got 86401",
         "source: lab-a | source: lab/a | source is required and must be a host name of the cluster, got 'lab/a'",
         "ping_interval_ms: 20 | ping_interval_ms: 500 | ping_interval_ms must be 1..200, got 500",
+        "{mode: postcopy} | {mode: postcopy, objective: fastest} | modes[1].objective is for mode auto only, got objective fastest for mode postcopy",
+        "{mode: postcopy} | {mode: auto, objective: quickest} | modes[1].objective must be one of safe, fastest, got 'quickest'",
+        "{mode: postcopy} | {mode: auto, objective: FASTEST} | modes[1].objective must be one of safe, fastest, got 'FASTEST'",
     })
     void refusesBadValuesNamingFileAndKey(String good, String bad, String expected) throws Exception {
         assertTrue(FULL.contains(good), good);

@@ -26,14 +26,14 @@ final class Fixtures {
     static ExperimentSpec spec() {
         return new ExperimentSpec("synth", "lab-a", "lab-b", OptionalLong.of(SEED), 2, true, new Guest(256, 1, "random"),
                 List.of(new Workload(64, 8), new Workload(64, 32)), List.of(32),
-                List.of(new ModeSpec("precopy", 300, 0), new ModeSpec("postcopy", 0, 0)), true, 10);
+                List.of(new ModeSpec("precopy", 300, 0, ""), new ModeSpec("postcopy", 0, 0, "")), true, 10);
     }
 
     /** As {@link #spec()} but pre-copy (300 ms, 45 s) and auto (300 ms, default timeout): one baseline, pre-copy. */
     static ExperimentSpec specWithAuto() {
         return new ExperimentSpec("synth", "lab-a", "lab-b", OptionalLong.of(SEED), 2, true, new Guest(256, 1, "random"),
                 List.of(new Workload(64, 8), new Workload(64, 32)), List.of(32),
-                List.of(new ModeSpec("precopy", 300, 45), new ModeSpec("auto", 300, 0)), true, 10);
+                List.of(new ModeSpec("precopy", 300, 45, ""), new ModeSpec("auto", 300, 0, "")), true, 10);
     }
 
     /** Base total ms by mode label and dirty rate. */
@@ -62,7 +62,7 @@ final class Fixtures {
     /** A stop-and-copy run of {@link #spec()}'s guest (8 MiB/s workload) that sent {@code bytes}, placed at {@code index}. */
     static RunResult stopAndCopy(int index, long bytes) {
         Builder b = builder(new RunPlan(index, String.format(java.util.Locale.ROOT, "r%03d-stopcopy-d64r8-l32-rep%d", index,
-                index), false, index, "stopcopy", false, 256, 64, 8, 32, 0, 120));
+                index), false, index, "stopcopy", false, 256, 64, 8, 32, 0, 120, ""));
         b.bytes = bytes;
         return b.build();
     }
@@ -157,6 +157,9 @@ final class Fixtures {
                 }
                 command.add("options.bandwidth_mibps=" + p.linkMibps());
                 command.add("options.timeout_s=" + p.timeoutS());
+                if (!p.objective().isEmpty()) {
+                    command.add("options.objective=AUTO_OBJECTIVE_" + p.objective().toUpperCase(java.util.Locale.ROOT));
+                }
                 maxDowntimeApplied = p.maxDowntimeMs() > 0 ? "requested" : "not requested";
             }
             model = MigrationModel.predict(p.mode(), p.memMib() * MIB, p.dirtyMib() * MIB, p.dirtyRateMibps() * MIB,

@@ -23,7 +23,7 @@ class MatrixTest {
                 List.of(new Workload(64, 8), new Workload(64, 32)), List.of(32, 0), modes, baseline, 10);
     }
 
-    static final List<ModeSpec> PRE_POST = List.of(new ModeSpec("precopy", 300, 0), new ModeSpec("postcopy", 500, 0));
+    static final List<ModeSpec> PRE_POST = List.of(new ModeSpec("precopy", 300, 0, ""), new ModeSpec("postcopy", 500, 0, ""));
 
     @Test
     void cellsAreWorkloadsTimesLinksTimesModesPlusBaselines() {
@@ -49,7 +49,7 @@ class MatrixTest {
         RunPlan w = plan.get(0);
         assertTrue(w.warmup());
         assertEquals(0, w.repetition());
-        assertEquals(new RunPlan(0, "r000-precopy-d64r8-l32-warmup", true, 0, "precopy", false, 256, 64, 8, 32, 300, 120), w);
+        assertEquals(new RunPlan(0, "r000-precopy-d64r8-l32-warmup", true, 0, "precopy", false, 256, 64, 8, 32, 300, 120, ""), w);
         assertTrue(plan.stream().skip(1).noneMatch(RunPlan::warmup));
 
         List<RunPlan> none = Matrix.plan(spec(false, true, 2, PRE_POST), 1);
@@ -105,7 +105,7 @@ class MatrixTest {
 
     @Test
     void postcopyBaselineOnlyWithAPostcopyMode() {
-        List<ModeSpec> noPost = List.of(new ModeSpec("precopy", 0, 0), new ModeSpec("auto", 0, 0));
+        List<ModeSpec> noPost = List.of(new ModeSpec("precopy", 0, 0, ""), new ModeSpec("auto", 0, 0, ""));
         ExperimentSpec s = spec(false, true, 1, noPost);
         assertEquals(List.of("precopy"), Matrix.baselineModes(s));
         List<RunPlan> plan = Matrix.plan(s, 5);
@@ -121,8 +121,19 @@ class MatrixTest {
     }
 
     @Test
+    void autoRunsCarryTheirObjectiveAndNoOtherRunHasOne() {
+        List<ModeSpec> modes = List.of(new ModeSpec("precopy", 300, 0, ""), new ModeSpec("auto", 300, 0, "fastest"));
+        List<RunPlan> plan = Matrix.plan(spec(true, true, 2, modes), 5);
+        List<RunPlan> autos = plan.stream().filter(p -> p.mode().equals("auto")).toList();
+        // 2 workloads x 2 links x 2 repetitions.
+        assertEquals(8, autos.size());
+        assertTrue(autos.stream().allMatch(p -> p.objective().equals("fastest")), autos.toString());
+        assertTrue(plan.stream().filter(p -> !p.mode().equals("auto")).allMatch(p -> p.objective().isEmpty()));
+    }
+
+    @Test
     void precopyBaselineWithoutAPrecopyModeUsesTheDefaultDowntime() {
-        List<ModeSpec> postOnly = List.of(new ModeSpec("postcopy", 800, 0));
+        List<ModeSpec> postOnly = List.of(new ModeSpec("postcopy", 800, 0, ""));
         List<RunPlan> plan = Matrix.plan(spec(false, true, 1, postOnly), 5);
         RunPlan basePre = plan.stream().filter(p -> p.baseline() && p.mode().equals("precopy")).findFirst().orElseThrow();
         assertEquals(0, basePre.maxDowntimeMs());

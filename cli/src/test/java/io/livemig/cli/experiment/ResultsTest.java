@@ -82,7 +82,7 @@ class ResultsTest {
             rows = csv.getRecords();
         }
         assertEquals(Results.CSV_COLUMNS, header);
-        assertEquals(39, header.size());
+        assertEquals(40, header.size());
         assertEquals(all.size(), rows.size());
 
         RunResult warm = all.get(0);
@@ -114,6 +114,7 @@ class ResultsTest {
         assertEquals("21", w.get("heartbeats"));
         assertEquals("", w.get("error"));
         assertEquals("120", w.get("timeout_s"));
+        assertEquals("", w.get("objective"));
         assertEquals("data_processed", w.get("bytes_field"));
         assertEquals("requested", w.get("max_downtime_applied"));
         assertEquals("StartMigration vm_name=exp-synth target_agent=lab-b:7701 options.mode=MIGRATION_MODE_PRECOPY "
@@ -165,6 +166,27 @@ class ResultsTest {
         assertEquals(List.of(), back.command());
         assertEquals(0, back.plan().timeoutS());
         assertEquals(r.totalMs(), back.totalMs());
+    }
+
+    @Test
+    void theObjectiveIsRecordedAndAnAutoRunRecordedBeforeItReadsBackAsSafe() throws Exception {
+        RunPlan p = Matrix.plan(Fixtures.specWithAuto(), Fixtures.SEED).stream()
+                .filter(x -> x.mode().equals("auto") && !x.warmup()).findFirst().orElseThrow();
+        RunPlan fastest = new RunPlan(p.index(), p.id(), p.warmup(), p.repetition(), p.mode(), p.baseline(), p.memMib(),
+                p.dirtyMib(), p.dirtyRateMibps(), p.linkMibps(), p.maxDowntimeMs(), p.timeoutS(), "fastest");
+        RunResult r = Fixtures.builder(fastest).build();
+        Results.writeRun(dir, r);
+        Results.writeCsv(dir, List.of(r));
+        assertTrue(Files.readString(dir.resolve("results.csv")).lines().skip(1).findFirst().orElseThrow()
+                .contains(",120,fastest,succeeded,"));
+        Path file = dir.resolve("runs/" + p.id() + ".json");
+        String json = Files.readString(file);
+        assertTrue(json.contains("\"objective\" : \"fastest\""), json);
+        assertEquals("fastest", Results.readRuns(dir).get(0).plan().objective());
+
+        // Written before the objective was kept: auto ran with the agent's default.
+        Files.writeString(file, json.replaceAll(",\\s*\"objective\" : \"fastest\"", ""));
+        assertEquals("safe", Results.readRuns(dir).get(0).plan().objective());
     }
 
     @Test

@@ -137,7 +137,7 @@ public final class ExperimentRunner {
                         ? virsh.migrate(vm, source, target, plan.mode(), plan.linkMibps(), plan.maxDowntimeMs(), memBytes,
                                 timeoutS)
                         : livemig.migrate(vm, source, target, plan.mode(), plan.linkMibps(), plan.maxDowntimeMs(),
-                                timeoutS);
+                                timeoutS, plan.objective());
             } catch (IOException e) {
                 m = MigrationRun.failed(plan.mode(), e.getMessage());
             }

@@ -6,9 +6,11 @@ import com.google.protobuf.Descriptors.FieldDescriptor;
 import com.google.protobuf.Message;
 import io.grpc.StatusRuntimeException;
 import io.livemig.agent.core.policy.CopyMode;
+import io.livemig.cli.client.ProtoChoices;
 import io.livemig.cli.client.ProtoModes;
 import io.livemig.cli.experiment.RunResult;
 import io.livemig.common.config.HostConfig;
+import io.livemig.common.predict.Objective;
 import io.livemig.proto.agent.v1.AgentServiceGrpc;
 import io.livemig.proto.agent.v1.Escalation;
 import io.livemig.proto.agent.v1.JobSnapshot;
@@ -34,22 +36,11 @@ final class LivemigMigrator {
         this.channels = channels;
     }
 
+    /** @param objective auto's objective, safe or fastest, as the run plan records it; empty for the other modes */
     MigrationRun migrate(String vm, HostConfig source, HostConfig target, String mode, int linkMibps, long maxDowntimeMs,
-            long timeoutS) {
+            long timeoutS, String objective) {
         var stub = AgentServiceGrpc.newBlockingStub(channels.apply(source.agent()));
-        MigrationOptions.Builder options = MigrationOptions.newBuilder()
-                .setMode(ProtoModes.of(CopyMode.valueOf(mode.toUpperCase(Locale.ROOT))));
-        if (linkMibps > 0) {
-            options.setBandwidthMibps(linkMibps);
-        }
-        if (maxDowntimeMs > 0) {
-            options.setMaxDowntimeMs(maxDowntimeMs);
-        }
-        if (timeoutS > 0) {
-            options.setTimeoutS(timeoutS);
-        }
-        StartMigrationRequest request = StartMigrationRequest.newBuilder().setVmName(vm).setTargetAgent(target.agent())
-                .setOptions(options).build();
+        StartMigrationRequest request = request(vm, target.agent(), mode, linkMibps, maxDowntimeMs, timeoutS, objective);
         List<String> command = describe(request);
         String downtime = maxDowntimeMs > 0 ? "requested" : "not requested";
         try {
@@ -74,6 +65,29 @@ final class LivemigMigrator {
             return MigrationRun.failed(mode, "agent of " + source.name() + ": " + e.getStatus().getCode() + " "
                     + e.getStatus().getDescription(), command, List.of(), downtime);
         }
+    }
+
+    /**
+     * The request for one run: its mode, and its bandwidth, allowed downtime, timeout and (auto)
+     * objective when given; an objective is sent as the CLI's {@code --objective} sends it.
+     */
+    static StartMigrationRequest request(String vm, String targetAgent, String mode, int linkMibps, long maxDowntimeMs,
+            long timeoutS, String objective) {
+        MigrationOptions.Builder options = MigrationOptions.newBuilder()
+                .setMode(ProtoModes.of(CopyMode.valueOf(mode.toUpperCase(Locale.ROOT))));
+        if (linkMibps > 0) {
+            options.setBandwidthMibps(linkMibps);
+        }
+        if (maxDowntimeMs > 0) {
+            options.setMaxDowntimeMs(maxDowntimeMs);
+        }
+        if (timeoutS > 0) {
+            options.setTimeoutS(timeoutS);
+        }
+        if (!objective.isEmpty()) {
+            options.setObjective(ProtoChoices.of(Objective.valueOf(objective.toUpperCase(Locale.ROOT))));
+        }
+        return StartMigrationRequest.newBuilder().setVmName(vm).setTargetAgent(targetAgent).setOptions(options).build();
     }
 
     /**

@@ -23,6 +23,21 @@ class LivemigMigratorTest {
     }
 
     @Test
+    void autoSendsItsObjectiveAndNoOtherModeOne() {
+        assertEquals(List.of("StartMigration", "vm_name=exp-advice", "target_agent=10.0.0.2:7701",
+                "options.mode=MIGRATION_MODE_AUTO", "options.max_downtime_ms=300", "options.bandwidth_mibps=32",
+                "options.timeout_s=120", "options.objective=AUTO_OBJECTIVE_FASTEST"),
+                LivemigMigrator.describe(LivemigMigrator.request("exp-advice", "10.0.0.2:7701", "auto", 32, 300, 120,
+                        "fastest")));
+        assertEquals(List.of("StartMigration", "vm_name=exp-advice", "target_agent=10.0.0.2:7701",
+                "options.mode=MIGRATION_MODE_AUTO", "options.objective=AUTO_OBJECTIVE_SAFE"),
+                LivemigMigrator.describe(LivemigMigrator.request("exp-advice", "10.0.0.2:7701", "auto", 0, 0, 0, "safe")));
+        assertEquals(List.of("StartMigration", "vm_name=exp-advice", "target_agent=10.0.0.2:7701",
+                "options.mode=MIGRATION_MODE_STOPCOPY", "options.timeout_s=120"),
+                LivemigMigrator.describe(LivemigMigrator.request("exp-advice", "10.0.0.2:7701", "stopcopy", 0, 0, 120, "")));
+    }
+
+    @Test
     void fieldsLeftAtTheirDefaultAreNotSentSoNotListed() {
         StartMigrationRequest request = StartMigrationRequest.newBuilder().setVmName("vm").setTargetAgent("t:1")
                 .setOptions(MigrationOptions.newBuilder().setMode(MigrationMode.MIGRATION_MODE_POSTCOPY)).build();
