@@ -6,10 +6,13 @@ import io.livemig.common.predict.Figure;
 import io.livemig.common.predict.MigrationMode;
 import io.livemig.common.predict.MigrationPredictor;
 import io.livemig.common.predict.ModePrediction;
+import io.livemig.common.predict.Objective;
 import io.livemig.common.predict.PredictionInputs;
+import io.livemig.common.predict.Preflight;
 import java.util.Collection;
 import java.util.Locale;
 import java.util.Optional;
+import java.util.OptionalLong;
 
 /**
  * The experiment's model of a run, to set measurements against: livemig's own predictor
@@ -22,6 +25,10 @@ import java.util.Optional;
  * with the guest paused, so their bytes are the non-zero memory and its page headers. Without
  * one, every page is taken as non-zero, which overstates what the first pass sends by the zero
  * pages (about 0.77 of the memory was non-zero in the classic experiment).
+ *
+ * <p>Auto is predicted as the agent runs it (see {@link #predict(RunPlan, Figure)}): the plan it
+ * makes before the start under the run's objective decides between post-copy right after the
+ * first pass and pre-copy with the ladder's steps.
  */
 public final class MigrationModel {
 
@@ -103,6 +110,46 @@ public final class MigrationModel {
         String formula = p.formula() + (p.steps().isEmpty() ? "" : "; steps: " + String.join(", ", p.steps()))
                 + (linkBytesPerS == 0 ? String.format(Locale.ROOT, " (unlimited link, taken as %d MiB/s)", link >> 20) : "");
         return new ModelPrediction(p.passes(), p.bytes(), p.totalMs(), p.downtimeMs(), p.converges(), formula);
+    }
+
+    /**
+     * The prediction for one planned run: what the runner stores before the run and the report's
+     * "Measured vs model" computes again. The plan gives the mode, memory, workload, link and
+     * allowed downtime; {@code nonZero} the guest's non-zero memory. An auto run whose plan is
+     * post-copy right after the first pass ({@link #autoPlansPostcopy}) is predicted as
+     * post-copy, since that is what it does; otherwise auto is pre-copy with the ladder's steps.
+     */
+    public static ModelPrediction predict(RunPlan plan, Figure nonZero) {
+        long memBytes = (long) plan.memMib() << 20;
+        long dirtyBytes = (long) plan.dirtyMib() << 20;
+        long dirtyRate = (long) plan.dirtyRateMibps() << 20;
+        long link = (long) plan.linkMibps() << 20;
+        if (!plan.baseline() && plan.mode().equals("auto") && autoPlansPostcopy(memBytes, dirtyRate, plan.linkMibps(),
+                plan.maxDowntimeMs(), Objective.valueOf(plan.objective().toUpperCase(Locale.ROOT)))) {
+            ModelPrediction post = predict("postcopy", memBytes, nonZero, dirtyBytes, dirtyRate, link, plan.maxDowntimeMs());
+            return new ModelPrediction(post.passes(), post.bytes(), post.totalMs(), post.downtimeMs(), post.converges(),
+                    "auto plans post-copy right after the first pass (objective " + plan.objective() + "); "
+                            + post.formula());
+        }
+        return predict(plan.mode(), memBytes, nonZero, dirtyBytes, dirtyRate, link, plan.maxDowntimeMs());
+    }
+
+    /**
+     * Whether auto plans post-copy right after the first pass, decided as the agent decides it
+     * before the start: {@link Preflight}'s recommendation under {@code objective}, from the VM's
+     * memory, its dirty rate (the agent measures it; here the workload's), the bandwidth asked
+     * for and the allowed downtime, with the non-zero memory and the working set unknown (taken as
+     * the whole memory, as the agent takes them). Never with no bandwidth asked for: the agent does
+     * not plan post-copy on a guessed link rate, and the lab's hosts are taken to have no
+     * {@code link_mibps}.
+     */
+    static boolean autoPlansPostcopy(long memBytes, long dirtyRateBytesPerS, int linkMibps, long maxDowntimeMs,
+            Objective objective) {
+        Preflight.Advice advice = Preflight.advise(
+                new Preflight.Facts(memBytes, dirtyRateBytesPerS, OptionalLong.empty(), "source", 0, "target", 0),
+                new Preflight.Options(maxDowntimeMs, linkMibps, false, 0, false, false), objective);
+        boolean linkGuessed = advice.estimated().stream().anyMatch(i -> i.name().equals("link_rate"));
+        return advice.recommendation().mode() == MigrationMode.POSTCOPY && !linkGuessed;
     }
 
     /**

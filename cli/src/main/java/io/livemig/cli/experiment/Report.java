@@ -285,8 +285,9 @@ public final class Report {
         md.append("Median of the succeeded runs / the model's prediction (ratio measured / model in brackets). "
                 + "Passes are measured as libvirt's memory iterations, which run higher than the model's passes near "
                 + "the end (QEMU re-reads the dirty bitmap whenever what is left looks small). The model is livemig's "
-                + "predictor (`MigrationPredictor`, computed when this report is written); it ignores setup, compression and CPU "
-                + "limits, and takes post-copy's downtime as 0. ");
+                + "predictor (`MigrationPredictor`, computed when this report is written), auto as the agent plans it "
+                + "under its objective (post-copy right after the first pass when that is its plan); it ignores setup, "
+                + "compression and CPU limits, and takes post-copy's downtime as 0. ");
         cells.keySet().stream().map(Cell::memMib).distinct().sorted().forEach(memMib -> {
             Optional<Figure> learned = MigrationModel.nonZeroMemory(all, memMib);
             md.append(learned.map(f -> String.format(Locale.ROOT, "Non-zero memory of the %d MiB guest: %.1f MiB, "
@@ -301,10 +302,8 @@ public final class Report {
         cells.forEach((cell, runs) -> {
             RunPlan p = runs.get(0).plan();
             long memBytes = (long) p.memMib() << 20;
-            ModelPrediction model = MigrationModel.predict(p.mode(), memBytes,
-                    MigrationModel.nonZeroMemory(all, p.memMib()).orElse(Figure.estimated(memBytes)),
-                    (long) p.dirtyMib() << 20, (long) p.dirtyRateMibps() << 20, (long) p.linkMibps() << 20,
-                    p.maxDowntimeMs());
+            ModelPrediction model = MigrationModel.predict(p,
+                    MigrationModel.nonZeroMemory(all, p.memMib()).orElse(Figure.estimated(memBytes)));
             md.append("| ").append(cell.modeLabel()).append(" | ").append(cell.workloadLabel()).append(" | ")
                     .append(cell.linkLabel()).append(" | ")
                     .append(versus(Stats.ofSucceeded(runs, r -> r.iterations()).median(), model.passes(), "%.0f", 1)).append(" | ")

@@ -132,6 +132,52 @@ class MigrationModelTest {
         assertEquals(1, post.formula().lines().count());
     }
 
+    private static RunPlan plan(String mode, int dirtyRateMibps, int linkMibps, String objective) {
+        return new RunPlan(1, "r001-" + mode, false, 1, mode, false, 256, 64, dirtyRateMibps, linkMibps, 300, 120, objective);
+    }
+
+    /**
+     * Auto is predicted as the agent plans it before the start ({@code Preflight}, non-zero memory
+     * and working set taken as the whole memory). M=256 W=64 B=32 T=300, D=8: pre-copy converges
+     * (V = 64, 16, 4) in 10625 ms, post-copy takes 8000 + 64/32 s = 10000 ms. Fastest: post-copy
+     * after the first pass, predicted as post-copy (320 MiB, 10000 ms, not paused). Safe: pre-copy,
+     * predicted as auto's pre-copy with the ladder (340 MiB, 10625 ms). D=64 &gt; B: pre-copy does
+     * not converge, so safe plans post-copy too. Without a bandwidth asked for, the agent does not
+     * know the link's rate and goes pre-copy first whatever the objective.
+     */
+    @Test
+    void autoIsPredictedAsItsPlanUnderTheObjective() {
+        Figure every = Figure.estimated(256 * MIB);
+        ModelPrediction fastest = MigrationModel.predict(plan("auto", 8, 32, "fastest"), every);
+        assertEquals(MigrationModel.predict("postcopy", 256 * MIB, every, 64 * MIB, 8 * MIB, 32 * MIB, 300).bytes(),
+                fastest.bytes());
+        assertEquals(320 * MIB, fastest.bytes());
+        assertEquals(10_000, fastest.totalMs());
+        assertEquals(0, fastest.downtimeMs());
+        assertTrue(fastest.converges());
+        assertTrue(fastest.formula().startsWith("auto plans post-copy right after the first pass (objective fastest); "
+                + "post-copy after one pre-copy pass"), fastest.formula());
+        assertEquals(1, fastest.formula().lines().count());
+
+        ModelPrediction safe = MigrationModel.predict(plan("auto", 8, 32, "safe"), every);
+        assertEquals(340 * MIB, safe.bytes());
+        assertEquals(10_625, safe.totalMs());
+        assertTrue(safe.formula().startsWith("auto: pre-copy"), safe.formula());
+
+        ModelPrediction safeHopeless = MigrationModel.predict(plan("auto", 64, 32, "safe"), every);
+        assertEquals(320 * MIB, safeHopeless.bytes());
+        assertEquals(0, safeHopeless.downtimeMs());
+        assertTrue(safeHopeless.formula().startsWith("auto plans post-copy right after the first pass (objective safe)"),
+                safeHopeless.formula());
+
+        ModelPrediction unlimited = MigrationModel.predict(plan("auto", 8, 0, "fastest"), every);
+        assertEquals(MigrationModel.predict("auto", 256 * MIB, 64 * MIB, 8 * MIB, 0, 300), unlimited);
+
+        // The other modes are what they are, whatever the plan records.
+        assertEquals(MigrationModel.predict("precopy", 256 * MIB, 64 * MIB, 8 * MIB, 32 * MIB, 300),
+                MigrationModel.predict(plan("precopy", 8, 32, ""), every));
+    }
+
     /** The median bytes of the succeeded stop-and-copy runs of a guest that size; none, nothing learned. */
     @Test
     void nonZeroMemoryIsLearnedFromStopAndCopyRuns() {

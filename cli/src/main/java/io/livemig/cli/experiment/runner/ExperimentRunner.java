@@ -108,10 +108,8 @@ public final class ExperimentRunner {
         // The cell's timeout (Matrix): livemig's timeout rule and virsh's --timeout alike.
         long timeoutS = plan.timeoutS() > 0 ? plan.timeoutS() : Matrix.DEFAULT_TIMEOUT_S;
         long memBytes = (long) plan.memMib() << 20;
-        ModelPrediction model = MigrationModel.predict(plan.mode(), memBytes,
-                MigrationModel.nonZeroMemory(earlier, plan.memMib()).orElse(Figure.estimated(memBytes)),
-                (long) plan.dirtyMib() << 20, (long) plan.dirtyRateMibps() << 20, (long) plan.linkMibps() << 20,
-                plan.maxDowntimeMs());
+        ModelPrediction model = MigrationModel.predict(plan,
+                MigrationModel.nonZeroMemory(earlier, plan.memMib()).orElse(Figure.estimated(memBytes)));
         long originNanos = System.nanoTime();
         long originEpochMs = System.currentTimeMillis();
         LabGuests.Guest guest;
