@@ -9,7 +9,6 @@ import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
@@ -79,10 +78,7 @@ public final class Report {
 
     static String markdown(Path dir, List<RunResult> runs, ExperimentSpec spec, String specProblem, Provenance provenance) {
         List<RunResult> measured = Stats.measured(runs);
-        Map<Cell, List<RunResult>> cells = new TreeMap<>(Stats.CELL_ORDER);
-        for (RunResult r : measured) {
-            cells.computeIfAbsent(Cell.of(r.plan()), k -> new ArrayList<>()).add(r);
-        }
+        Map<Cell, List<RunResult>> cells = Stats.byCell(measured);
         StringBuilder md = new StringBuilder();
         String title = spec != null ? spec.name() : Objects.toString(dir.getFileName(), dir.toString());
         md.append("# Experiment ").append(title).append("\n\n");
@@ -92,6 +88,8 @@ public final class Report {
         baselineTable(md, cells);
         autoTable(md, cells);
         modelTable(md, cells);
+        PredictionCheck.append(md, cells);
+        AutoCheck.append(md, cells);
         EtaCheck.append(md, cells);
         integrity(md, runs);
         failures(md, runs);

@@ -1,9 +1,12 @@
 package io.livemig.cli.experiment;
 
+import java.util.ArrayList;
 import java.util.Collection;
 import java.util.Comparator;
 import java.util.List;
 import java.util.Locale;
+import java.util.Map;
+import java.util.TreeMap;
 import java.util.function.ToDoubleFunction;
 import org.apache.commons.math3.stat.descriptive.DescriptiveStatistics;
 
@@ -95,6 +98,13 @@ final class Stats {
         return new Summary((int) s.getN(), s.getPercentile(50), s.getMin(), s.getMax());
     }
 
+    /** The median of {@code values} as {@link #ofSucceeded} takes it; NaN values are left out, NaN for none. */
+    static double median(Collection<Double> values) {
+        DescriptiveStatistics s = new DescriptiveStatistics();
+        values.stream().filter(x -> !Double.isNaN(x)).forEach(s::addValue);
+        return s.getN() == 0 ? Double.NaN : s.getPercentile(50);
+    }
+
     static double externalDowntimeMs(RunResult r) {
         return r.externalDowntimeMs() >= 0 ? r.externalDowntimeMs() : Double.NaN;
     }
@@ -110,6 +120,15 @@ final class Stats {
 
     static String format(String pattern, double x) {
         return Double.isNaN(x) ? "n/a" : String.format(Locale.ROOT, pattern, x);
+    }
+
+    /** {@code runs} by cell, cells in {@link #CELL_ORDER}, each cell's runs in the order given. */
+    static Map<Cell, List<RunResult>> byCell(List<RunResult> runs) {
+        Map<Cell, List<RunResult>> cells = new TreeMap<>(CELL_ORDER);
+        for (RunResult r : runs) {
+            cells.computeIfAbsent(Cell.of(r.plan()), k -> new ArrayList<>()).add(r);
+        }
+        return cells;
     }
 
     /** The runs the statistics are made of: all but the warm-up. */

@@ -92,6 +92,7 @@ final class Fixtures {
         List<Sample> samples = new ArrayList<>();
         List<Heartbeat> heartbeats = new ArrayList<>();
         String error;
+        List<String> escalations = List.of();
         ModelPrediction model;
         List<String> command;
         List<String> downtimeCommand = List.of();
@@ -170,7 +171,7 @@ final class Fixtures {
             return new RunResult(plan, status, modeUsed, totalMs, downtimeMs, 40, bytes, plan.memMib() * MIB, iterations,
                     plan.mode().equals("postcopy") ? 12 : 0, externalDowntimeMs, heartbeatGapMs, integrity,
                     plan.dirtyRateMibps(), during, plan.dirtyRateMibps(), model, samples, heartbeats, 5000,
-                    5000 + totalMs, List.of(), error, command, downtimeCommand, maxDowntimeApplied, bytesField);
+                    5000 + totalMs, escalations, error, command, downtimeCommand, maxDowntimeApplied, bytesField);
         }
     }
 }

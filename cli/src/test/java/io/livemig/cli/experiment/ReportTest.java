@@ -93,6 +93,13 @@ class ReportTest {
         assertTrue(md.contains("| postcopy | 64 MiB @ 8 MiB/s | 32 MiB/s | 2 / 1 (2.00) | 52.8 / 320.0 (0.17) "
                 + "| 1650 / 10000 (0.17) | 22 / 0 (n/a) | yes |\n"), md);
 
+        // Each run's stored prediction against what it measured (the fixture's model: every page non-zero).
+        assertTrue(md.contains("## Predicted before each run vs measured\n"), md);
+        assertTrue(md.contains("| precopy | 64 MiB @ 8 MiB/s | 32 MiB/s | 2 | 1100 / 10625 | -89.6 % | 35.2 / 340.0 "
+                + "| -89.6 % | yes | yes | yes |\n"), md);
+        assertTrue(md.contains("## Auto against the fastest mode within the allowed downtime\n\nSkipped: no auto runs.\n"),
+                md);
+
         assertTrue(md.contains("All 17 runs intact"), md);
         assertTrue(md.contains("- `" + failedId(runs) + "`: failed: guest unreachable after switch-over\n"), md);
         assertFalse(md.contains("stack trace"), md);
@@ -188,6 +195,13 @@ class ReportTest {
         assertTrue(md.contains("| 64 MiB @ 32 MiB/s | 32 MiB/s | virsh precopy | 4400 (4000–4800) / 9900 (9000–10800) | 0.44 "
                 + "| 33 (30–36) / 2200 (2000–2400) | 0.015 | 140.8 (128.0–153.6) / 316.8 (288.0–345.6) | 0.44 "
                 + "| postcopy 2 |\n"), md);
+        // Against the fastest livemig mode within 300 ms: pre-copy at 8 MiB/s (1320 / 1100 = 1.20, the goal's
+        // bound); at 32 MiB/s pre-copy pauses the guest 440 ms and there is no other mode to compare with.
+        assertTrue(md.contains("| 64 MiB @ 8 MiB/s | 32 MiB/s | auto (safe) | 300 | 2 of 2 | 1320 (1200–1440) | 99 (90–108) "
+                + "| auto 2 | precopy | 1100 | 1.20 | yes | yes | – |\n"), md);
+        assertTrue(md.contains("| 64 MiB @ 32 MiB/s | 32 MiB/s | auto (safe) | 300 | 2 of 2 | 4400 (4000–4800) "
+                + "| 33 (30–36) | postcopy 2 | none | n/a | n/a | yes | n/a | precopy paused 440 ms |\n"), md);
+
         // The baseline runs under pre-copy's timeout (45 s), auto under the default (120 s).
         assertTrue(md.contains("| virsh precopy | 64 MiB @ 32 MiB/s | 32 MiB/s | 2 | 45 | 32 |"), md);
         assertTrue(md.contains("| auto | 64 MiB @ 32 MiB/s | 32 MiB/s | 2 | 120 | 32 | 32 | 300 |"), md);
