@@ -1,16 +1,19 @@
 package io.livemig.cli.command;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.livemig.agent.grpc.FakeHypervisor;
 import io.livemig.cli.Main;
 import io.livemig.cli.client.AgentChannels;
 import io.livemig.cli.client.ClientEnvironment;
+import io.livemig.cli.experiment.ExperimentSpec.ModeSpec;
 import java.io.PrintWriter;
 import java.io.StringWriter;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.List;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -56,6 +59,31 @@ class ExperimentCommandTest {
             assertTrue(name.equals("classic.yaml") ? spec.repetitions() >= 3 : spec.repetitions() == 1,
                     name + ": repetitions " + spec.repetitions());
         }
+    }
+
+    /** advice.yaml: classic.yaml's matrix without its virsh side, auto under the objective fastest. */
+    @Test
+    void theAdviceSpecIsTheClassicMatrixWithAutoFastestAndNoBaseline() throws Exception {
+        Path dir = Path.of("").toAbsolutePath();
+        while (!Files.isDirectory(dir.resolve("scripts/experiments"))) {
+            dir = dir.getParent();
+        }
+        Path experiments = dir.resolve("scripts/experiments");
+        io.livemig.cli.experiment.ExperimentSpec classic =
+                io.livemig.cli.experiment.ExperimentSpec.load(experiments.resolve("classic.yaml"));
+        io.livemig.cli.experiment.ExperimentSpec advice =
+                io.livemig.cli.experiment.ExperimentSpec.load(experiments.resolve("advice.yaml"));
+        assertEquals(classic.guest(), advice.guest());
+        assertEquals(classic.workloads(), advice.workloads());
+        assertEquals(classic.linksMibps(), advice.linksMibps());
+        assertEquals(classic.seed(), advice.seed());
+        assertEquals(3, advice.repetitions());
+        assertTrue(advice.warmup());
+        assertFalse(advice.baseline());
+        assertEquals(List.of(new ModeSpec("precopy", 300, 45, ""), new ModeSpec("stopcopy", 0, 120, ""),
+                new ModeSpec("postcopy", 0, 120, ""), new ModeSpec("auto", 300, 120, "fastest")), advice.modes());
+        // A warm-up and 4 workloads x 4 modes x 3 repetitions, as its header says.
+        assertEquals(49, io.livemig.cli.experiment.Matrix.plan(advice, advice.seed().getAsLong()).size());
     }
 
     @Test
