@@ -18,7 +18,7 @@ class EtaCheckTest {
     /** A pre-copy run measured at 10 s, predicted at 8 s: samples before 2 s (a quarter of 8 s) do not count. */
     private static RunResult run(long... elapsedAndEta) {
         Fixtures.Builder b = Fixtures.builder(new RunPlan(1, "r001-precopy-d64r8-l32-rep1", false, 1, "precopy", false,
-                256, 64, 8, 32, 300, 45));
+                256, 64, 8, 32, 300, 45, null));
         b.totalMs = 10_000;
         b.model = new ModelPrediction(3, 300 * MIB, 8_000, 100, true, "");
         b.samples = new ArrayList<>();

@@ -139,8 +139,9 @@ class MigrationModelTest {
     /**
      * Auto is predicted as the agent plans it before the start ({@code Preflight}, non-zero memory
      * and working set taken as the whole memory). M=256 W=64 B=32 T=300, D=8: pre-copy converges
-     * (V = 64, 16, 4) in 10625 ms, post-copy takes 8000 + 64/32 s = 10000 ms. Fastest: post-copy
-     * after the first pass, predicted as post-copy (320 MiB, 10000 ms, not paused). Safe: pre-copy,
+     * (V = 64, 16, 4) in 10625 ms, post-copy takes 8000 + 64/32 s = 10000 ms: a near tie (within
+     * 10 %), pre-copy for fastest too. D=16: fastest takes post-copy after the first pass,
+     * predicted as post-copy (320 MiB, 10000 ms, not paused). Safe at D=8: pre-copy,
      * predicted as auto's pre-copy with the ladder (340 MiB, 10625 ms). D=64 &gt; B: pre-copy does
      * not converge, so safe plans post-copy too. Without a bandwidth asked for, the agent does not
      * know the link's rate and goes pre-copy first whatever the objective.
@@ -148,8 +149,11 @@ class MigrationModelTest {
     @Test
     void autoIsPredictedAsItsPlanUnderTheObjective() {
         Figure every = Figure.estimated(256 * MIB);
-        ModelPrediction fastest = MigrationModel.predict(plan("auto", 8, 32, "fastest"), every);
-        assertEquals(MigrationModel.predict("postcopy", 256 * MIB, every, 64 * MIB, 8 * MIB, 32 * MIB, 300).bytes(),
+        // At D=8 post-copy is only 6 % ahead: a near tie, which fastest leaves to pre-copy.
+        assertTrue(MigrationModel.predict(plan("auto", 8, 32, "fastest"), every).formula().startsWith("auto: pre-copy"));
+        // At D=16 pre-copy takes 8 + 2 + 1 + 0.5 s and stops for 250 ms: post-copy, 10 s, is 15 % ahead.
+        ModelPrediction fastest = MigrationModel.predict(plan("auto", 16, 32, "fastest"), every);
+        assertEquals(MigrationModel.predict("postcopy", 256 * MIB, every, 64 * MIB, 16 * MIB, 32 * MIB, 300).bytes(),
                 fastest.bytes());
         assertEquals(320 * MIB, fastest.bytes());
         assertEquals(10_000, fastest.totalMs());
