@@ -88,7 +88,18 @@ while [ $SECONDS -lt $end ] && [ $migrations -lt "$max" ]; do
   summary=$(head -1 <<<"$out")
   printf 'soak: %3d %-6s %s -> %s %-8s %3d s %s | %s\n' "$migrations" "$g" "$from" "$to" "$mode" \
     $((SECONDS - started)) "$result" "$(sed -n 's/.*verdict=/verdict=/p' <<<"$after")"
-  [ "$result" = ok ] || { failed=$((failed + 1)); echo "soak:     $summary"; }
+  if [ "$result" != ok ]; then
+    failed=$((failed + 1)); echo "soak:     $summary"
+    # Why it failed, as the CLI said it: the error line, else its last line.
+    why=$(grep -m1 '^  error: ' <<<"$out" || tail -1 <<<"$out")
+    echo "soak:     ${why# }"
+    # What both hosts' libvirt daemons logged last (errors and warnings only), to tell a
+    # daemon that stopped answering from a refused migration.
+    for h in "$from" "$to"; do
+      echo "soak:     $h libvirtd.log:"
+      tail -4 "/var/lib/livemig-lab/hosts/$h/log/libvirtd.log" 2>/dev/null | cut -c1-300 | sed 's/^/soak:       /'
+    done
+  fi
   if grep -q 'integrity=corrupted' <<<"$after"; then
     corrupted=$((corrupted + 1)); echo "soak:     corrupted: $after" >&2
   elif [ $state = bad ]; then
