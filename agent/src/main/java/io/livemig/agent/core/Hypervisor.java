@@ -92,4 +92,13 @@ public interface Hypervisor {
      * hypervisors that cannot measure answer an empty map.
      */
     java.util.Map<String, Long> dirtyRates(String hostUri, java.util.List<String> vmNames) throws HypervisorException;
+
+    /**
+     * As {@link #dirtyRates}, but starts no new measurement: what the last one found. By default
+     * the same as {@link #dirtyRates}, for hypervisors whose measurement has no lasting effect.
+     */
+    default java.util.Map<String, Long> lastDirtyRates(String hostUri, java.util.List<String> vmNames)
+            throws HypervisorException {
+        return dirtyRates(hostUri, vmNames);
+    }
 }

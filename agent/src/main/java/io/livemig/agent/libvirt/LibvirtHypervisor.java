@@ -389,6 +389,16 @@ public final class LibvirtHypervisor implements Hypervisor {
      */
     @Override
     public Map<String, Long> dirtyRates(String hostUri, List<String> vmNames) throws HypervisorException {
+        return dirtyRates(hostUri, vmNames, true);
+    }
+
+    @Override
+    public Map<String, Long> lastDirtyRates(String hostUri, List<String> vmNames) throws HypervisorException {
+        return dirtyRates(hostUri, vmNames, false);
+    }
+
+    /** The last measurement of each VM, and, with {@code start}, a new one started where none runs. */
+    private Map<String, Long> dirtyRates(String hostUri, List<String> vmNames, boolean start) throws HypervisorException {
         Map<String, Long> rates = new HashMap<>();
         LibvirtNative libvirt = LibvirtNative.INSTANCE;
         try (LibvirtConnection connection = connections.lease(hostUri)) {
@@ -409,7 +419,7 @@ public final class LibvirtHypervisor implements Hypervisor {
                             && mbps instanceof Number m) {
                         rates.put(name, m.longValue() << 20);
                     }
-                    if (!(status instanceof Number s2) || s2.intValue() != LibvirtNative.DIRTYRATE_MEASURING) {
+                    if (start && (!(status instanceof Number s2) || s2.intValue() != LibvirtNative.DIRTYRATE_MEASURING)) {
                         if (libvirt.virDomainStartDirtyRateCalc(pointer, 1, 0) < 0) {
                             libvirt.virResetLastError(); // e.g. during a migration: no reading this time
                         }

@@ -130,6 +130,42 @@ final class HostSampling {
     }
 
     /**
+     * The VM's dirty rate, measured now when it has no reading yet (a guest started moments ago,
+     * before any poll measured it): QEMU's last measurement if it has one, else one started now,
+     * let run out and read, starting no other. For AUTO's plan, right before its migration; the VM is already marked
+     * migrating, so no background measurement starts meanwhile. Empty when the hypervisor gives
+     * none.
+     */
+    OptionalLong measureDirtyRateNow(String vmName) throws AgentException {
+        OptionalLong known = dirtyRate(vmName);
+        if (known.isPresent()) {
+            return known;
+        }
+        dirtyRateLock.lock();
+        try {
+            Long rate = hypervisor.lastDirtyRates(localUri, List.of(vmName)).get(vmName);
+            if (rate == null) {
+                hypervisor.dirtyRates(localUri, List.of(vmName));
+                Thread.sleep(DIRTY_RATE_CALC.toMillis()); // QEMU sends no event when its measurement ends
+                rate = hypervisor.lastDirtyRates(localUri, List.of(vmName)).get(vmName);
+            }
+            if (rate == null) {
+                return OptionalLong.empty();
+            }
+            dirtyRateReadings.put(vmName, rate);
+            return OptionalLong.of(rate);
+        } catch (HypervisorException e) {
+            LOG.debug("dirty-rate measurement of {} failed: {}", vmName, e.getMessage());
+            return OptionalLong.empty();
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new AgentException(Code.UNAVAILABLE, "agent shutting down");
+        } finally {
+            dirtyRateLock.unlock();
+        }
+    }
+
+    /**
      * Before a VM migrates: lets a dirty-rate measurement started for it run out (QEMU measures
      * for about a second and has no event for the end), so that the two never overlap. The VM is
      * already marked migrating, so no new measurement starts. Waits at most a few seconds for a

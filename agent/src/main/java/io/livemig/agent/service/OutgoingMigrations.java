@@ -107,6 +107,9 @@ final class OutgoingMigrations implements AutoCloseable {
         try {
             timeline.next(Phases.DIRTY_RATE_WAIT);
             sampling.awaitDirtyRateCalc(vmName);
+            // AUTO plans from the dirty rate: measured now if no poll has measured the VM yet.
+            OptionalLong dirtyRate = options.mode() == CopyMode.AUTO ? sampling.measureDirtyRateNow(vmName)
+                    : sampling.dirtyRate(vmName);
             timeline.next(Phases.SOURCE_XML);
             String xml = hv(() -> hypervisor.domainXml(localUri, vmName, true));
             timeline.next(Phases.TARGET_PREPARE);
@@ -124,7 +127,7 @@ final class OutgoingMigrations implements AutoCloseable {
             OutgoingMigration outgoing = new OutgoingMigration(id, vmName, self.name(), incoming.targetHost(),
                     options.mode(), events, timeline, gauge);
             AutoPlan plan = options.mode() == CopyMode.AUTO
-                    ? autoPlan(vm.memoryBytes(), sampling.dirtyRate(vmName).orElse(0), options, self.name(), self.linkMiBps(),
+                    ? autoPlan(vm.memoryBytes(), dirtyRate.orElse(0), options, self.name(), self.linkMiBps(),
                             incoming.targetHost())
                     : AutoPlan.PRECOPY_FIRST;
             MigrationMonitor monitor = new MigrationMonitor(job, new MigrationPolicy(options.mode(), settings, plan),

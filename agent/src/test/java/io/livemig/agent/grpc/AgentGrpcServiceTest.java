@@ -203,6 +203,24 @@ class AgentGrpcServiceTest {
         assertTrue(plan.getReason().contains(" is the fastest within the allowed 300 ms: "), plan.getReason());
     }
 
+    /**
+     * A guest no poll has measured yet: AUTO measures its dirty rate before planning. At 48 MiB/s
+     * over 32 MiB/s pre-copy cannot converge, so even the safe objective plans post-copy.
+     */
+    @Test
+    void autoMeasuresAnUnmeasuredGuestAndPlansFromItsDirtyRate() {
+        hvA.measuredDirtyRates.put("lm", 48 * MIB);
+        StartMigrationResponse started = a.startMigration(start("lm", "lab-b:7070", MigrationOptions.newBuilder()
+                .setMode(MigrationMode.MIGRATION_MODE_AUTO).setBandwidthMibps(32)));
+        MigrationProgress last = watch(started.getMigrationId());
+        Escalation plan = last.getResult().getEscalations(0);
+        assertEquals("plan", plan.getKind(), last.toString());
+        assertEquals("safe", plan.getValue());
+        assertTrue(plan.getReason().startsWith("pre-copy does not converge: the guest dirties 48.0 MiB/s and memory is "
+                + "sent at 32.0 MiB/s"), plan.getReason());
+        assertTrue(plan.getReason().endsWith("; post-copy after the first pass"), plan.getReason());
+    }
+
     @Test
     void anObjectiveForAModeOtherThanAutoIsRefused() {
         assertStatus(Status.Code.INVALID_ARGUMENT, "an objective applies to mode auto only, not precopy",

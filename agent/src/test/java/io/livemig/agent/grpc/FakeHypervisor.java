@@ -231,8 +231,18 @@ public final class FakeHypervisor implements Hypervisor {
         }
     }
 
+    /** What QEMU's last dirty-rate measurement of each VM found, bytes/s; none by default. */
+    final Map<String, Long> measuredDirtyRates = new java.util.concurrent.ConcurrentHashMap<>();
+
     @Override
     public Map<String, Long> dirtyRates(String hostUri, List<String> vmNames) {
-        return Map.of();
+        Map<String, Long> rates = new java.util.HashMap<>();
+        vmNames.forEach(n -> {
+            Long r = measuredDirtyRates.get(n);
+            if (r != null) {
+                rates.put(n, r);
+            }
+        });
+        return rates;
     }
 }
