@@ -1,6 +1,7 @@
 package io.livemig.orchestrator.grpc;
 
 import io.livemig.common.input.Inputs;
+import io.livemig.common.predict.Objective;
 import io.livemig.common.timeline.Phase;
 import io.livemig.orchestrator.model.AgentProgress;
 import io.livemig.orchestrator.model.AgentResult;
@@ -15,6 +16,7 @@ import io.livemig.orchestrator.model.TransferOptions;
 import io.livemig.orchestrator.model.VmBinding;
 import io.livemig.orchestrator.workflow.RecordState;
 import io.livemig.orchestrator.workflow.TransferMode;
+import io.livemig.proto.agent.v1.AutoObjective;
 import io.livemig.proto.agent.v1.Compression;
 import io.livemig.proto.agent.v1.Escalation;
 import io.livemig.proto.agent.v1.HostInfo;
@@ -28,6 +30,7 @@ import io.livemig.proto.agent.v1.MigrationStatus;
 import io.livemig.proto.agent.v1.Vm;
 import io.livemig.proto.agent.v1.VmState;
 import java.util.List;
+import java.util.Locale;
 import java.util.Optional;
 
 /**
@@ -153,6 +156,13 @@ final class AgentMessages {
         if (o.getCompression() == Compression.UNRECOGNIZED) {
             return Optional.of("unknown compression " + o.getCompressionValue() + " (known: none, xbzrle, zstd)");
         }
+        if (o.getObjective() == AutoObjective.UNRECOGNIZED) {
+            return Optional.of("unknown objective " + o.getObjectiveValue() + " (known: safe, fastest)");
+        }
+        TransferMode asked = modeOrNull(o.getMode());
+        if (o.getObjective() != AutoObjective.AUTO_OBJECTIVE_UNSPECIFIED && asked != null && asked != TransferMode.AUTO) {
+            return Optional.of("an objective applies to mode auto only, not " + asked.name().toLowerCase(Locale.ROOT));
+        }
         return Inputs.migrationNumbers(o.getMaxDowntimeMs(), o.getBandwidthMibps(), o.getTimeoutS(),
                 Integer.toUnsignedLong(o.getParallelConnections()));
     }
@@ -166,9 +176,14 @@ final class AgentMessages {
             case COMPRESSION_ZSTD -> PageCompression.ZSTD;
             default -> PageCompression.DEFAULT;
         };
+        Objective objective = switch (o.getObjective()) {
+            case AUTO_OBJECTIVE_SAFE -> Objective.SAFE;
+            case AUTO_OBJECTIVE_FASTEST -> Objective.FASTEST;
+            default -> null;
+        };
         return new TransferOptions(mode == null ? TransferMode.AUTO : mode, o.getMaxDowntimeMs(),
                 o.getBandwidthMibps(), o.getTimeoutS(), o.getAutoConverge(), compression, o.getParallelConnections(),
-                o.getDisallowPostcopy(), o.getDisallowSuspend());
+                o.getDisallowPostcopy(), o.getDisallowSuspend(), objective);
     }
 
     // --- to the agents and the orchestrator's clients ---------------------------------------------
@@ -180,10 +195,18 @@ final class AgentMessages {
             case XBZRLE -> Compression.COMPRESSION_XBZRLE;
             case ZSTD -> Compression.COMPRESSION_ZSTD;
         };
+        AutoObjective objective = AutoObjective.AUTO_OBJECTIVE_UNSPECIFIED;
+        if (o.objective() != null) {
+            objective = switch (o.objective()) {
+                case SAFE -> AutoObjective.AUTO_OBJECTIVE_SAFE;
+                case FASTEST -> AutoObjective.AUTO_OBJECTIVE_FASTEST;
+            };
+        }
         return MigrationOptions.newBuilder().setMode(mode(o.mode())).setMaxDowntimeMs(o.maxDowntimeMs())
                 .setBandwidthMibps(o.bandwidthMibps()).setTimeoutS(o.timeoutS()).setAutoConverge(o.autoConverge())
                 .setCompression(compression).setParallelConnections(o.parallelConnections())
-                .setDisallowPostcopy(o.disallowPostcopy()).setDisallowSuspend(o.disallowSuspend()).build();
+                .setDisallowPostcopy(o.disallowPostcopy()).setDisallowSuspend(o.disallowSuspend())
+                .setObjective(objective).build();
     }
 
     static MigrationProgress progress(AgentProgress p) {

@@ -1,5 +1,6 @@
 package io.livemig.orchestrator.model;
 
+import io.livemig.common.predict.Objective;
 import io.livemig.orchestrator.workflow.TransferMode;
 import java.util.Objects;
 
@@ -16,6 +17,7 @@ import java.util.Objects;
  * @param parallelConnections number of migration streams
  * @param disallowPostcopy the agent must not switch to post-copy
  * @param disallowSuspend the agent must not suspend the guest to finish
+ * @param objective what auto's plan optimises for; null: not asked, the agent's default (safe)
  */
 public record TransferOptions(
         TransferMode mode,
@@ -26,11 +28,20 @@ public record TransferOptions(
         PageCompression compression,
         int parallelConnections,
         boolean disallowPostcopy,
-        boolean disallowSuspend) {
+        boolean disallowSuspend,
+        Objective objective) {
 
     public TransferOptions {
         Objects.requireNonNull(mode, "mode");
         Objects.requireNonNull(compression, "compression");
+    }
+
+    /** No objective asked for. */
+    public TransferOptions(TransferMode mode, long maxDowntimeMs, long bandwidthMibps, long timeoutS,
+            boolean autoConverge, PageCompression compression, int parallelConnections, boolean disallowPostcopy,
+            boolean disallowSuspend) {
+        this(mode, maxDowntimeMs, bandwidthMibps, timeoutS, autoConverge, compression, parallelConnections,
+                disallowPostcopy, disallowSuspend, null);
     }
 
     /** Only the mode; everything else the agent's default. */

@@ -115,6 +115,19 @@ class AgentMessagesTest {
         assertEquals(sent, AgentMessages.options(o));
     }
 
+    /** Auto's objective reaches the agent as sent; with another mode it is refused in the agent's words. */
+    @Test
+    void theObjectiveGoesToTheAgentForAutoOnly() {
+        MigrationOptions fastest = MigrationOptions.newBuilder().setMode(MigrationMode.MIGRATION_MODE_AUTO)
+                .setObjective(io.livemig.proto.agent.v1.AutoObjective.AUTO_OBJECTIVE_FASTEST).build();
+        assertEquals(java.util.Optional.empty(), AgentMessages.checkOptions(fastest));
+        assertEquals(io.livemig.common.predict.Objective.FASTEST, AgentMessages.transferOptions(fastest).objective());
+        assertEquals(fastest, AgentMessages.options(AgentMessages.transferOptions(fastest)));
+        MigrationOptions precopy = fastest.toBuilder().setMode(MigrationMode.MIGRATION_MODE_PRECOPY).build();
+        assertEquals(java.util.Optional.of("an objective applies to mode auto only, not precopy"),
+                AgentMessages.checkOptions(precopy));
+    }
+
     @Test
     void unsetOptionsAreAutoWithTheAgentsDefaults() {
         TransferOptions o = AgentMessages.transferOptions(MigrationOptions.getDefaultInstance());
