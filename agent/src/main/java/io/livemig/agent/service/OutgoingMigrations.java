@@ -24,9 +24,6 @@ import io.livemig.agent.service.HostAgent.Started;
 import io.livemig.common.config.HostConfig;
 import io.livemig.common.input.Inputs;
 import io.livemig.common.log.MigrationLog;
-import io.livemig.common.predict.MigrationMode;
-import io.livemig.common.predict.Preflight;
-import io.livemig.common.predict.Recommendation;
 import io.livemig.common.timeline.Phases;
 import io.livemig.common.timeline.Timeline;
 import java.time.Duration;
@@ -115,7 +112,7 @@ final class OutgoingMigrations implements AutoCloseable {
             timeline.next(Phases.TARGET_PREPARE);
             incoming = peers.prepareIncoming(targetAgent, new IncomingRequest(vmName, vm.uuid(), xml, vm.memoryBytes(),
                     self.name(), self.networks(), self.storage(), bindings.diskSizes(xml)));
-            PolicySettings settings = settings(options, self.linkMiBps());
+            PolicySettings settings = PolicyInputs.settings(options, self.linkMiBps());
             LaunchPlan launch = launchPlan(options, settings, incoming);
             MigrationSpec spec = new MigrationSpec(vmName, localUri, incoming.libvirtUri(), incoming.migrateUri(),
                     incoming.destinationXml(), incoming.destinationXml(), launch, incoming.copyDisks());
@@ -127,7 +124,7 @@ final class OutgoingMigrations implements AutoCloseable {
             OutgoingMigration outgoing = new OutgoingMigration(id, vmName, self.name(), incoming.targetHost(),
                     options.mode(), events, timeline, gauge);
             AutoPlan plan = options.mode() == CopyMode.AUTO
-                    ? autoPlan(vm.memoryBytes(), dirtyRate.orElse(0), options, self.name(), self.linkMiBps(),
+                    ? PolicyInputs.autoPlan(vm.memoryBytes(), dirtyRate.orElse(0), options, self.name(), self.linkMiBps(),
                             incoming.targetHost())
                     : AutoPlan.PRECOPY_FIRST;
             MigrationMonitor monitor = new MigrationMonitor(job, new MigrationPolicy(options.mode(), settings, plan),
@@ -432,68 +429,6 @@ final class OutgoingMigrations implements AutoCloseable {
             }
         });
         runners.shutdown();
-    }
-
-    // --- policy inputs ------------------------------------------------------------------------
-
-    /**
-     * AUTO's plan: the predicted cost of each mode ({@link Preflight}, the same advice as
-     * {@code migrate --plan}) from the VM's memory, its dirty rate just measured, this host's link
-     * and the options, and the mode the objective picks from it. Post-copy first only when the
-     * prediction recommends it and the link's rate is known (this host's {@code link_mibps} or a
-     * bandwidth asked for): on a guessed rate, pre-copy goes first and the ladder decides from the
-     * rate measured.
-     */
-    static AutoPlan autoPlan(long memoryBytes, long dirtyRateBytesPerS, MigrationOptionsValue o, String source,
-            long sourceLinkMiBps, String target) {
-        Preflight.Advice advice = Preflight.advise(
-                new Preflight.Facts(memoryBytes, Math.max(0, dirtyRateBytesPerS), OptionalLong.empty(), source,
-                        sourceLinkMiBps, target, 0),
-                new Preflight.Options(o.maxDowntimeMs(), o.bandwidthMiBps(),
-                        o.compression() != null && o.compression() != MigrationSpec.Compression.NONE,
-                        o.parallelConnections(), !o.allowPostcopy(), !o.allowSuspend()),
-                o.objective());
-        Recommendation r = advice.recommendation();
-        String objective = o.objective().name().toLowerCase(Locale.ROOT);
-        boolean linkGuessed = advice.estimated().stream().anyMatch(i -> i.name().equals("link_rate"));
-        if (r.mode() == MigrationMode.POSTCOPY && !linkGuessed) {
-            return new AutoPlan(true, objective, r.reason() + "; post-copy after the first pass");
-        }
-        String start = r.mode() == MigrationMode.POSTCOPY
-                ? "the link's rate is not known (no link_mibps for " + source + ", no bandwidth asked for), so "
-                        + "pre-copy first all the same, escalating from the rate measured"
-                : "pre-copy first, escalating only if it does not converge";
-        return new AutoPlan(false, objective, r.reason() + "; " + start);
-    }
-
-    /**
-     * The agent's policy: the pure defaults, tuned for real links where one pass over memory can
-     * take many seconds: one pass between escalation steps, two throttle steps (30%, 60%), so
-     * that auto reaches post-copy or suspend well within the completion timeout (240 s per GiB
-     * to transfer, at least 120 s).
-     */
-    static PolicySettings settings(MigrationOptionsValue o, long linkMiBps) {
-        PolicySettings.Builder b = PolicySettings.builder()
-                .escalationDwellIterations(1)
-                .throttleStepPercent(30)
-                .maxThrottlePercent(60)
-                .completionTimeoutSecPerGiB(240)
-                .completionTimeoutMinSec(120)
-                .postcopyAllowed(o.allowPostcopy())
-                .suspendAllowed(o.allowSuspend())
-                .compression(o.compression())
-                .parallelConnections(Math.max(1, o.parallelConnections()))
-                .bandwidthMiBps(o.bandwidthMiBps())
-                .linkMiBps(linkMiBps);
-        PolicySettings defaults = PolicySettings.defaults();
-        if (o.maxDowntimeMs() > 0) {
-            b.maxDowntimeMs(o.maxDowntimeMs()).downtimeCapMs(Math.max(o.maxDowntimeMs(), defaults.downtimeCapMs()));
-        }
-        if (o.timeoutS() > 0) {
-            // The caller's timeout replaces the per-GiB scaling.
-            b.completionTimeoutMinSec(o.timeoutS()).completionTimeoutSecPerGiB(1);
-        }
-        return b.build();
     }
 
     private boolean onDeclaredSharedStorage(Incoming incoming) {

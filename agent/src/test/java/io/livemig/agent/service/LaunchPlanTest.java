@@ -39,7 +39,7 @@ class LaunchPlanTest {
             Compression expectedCompression, int expectedParallel, String expectedFlags) {
         MigrationOptionsValue options = new MigrationOptionsValue(mode, downtimeMs, bandwidthMiBps, 0, autoConverge,
                 compression, parallel, true, true);
-        LaunchPlan plan = LaunchPlan.of(mode, autoConverge, OutgoingMigrations.settings(options, linkMiBps),
+        LaunchPlan plan = LaunchPlan.of(mode, autoConverge, PolicyInputs.settings(options, linkMiBps),
                 SHARED_STORAGE);
         assertEquals(expectedDowntimeMs, plan.maxDowntimeMs());
         assertEquals(expectedBandwidthMiBps, plan.bandwidthMiBps());
@@ -58,7 +58,7 @@ class LaunchPlanTest {
             """)
     void theTargetAddsItsFlags(boolean copiesDisks, boolean declaredShared, boolean tls, String expectedFlags) {
         MigrationOptionsValue options = new MigrationOptionsValue(CopyMode.PRECOPY, 0, 0, 0, false, null, 0, true, true);
-        LaunchPlan plan = LaunchPlan.of(CopyMode.PRECOPY, false, OutgoingMigrations.settings(options, 0),
+        LaunchPlan plan = LaunchPlan.of(CopyMode.PRECOPY, false, PolicyInputs.settings(options, 0),
                 new LaunchPlan.Target(copiesDisks, declaredShared, tls));
         assertEquals(flags(expectedFlags), plan.flags());
     }
@@ -66,7 +66,7 @@ class LaunchPlanTest {
     @Test
     void postcopyNotAllowedLeavesAutoWithoutThePostcopyFlag() {
         MigrationOptionsValue options = new MigrationOptionsValue(CopyMode.AUTO, 0, 0, 0, false, null, 0, false, true);
-        LaunchPlan plan = LaunchPlan.of(CopyMode.AUTO, false, OutgoingMigrations.settings(options, 0), SHARED_STORAGE);
+        LaunchPlan plan = LaunchPlan.of(CopyMode.AUTO, false, PolicyInputs.settings(options, 0), SHARED_STORAGE);
         assertTrue(!plan.flags().has(MigrationFlag.POSTCOPY), plan.flags().toString());
     }
 

@@ -13,7 +13,7 @@ class PreflightLadderTest {
 
     @Test
     void theAdvicesLadderIsTheAgentsPolicy() {
-        PolicySettings p = OutgoingMigrations.settings(new MigrationOptionsValue(CopyMode.AUTO, 0, 0, 0, false, null, 0,
+        PolicySettings p = PolicyInputs.settings(new MigrationOptionsValue(CopyMode.AUTO, 0, 0, 0, false, null, 0,
                 true, true), 0);
         AutoLadder ladder = Preflight.AGENT_LADDER;
         assertEquals(p.maxDowntimeMs(), Preflight.DEFAULT_MAX_DOWNTIME_MS);
