@@ -35,10 +35,16 @@ final class HostSampling {
     private static final Duration DIRTY_RATE_CALC = Duration.ofMillis(1500);
     /** At most one dirty-rate measurement of a VM per this interval (see {@link #dirtyRates}). */
     private static final Duration DIRTY_RATE_INTERVAL = Duration.ofSeconds(5);
+    /**
+     * How old a reading may be, counted from the start of its measurement, for a migration to start
+     * from it: a few polls' intervals. An older one, or one of an earlier instance of a VM of the
+     * same name (a guest destroyed and started again, or one that left and came back), says nothing
+     * of the guest as it runs now.
+     */
+    static final Duration READING_MAX_AGE = Duration.ofSeconds(30);
     private final ReentrantLock dirtyRateLock = new ReentrantLock();
-    // VM -> when its last measurement started (nanoTime)
-    private final Map<String, Long> dirtyRateCalcs = new ConcurrentHashMap<>();
-    private final Map<String, Long> dirtyRateReadings = new ConcurrentHashMap<>(); // VM -> bytes/s, latest
+    private final Map<String, Calc> dirtyRateCalcs = new ConcurrentHashMap<>(); // VM -> its last measurement started
+    private final Map<String, Reading> dirtyRateReadings = new ConcurrentHashMap<>(); // VM -> its latest reading
     /** Shortest interval over which CPU utilisation is computed. */
     private static final long CPU_SAMPLE_MIN_NS = 2_000_000_000L;
 
@@ -47,11 +53,17 @@ final class HostSampling {
     private final HostConfig self;
     private final Admission admission;
     private final HostBindings bindings;
-    private final LongSupplier clockNanos = System::nanoTime;
+    private final LongSupplier clockNanos;
     private CpuUsage.Reading cpuBaseline;                          // under this
     private CpuUsage.Utilisation cpuLatest = CpuUsage.Utilisation.NONE; // under this
 
     HostSampling(Hypervisor hypervisor, String localUri, HostConfig self, Admission admission, HostBindings bindings) {
+        this(hypervisor, localUri, self, admission, bindings, System::nanoTime);
+    }
+
+    HostSampling(Hypervisor hypervisor, String localUri, HostConfig self, Admission admission, HostBindings bindings,
+            LongSupplier clockNanos) {
+        this.clockNanos = clockNanos;
         this.hypervisor = hypervisor;
         this.localUri = localUri;
         this.self = self;
@@ -68,23 +80,30 @@ final class HostSampling {
                 admission.incoming(), cpu.host(), committed);
     }
 
+    /** A measurement started on a VM: the instance (its UUID) and when (nanoTime). */
+    private record Calc(String uuid, long startedNanos) {}
+
+    /** What a measurement found: the instance it measured, bytes/s, and when it started (nanoTime). */
+    private record Reading(String uuid, long bytesPerS, long startedNanos) {}
+
     /**
      * Dirty rates of the running VMs that are not migrating (a measurement would compete with it).
      * One measurement at a time: QEMU measures a VM's dirty rate once at a time, and calls that
      * overlap (the orchestrator's poll and a CLI) upset its measurement state. A caller that finds
      * one under way gets no rates this time rather than waiting: libvirt can hold a measurement
      * for 30 s on a VM with a job open (e.g. one arriving in post-copy), and waiting callers would
-     * pile up behind it.
+     * pile up behind it. A call reads what the measurement started by the call before found, and
+     * starts the next: a reading counts for the instance that measurement was started on, from the
+     * time it started.
      */
     private Map<String, Long> dirtyRates(List<VmInfo> listed) {
-        List<String> names = listed.stream()
+        List<VmInfo> measurable = listed.stream()
                 .filter(v -> v.state() == DomainState.RUNNING || v.state() == DomainState.BLOCKED)
                 .filter(v -> !busy(v)) // e.g. arriving in post-copy: it would wait for the job
-                .map(VmInfo::name)
-                .filter(name -> !admission.migrating(name))
+                .filter(v -> !admission.migrating(v.name()))
                 .toList();
-        if (names.isEmpty() || !dirtyRateLock.tryLock()) {
-            return latestRates(names);
+        if (measurable.isEmpty() || !dirtyRateLock.tryLock()) {
+            return latestRates(measurable);
         }
         try {
             // Never two measurements of a VM close together: QEMU 10 reports a measurement as
@@ -92,70 +111,88 @@ final class HostSampling {
             // passes QEMU's check, the two threads race, and the loser leaves the VM's RCU
             // registration behind (logged "change dirtyrate state failed"): a later migration of
             // that VM then hangs for good, even its cancel. Seen twice in the soak.
-            long now = System.nanoTime();
-            List<String> due = names.stream()
-                    .filter(name -> {
-                        Long last = dirtyRateCalcs.get(name);
-                        return last == null || now - last >= DIRTY_RATE_INTERVAL.toNanos();
+            long now = clockNanos.getAsLong();
+            List<VmInfo> due = measurable.stream()
+                    .filter(vm -> {
+                        Calc last = dirtyRateCalcs.get(vm.name());
+                        return last == null || now - last.startedNanos() >= DIRTY_RATE_INTERVAL.toNanos();
                     })
                     .toList();
             if (!due.isEmpty()) {
-                due.forEach(name -> dirtyRateCalcs.put(name, now));
-                dirtyRateReadings.putAll(hypervisor.dirtyRates(localUri, due));
+                Map<String, Calc> before = new HashMap<>();
+                due.forEach(vm -> {
+                    Calc last = dirtyRateCalcs.put(vm.name(), new Calc(vm.uuid(), now));
+                    if (last != null) {
+                        before.put(vm.name(), last);
+                    }
+                });
+                Map<String, Long> found = hypervisor.dirtyRates(localUri, due.stream().map(VmInfo::name).toList());
+                found.forEach((name, rate) -> record(name, before.get(name), rate));
             }
         } catch (HypervisorException e) {
-            LOG.debug("dirty-rate measurement of {} failed: {}", names, e.getMessage());
+            LOG.debug("dirty-rate measurement of {} failed: {}", measurable.stream().map(VmInfo::name).toList(),
+                    e.getMessage());
         } finally {
             dirtyRateLock.unlock();
         }
-        return latestRates(names);
+        return latestRates(measurable);
     }
 
-    /** The VM's dirty rate as last measured, in bytes per second; empty before a first measurement. */
-    OptionalLong dirtyRate(String vmName) {
-        Long rate = dirtyRateReadings.get(vmName);
-        return rate == null ? OptionalLong.empty() : OptionalLong.of(rate);
+    /** Keeps what the measurement {@code calc} found; one this agent did not start is of unknown age, and dropped. */
+    private void record(String vmName, Calc calc, Long rate) {
+        if (calc != null && rate != null) {
+            dirtyRateReadings.put(vmName, new Reading(calc.uuid(), rate, calc.startedNanos()));
+        }
     }
 
-    /** The latest reading of each VM that has one. */
-    private Map<String, Long> latestRates(List<String> names) {
+    /**
+     * The VM's dirty rate in bytes per second, for a migration about to start: a reading of this
+     * instance of the VM, measured within {@link #READING_MAX_AGE}; empty without one.
+     */
+    OptionalLong dirtyRate(VmInfo vm) {
+        Reading r = dirtyRateReadings.get(vm.name());
+        return r == null || !sameInstance(r.uuid(), vm)
+                || clockNanos.getAsLong() - r.startedNanos() > READING_MAX_AGE.toNanos()
+                ? OptionalLong.empty() : OptionalLong.of(r.bytesPerS());
+    }
+
+    private static boolean sameInstance(String uuid, VmInfo vm) {
+        return String.valueOf(uuid).equalsIgnoreCase(String.valueOf(vm.uuid()));
+    }
+
+    /** The latest reading of each VM that has one of its running instance. */
+    private Map<String, Long> latestRates(List<VmInfo> vms) {
         Map<String, Long> rates = new HashMap<>();
-        names.forEach(name -> {
-            Long rate = dirtyRateReadings.get(name);
-            if (rate != null) {
-                rates.put(name, rate);
+        vms.forEach(vm -> {
+            Reading r = dirtyRateReadings.get(vm.name());
+            if (r != null && sameInstance(r.uuid(), vm)) {
+                rates.put(vm.name(), r.bytesPerS());
             }
         });
         return rates;
     }
 
     /**
-     * The VM's dirty rate, measured now when it has no reading yet (a guest started moments ago,
-     * before any poll measured it): QEMU's last measurement if it has one, else one started now,
-     * let run out and read, starting no other. For AUTO's plan, right before its migration; the VM is already marked
-     * migrating, so no background measurement starts meanwhile. Empty when the hypervisor gives
-     * none.
+     * The VM's dirty rate for a migration about to start, measured now when it has no recent
+     * reading (a guest started moments ago, before any poll measured it, or one no poll measured
+     * lately): one measurement started, let run out and read, starting no other. For AUTO's plan,
+     * right after {@link #awaitDirtyRateCalc}; the VM is already marked migrating, so no background
+     * measurement starts meanwhile. Empty when the hypervisor gives none.
      */
-    OptionalLong measureDirtyRateNow(String vmName) throws AgentException {
-        OptionalLong known = dirtyRate(vmName);
+    OptionalLong measureDirtyRateNow(VmInfo vm) throws AgentException {
+        OptionalLong known = dirtyRate(vm);
         if (known.isPresent()) {
             return known;
         }
         dirtyRateLock.lock();
         try {
-            Long rate = hypervisor.lastDirtyRates(localUri, List.of(vmName)).get(vmName);
-            if (rate == null) {
-                hypervisor.dirtyRates(localUri, List.of(vmName));
-                Thread.sleep(DIRTY_RATE_CALC.toMillis()); // QEMU sends no event when its measurement ends
-                rate = hypervisor.lastDirtyRates(localUri, List.of(vmName)).get(vmName);
-            }
-            if (rate == null) {
-                return OptionalLong.empty();
-            }
-            dirtyRateReadings.put(vmName, rate);
-            return OptionalLong.of(rate);
+            Calc calc = new Calc(vm.uuid(), clockNanos.getAsLong());
+            hypervisor.dirtyRates(localUri, List.of(vm.name()));
+            Thread.sleep(DIRTY_RATE_CALC.toMillis()); // QEMU sends no event when its measurement ends
+            record(vm.name(), calc, hypervisor.lastDirtyRates(localUri, List.of(vm.name())).get(vm.name()));
+            return dirtyRate(vm);
         } catch (HypervisorException e) {
-            LOG.debug("dirty-rate measurement of {} failed: {}", vmName, e.getMessage());
+            LOG.debug("dirty-rate measurement of {} failed: {}", vm.name(), e.getMessage());
             return OptionalLong.empty();
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
@@ -167,19 +204,21 @@ final class HostSampling {
 
     /**
      * Before a VM migrates: lets a dirty-rate measurement started for it run out (QEMU measures
-     * for about a second and has no event for the end), so that the two never overlap. The VM is
-     * already marked migrating, so no new measurement starts. Waits at most a few seconds for a
-     * measurement call under way, then allows for one started just now.
+     * for about a second and has no event for the end), so that the two never overlap, and keeps
+     * what it found. The VM is already marked migrating, so no new measurement starts. Waits at
+     * most a few seconds for a measurement call under way, then allows for one started just now.
      */
-    void awaitDirtyRateCalc(String vmName) throws AgentException {
+    void awaitDirtyRateCalc(VmInfo vm) throws AgentException {
         try {
             boolean locked = dirtyRateLock.tryLock(DIRTY_RATE_CALC.toMillis() * 2, TimeUnit.MILLISECONDS);
             long leftMs;
+            Calc started;
             try {
-                Long started = dirtyRateCalcs.remove(vmName);
+                started = dirtyRateCalcs.remove(vm.name());
                 leftMs = !locked ? DIRTY_RATE_CALC.toMillis()
                         : started == null ? 0
-                        : TimeUnit.NANOSECONDS.toMillis(started + DIRTY_RATE_CALC.toNanos() - System.nanoTime());
+                        : TimeUnit.NANOSECONDS.toMillis(started.startedNanos() + DIRTY_RATE_CALC.toNanos()
+                                - clockNanos.getAsLong());
             } finally {
                 if (locked) {
                     dirtyRateLock.unlock();
@@ -188,6 +227,11 @@ final class HostSampling {
             if (leftMs > 0) {
                 Thread.sleep(leftMs); // QEMU sends no event when its measurement ends
             }
+            if (started != null) {
+                record(vm.name(), started, hypervisor.lastDirtyRates(localUri, List.of(vm.name())).get(vm.name()));
+            }
+        } catch (HypervisorException e) {
+            LOG.debug("dirty-rate reading of {} failed: {}", vm.name(), e.getMessage());
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             throw new AgentException(Code.UNAVAILABLE, "agent shutting down");

@@ -13,6 +13,7 @@ import io.livemig.agent.core.migration.MigrationJob;
 import io.livemig.agent.core.migration.MigrationSpec;
 import io.livemig.agent.core.monitor.MigrationMonitor;
 import io.livemig.agent.core.monitor.MonitorReport;
+import io.livemig.agent.core.monitor.LearnedMemory;
 import io.livemig.agent.core.monitor.ProgressGauge;
 import io.livemig.agent.core.monitor.Technique;
 import io.livemig.agent.core.policy.AutoPlan;
@@ -66,6 +67,7 @@ final class OutgoingMigrations implements AutoCloseable {
     private final HostSampling sampling;
     private final HostBindings bindings;
     private final Map<String, OutgoingMigration> migrations = new ConcurrentHashMap<>();
+    private final LearnedMemory learnedMemory = new LearnedMemory();
     private final ExecutorService runners = Executors.newCachedThreadPool(r -> {
         Thread t = new Thread(r, "livemig-migration");
         t.setDaemon(true);
@@ -103,10 +105,11 @@ final class OutgoingMigrations implements AutoCloseable {
         Incoming incoming = null;
         try {
             timeline.next(Phases.DIRTY_RATE_WAIT);
-            sampling.awaitDirtyRateCalc(vmName);
-            // AUTO plans from the dirty rate: measured now if no poll has measured the VM yet.
-            OptionalLong dirtyRate = options.mode() == CopyMode.AUTO ? sampling.measureDirtyRateNow(vmName)
-                    : sampling.dirtyRate(vmName);
+            sampling.awaitDirtyRateCalc(vm);
+            // AUTO plans from the dirty rate: measured now if no poll has measured the VM lately.
+            OptionalLong dirtyRate = options.mode() == CopyMode.AUTO ? sampling.measureDirtyRateNow(vm)
+                    : sampling.dirtyRate(vm);
+            LearnedMemory.Figures learned = learnedMemory.of(vmName, vm.memoryBytes());
             timeline.next(Phases.SOURCE_XML);
             String xml = hv(() -> hypervisor.domainXml(localUri, vmName, true));
             timeline.next(Phases.TARGET_PREPARE);
@@ -119,14 +122,14 @@ final class OutgoingMigrations implements AutoCloseable {
             timeline.next(Phases.JOB);
             MigrationJob job = hv(() -> hypervisor.startMigration(spec));
             String id = UUID.randomUUID().toString();
-            ProgressGauge gauge = new ProgressGauge(options.mode(), ProgressGauge.inputs(launch, settings,
-                    vm.memoryBytes(), sampling.dirtyRate(vmName)));
+            AutoPlan plan = options.mode() == CopyMode.AUTO
+                    ? PolicyInputs.autoPlan(vm.memoryBytes(), learned, dirtyRate.orElse(0), options,
+                            self.name(), self.linkMiBps(), incoming.targetHost())
+                    : AutoPlan.PRECOPY_FIRST;
+            ProgressGauge gauge = new ProgressGauge(options.mode(), plan, ProgressGauge.inputs(launch, settings,
+                    vm.memoryBytes(), learned, dirtyRate));
             OutgoingMigration outgoing = new OutgoingMigration(id, vmName, self.name(), incoming.targetHost(),
                     options.mode(), events, timeline, gauge);
-            AutoPlan plan = options.mode() == CopyMode.AUTO
-                    ? PolicyInputs.autoPlan(vm.memoryBytes(), dirtyRate.orElse(0), options, self.name(), self.linkMiBps(),
-                            incoming.targetHost())
-                    : AutoPlan.PRECOPY_FIRST;
             MigrationMonitor monitor = new MigrationMonitor(job, new MigrationPolicy(options.mode(), settings, plan),
                     clockMs, outgoing::onProgress);
             outgoing.monitor = monitor;
@@ -140,7 +143,10 @@ final class OutgoingMigrations implements AutoCloseable {
                 }
             }
             Incoming agreed = incoming;
-            runners.execute(() -> run(outgoing, monitor, job, targetAgent, agreed));
+            runners.execute(() -> {
+                run(outgoing, monitor, job, targetAgent, agreed);
+                learnedMemory.learn(vmName, vm.memoryBytes(), gauge.firstPassBytes(), gauge.workingSetBytes());
+            });
             return new Started(id, incoming);
         } catch (AgentException | RuntimeException e) {
             admission.endOutgoing(vmName);

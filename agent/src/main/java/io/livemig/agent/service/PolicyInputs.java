@@ -1,13 +1,13 @@
 package io.livemig.agent.service;
 
 import io.livemig.agent.core.migration.MigrationSpec;
+import io.livemig.agent.core.monitor.LearnedMemory;
 import io.livemig.agent.core.policy.AutoPlan;
 import io.livemig.agent.core.policy.PolicySettings;
 import io.livemig.common.predict.MigrationMode;
 import io.livemig.common.predict.Preflight;
 import io.livemig.common.predict.Recommendation;
 import java.util.Locale;
-import java.util.OptionalLong;
 
 /** What a migration's policy starts from: the agent's settings over the policy defaults, and AUTO's plan. */
 final class PolicyInputs {
@@ -16,17 +16,18 @@ final class PolicyInputs {
 
     /**
      * AUTO's plan: the predicted cost of each mode ({@link Preflight}, the same advice as
-     * {@code migrate --plan}) from the VM's memory, its dirty rate just measured, this host's link
+     * {@code migrate --plan}) from the VM's memory, its non-zero part and working set as
+     * this host's migrations of it showed them ({@code learned}), its dirty rate just measured, this host's link
      * and the options, and the mode the objective picks from it. Post-copy first only when the
      * prediction recommends it and the link's rate is known (this host's {@code link_mibps} or a
      * bandwidth asked for): on a guessed rate, pre-copy goes first and the ladder decides from the
      * rate measured.
      */
-    static AutoPlan autoPlan(long memoryBytes, long dirtyRateBytesPerS, MigrationOptionsValue o, String source,
-            long sourceLinkMiBps, String target) {
+    static AutoPlan autoPlan(long memoryBytes, LearnedMemory.Figures learned, long dirtyRateBytesPerS,
+            MigrationOptionsValue o, String source, long sourceLinkMiBps, String target) {
         Preflight.Advice advice = Preflight.advise(
-                new Preflight.Facts(memoryBytes, Math.max(0, dirtyRateBytesPerS), OptionalLong.empty(), source,
-                        sourceLinkMiBps, target, 0),
+                new Preflight.Facts(memoryBytes, Math.max(0, dirtyRateBytesPerS), learned.nonZeroBytes(), source,
+                        sourceLinkMiBps, target, 0, learned.workingSetBytes()),
                 new Preflight.Options(o.maxDowntimeMs(), o.bandwidthMiBps(),
                         o.compression() != null && o.compression() != MigrationSpec.Compression.NONE,
                         o.parallelConnections(), !o.allowPostcopy(), !o.allowSuspend()),

@@ -221,6 +221,32 @@ class AgentGrpcServiceTest {
         assertTrue(plan.getReason().endsWith("; post-copy after the first pass"), plan.getReason());
     }
 
+    /**
+     * A guest destroyed and started again under the same name is another instance: AUTO plans from
+     * a measurement of the one running now, not from the reading of the one before (48 MiB/s,
+     * which would make it plan post-copy), and the ETA likewise.
+     */
+    @Test
+    void autoNeverPlansFromTheReadingOfAnEarlierGuestOfTheSameName() {
+        String xml = hvA.vms.get("lm").xml();
+        hvA.measuredDirtyRates.put("lm", 48 * MIB);
+        MigrationProgress first = watch(a.startMigration(start("lm", "lab-b:7070", MigrationOptions.newBuilder()
+                .setMode(MigrationMode.MIGRATION_MODE_AUTO).setBandwidthMibps(32))).getMigrationId());
+        assertTrue(first.getResult().getEscalations(0).getReason().startsWith("pre-copy does not converge: the guest "
+                + "dirties 48.0 MiB/s"), first.toString());
+
+        hvA.vms.put("lm", new FakeHypervisor.FakeVm(new VmInfo("lm", "uuid-lm-again", DomainState.RUNNING, 256 * MIB, 1),
+                xml));
+        hvA.statuses.remove("lm");
+        hvB.vms.remove("lm");
+        hvA.measuredDirtyRates.put("lm", 4 * MIB);
+        MigrationProgress again = watch(a.startMigration(start("lm", "lab-b:7070", MigrationOptions.newBuilder()
+                .setMode(MigrationMode.MIGRATION_MODE_AUTO).setBandwidthMibps(32))).getMigrationId());
+        String reason = again.getResult().getEscalations(0).getReason();
+        assertFalse(reason.contains("48.0 MiB/s"), reason);
+        assertTrue(reason.contains("pre-copy"), reason);
+    }
+
     @Test
     void anObjectiveForAModeOtherThanAutoIsRefused() {
         assertStatus(Status.Code.INVALID_ARGUMENT, "an objective applies to mode auto only, not precopy",

@@ -3,6 +3,7 @@ package io.livemig.agent.service;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import io.livemig.agent.core.monitor.LearnedMemory;
 import io.livemig.agent.core.policy.AutoPlan;
 import io.livemig.agent.core.policy.CopyMode;
 import io.livemig.common.predict.Objective;
@@ -30,7 +31,7 @@ class AutoPlanTest {
             "0,  SAFE,    false",
     })
     void followsThePredictionUnderTheObjective(long dirtyMiBps, Objective objective, boolean postcopyFirst) {
-        AutoPlan plan = PolicyInputs.autoPlan(256 * MIB, dirtyMiBps * MIB, options(32, objective), "lab-a", 0,
+        AutoPlan plan = PolicyInputs.autoPlan(256 * MIB, LearnedMemory.Figures.NONE, dirtyMiBps * MIB, options(32, objective), "lab-a", 0,
                 "lab-b");
         assertEquals(postcopyFirst, plan.postcopyFirst(), plan.reason());
         assertEquals(objective.name().toLowerCase(java.util.Locale.ROOT), plan.objective());
@@ -43,7 +44,7 @@ class AutoPlanTest {
             pre-copy does not converge: the guest dirties 48.0 MiB/s and memory is sent at 32.0 MiB/s
             """)
     void theSafePlanSaysWhyPostcopy(String why) {
-        AutoPlan plan = PolicyInputs.autoPlan(256 * MIB, 48 * MIB, options(32, Objective.SAFE), "lab-a", 0, "lab-b");
+        AutoPlan plan = PolicyInputs.autoPlan(256 * MIB, LearnedMemory.Figures.NONE, 48 * MIB, options(32, Objective.SAFE), "lab-a", 0, "lab-b");
         assertTrue(plan.reason().startsWith(why), plan.reason());
     }
 
@@ -53,7 +54,7 @@ class AutoPlanTest {
      */
     @Test
     void theFastestPlanSaysWhyWithTheFigures() {
-        AutoPlan plan = PolicyInputs.autoPlan(256 * MIB, 48 * MIB, options(32, Objective.FASTEST), "lab-a", 0,
+        AutoPlan plan = PolicyInputs.autoPlan(256 * MIB, LearnedMemory.Figures.NONE, 48 * MIB, options(32, Objective.FASTEST), "lab-a", 0,
                 "lab-b");
         assertEquals("post-copy is the fastest within the allowed 300 ms: 16.0 s total, 0 ms paused, 512.0 MiB "
                 + "(pre-copy does not converge, stop-and-copy 8000 ms paused); post-copy after the first pass",
@@ -65,7 +66,7 @@ class AutoPlanTest {
     @CsvSource({"SAFE", "FASTEST"})
     void aGuessedLinkRateStartsWithPrecopy(Objective objective) {
         // 8 GiB dirtied at 2000 MiB/s: on the 1 GiB/s the advice assumes, pre-copy cannot converge.
-        AutoPlan plan = PolicyInputs.autoPlan(8192 * MIB, 2000 * MIB, options(0, objective), "lab-a", 0, "lab-b");
+        AutoPlan plan = PolicyInputs.autoPlan(8192 * MIB, LearnedMemory.Figures.NONE, 2000 * MIB, options(0, objective), "lab-a", 0, "lab-b");
         assertEquals(false, plan.postcopyFirst(), plan.reason());
         assertTrue(plan.reason().endsWith("the link's rate is not known (no link_mibps for lab-a, no bandwidth asked "
                 + "for), so pre-copy first all the same, escalating from the rate measured"), plan.reason());

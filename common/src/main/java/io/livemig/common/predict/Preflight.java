@@ -15,8 +15,10 @@ import java.util.OptionalLong;
  * <p>How each input is taken:
  * <ul>
  *   <li>memory M: the VM's, as its agent reports it (known);</li>
- *   <li>non-zero memory N: learned from an earlier stop-and-copy migration of the VM with the same
- *       memory (its one pass is the non-zero memory, plus page headers), as min(M, its bytes); else
+ *   <li>non-zero memory N: learned from an earlier migration of the VM with the same memory, as
+ *       min(M, what its first pass sent: the non-zero memory, plus page headers; the orchestrator
+ *       learns it from a stop-and-copy in its history, the source agent from its own last
+ *       migration of the VM); else
  *       estimated as M, every page non-zero (the worst case for the first pass);</li>
  *   <li>dirty rate D: measured by the source agent (the orchestrator averages it over its load
  *       window); 0 when no measurement has finished yet, then taken as 0 and flagged as estimated
@@ -56,20 +58,31 @@ public final class Preflight {
      *
      * @param memoryBytes        the VM's memory, &gt; 0
      * @param dirtyRateBytesPerS its measured dirty rate, 0 when not measured yet
-     * @param learnedNonZero     bytes of an earlier stop-and-copy migration of the VM with the same
-     *                           memory, when there is one
+     * @param learnedNonZero     what an earlier migration of the VM with the same memory sent in its
+     *                           first pass (a stop-and-copy: all its bytes), when there is one
      * @param source             the source host's name
      * @param sourceLinkMiBps    its link_mibps, 0 when not known
      * @param target             the target host's name
      * @param targetLinkMiBps    its link_mibps, 0 when not known
+     * @param learnedWorkingSet  what an earlier migration of the VM showed the guest keeps rewriting
+     *                           (the source agent learns it where the first pass met it), when
+     *                           there is one
      */
     public record Facts(long memoryBytes, long dirtyRateBytesPerS, OptionalLong learnedNonZero, String source,
-            long sourceLinkMiBps, String target, long targetLinkMiBps) {
+            long sourceLinkMiBps, String target, long targetLinkMiBps, OptionalLong learnedWorkingSet) {
 
         public Facts {
             Objects.requireNonNull(learnedNonZero, "learnedNonZero");
             Objects.requireNonNull(source, "source");
             Objects.requireNonNull(target, "target");
+            Objects.requireNonNull(learnedWorkingSet, "learnedWorkingSet");
+        }
+
+        /** Facts without a learned working set. */
+        public Facts(long memoryBytes, long dirtyRateBytesPerS, OptionalLong learnedNonZero, String source,
+                long sourceLinkMiBps, String target, long targetLinkMiBps) {
+            this(memoryBytes, dirtyRateBytesPerS, learnedNonZero, source, sourceLinkMiBps, target, targetLinkMiBps,
+                    OptionalLong.empty());
         }
     }
 
@@ -141,7 +154,7 @@ public final class Preflight {
         if (facts.learnedNonZero().isPresent() && facts.learnedNonZero().getAsLong() > 0) {
             nonZero = Figure.learned(Math.min(memory, facts.learnedNonZero().getAsLong()));
             inputs.add(new Input("non_zero_memory", nonZero.value(), "bytes", false,
-                    "learned from an earlier stop-and-copy migration of the VM (its bytes)"));
+                    "learned from an earlier migration of the VM (what its first pass sent)"));
         } else {
             nonZero = Figure.estimated(memory);
             inputs.add(new Input("non_zero_memory", memory, "bytes", true,
@@ -159,8 +172,16 @@ public final class Preflight {
                     "not measured yet on " + facts.source() + ": taken as 0 (a best case)"));
         }
 
-        inputs.add(new Input("working_set", memory, "bytes", true,
-                "not known: taken as the whole memory (no bound on what a pass finds dirty)"));
+        Figure workingSet;
+        if (facts.learnedWorkingSet().isPresent() && facts.learnedWorkingSet().getAsLong() > 0) {
+            workingSet = Figure.learned(Math.min(memory, facts.learnedWorkingSet().getAsLong()));
+            inputs.add(new Input("working_set", workingSet.value(), "bytes", false,
+                    "learned from an earlier migration of the VM (what its first pass left dirty)"));
+        } else {
+            workingSet = Figure.estimated(memory);
+            inputs.add(new Input("working_set", memory, "bytes", true,
+                    "not known: taken as the whole memory (no bound on what a pass finds dirty)"));
+        }
 
         Link link = link(facts, options.bandwidthMiBps());
         inputs.add(new Input("link_rate", link.bytesPerS(), "bytes/s", link.estimated(), link.how()));
@@ -183,6 +204,7 @@ public final class Preflight {
         }
         PredictionInputs in = PredictionInputs.builder(memory, dirty, link.bytesPerS(), downtime, ladder)
                 .nonZero(nonZero)
+                .workingSet(workingSet)
                 .compression(compression)
                 .parallelConnections(Math.max(1, options.parallelConnections()))
                 .postcopyAllowed(!options.disallowPostcopy())

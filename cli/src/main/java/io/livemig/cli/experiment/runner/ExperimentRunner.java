@@ -128,6 +128,9 @@ public final class ExperimentRunner {
         try (PingRecorder ping = new PingRecorder(guest.ip(), spec.pingIntervalMs(),
                 originEpochMs, pingLimitS);
                 HeartbeatTail tail = new HeartbeatTail(guest.serialLog(), originNanos)) {
+            if (!plan.baseline()) {
+                livemig.poll(source); // a dirty-rate reading of this guest for the agent, as a poll gives it
+            }
             Thread.sleep(QUIET.toMillis()); // a measurement window, not a wait for a condition
             startMs = elapsedMs(originNanos);
             try {

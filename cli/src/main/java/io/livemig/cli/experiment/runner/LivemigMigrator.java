@@ -14,6 +14,7 @@ import io.livemig.common.predict.Objective;
 import io.livemig.proto.agent.v1.AgentServiceGrpc;
 import io.livemig.proto.agent.v1.Escalation;
 import io.livemig.proto.agent.v1.JobSnapshot;
+import io.livemig.proto.agent.v1.ListVmsRequest;
 import io.livemig.proto.agent.v1.MigrationOptions;
 import io.livemig.proto.agent.v1.MigrationProgress;
 import io.livemig.proto.agent.v1.MigrationRef;
@@ -34,6 +35,21 @@ final class LivemigMigrator {
 
     LivemigMigrator(Function<String, ManagedChannel> channels) {
         this.channels = channels;
+    }
+
+    /**
+     * Lists the source's VMs, as the orchestrator's poll does: the agent starts a dirty-rate
+     * measurement of each running VM it has not measured in the last few seconds, so that a
+     * migration a few seconds later starts from a reading of the guest as it runs now. Best effort:
+     * a failure here is the migration's to report.
+     */
+    void poll(HostConfig source) {
+        try {
+            AgentServiceGrpc.newBlockingStub(channels.apply(source.agent())).withDeadlineAfter(30, TimeUnit.SECONDS)
+                    .listVms(ListVmsRequest.newBuilder().setActiveOnly(true).build());
+        } catch (StatusRuntimeException e) {
+            // the migration that follows meets the same agent and says what is wrong
+        }
     }
 
     /** @param objective auto's objective, safe or fastest, as the run plan records it; empty for the other modes */
