@@ -35,6 +35,8 @@ public final class ExperimentRunner {
 
     /** Quiet time before and after each migration, for the guest's throughput there. */
     static final Duration QUIET = Duration.ofSeconds(3);
+    /** The agent's interval between two dirty-rate measurements of a VM, and a margin. */
+    static final Duration STEADY = Duration.ofMillis(5200);
 
     private final ExperimentSpec spec;
     private final long seed;
@@ -128,8 +130,13 @@ public final class ExperimentRunner {
         try (PingRecorder ping = new PingRecorder(guest.ip(), spec.pingIntervalMs(),
                 originEpochMs, pingLimitS);
                 HeartbeatTail tail = new HeartbeatTail(guest.serialLog(), originNanos)) {
+            // The agent measures a VM's dirty rate at most once per STEADY when listed (the lab
+            // orchestrator's poll, this one): listing it once the workload has run that long makes
+            // the reading the migration starts from one of the workload, not of the guest's boot.
+            // The baseline waits as long, so that both sides move a guest of the same age.
+            Thread.sleep(STEADY.toMillis());
             if (!plan.baseline()) {
-                livemig.poll(source); // a dirty-rate reading of this guest for the agent, as a poll gives it
+                livemig.poll(source);
             }
             Thread.sleep(QUIET.toMillis()); // a measurement window, not a wait for a condition
             startMs = elapsedMs(originNanos);

@@ -39,9 +39,9 @@ final class LivemigMigrator {
 
     /**
      * Lists the source's VMs, as the orchestrator's poll does: the agent starts a dirty-rate
-     * measurement of each running VM it has not measured in the last few seconds, so that a
-     * migration a few seconds later starts from a reading of the guest as it runs now. Best effort:
-     * a failure here is the migration's to report.
+     * measurement of each running VM it has not measured in the last 5 s, so that a migration a few
+     * seconds later starts from a reading of the guest as it runs now. Best effort: a failure here
+     * is the migration's to report.
      */
     void poll(HostConfig source) {
         try {
