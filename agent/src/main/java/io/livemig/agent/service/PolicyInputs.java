@@ -34,8 +34,7 @@ final class PolicyInputs {
                 o.objective());
         Recommendation r = advice.recommendation();
         String objective = o.objective().name().toLowerCase(Locale.ROOT);
-        boolean linkGuessed = advice.estimated().stream().anyMatch(i -> i.name().equals("link_rate"));
-        if (r.mode() == MigrationMode.POSTCOPY && !linkGuessed) {
+        if (advice.autoPostcopyFirst()) {
             return new AutoPlan(true, objective, r.reason() + "; post-copy after the first pass");
         }
         String start = r.mode() == MigrationMode.POSTCOPY

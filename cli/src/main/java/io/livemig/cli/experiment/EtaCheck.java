@@ -19,18 +19,24 @@ final class EtaCheck {
 
     private EtaCheck() {}
 
-    /** The largest |elapsed + ETA - total| / total over the run's samples past a quarter of its prediction; NaN without any. */
+    /**
+     * The largest |elapsed + ETA - total| / total over the run's samples past a quarter of its
+     * prediction; infinite when one of them has no ETA (the agent said the migration would not end
+     * by itself, or could not tell), since a missing ETA is not within any bound; NaN without any
+     * such sample, or for a run recorded before the agent streamed its ETA (no sample has one).
+     */
     static double worstError(RunResult r) {
-        if (r.model() == null || r.totalMs() <= 0) {
+        if (r.model() == null || r.totalMs() <= 0 || r.samples().stream().allMatch(s -> s.etaMs() == null)) {
             return Double.NaN;
         }
         double from = r.model().totalMs() / 4.0;
         double worst = Double.NaN;
         for (RunResult.Sample s : r.samples()) {
-            if (s.etaMs() == null || s.elapsedMs() < from) {
+            if (s.elapsedMs() < from) {
                 continue;
             }
-            double error = Math.abs(s.elapsedMs() + s.etaMs() - r.totalMs()) / (double) r.totalMs();
+            double error = s.etaMs() == null ? Double.POSITIVE_INFINITY
+                    : Math.abs(s.elapsedMs() + s.etaMs() - r.totalMs()) / (double) r.totalMs();
             worst = Double.isNaN(worst) ? error : Math.max(worst, error);
         }
         return worst;
@@ -46,7 +52,8 @@ final class EtaCheck {
         }
         md.append("Each sample's elapsed time plus the ETA the agent streamed with it, against the run's measured "
                 + "total, from a quarter of the time predicted before the run on; the worst sample of the cell's "
-                + "succeeded runs. Goal: within ±" + GOAL_PERCENT + " % in every converging cell.\n\n");
+                + "succeeded runs; \"no ETA\" where a sample past that point had none. Goal: within ±" + GOAL_PERCENT
+                + " % in every converging cell.\n\n");
         md.append("| mode | workload | link | runs | converges | worst ETA error | within ±" + GOAL_PERCENT + " % |\n");
         md.append("|---|---|---|---:|---|---:|---|\n");
         int converging = 0;
@@ -68,7 +75,8 @@ final class EtaCheck {
             md.append("| ").append(e.getKey().modeLabel()).append(" | ").append(e.getKey().workloadLabel())
                     .append(" | ").append(e.getKey().linkLabel()).append(" | ").append(succeeded.size())
                     .append(" | ").append(converges ? "yes" : "no").append(" | ")
-                    .append(Double.isNaN(worst) ? "-" : String.format(Locale.ROOT, "%.1f %%", worst * 100))
+                    .append(Double.isNaN(worst) ? "-" : Double.isInfinite(worst) ? "no ETA"
+                            : String.format(Locale.ROOT, "%.1f %%", worst * 100))
                     .append(" | ").append(Double.isNaN(worst) ? "-" : ok ? "yes" : "no").append(" |\n");
         }
         md.append('\n').append(String.format(Locale.ROOT, "Within ±%d %% in %d of %d converging cells: the goal %s.%n%n",

@@ -33,6 +33,16 @@ public record Prediction(PredictionInputs inputs, List<ModePrediction> modes) {
         return modes.get(mode.ordinal());
     }
 
+    /** The same prediction with AUTO's replaced by {@code auto} (AUTO as a plan made from this one runs it). */
+    public Prediction withAuto(ModePrediction auto) {
+        if (auto.mode() != MigrationMode.AUTO) {
+            throw new IllegalArgumentException("not an AUTO prediction: " + auto.mode());
+        }
+        List<ModePrediction> all = new ArrayList<>(modes);
+        all.set(MigrationMode.AUTO.ordinal(), auto);
+        return new Prediction(inputs, all);
+    }
+
     /** The inputs that were only estimated: every figure above rests on them. */
     public Set<Input> estimated() {
         return inputs.estimated();

@@ -124,7 +124,8 @@ public final class Preflight {
      * @param recommendation the mode to use under the objective, and why
      * @param inputs         what the prediction rests on, in a fixed order
      */
-    public record Advice(Prediction prediction, Recommendation recommendation, List<Input> inputs) {
+    public record Advice(Prediction prediction, Recommendation recommendation, List<Input> inputs,
+            boolean autoPostcopyFirst) {
 
         public Advice {
             Objects.requireNonNull(prediction, "prediction");
@@ -210,7 +211,23 @@ public final class Preflight {
                 .postcopyAllowed(!options.disallowPostcopy())
                 .build();
         Prediction prediction = MigrationPredictor.predict(in);
-        return new Advice(prediction, prediction.recommend(objective), inputs);
+        Recommendation recommendation = prediction.recommend(objective);
+        // AUTO follows the recommendation: post-copy right after the first pass when it is
+        // post-copy, unless the link's rate is only guessed (then pre-copy first, and the ladder
+        // decides from the rate measured).
+        boolean postcopyFirst = recommendation.mode() == MigrationMode.POSTCOPY && !link.estimated();
+        if (postcopyFirst) {
+            prediction = prediction.withAuto(plannedPostcopy(prediction.of(MigrationMode.POSTCOPY), objective));
+        }
+        return new Advice(prediction, recommendation, inputs, postcopyFirst);
+    }
+
+    /** AUTO planned to switch to post-copy after its first pass: post-copy's figures. */
+    private static ModePrediction plannedPostcopy(ModePrediction post, Objective objective) {
+        return new ModePrediction(MigrationMode.AUTO, post.passes(), post.bytes(), post.totalMs(), post.downtimeMs(),
+                post.converges(), MigrationMode.POSTCOPY, List.of("planned before the start (objective "
+                        + objective.name().toLowerCase(Locale.ROOT) + "): post-copy after the first pass"),
+                "auto as planned: " + post.formula());
     }
 
     /** The rate the migration would get, and how it was found. */

@@ -97,6 +97,31 @@ class PreflightTest {
         assertTrue(pulledUnknown > 800 * MIB, "80 MiB/s for about 10 s: " + pulledUnknown / MIB + " MiB");
     }
 
+    /**
+     * Where the objective recommends post-copy on a known link, AUTO plans post-copy right after
+     * the first pass, so its row is post-copy's, not the ladder's; on a guessed link it starts with
+     * pre-copy as the agent does, and its row stays the ladder's.
+     */
+    @Test
+    void autoIsPredictedAsItsPlan() {
+        Advice known = Preflight.advise(facts(200, 100, 100), Options.defaults(), Objective.SAFE);
+        assertEquals(MigrationMode.POSTCOPY, known.recommendation().mode());
+        assertTrue(known.autoPostcopyFirst());
+        ModePrediction auto = known.prediction().of(MigrationMode.AUTO);
+        ModePrediction post = known.prediction().of(MigrationMode.POSTCOPY);
+        assertEquals(post.totalMs(), auto.totalMs());
+        assertEquals(post.bytes(), auto.bytes());
+        assertEquals(MigrationMode.POSTCOPY, auto.endsAs());
+        assertEquals(List.of("planned before the start (objective safe): post-copy after the first pass"),
+                auto.steps());
+
+        Advice guessed = Preflight.advise(facts(2000, 0, 0), Options.defaults(), Objective.SAFE);
+        assertEquals(MigrationMode.POSTCOPY, guessed.recommendation().mode());
+        assertFalse(guessed.autoPostcopyFirst());
+        assertEquals(MigrationPredictor.predict(guessed.prediction().inputs()).of(MigrationMode.AUTO),
+                guessed.prediction().of(MigrationMode.AUTO), "the ladder's prediction");
+    }
+
     @Test
     void optionsReachTheInputs() {
         Advice a = Preflight.advise(facts(200, 100, 100), new Options(500, 0, true, 4, true, true), Objective.FASTEST);
