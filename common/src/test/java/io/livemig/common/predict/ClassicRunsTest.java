@@ -41,8 +41,12 @@ class ClassicRunsTest {
     void bytesAndTimeWithin15PercentInEveryCellThatConverged() {
         List<Run> runs = ClassicRuns.all();
         Figure nonZero = ClassicRuns.nonZeroLearned(runs);
-        // 197.3 MiB of the 256: the rest are zero pages.
-        assertEquals(197.3, nonZero.value() / (double) ClassicRuns.MIB, 0.05);
+        // Stop-and-copy sends the non-zero memory once whatever the guest dirties: every run within
+        // 1 % of the learned figure, which is below the guest's memory (the rest are zero pages).
+        runs.stream().filter(r -> r.mode().equals("stopcopy") && r.succeeded()).forEach(r -> {
+            assertEquals(nonZero.value(), r.bytes(), nonZero.value() * 0.01, "stop-and-copy @" + r.dirtyRateMibps());
+            assertTrue(nonZero.value() < (long) r.memMib() * ClassicRuns.MIB, "non-zero below the guest's memory");
+        });
         List<String> misses = new ArrayList<>();
         List<String> checked = new ArrayList<>();
         cells(runs).forEach((cell, members) -> {
