@@ -3,6 +3,7 @@ package io.livemig.cli;
 import io.livemig.agent.libvirt.LibvirtHypervisor;
 import io.livemig.cli.client.AgentChannels;
 import io.livemig.cli.client.ClientEnvironment;
+import io.livemig.cli.client.ClientWarmup;
 import io.livemig.common.config.ConfigException;
 import io.livemig.common.tls.TlsSettings;
 import java.io.IOException;
@@ -33,6 +34,7 @@ public final class CdsTraining {
     /** @param args a directory the training may write its files to */
     public static void main(String[] args) throws IOException {
         Path dir = Path.of(args[0]);
+        ClientWarmup.now();
         Path cluster = dir.resolve("cluster.yaml");
         Files.writeString(cluster, """
                 hosts:

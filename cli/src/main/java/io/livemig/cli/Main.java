@@ -8,6 +8,7 @@ import io.livemig.agent.libvirt.LibvirtHypervisor;
 import io.livemig.cli.client.AgentChannels;
 import io.livemig.cli.client.CallFailures;
 import io.livemig.cli.client.ClientEnvironment;
+import io.livemig.cli.client.ClientWarmup;
 import io.livemig.cli.command.CommandFactory;
 import io.livemig.cli.command.ExitCodes;
 import io.livemig.cli.command.LivemigCommand;
@@ -33,6 +34,7 @@ public final class Main {
     }
 
     public static void main(String[] args) {
+        ClientWarmup.start(args);
         Charset charset = Charset.defaultCharset();
         PrintWriter out = new PrintWriter(new OutputStreamWriter(System.out, charset), true);
         PrintWriter err = new PrintWriter(new OutputStreamWriter(System.err, charset), true);

@@ -143,6 +143,24 @@ class PackagingIT {
                 movedMapped::describe);
     }
 
+    /**
+     * Netty's native libraries (BoringSSL for TLS, epoll) come from the distribution's lib/native,
+     * not written out to a temporary file by every command, as they are when loaded from the jar.
+     */
+    @Test
+    void aClientCommandLoadsNettysNativeLibrariesFromTheDistribution() throws Exception {
+        Lab.Result hosts = lab.exec(CALL, List.of(livemig.toString(), "hosts"),
+                Map.of("LIVEMIG_JAVA_OPTS", "-Xlog:library=info"));
+        assertEquals(0, hosts.exitCode(), hosts::describe);
+        Path nativeDir = livemig.getParent().resolveSibling("lib").resolve("native").toRealPath();
+        String arch = System.getProperty("os.arch").equals("aarch64") ? "aarch_64" : "x86_64";
+        for (String library : List.of("netty_tcnative_linux_" + arch, "netty_transport_native_epoll_" + arch)) {
+            assertTrue(hosts.output().contains("Loaded library " + nativeDir + "/libio_grpc_netty_shaded_" + library + ".so"),
+                    library + " not from " + nativeDir + ": " + hosts.describe());
+        }
+        assertFalse(hosts.output().contains("Loaded library /tmp/"), hosts::describe);
+    }
+
     @Test
     void theUnpackedArchiveRunsTheLab() throws Exception {
         Lab.Result version = run("--version");
