@@ -116,6 +116,7 @@ public final class Main {
             List<CommandLine> chosen = parsed.asCommandLineList();
             String command = chosen.get(chosen.size() - 1).getCommandName();
             try {
+                ClientWarmup.awaitLogging();
                 root.logLevels(command).apply();
                 LogSetup.daemon(command);
             } catch (IllegalArgumentException e) {

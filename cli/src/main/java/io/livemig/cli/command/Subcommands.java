@@ -1,5 +1,6 @@
 package io.livemig.cli.command;
 
+import java.lang.reflect.Field;
 import java.util.List;
 import picocli.CommandLine;
 import picocli.CommandLine.Model.CommandSpec;
@@ -44,6 +45,31 @@ public final class Subcommands {
             case "completion" -> CompletionCommand.class;
             default -> throw new IllegalArgumentException("no subcommand " + name);
         };
+    }
+
+    /**
+     * Reads the annotations of the subcommand {@code args} name, of its fields and of its mixins'
+     * (none when they name none), as picocli does when it adds it: reflection parses them once per
+     * JVM and makes a proxy class per annotation type, both shared with picocli afterwards. For a
+     * second thread to do while the first builds the root command.
+     */
+    public static void readAnnotations(String... args) {
+        for (String arg : args) {
+            if (ALL.contains(arg)) {
+                readAnnotations(type(arg), 0);
+                return;
+            }
+        }
+    }
+
+    private static void readAnnotations(Class<?> type, int depth) {
+        type.getAnnotations();
+        for (Field field : type.getDeclaredFields()) {
+            field.getAnnotations();
+            if (depth < 2 && field.isAnnotationPresent(CommandLine.Mixin.class)) {
+                readAnnotations(field.getType(), depth + 1);
+            }
+        }
     }
 
     /** Adds the subcommands {@code names} to the root {@code commandLine}, made by its factory. */
