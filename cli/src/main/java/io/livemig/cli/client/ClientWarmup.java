@@ -98,6 +98,16 @@ public final class ClientWarmup {
         }
     }
 
+    /**
+     * Runs {@code work} on a daemon thread, its result and failure ignored: for a first use that
+     * makes later ones faster (class loading, a mapper's set-up) while the command waits anyway.
+     */
+    public static void inBackground(Runnable work) {
+        Thread thread = new Thread(() -> step(work), "livemig-warmup");
+        thread.setDaemon(true);
+        thread.start();
+    }
+
     /** The warm-up on the calling thread (the class-data-sharing training runs it, to archive what it loads). */
     public static void now() {
         List<Runnable> steps = List.of(

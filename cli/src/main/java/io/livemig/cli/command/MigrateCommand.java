@@ -4,6 +4,7 @@ import io.livemig.agent.core.migration.MigrationSpec;
 import io.livemig.agent.core.policy.CopyMode;
 import io.livemig.cli.client.AgentChannels;
 import io.livemig.cli.client.ClientTarget;
+import io.livemig.cli.client.ClientWarmup;
 import io.livemig.cli.client.OrchestratorClient;
 import io.livemig.cli.client.ProtoChoices;
 import io.livemig.cli.client.ProtoModes;
@@ -288,6 +289,9 @@ final class MigrateCommand implements Callable<Integer> {
             }
             String id = queued.getId();
             abort.arm(() -> client.abortQuietly(id));
+            // The output's first formatting (JSON, tables) on another thread while the migration
+            // runs, rather than after its end, which is what the caller waits for.
+            ClientWarmup.inBackground(() -> render(queued, decision, List.of()));
             if (!json) {
                 printQueued(queued, decision, err);
             }
@@ -316,20 +320,25 @@ final class MigrateCommand implements Callable<Integer> {
      * (empty: the record's own); its exit code.
      */
     private int print(Migration last, PlacementDecision decision, PrintWriter out, List<Phase> phases) {
+        out.println(render(last, decision, phases));
+        out.flush();
+        return ExitCodes.of(last);
+    }
+
+    /** What {@link #print} prints for {@code last}. */
+    private String render(Migration last, PlacementDecision decision, List<Phase> phases) {
         if (json) {
             Map<String, Object> document = MigrationFormat.result(last, decision);
             if (!phases.isEmpty()) {
                 document.put("phases", Timelines.json(phases));
             }
-            out.println(MigrationFormat.json(document));
-        } else if (noWait && !MigrationFormat.isFinal(last.getState())) {
-            out.println(last.getId() + " " + MigrationFormat.state(last.getState()));
-        } else {
-            String timeline = Timelines.line(phases);
-            out.println(MigrationFormat.summary(last) + (timeline.isEmpty() ? "" : String.format("%n  %s", timeline)));
+            return MigrationFormat.json(document);
         }
-        out.flush();
-        return ExitCodes.of(last);
+        if (noWait && !MigrationFormat.isFinal(last.getState())) {
+            return last.getId() + " " + MigrationFormat.state(last.getState());
+        }
+        String timeline = Timelines.line(phases);
+        return MigrationFormat.summary(last) + (timeline.isEmpty() ? "" : String.format("%n  %s", timeline));
     }
 
     MigrationOptions options() {
