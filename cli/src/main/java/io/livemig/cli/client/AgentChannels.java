@@ -72,7 +72,17 @@ public final class AgentChannels implements AutoCloseable {
      *     configured or its files cannot be used (exit code 2)
      */
     public synchronized ManagedChannel to(String agentAddress) {
-        return open.computeIfAbsent(agentAddress, a -> opener().apply(a));
+        return open.computeIfAbsent(agentAddress, a -> {
+            ManagedChannel channel = opener().apply(a);
+            try {
+                // Connecting (TCP, the TLS handshake) starts now, on the event loop, while the
+                // caller still builds its request; the first call would otherwise start it.
+                channel.getState(true);
+            } catch (UnsupportedOperationException e) {
+                // A channel that cannot tell its state connects on its first call.
+            }
+            return channel;
+        });
     }
 
     private Function<String, ManagedChannel> opener() {
