@@ -45,6 +45,15 @@ public record ClientTarget(String orchestrator, String source) {
      */
     public record ClientFile(String orchestrator, TlsConfig tls, Boolean insecure) {}
 
+    /**
+     * Reads a client file's text in the form scripts write it, and drops it: the YAML parser and
+     * the client file's reader are made on first use, once per JVM ({@link ClientWarmup}).
+     */
+    static void readSampleClientFile() throws ConfigException {
+        YamlFiles.parse("orchestrator: 127.0.0.1:7080\ntls: {ca: ca.pem, cert: cert.pem, key: key.pem}\n",
+                "a sample client file", ClientFile.class);
+    }
+
     public boolean orchestrated() {
         return orchestrator != null;
     }

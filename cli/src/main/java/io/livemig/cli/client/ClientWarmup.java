@@ -2,6 +2,7 @@ package io.livemig.cli.client;
 
 import io.grpc.netty.shaded.io.netty.handler.ssl.OpenSsl;
 import io.livemig.cli.command.Subcommands;
+import io.livemig.common.config.ConfigException;
 import io.livemig.proto.agent.v1.AgentServiceGrpc;
 import io.livemig.proto.orchestrator.v1.OrchestratorServiceGrpc;
 import java.security.GeneralSecurityException;
@@ -19,7 +20,7 @@ import org.slf4j.LoggerFactory;
  * Readies, on a second thread while the command line is being built and parsed, the annotations
  * of the subcommand (see {@link Subcommands#readAnnotations}) and what every call to an
  * orchestrator or an agent needs and does not depend on the arguments: Logback's
- * configuration, the TLS library (BoringSSL, loaded from a native library) and the JDK's
+ * configuration, the YAML reader of the client file, the TLS library (BoringSSL, loaded from a native library) and the JDK's
  * certificate and key factories, Netty's choice of transport, and the services' protobuf
  * descriptors. Each is initialised once per JVM, so the command's own thread finds it ready or
  * waits for the part still in progress; none of it changes what the command does. A short client
@@ -72,7 +73,8 @@ public final class ClientWarmup {
             } finally {
                 ready.countDown();
             }
-            // While the command's thread builds the root command: the subcommand's annotations.
+            // While the command's thread builds the root command: the subcommand's annotations;
+            // then what it needs next, reading a client file.
             step(() -> Subcommands.readAnnotations(args));
             now();
         }, "livemig-warmup");
@@ -112,6 +114,13 @@ public final class ClientWarmup {
     public static void now() {
         List<Runnable> steps = List.of(
                 LoggerFactory::getILoggerFactory,
+                () -> {
+                    try {
+                        ClientTarget.readSampleClientFile();
+                    } catch (ConfigException e) {
+                        // A sample that does not read is this build's bug; a real file is read anyway.
+                    }
+                },
                 OpenSsl::isAvailable,
                 () -> load("io.grpc.netty.shaded.io.grpc.netty.Utils"),
                 () -> load("io.grpc.netty.shaded.io.grpc.netty.NettyChannelBuilder"),

@@ -58,7 +58,8 @@ public final class YamlFiles {
         return text;
     }
 
-    static <T> T parse(String yaml, String source, Class<T> type) throws ConfigException {
+    /** As {@link #read}, from the text {@code yaml}; {@code source} names it in messages. */
+    public static <T> T parse(String yaml, String source, Class<T> type) throws ConfigException {
         try {
             JsonNode tree = MAPPER.readTree(yaml);
             if (tree == null || tree.isMissingNode() || tree.isNull()) {
