@@ -221,6 +221,9 @@ class PostcopyFailureIT {
         long[] pausedAt = new long[1];
         JsonNode r = migrateThrough(vm, () -> {
             lab.awaitVirsh("lab-a", "(post-copy)", Duration.ofSeconds(120), "domstate", "--reason", vm);
+            // The target runs the guest once its libvirt has seen QEMU resume it; stopped before
+            // that, it would stay "paused (migrating)" there.
+            lab.awaitVirsh("lab-b", "running (post-copy)", Duration.ofSeconds(60), "domstate", "--reason", vm);
             signalQemu("lab-b", vm, "-STOP");
             Lab.Result pause = lab.exec(Duration.ofSeconds(30), List.of("virsh", "-c", lab.host("lab-a").libvirtUri(),
                     "qemu-monitor-command", vm, "{\"execute\":\"migrate-pause\"}"));
