@@ -20,9 +20,9 @@ import org.slf4j.LoggerFactory;
  * Readies, on a second thread while the command line is being built and parsed, the annotations
  * of the subcommand (see {@link Subcommands#readAnnotations}) and what every call to an
  * orchestrator or an agent needs and does not depend on the arguments: Logback's
- * configuration, the YAML reader of the client file, the TLS library (BoringSSL, loaded from a native library) and the JDK's
- * certificate and key factories, Netty's choice of transport, and the services' protobuf
- * descriptors. Each is initialised once per JVM, so the command's own thread finds it ready or
+ * configuration, the YAML reader of the client file, the TLS library (BoringSSL, loaded from a
+ * native library) and the JDK's certificate and key factories, Netty's choice of transport, and
+ * the services' protobuf descriptors. Each is initialised once per JVM, so the command's own thread finds it ready or
  * waits for the part still in progress; none of it changes what the command does. A short client
  * command is mostly the JVM starting, and on more than one core this overlaps part of that
  * with the rest.
@@ -65,7 +65,7 @@ public final class ClientWarmup {
         }
         CountDownLatch ready = new CountDownLatch(1);
         loggingReady = ready;
-        Thread thread = new Thread(() -> {
+        inBackground(() -> {
             // Logback first: Netty's classes log through it, and nothing else may use slf4j
             // while it starts (see awaitLogging).
             try {
@@ -77,9 +77,7 @@ public final class ClientWarmup {
             // then what it needs next, reading a client file.
             step(() -> Subcommands.readAnnotations(args));
             now();
-        }, "livemig-warmup");
-        thread.setDaemon(true);
-        thread.start();
+        });
     }
 
     /**
