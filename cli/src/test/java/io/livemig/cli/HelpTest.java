@@ -4,6 +4,9 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import java.io.ByteArrayOutputStream;
+import java.io.PrintStream;
+import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.List;
 import org.junit.jupiter.api.Test;
@@ -46,6 +49,26 @@ class HelpTest {
             assertTrue(run.out().contains("Usage: "), spec.qualifiedName());
             assertFalse(run.out().contains("\u001B["), spec.qualifiedName() + " --help has ANSI escape codes");
         }
+    }
+
+    /**
+     * picocli formats every description with String.format: a bare '%' is not printed as written,
+     * picocli writes a warning to stderr instead, in the middle of the user's help.
+     */
+    @Test
+    void everyHelpIsWrittenWithoutPicocliWarnings() throws Exception {
+        PrintStream stderr = System.err;
+        ByteArrayOutputStream captured = new ByteArrayOutputStream();
+        System.setErr(new PrintStream(captured, true, StandardCharsets.UTF_8));
+        try {
+            for (CommandSpec spec : everyCommand()) {
+                spec.commandLine().getUsageMessage(CommandLine.Help.Ansi.OFF);
+            }
+        } finally {
+            System.setErr(stderr);
+        }
+        assertEquals("", captured.toString(StandardCharsets.UTF_8),
+                "picocli's warnings while writing --help (write '%%' for a percent sign)");
     }
 
     @Test

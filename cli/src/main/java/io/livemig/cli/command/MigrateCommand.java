@@ -161,7 +161,7 @@ final class MigrateCommand implements Callable<Integer> {
             description = "With --plan, what the recommendation optimises for; with --mode auto, what auto's plan "
                     + "before the start does: safe (default: pre-copy whenever it converges within the allowed "
                     + "downtime, post-copy only when it does not) or fastest (the shortest total time within it; pre-copy "
-                    + "when it is predicted within 10 % of that).")
+                    + "when it is predicted within 10 %% of that).")
     String objective;
 
     MigrateCommand(AgentChannels channels, boolean terminal) {
