@@ -109,7 +109,8 @@ class OrchestratorIT {
             at += p.path("duration_ms").asLong();
         }
         assertEquals(List.of("client_start", "request", "placement", "admission_wait", "vm_check", "dirty_rate_wait",
-                "source_xml", "target_prepare", "job_setup", "job", "finish", "agent_calls", "result", "rpc"), names,
+                "source_xml", "target_prepare", "job_setup", "job", "source_cleanup", "finish", "agent_calls", "result",
+                "rpc"), names,
                 result.path("phases").toPrettyString());
         long wallMs = wall.toMillis();
         assertTrue(Math.abs(wallMs - at) <= wallMs / 10, "the phases sum to " + at + " ms, the command took " + wallMs

@@ -17,6 +17,7 @@ import io.livemig.agent.core.migration.MigrationSpec;
 import java.time.Duration;
 import java.util.Map;
 import java.util.Optional;
+import java.util.OptionalLong;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.locks.ReentrantReadWriteLock;
@@ -55,6 +56,8 @@ public final class LibvirtMigrationJob implements MigrationJob {
     final Domain domain;
     final DomainPointer nativeDomain;
     private final long startedNanos = System.nanoTime();
+    private volatile long runningOnTargetNanos;   // 0 until the target said the VM resumed, migrated
+    private volatile long callReturnedNanos;      // 0 until the migrate call returned
     final LibvirtJobSteering steering = new LibvirtJobSteering(this);
     private final LibvirtJobOutcome outcomes = new LibvirtJobOutcome(this);
 
@@ -64,10 +67,12 @@ public final class LibvirtMigrationJob implements MigrationJob {
     boolean released;
     private int iterationCallbackId = -1;
     int jobCompletedCallbackId = -1;
+    private int targetLifecycleCallbackId = -1;
 
     // Held in fields: JNA's native stubs must stay reachable while libvirt may call them.
     private final LibvirtNative.MigrationIterationCallback onIteration = this::iterationEvent;
     private final LibvirtNative.JobCompletedCallback onJobCompleted = this::jobCompletedEvent;
+    private final LibvirtNative.LifecycleCallback onTargetLifecycle = this::targetLifecycleEvent;
 
     final Object signal = new Object();
     private long changes;                         // under signal: iteration events and the end
@@ -166,7 +171,10 @@ public final class LibvirtMigrationJob implements MigrationJob {
                 conn, nativeDomain, LibvirtNative.EVENT_ID_MIGRATION_ITERATION, onIteration, null, null);
         jobCompletedCallbackId = libvirt.virConnectDomainEventRegisterAny(
                 conn, nativeDomain, LibvirtNative.EVENT_ID_JOB_COMPLETED, onJobCompleted, null, null);
-        if (iterationCallbackId < 0 || jobCompletedCallbackId < 0) {
+        // The VM does not exist on the target yet: every domain's lifecycle there, sorted by name.
+        targetLifecycleCallbackId = libvirt.virConnectDomainEventRegisterAny(
+                destination.pointer(), null, LibvirtNative.EVENT_ID_LIFECYCLE, onTargetLifecycle, null, null);
+        if (iterationCallbackId < 0 || jobCompletedCallbackId < 0 || targetLifecycleCallbackId < 0) {
             libvirt.virResetLastError(); // without events: timeouts and completed statistics still work
         }
     }
@@ -192,6 +200,7 @@ public final class LibvirtMigrationJob implements MigrationJob {
             } catch (LibvirtException | RuntimeException e) {
                 failure = e;
             }
+            callReturnedNanos = System.nanoTime();
             try {
                 result = failure == null ? outcomes.succeeded(migrated) : outcomes.failed(failure);
             } finally {
@@ -263,6 +272,9 @@ public final class LibvirtMigrationJob implements MigrationJob {
             if (jobCompletedCallbackId >= 0) {
                 libvirt.virConnectDomainEventDeregisterAny(source.pointer(), jobCompletedCallbackId);
             }
+            if (targetLifecycleCallbackId >= 0) {
+                libvirt.virConnectDomainEventDeregisterAny(destination.pointer(), targetLifecycleCallbackId);
+            }
             cleanUp(source, destination, domain, nativeDomain);
         } finally {
             resources.writeLock().unlock();
@@ -293,6 +305,15 @@ public final class LibvirtMigrationJob implements MigrationJob {
             changes++;
             signal.notifyAll();
         }
+    }
+
+    private int targetLifecycleEvent(ConnectionPointer conn, DomainPointer dom, int event, int detail,
+            Pointer opaque) {
+        if (event == LibvirtNative.EVENT_RESUMED && detail == LibvirtNative.EVENT_RESUMED_MIGRATED
+                && runningOnTargetNanos == 0 && spec.vmName().equals(LibvirtNative.INSTANCE.virDomainGetName(dom))) {
+            runningOnTargetNanos = System.nanoTime();
+        }
+        return 0;
     }
 
     private void jobCompletedEvent(ConnectionPointer conn, DomainPointer dom, Pointer params, int count, Pointer opaque) {
@@ -377,6 +398,23 @@ public final class LibvirtMigrationJob implements MigrationJob {
     private String lostDestinationReason() {
         return "lost the connection to the target host's libvirt (" + destination.uri()
                 + "): its daemon stopped or the link to it is cut";
+    }
+
+    /**
+     * From the target's event that the VM resumed after its migration (libvirt's finish step there)
+     * to the migrate call's return: libvirt's confirm step on the source, which stops the source's
+     * QEMU, waits until the process is gone, and undefines the source (with UNDEFINE_SOURCE). A
+     * migration that ends in post-copy resumes the VM earlier, when post-copy starts, and has no
+     * such event at the end.
+     */
+    @Override
+    public OptionalLong sourceCleanupMs() {
+        long completed = runningOnTargetNanos;
+        long returned = callReturnedNanos;
+        if (!done || completed == 0 || returned == 0 || outcome.status() != OutcomeStatus.COMPLETED) {
+            return OptionalLong.empty();
+        }
+        return OptionalLong.of(Math.max(0, TimeUnit.NANOSECONDS.toMillis(returned - completed)));
     }
 
     @Override

@@ -30,6 +30,14 @@ interface LibvirtNative extends Library {
     int EVENT_ID_MIGRATION_ITERATION = 20;
     /** VIR_DOMAIN_EVENT_ID_JOB_COMPLETED (libvirt 3.0.0). */
     int EVENT_ID_JOB_COMPLETED = 21;
+    /** VIR_DOMAIN_EVENT_ID_LIFECYCLE. */
+    int EVENT_ID_LIFECYCLE = 0;
+    /** virDomainEventType VIR_DOMAIN_EVENT_RESUMED, and its detail VIR_DOMAIN_EVENT_RESUMED_MIGRATED. */
+    int EVENT_RESUMED = 4;
+    int EVENT_RESUMED_MIGRATED = 1;
+
+    /** The domain's name; no call to the daemon. */
+    String virDomainGetName(DomainPointer domain);
 
     DomainPointer virDomainLookupByUUIDString(ConnectionPointer conn, String uuid);
 
@@ -102,6 +110,11 @@ interface LibvirtNative extends Library {
     /** virConnectDomainEventMigrationIterationCallback. */
     interface MigrationIterationCallback extends Callback {
         void invoke(ConnectionPointer conn, DomainPointer domain, int iteration, Pointer opaque);
+    }
+
+    /** virConnectDomainEventCallback (lifecycle events); the return value is ignored by libvirt. */
+    interface LifecycleCallback extends Callback {
+        int invoke(ConnectionPointer conn, DomainPointer domain, int event, int detail, Pointer opaque);
     }
 
     /**

@@ -1,6 +1,7 @@
 package io.livemig.agent.service;
 
 import io.livemig.agent.core.JobSample;
+import io.livemig.agent.core.migration.MigrationJob;
 import io.livemig.agent.core.monitor.JobProgress;
 import io.livemig.agent.core.monitor.MigrationMonitor;
 import io.livemig.agent.core.monitor.MonitorReport;
@@ -9,12 +10,14 @@ import io.livemig.agent.core.policy.CopyMode;
 import io.livemig.agent.core.policy.AutoPlan;
 import io.livemig.agent.core.policy.EscalationStep;
 import io.livemig.common.predict.Progress;
+import io.livemig.common.timeline.Phase;
 import io.livemig.common.timeline.Phases;
 import io.livemig.common.timeline.Timeline;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
+import java.util.OptionalLong;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -32,6 +35,8 @@ final class OutgoingMigration {
     volatile MigrationMonitor monitor;
     /** AUTO's plan before the start; the result lists it first, as the step "plan". */
     volatile AutoPlan plan;
+    /** libvirt's confirm step (see {@link MigrationJob#sourceCleanupMs}), once known. */
+    volatile OptionalLong sourceCleanupMs = OptionalLong.empty();
     /** Fed every sample, under this. */
     private final ProgressGauge gauge;
     private final List<MigrationView.Sample> samples = new ArrayList<>();
@@ -120,15 +125,26 @@ final class OutgoingMigration {
                     orZero(report.memoryBytes()), orZero(report.iterations()), orZero(report.postcopyRequests()),
                     report.error() == null ? error : error == null ? report.error()
                             : verdictFirst ? error + " (libvirt: " + report.error() + ")" : report.error() + "; " + error,
-                    // libvirt's setup time tells where the job's first byte left.
-                    Phases.split(timeline.phases(), Phases.JOB, Phases.JOB_SETUP, orZero(report.setupTimeMs()),
-                            Phases.JOB));
+                    jobPhases(timeline.phases(), report));
         }
         events.migrationEnded(result); // first: whoever sees the end also sees it counted
         // The last message says where it ended: done (1, no time left) when it succeeded.
         MigrationView.Sample latest = current.latest() == null ? null : current.latest().ended(result.status());
         publish(new MigrationView(current.version() + 1, id, vmName, sourceHost, targetHost, result.status(),
                 latest, List.copyOf(samples), result));
+    }
+
+    /**
+     * The job's phase in three: libvirt's setup time tells where its first byte left, and the
+     * source's clean-up, where known, is its end.
+     */
+    private List<Phase> jobPhases(List<Phase> phases, MonitorReport report) {
+        List<Phase> split = Phases.split(phases, Phases.JOB, Phases.JOB_SETUP, orZero(report.setupTimeMs()),
+                Phases.JOB);
+        OptionalLong cleanup = sourceCleanupMs;
+        return cleanup.isPresent()
+                ? Phases.splitLast(split, Phases.JOB, Phases.JOB, cleanup.getAsLong(), Phases.SOURCE_CLEANUP)
+                : split;
     }
 
     private void publish(MigrationView next) {

@@ -177,6 +177,7 @@ final class OutgoingMigrations implements AutoCloseable {
             error = "internal error: " + e;
         } finally {
             outgoing.timeline.next(Phases.FINISH);
+            outgoing.sourceCleanupMs = job.sourceCleanupMs();
             boolean released = false;
             boolean verdictFirst = false;
             if (report == null || !report.succeeded()) {

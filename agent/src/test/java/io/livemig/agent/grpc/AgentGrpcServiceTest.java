@@ -378,6 +378,26 @@ class AgentGrpcServiceTest {
                 phases.get(4).getDurationMs(), "job_setup is libvirt's setup time: " + last.getResult());
     }
 
+    /** Where libvirt said when its job completed, the rest of its call is the source's clean-up, after the job. */
+    @Test
+    void theSourcesCleanUpEndsTheJobPhase() {
+        hvA.sourceCleanupMs = 1L;
+        StartMigrationResponse started = a.startMigration(request("lm", MigrationMode.MIGRATION_MODE_PRECOPY));
+        MigrationProgress last = watch(started.getMigrationId());
+        assertEquals(MigrationStatus.MIGRATION_STATUS_SUCCEEDED, last.getResult().getStatus(), last.toString());
+
+        List<io.livemig.proto.agent.v1.Phase> phases = last.getResult().getPhasesList();
+        assertEquals(List.of("vm_check", "dirty_rate_wait", "source_xml", "target_prepare", "job_setup", "job",
+                "source_cleanup", "finish"), phases.stream().map(io.livemig.proto.agent.v1.Phase::getName).toList(),
+                last.getResult().toString());
+        var job = phases.get(5);
+        var cleanup = phases.get(6);
+        assertEquals(job.getStartMs() + job.getDurationMs(), cleanup.getStartMs(), phases.toString());
+        assertEquals(cleanup.getStartMs() + cleanup.getDurationMs(), phases.get(7).getStartMs(), phases.toString());
+        assertEquals(Math.min(1, job.getDurationMs() + cleanup.getDurationMs()), cleanup.getDurationMs(),
+                "the job's last millisecond, as the job said: " + phases);
+    }
+
     @Test
     void autoEscalatesOnANonConvergingMigration() {
         hvA.script = "nonconverging-precopy.csv";

@@ -37,6 +37,8 @@ public final class FakeHypervisor implements Hypervisor {
     final Map<String, FakeVm> vms = new ConcurrentHashMap<>();
     final List<MigrationSpec> started = new ArrayList<>();
     volatile String script = "converging-precopy.csv";
+    /** When set, what the jobs say their source's clean-up took once they completed. */
+    volatile Long sourceCleanupMs;
     volatile FakeMigrationJob lastJob;
     /** How many times hostInfo was asked: whether a call reached the agent at all. */
     final java.util.concurrent.atomic.AtomicInteger hostInfoCalls = new java.util.concurrent.atomic.AtomicInteger();
@@ -131,6 +133,10 @@ public final class FakeHypervisor implements Hypervisor {
             hook.run();
         }
         lastJob = FakeMigrationJob.replaying(script);
+        Long cleanup = sourceCleanupMs;
+        if (cleanup != null) {
+            lastJob.sourceCleanupTook(cleanup);
+        }
         java.util.concurrent.CountDownLatch latch = hold;
         if (latch == null) {
             return lastJob;

@@ -3,6 +3,7 @@ package io.livemig.common.timeline;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Objects;
+import java.util.function.ToLongFunction;
 
 /**
  * The phases of a migration's timeline, by name, and how timelines measured by different
@@ -45,6 +46,11 @@ public final class Phases {
     public static final String JOB_SETUP = "job_setup";
     /** libvirt's job from the first byte to its end. */
     public static final String JOB = "job";
+    /**
+     * After libvirt's job completed, until its call returned: the source's QEMU stopped (the call
+     * waits until the process is gone) and the source's definition removed.
+     */
+    public static final String SOURCE_CLEANUP = "source_cleanup";
     /** After the job: recovery checks, the target's reservation released, the result made. */
     public static final String FINISH = "finish";
 
@@ -105,13 +111,26 @@ public final class Phases {
      * (at most all of it) as {@code first}, the rest keeping the name {@code rest}.
      */
     public static List<Phase> split(List<Phase> phases, String whole, String first, long firstMs, String rest) {
+        return split(phases, whole, p -> firstMs, first, rest);
+    }
+
+    /**
+     * {@code phases} with the phase named {@code whole} split in two: its last {@code lastMs} (at
+     * most all of it) as {@code last}, what comes before keeping the name {@code head}.
+     */
+    public static List<Phase> splitLast(List<Phase> phases, String whole, String head, long lastMs, String last) {
+        return split(phases, whole, p -> p.durationMs() - lastMs, head, last);
+    }
+
+    private static List<Phase> split(List<Phase> phases, String whole, ToLongFunction<Phase> firstMs, String first,
+            String rest) {
         List<Phase> out = new ArrayList<>();
         for (Phase p : phases) {
             if (!p.name().equals(whole)) {
                 out.add(p);
                 continue;
             }
-            long head = Math.max(0, Math.min(firstMs, p.durationMs()));
+            long head = Math.max(0, Math.min(firstMs.applyAsLong(p), p.durationMs()));
             out.add(new Phase(first, p.where(), p.startMs(), head));
             out.add(new Phase(rest, p.where(), p.startMs() + head, p.durationMs() - head));
         }

@@ -74,4 +74,15 @@ class PhasesTest {
         assertEquals(agent("job_setup", 400, 2000), Phases.split(phases, "job", "job_setup", 9999, "job").get(1),
                 "a head longer than the phase takes all of it");
     }
+
+    @Test
+    void splitLastTakesTheTailAndKeepsTheHead() {
+        List<Phase> phases = List.of(agent("job_setup", 0, 100), agent("job", 100, 2000), agent("finish", 2100, 9));
+
+        assertEquals(List.of(agent("job_setup", 0, 100), agent("job", 100, 400), agent("source_cleanup", 500, 1600),
+                agent("finish", 2100, 9)), Phases.splitLast(phases, "job", "job", 1600, "source_cleanup"));
+        assertEquals(List.of(agent("job", 100, 0), agent("source_cleanup", 100, 2000)),
+                Phases.splitLast(phases, "job", "job", 9999, "source_cleanup").subList(1, 3),
+                "a tail longer than the phase takes all of it");
+    }
 }

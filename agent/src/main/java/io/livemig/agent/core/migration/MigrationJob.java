@@ -5,6 +5,7 @@ import io.livemig.agent.core.JobSample;
 import io.livemig.agent.core.MigrationOutcome;
 import java.time.Duration;
 import java.util.Optional;
+import java.util.OptionalLong;
 
 /**
  * One migration under way, as the monitor sees and steers it: statistics in, steering actions
@@ -64,5 +65,15 @@ public interface MigrationJob {
      */
     default Optional<String> destinationLost() {
         return Optional.empty();
+    }
+
+    /**
+     * How long the hypervisor's migration call went on after the source declared the job
+     * completed: the source's copy of the VM stopped and its definition removed (libvirt's confirm
+     * step). Empty while the migration runs, when it did not complete, or when the hypervisor gave
+     * no word of the completion.
+     */
+    default OptionalLong sourceCleanupMs() {
+        return OptionalLong.empty();
     }
 }

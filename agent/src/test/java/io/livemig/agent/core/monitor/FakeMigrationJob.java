@@ -14,6 +14,7 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.OptionalLong;
 
 /**
  * A {@link MigrationJob} that replays a {@link JobStatsScript} in virtual time, for monitor tests
@@ -61,6 +62,7 @@ public final class FakeMigrationJob implements MigrationJob {
     private boolean suspended;
     private MigrationOutcome outcome;
     private long destinationLostAtMs = Long.MAX_VALUE;
+    private OptionalLong sourceCleanupMs = OptionalLong.empty();
 
     FakeMigrationJob(JobStatsScript script) {
         this.script = script;
@@ -152,6 +154,17 @@ public final class FakeMigrationJob implements MigrationJob {
     @Override
     public boolean isDone() {
         return outcome != null;
+    }
+
+    /** Once it completed, the job says its source's clean-up took {@code ms}. */
+    public FakeMigrationJob sourceCleanupTook(long ms) {
+        sourceCleanupMs = OptionalLong.of(ms);
+        return this;
+    }
+
+    @Override
+    public OptionalLong sourceCleanupMs() {
+        return outcome != null && outcome.status() == OutcomeStatus.COMPLETED ? sourceCleanupMs : OptionalLong.empty();
     }
 
     @Override
