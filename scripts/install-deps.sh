@@ -37,7 +37,8 @@ fi
 
 BASE_PKGS=(openjdk-17-jdk-headless maven iproute2 iputils-ping uuid-runtime procps psmisc
   gcc libc6-dev cpio gzip xz-utils kmod util-linux ca-certificates
-  protobuf-compiler)   # Debian's protoc: the build checks that the .proto files compile with it too
+  protobuf-compiler   # Debian's protoc: the build checks that the .proto files compile with it too
+  tini)               # the lab's hosts reap their QEMU processes at once, as systemd does (scripts/lab.sh)
 BPO_PKGS=(qemu-system-x86 qemu-utils libvirt-daemon libvirt-daemon-driver-qemu libvirt-daemon-log
   libvirt-clients libvirt0)
 

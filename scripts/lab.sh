@@ -212,7 +212,9 @@ start_host() { # index link_mbit
   # A private mount namespace gives the daemon its own /run/libvirt (sockets, pid files),
   # state, logs, cache and config; the lab dir itself stays shared so that guest kernels and
   # serial logs are at the same path on every host.
-  ip netns exec "$ns" unshare --mount --uts --propagation private sh -euc '
+  # The daemons run under a child subreaper (reaper_cmd) that stays for the host's life.
+  # shellcheck disable=SC2046 # reaper_cmd is words or nothing
+  ip netns exec "$ns" $(reaper_cmd) unshare --mount --uts --propagation private sh -euc '
     d=$1; hostname "$2"
     mount --bind "$d/run" /run/libvirt
     mount --bind "$d/lib" /var/lib/libvirt
@@ -223,13 +225,26 @@ start_host() { # index link_mbit
     mount --bind "$4" "$d/mnt/logs"
     virtlogd -d -p /run/libvirt/virtlogd.pid
     libvirtd -d --listen -p /run/libvirt/libvirtd.pid
-  ' sh "$d" "$name" "$LAB_DIR/shared" "$LAB_DIR/guest-logs"
+    echo started
+    exec sleep infinity
+  ' sh "$d" "$name" "$LAB_DIR/shared" "$LAB_DIR/guest-logs" </dev/null >"$d/host.log" 2>&1 &
+  local starter=$!
 
   local deadline=$((SECONDS + 60))
   until host_up "$i"; do
+    kill -0 "$starter" 2>/dev/null || die "$name: the host's daemons did not start: $(tail -3 "$d/host.log")"
     [ $SECONDS -lt $deadline ] || die "$name: libvirtd did not answer at $(host_uri "$i") within 60 s (see $d/log/libvirtd.log)"
     sleep 0.3
   done
+}
+
+# The command that starts a host's daemons: under tini as a child subreaper (-s) where tini is
+# installed. libvirt daemonizes every QEMU it starts, so a QEMU that ends is reaped by the
+# nearest subreaper above it, or else by PID 1. systemd reaps at once; the init of a container or
+# micro-VM may not: on one such machine PID 1 reaped about 1.5 s late, and libvirt waits for the
+# reaping when it stops a QEMU (every migration's source, every destroy). tini reaps at once.
+reaper_cmd() {
+  if command -v tini >/dev/null; then echo "tini -s --"; fi
 }
 
 # --- agents -------------------------------------------------------------------------------
@@ -822,7 +837,9 @@ fault_cmd() {
     start-libvirtd)
       # virtlogd holds the host's private mount namespace; start libvirtd in it again.
       pid=$(cat "$d/run/virtlogd.pid" 2>/dev/null) || die "$1: no virtlogd pid file" 3
-      nsenter -t "$pid" -m -u -n -- libvirtd -d --listen -p /run/libvirt/libvirtd.pid
+      # shellcheck disable=SC2046 # reaper_cmd is words or nothing
+      nsenter -t "$pid" -m -u -n -- $(reaper_cmd) sh -c 'libvirtd -d --listen -p /run/libvirt/libvirtd.pid && exec sleep infinity' \
+        </dev/null >>"$d/host.log" 2>&1 &
       local deadline=$((SECONDS + 60))
       until host_up "$i" || virsh_on "$i" version >/dev/null 2>&1; do
         [ $SECONDS -lt $deadline ] || die "$1: libvirtd did not answer within 60 s" 3
