@@ -241,7 +241,7 @@ start_host() { # index link_mbit
 # The command that starts a host's daemons: under tini as a child subreaper (-s) where tini is
 # installed. libvirt daemonizes every QEMU it starts, so a QEMU that ends is reaped by the
 # nearest subreaper above it, or else by PID 1. systemd reaps at once; the init of a container or
-# micro-VM may not: on one such machine PID 1 reaped about 1.5 s late, and libvirt waits for the
+# micro-VM may not: on one such machine PID 1 reaped about 1.7 s late, and libvirt waits for the
 # reaping when it stops a QEMU (every migration's source, every destroy). tini reaps at once.
 reaper_cmd() {
   if command -v tini >/dev/null; then echo "tini -s --"; fi
