@@ -62,6 +62,19 @@ public final class HostAgent implements AutoCloseable {
         return sampling.vms(activeOnly);
     }
 
+    /**
+     * Readies, on the caller's thread, the code of an incoming preparation that does not depend on
+     * the request: the rebinding planner and the CPU reader run once over a sample definition
+     * shipped with the agent. Nothing is reserved or prepared, and the hypervisor is not called. A
+     * daemon calls it once after it starts listening, so that the first migration to a host
+     * without VMs (whose polls plan no bindings) does not pay for loading and compiling that code.
+     *
+     * @return whether the sample was planned (false: a bug in the sample or the planner, logged)
+     */
+    public boolean warmUp() {
+        return incoming.warmUp();
+    }
+
     // --- incoming -----------------------------------------------------------------------------
 
     /**

@@ -15,7 +15,9 @@ import io.livemig.common.config.HostConfig;
 import io.livemig.common.input.Inputs;
 import io.livemig.common.log.MigrationLog;
 import java.io.IOException;
+import java.io.InputStream;
 import java.io.RandomAccessFile;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -35,6 +37,7 @@ import org.slf4j.LoggerFactory;
 final class IncomingMigrations {
 
     private static final Logger LOG = LoggerFactory.getLogger(IncomingMigrations.class);
+    private static final String WARMUP_DOMAIN = "warmup-domain.xml";
     private static final long HEADROOM_BYTES = 128L << 20;
     /** How long the VM of a reservation is remembered for the clean-up at its release. */
     private static final Duration ARRIVAL_MEMORY = Duration.ofDays(1);
@@ -57,6 +60,22 @@ final class IncomingMigrations {
         this.self = self;
         this.admission = admission;
         this.bindings = bindings;
+    }
+
+    /** See {@link HostAgent#warmUp}. */
+    boolean warmUp() {
+        try (InputStream in = IncomingMigrations.class.getResourceAsStream(WARMUP_DOMAIN)) {
+            if (in == null) {
+                throw new IOException("no resource " + WARMUP_DOMAIN);
+            }
+            String sample = new String(in.readAllBytes(), StandardCharsets.UTF_8);
+            bindings.planner().plan(sample, bindings.sourceHost(), bindings.targetHost());
+            GuestCpu.of(sample);
+            return true;
+        } catch (IOException | RuntimeException e) {
+            LOG.warn("warm-up: planning the sample definition failed: {}", e.toString());
+            return false;
+        }
     }
 
     /**

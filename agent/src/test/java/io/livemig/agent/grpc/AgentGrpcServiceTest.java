@@ -378,6 +378,21 @@ class AgentGrpcServiceTest {
                 phases.get(4).getDurationMs(), "job_setup is libvirt's setup time: " + last.getResult());
     }
 
+    /** The warm-up a daemon runs at start plans its sample, and reserves, defines and starts nothing. */
+    @Test
+    void theWarmUpPlansTheSampleAndTouchesNothing() throws Exception {
+        ClusterConfig cluster = ClusterConfig.parse(CLUSTER_TEMPLATE.replace("TMP", tmp.toString()), "cluster.yaml");
+        FakeHypervisor hv = new FakeHypervisor("lab-b", 4096 * MIB);
+        try (HostAgent agent = new HostAgent(hv, "qemu:///system", cluster.requireHost("lab-b"),
+                new GrpcPeerAgents(address -> InProcessChannelBuilder.forName(address).build()), hv::nowMs)) {
+            assertTrue(agent.warmUp(), "the sample definition was planned");
+            assertEquals(0, agent.migrationsIncoming());
+        }
+        assertEquals(List.of(), hv.started);
+        assertEquals(List.of(), hv.undefined);
+        assertEquals(List.of(), hv.xmlReads);
+    }
+
     /** Where libvirt said when its job completed, the rest of its call is the source's clean-up, after the job. */
     @Test
     void theSourcesCleanUpEndsTheJobPhase() {

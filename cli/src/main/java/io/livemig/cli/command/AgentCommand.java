@@ -112,6 +112,11 @@ final class AgentCommand implements Callable<Integer> {
         RUN.logServing(": host " + config.self().name() + " serving on " + config.agent().listen()
                 + ", libvirt " + config.agent().libvirtUri() + ", "
                 + DaemonRun.describe(config.security(), config.agent().allow()), endpoint);
+        // The first incoming preparation's code, readied while nothing is asked of the agent yet.
+        Thread warmUp = new Thread(agent::warmUp, "livemig-warmup");
+        warmUp.setDaemon(true);
+        warmUp.setPriority(Thread.MIN_PRIORITY);
+        warmUp.start();
         MetricsEndpoint metricsEndpoint = endpoint;
         return RUN.untilStopped(server::awaitTermination, () -> {
             if (metricsEndpoint != null) {
