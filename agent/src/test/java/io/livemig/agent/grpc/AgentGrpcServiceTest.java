@@ -393,7 +393,10 @@ class AgentGrpcServiceTest {
         assertEquals(List.of(), hv.xmlReads);
     }
 
-    /** Where libvirt said when its job completed, the rest of its call is the source's clean-up, after the job. */
+    /**
+     * Where the target said when the VM resumed there, the rest of libvirt's call is the source's
+     * clean-up, after the job.
+     */
     @Test
     void theSourcesCleanUpEndsTheJobPhase() {
         hvA.sourceCleanupMs = 1L;

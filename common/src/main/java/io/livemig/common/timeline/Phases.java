@@ -47,8 +47,8 @@ public final class Phases {
     /** libvirt's job from the first byte to its end. */
     public static final String JOB = "job";
     /**
-     * After libvirt's job completed, until its call returned: the source's QEMU stopped (the call
-     * waits until the process is gone) and the source's definition removed.
+     * From the VM resuming on the target after its migration until libvirt's call returned: the
+     * source's QEMU stopped (the call waits until the process is gone) and the source undefined.
      */
     public static final String SOURCE_CLEANUP = "source_cleanup";
     /** After the job: recovery checks, the target's reservation released, the result made. */

@@ -68,10 +68,10 @@ public interface MigrationJob {
     }
 
     /**
-     * How long the hypervisor's migration call went on after the source declared the job
-     * completed: the source's copy of the VM stopped and its definition removed (libvirt's confirm
-     * step). Empty while the migration runs, when it did not complete, or when the hypervisor gave
-     * no word of the completion.
+     * How long the hypervisor's migration call went on after the VM resumed on the target: the
+     * source's copy of the VM stopped and its definition removed (libvirt's confirm step). Empty
+     * while the migration runs, when it did not complete, or when the hypervisor gave no word of
+     * the resumption.
      */
     default OptionalLong sourceCleanupMs() {
         return OptionalLong.empty();
