@@ -4,24 +4,26 @@
 #   scripts/bench-overhead.sh [--pairs N] [--calls N] [--idle-s S]
 #
 # One guest, overhead-1 (256 MiB, dirtying 64 MiB at 32 MiB/s), moves between lab-a and lab-b.
-# Each pair is one pre-copy migration by `livemig migrate --to X --mode precopy --json` (through
-# the lab's orchestrator, mutual TLS, as a user would) and one by `virsh migrate --live`, as an
-# operator does it by hand:
+# Each of the N rounds ("pairs", default 5) is three migrations: one pre-copy migration by
+# `livemig migrate --to X --mode precopy --json` (through the lab's orchestrator, mutual TLS, as a
+# user would) in a JVM of its own ("livemig"), the same through the resident client
+# (LIVEMIG_RESIDENT=1, "resident"; its server is started and has run a command before anything
+# is timed), and one by `virsh migrate --live`, as an operator does it by hand:
 #   virsh -c SRC migrate --live --persistent --undefinesource --unsafe --xml F --persistent-xml F \
 #     VM DST --migrateuri tcp:DSTIP
 # with F the VM's `dumpxml --migratable` rewritten for the target with sed (its bridge and its
-# host's paths), prepared before the clock starts. The order inside a pair alternates, and so does
-# the direction (the guest goes back and forth). Both run with libvirt's defaults otherwise (no
+# host's paths), prepared before the clock starts. The order inside a round rotates, and the
+# direction alternates (the guest goes back and forth). Both run with libvirt's defaults otherwise (no
 # bandwidth limit, default allowed downtime). Timed: the command from start to exit (wall clock);
 # from libvirt, the job's total time and downtime (livemig's JSON; for virsh, the target's
 # `domjobinfo --completed --rawstats`, as the source no longer has the VM). After every
 # migration `lab.sh vm check` must pass (not timed).
 #
-# Then N calls each of `livemig hosts`, `livemig vms`, `livemig history` (orchestrator, TLS) and
-# `virsh list`, interleaved; then the agent of lab-a: resident memory, and CPU used while idle
+# Then N calls each of `livemig hosts`, `livemig vms`, `livemig history` (orchestrator, TLS; a
+# JVM each, and through the resident client) and `virsh list`, interleaved; then the agent of lab-a: resident memory, and CPU used while idle
 # (no migration) over S seconds, as a share of one core.
 #
-# Prints every run, then medians and ratios (livemig / virsh). The lab must be built (mvn package);
+# Prints every run, then medians and ratios (livemig / virsh, resident / virsh). The lab must be built (mvn package);
 # it is brought up with 2 hosts if it is not. Bounded: each migration 5 min, each call 1 min.
 # Exit 0 when every migration succeeded and every check passed, 1 otherwise, 2 on bad usage.
 set -euo pipefail
@@ -51,7 +53,11 @@ VM=overhead-1
 WORK=$(mktemp -d /tmp/bench-overhead.XXXXXX)
 
 if ! "$LAB" status >/dev/null 2>&1; then "$LAB" up --hosts 2 >/dev/null; fi
-cleanup() { "$LAB" vm destroy "$VM" >/dev/null 2>&1 || true; rm -rf "$WORK"; }
+cleanup() {
+  "$LAB" vm destroy "$VM" >/dev/null 2>&1 || true
+  if [ -s "$WORK/resident/resident" ]; then kill "$(cut -d' ' -f3 "$WORK/resident/resident")" 2>/dev/null || true; fi
+  rm -rf "$WORK"
+}
 trap cleanup EXIT
 "$LAB" vm destroy "$VM" >/dev/null 2>&1 || true
 "$LAB" vm create "$VM" --host lab-a --mem 256 --dirty-mib 64 --dirty-rate 32 --disk shared >/dev/null
@@ -81,23 +87,37 @@ where() {
 other() { [ "$1" = lab-a ] && echo lab-b || echo lab-a; }
 
 bad=0
-: >"$WORK/livemig.tsv"; : >"$WORK/virsh.tsv"; : >"$WORK/phases.tsv"
+: >"$WORK/livemig.tsv"; : >"$WORK/resident.tsv"; : >"$WORK/virsh.tsv"
+: >"$WORK/phases-livemig.tsv"; : >"$WORK/phases-resident.tsv"
 
-run_livemig() { # from to
-  local t0 t1 out
+# The resident client: started by a first command, and serving before anything is timed.
+RESIDENT_DIR=$WORK/resident
+RESIDENT=(env LIVEMIG_RESIDENT=1 "LIVEMIG_RESIDENT_DIR=$RESIDENT_DIR")
+"${RESIDENT[@]}" "$LIVEMIG" hosts >/dev/null 2>&1 || true
+for _ in $(seq 1 120); do [ -s "$RESIDENT_DIR/resident" ] && break; sleep 0.5; done
+[ -s "$RESIDENT_DIR/resident" ] || { echo "bench-overhead: the resident client did not start" >&2; exit 1; }
+"${RESIDENT[@]}" "$LIVEMIG" hosts >/dev/null 2>&1 || true
+grep -q 'livemig hosts' "$RESIDENT_DIR/resident.log" \
+  || { echo "bench-overhead: the resident client did not run a command" >&2; exit 1; }
+
+run_livemig() { # from to [resident]: a JVM per command, or the resident client's
+  local side=${3:-livemig} t0 t1 out
+  local -a env=(env -u LIVEMIG_RESIDENT)
+  [ "$side" = resident ] && env=("${RESIDENT[@]}")
   t0=$(now_ms)
-  if ! out=$(timeout 300 "$LIVEMIG" migrate "$VM" --to "$2" --mode precopy --json 2>&1); then
-    echo "bench-overhead: livemig migrate failed: $out" >&2; bad=1; return
+  if ! out=$(timeout 300 "${env[@]}" "$LIVEMIG" migrate "$VM" --to "$2" --mode precopy --json 2>&1); then
+    echo "bench-overhead: livemig migrate ($side) failed: $out" >&2; bad=1; return
   fi
   t1=$(now_ms)
   local total down
   total=$(json_num total_ms <<<"$out"); down=$(json_num downtime_ms <<<"$out")
-  printf '%s\t%s\t%s\n' $((t1 - t0)) "$total" "$down" >>"$WORK/livemig.tsv"
+  printf '%s\t%s\t%s\n' $((t1 - t0)) "$total" "$down" >>"$WORK/$side.tsv"
   # One line per phase: name, duration.
   awk '/"name" :/ { gsub(/[",]/, "", $3); n = $3 } /"duration_ms" :/ { gsub(/,/, "", $3); print n "\t" $3 }' \
-    <<<"$out" >>"$WORK/phases.tsv"
-  printf '  livemig %s -> %s  wall %6d ms  job %6s ms  downtime %5s ms\n' "$1" "$2" $((t1 - t0)) "$total" "$down"
+    <<<"$out" >>"$WORK/phases-$side.tsv"
+  printf '  %-8s %s -> %s  wall %6d ms  job %6s ms  downtime %5s ms\n' "$side" "$1" "$2" $((t1 - t0)) "$total" "$down"
 }
+run_resident() { run_livemig "$1" "$2" resident; }
 
 run_virsh() { # from to
   local src dst dstip xml t0 t1 out stats
@@ -117,12 +137,17 @@ run_virsh() { # from to
   total=$(sed -n 's/^time_elapsed *[:=] *\([0-9]*\).*/\1/p' <<<"$stats" | head -1)
   down=$(sed -n 's/^downtime *[:=] *\([0-9]*\).*/\1/p' <<<"$stats" | head -1)
   printf '%s\t%s\t%s\n' $((t1 - t0)) "${total:-0}" "${down:-0}" >>"$WORK/virsh.tsv"
-  printf '  virsh   %s -> %s  wall %6d ms  job %6s ms  downtime %5s ms\n' "$1" "$2" $((t1 - t0)) "${total:-?}" "${down:-?}"
+  printf '  %-8s %s -> %s  wall %6d ms  job %6s ms  downtime %5s ms\n' virsh "$1" "$2" $((t1 - t0)) "${total:-?}" "${down:-?}"
 }
 
 echo "migrations:"
 for ((i = 1; i <= pairs; i++)); do
-  for side in $( ((i % 2)) && echo "livemig virsh" || echo "virsh livemig"); do
+  case $((i % 3)) in
+    1) order="livemig resident virsh" ;;
+    2) order="resident virsh livemig" ;;
+    0) order="virsh livemig resident" ;;
+  esac
+  for side in $order; do
     from=$(where) || { bad=1; break 2; }
     to=$(other "$from")
     "run_$side" "$from" "$to"
@@ -141,10 +166,13 @@ call() { # label command...
 }
 src_uri=$(host_value lab-a libvirt_uri)
 for ((i = 1; i <= calls; i++)); do
-  call hosts "$LIVEMIG" hosts
+  call hosts env -u LIVEMIG_RESIDENT "$LIVEMIG" hosts
+  call resident-hosts "${RESIDENT[@]}" "$LIVEMIG" hosts
   call list virsh -c "$src_uri" list
-  call vms "$LIVEMIG" vms
-  call history "$LIVEMIG" history
+  call vms env -u LIVEMIG_RESIDENT "$LIVEMIG" vms
+  call resident-vms "${RESIDENT[@]}" "$LIVEMIG" vms
+  call history env -u LIVEMIG_RESIDENT "$LIVEMIG" history
+  call resident-history "${RESIDENT[@]}" "$LIVEMIG" history
 done
 
 # Median of the numbers on stdin (the lower middle one for an even count).
@@ -152,24 +180,28 @@ median() { sort -n | awk '{ a[NR] = $1 } END { if (NR == 0) print "-"; else prin
 ratio() { awk -v a="$1" -v b="$2" 'BEGIN { if (b > 0 && a != "-") printf "%.2f", a / b; else print "-" }'; }
 
 echo
-echo "figure (median of $pairs each)          livemig     virsh   ratio"
+echo "figure (median of $pairs each)          livemig  resident     virsh  livemig/virsh  resident/virsh"
 for col in 1:"migration wall clock (ms)" 2:"libvirt job total time (ms)" 3:"libvirt downtime (ms)"; do
   n=${col%%:*} label=${col#*:}
-  l=$(cut -f"$n" "$WORK/livemig.tsv" | median); v=$(cut -f"$n" "$WORK/virsh.tsv" | median)
-  printf '%-38s %8s  %8s  %6s\n' "$label" "$l" "$v" "$(ratio "$l" "$v")"
+  l=$(cut -f"$n" "$WORK/livemig.tsv" | median); r=$(cut -f"$n" "$WORK/resident.tsv" | median)
+  v=$(cut -f"$n" "$WORK/virsh.tsv" | median)
+  printf '%-38s %8s  %8s  %8s  %13s  %14s\n' "$label" "$l" "$r" "$v" "$(ratio "$l" "$v")" "$(ratio "$r" "$v")"
 done
 list=$(awk '$1 == "list" { print $2 }' "$WORK/calls.tsv" | median)
 echo
-echo "call (median of $calls each, ms)          livemig  virsh list   ratio"
+echo "call (median of $calls each, ms)          livemig  resident  virsh list  livemig/list  resident/list"
 for c in hosts vms history; do
   l=$(awk -v c="$c" '$1 == c { print $2 }' "$WORK/calls.tsv" | median)
-  printf '%-38s %8s  %10s  %6s\n' "livemig $c" "$l" "$list" "$(ratio "$l" "$list")"
+  r=$(awk -v c="resident-$c" '$1 == c { print $2 }' "$WORK/calls.tsv" | median)
+  printf '%-38s %8s  %8s  %10s  %12s  %13s\n' "livemig $c" "$l" "$r" "$list" "$(ratio "$l" "$list")" "$(ratio "$r" "$list")"
 done
 
 echo
 echo "timeline of the livemig migrations (median ms per phase):"
-awk '{ print $1 }' "$WORK/phases.tsv" | awk '!seen[$1]++' | while read -r phase; do
-  printf '  %-16s %6s\n' "$phase" "$(awk -v p="$phase" '$1 == p { print $2 }' "$WORK/phases.tsv" | median)"
+echo "  phase             livemig  resident"
+awk '{ print $1 }' "$WORK/phases-livemig.tsv" "$WORK/phases-resident.tsv" | awk '!seen[$1]++' | while read -r phase; do
+  printf '  %-16s %8s  %8s\n' "$phase" "$(awk -v p="$phase" '$1 == p { print $2 }' "$WORK/phases-livemig.tsv" | median)" \
+    "$(awk -v p="$phase" '$1 == p { print $2 }' "$WORK/phases-resident.tsv" | median)"
 done
 
 pid=$(cat "$LAB_DIR/hosts/lab-a/agent.pid")

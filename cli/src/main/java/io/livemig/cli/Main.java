@@ -21,6 +21,7 @@ import io.livemig.orchestrator.history.HistoryException;
 import java.io.OutputStreamWriter;
 import java.io.PrintWriter;
 import java.nio.charset.Charset;
+import java.nio.file.Path;
 import java.util.List;
 import java.util.function.Supplier;
 import picocli.CommandLine;
@@ -57,7 +58,19 @@ public final class Main {
      */
     public static int execute(Supplier<? extends Hypervisor> hypervisor, AgentChannels channels, boolean terminal,
             ClientEnvironment environment, PrintWriter out, PrintWriter err, String... args) {
-        return commandLine(hypervisor, channels, terminal, environment, out, err, args).execute(args);
+        return commandLine(hypervisor, channels, terminal, environment, out, err, null, args).execute(args);
+    }
+
+    /**
+     * {@link #execute} for a command whose caller's working directory is not this process's (the
+     * resident client): the paths given as options and arguments are taken relative to
+     * {@code workingDirectory}.
+     */
+    public static int executeIn(Path workingDirectory, Supplier<? extends Hypervisor> hypervisor,
+            AgentChannels channels, boolean terminal, ClientEnvironment environment, PrintWriter out,
+            PrintWriter err, String... args) {
+        return commandLine(hypervisor, channels, terminal, environment, out, err, workingDirectory, args)
+                .execute(args);
     }
 
     /**
@@ -83,12 +96,13 @@ public final class Main {
      */
     public static CommandLine commandLine(Hypervisor hypervisor, AgentChannels channels, boolean terminal,
             ClientEnvironment environment, PrintWriter out, PrintWriter err) {
-        return commandLine(() -> hypervisor, channels, terminal, environment, out, err, (String[]) null);
+        return commandLine(() -> hypervisor, channels, terminal, environment, out, err, null, (String[]) null);
     }
 
     /** The hierarchy with the subcommands {@code args} need, or with all of them when {@code args} is null. */
     private static CommandLine commandLine(Supplier<? extends Hypervisor> hypervisor, AgentChannels channels,
-            boolean terminal, ClientEnvironment environment, PrintWriter out, PrintWriter err, String[] args) {
+            boolean terminal, ClientEnvironment environment, PrintWriter out, PrintWriter err, Path workingDirectory,
+            String[] args) {
         LivemigCommand root = new LivemigCommand(environment);
         channels.securedBy(root::security);
         CommandLine commandLine = new CommandLine(root, new CommandFactory(hypervisor, channels, terminal));
@@ -96,6 +110,10 @@ public final class Main {
         Subcommands.addTo(commandLine, args == null ? Subcommands.ALL
                 : Subcommands.neededBy(commandLine.getCommandSpec(), args));
         LivemigCommand.finish(commandLine);
+        if (workingDirectory != null) {
+            // After the subcommands are added: picocli registers a converter with those there are.
+            commandLine.registerConverter(Path.class, value -> workingDirectory.resolve(value));
+        }
         // The ranges the help shows come from the shared input rules, not from the annotations.
         commandLine.setResourceBundle(new OptionRanges());
         // Colour only on a terminal: AUTO also checks the terminal type and honours NO_COLOR;

@@ -367,16 +367,18 @@ class OrchestratorIT {
 
         // The new host measures the guest's dirty rate within seconds; until then the plan says it
         // estimated it. This checks the model, not QEMU's sampler: QEMU reads 128 pages of this
-        // guest per measurement, and about one reading in ten is off by a factor of 2 or more
-        // (2 MiB/s for this 8 MiB/s guest: one dirty page of 128). The plan is taken from a
-        // reading within 50 % of the guest's rate; the agent measures again every 5 s.
+        // guest per measurement, and its readings of an 8 MiB/s guest range from 2 to 14 MiB/s
+        // (docs/benchmarks/dirty-rate: 9 of 20 off by more than 25 %). A reading 50 % off moves
+        // the bytes the model predicts by 15 to 20 %, as much as the band below allows, so the
+        // plan is taken from a reading within 25 % of the guest's rate; the agent measures again
+        // every 5 s.
         JsonNode plan = null;
         long end = System.nanoTime() + Duration.ofSeconds(90).toNanos();
         while (System.nanoTime() < end) {
             plan = livemigJson(0, "migrate", PLANNED, "--to", "lab-c", "--plan", "--bandwidth", "32", "--json");
             JsonNode rate = input(plan, "dirty_rate");
             double mibps = rate.path("value").asDouble() / (1 << 20);
-            if (!rate.path("estimated").asBoolean(true) && mibps >= 4 && mibps <= 12) {
+            if (!rate.path("estimated").asBoolean(true) && mibps >= 6 && mibps <= 10) {
                 break;
             }
             Thread.sleep(2000); // the orchestrator's next poll of lab-b brings the next measurement
@@ -384,7 +386,7 @@ class OrchestratorIT {
         JsonNode advice = plan;
         assertFalse(input(advice, "dirty_rate").path("estimated").asBoolean(true), advice::toPrettyString);
         double measuredRate = input(advice, "dirty_rate").path("value").asDouble() / (1 << 20);
-        assertTrue(measuredRate >= 4 && measuredRate <= 12, "no reading within 50 % of 8 MiB/s in 90 s: "
+        assertTrue(measuredRate >= 6 && measuredRate <= 10, "no reading within 25 % of 8 MiB/s in 90 s: "
                 + advice.toPrettyString());
         assertFalse(input(advice, "non_zero_memory").path("estimated").asBoolean(true),
                 "not learned from the stop-and-copy migration: " + advice.toPrettyString());
@@ -402,6 +404,123 @@ class OrchestratorIT {
                 + measured + ": " + advice.toPrettyString());
         JsonNode history = livemigJson(0, "history", "--vm", PLANNED, "--json");
         assertEquals(2, history.path("migrations").size(), "the plan left a record: " + history.toPrettyString());
+    }
+
+    /**
+     * The resident client (LIVEMIG_RESIDENT=1): the first command starts its server, the next ones
+     * run in it and answer as a JVM of their own does: the same listing, a bad usage's one line and
+     * exit code, a path relative to the caller's directory; a migration's timeline starts at the
+     * launcher's start and accounts for its wall time; Ctrl-C aborts the migration it follows, which
+     * leaves the guest running intact on its source.
+     */
+    @Test
+    @Order(8)
+    void theResidentClientRunsTheCommandsAndCtrlCAbortsItsMigration(@org.junit.jupiter.api.io.TempDir Path tmp)
+            throws Exception {
+        Path dir = tmp.resolve("resident");
+        java.util.Map<String, String> env = java.util.Map.of("LIVEMIG_RESIDENT", "1", "LIVEMIG_RESIDENT_DIR",
+                dir.toString(), "LIVEMIG_RESIDENT_IDLE_S", "600");
+        Path state = dir.resolve("resident");
+        Path served = dir.resolve("resident.log");
+        try {
+            Lab.Result first = lab.exec(CALL, List.of(lab.livemig().toString(), "hosts", "--json"), env);
+            assertEquals(0, first.exitCode(), first::describe);
+            long end = System.nanoTime() + Duration.ofSeconds(60).toNanos();
+            while (!(Files.isReadable(state) && Files.size(state) > 0) && System.nanoTime() < end) {
+                Thread.sleep(200); // a process starting in the background: nothing to wait on but its file
+            }
+            assertTrue(Files.isReadable(state), "no resident client after 60 s: " + read(served));
+            assertEquals("rwx------", java.nio.file.attribute.PosixFilePermissions.toString(
+                    Files.getPosixFilePermissions(dir)));
+            assertEquals("rw-------", java.nio.file.attribute.PosixFilePermissions.toString(
+                    Files.getPosixFilePermissions(state)));
+
+            JsonNode own = livemigJson(0, "hosts", "--json");
+            JsonNode resident = json(lab.exec(CALL, List.of(lab.livemig().toString(), "hosts", "--json"), env), 0);
+            assertEquals(names(own), names(resident), resident::toPrettyString);
+            assertTrue(read(served).contains("exit 0 after ") && read(served).contains("livemig hosts --json"),
+                    "not run by the resident client: " + read(served));
+
+            Lab.Result bad = lab.exec(CALL, List.of(lab.livemig().toString(), "migrate"), env);
+            assertEquals(2, bad.exitCode(), bad::describe);
+            assertEquals(List.of("livemig migrate: Missing required parameter: 'VM' (see 'livemig migrate --help')"),
+                    bad.output().lines().toList(), bad::describe);
+            assertTrue(read(served).contains("exit 2 after ") && read(served).contains("livemig migrate\n"),
+                    read(served));
+
+            // The tests run in the repository's root: a path relative to it, not to the server's.
+            String relative = lab.root().toAbsolutePath().relativize(LAB_DIR.resolve("cluster.yaml")).toString();
+            Lab.Result vms = lab.exec(CALL, List.of(lab.livemig().toString(), "--cluster", relative, "vms"), env);
+            assertEquals(0, vms.exitCode(), vms::describe);
+            assertTrue(vms.output().contains(PLANNED), vms::describe);
+            assertTrue(read(served).contains("livemig --cluster " + relative + " vms"), read(served));
+
+            long started = System.nanoTime();
+            JsonNode moved = json(lab.exec(CALL, List.of(lab.livemig().toString(), "migrate", PLANNED, "--to", "lab-b",
+                    "--mode", "precopy", "--json"), env), 0);
+            Duration wall = Duration.ofNanos(System.nanoTime() - started);
+            assertEquals("succeeded", moved.path("status").asText(), moved.toPrettyString());
+            assertTimelineAccountsFor(wall, moved);
+            Lab.Result there = lab.awaitSuccess(Duration.ofSeconds(30), Duration.ofSeconds(2), "vm", "check", PLANNED);
+            assertTrue(there.ok() && there.output().contains("host=lab-b "), there::describe);
+
+            String reading = Lab.reading(there);
+            Path log = tmp.resolve("migrate.log");
+            Process cli = lab.startLivemig(log, env, "migrate", PLANNED, "--to", "lab-c", "--mode", "precopy",
+                    "--bandwidth", "8", "--json");
+            try {
+                awaitRunning(PLANNED, Duration.ofSeconds(60));
+                Runtime.getRuntime().exec(new String[] {"kill", "-INT", String.valueOf(cli.pid())}).waitFor();
+                assertTrue(cli.waitFor(90, TimeUnit.SECONDS), () -> "livemig did not end after SIGINT: " + read(log));
+            } finally {
+                cli.destroyForcibly();
+            }
+            String out = read(log);
+            assertEquals(1, cli.exitValue(), "exit code of an aborted migration: " + out);
+            JsonNode aborted = JSON.readTree(out.substring(out.indexOf('{'), out.lastIndexOf('}') + 1));
+            assertEquals("aborted", aborted.path("status").asText(), aborted.toPrettyString());
+            Lab.Result since = lab.awaitSuccess(Duration.ofSeconds(30), Duration.ofSeconds(2), "vm", "check", PLANNED,
+                    "--since", reading);
+            assertTrue(since.ok() && since.output().contains("host=lab-b ") && since.output().contains("progress=yes"),
+                    since::describe);
+        } finally {
+            stopResident(state);
+        }
+    }
+
+    private static Set<String> names(JsonNode hosts) {
+        Set<String> names = new HashSet<>();
+        hosts.path("hosts").forEach(h -> names.add(h.path("name").asText()));
+        return names;
+    }
+
+    /** Waits until the orchestrator's history has the VM's latest migration running. */
+    private static void awaitRunning(String vm, Duration within) throws InterruptedException {
+        long end = System.nanoTime() + within.toNanos();
+        String state = "";
+        while (System.nanoTime() < end) {
+            JsonNode history = livemigJson(0, "history", "--vm", vm, "--json");
+            JsonNode latest = history.path("migrations").path(0);
+            state = latest.path("state").asText();
+            if (state.equals("running") && !latest.path("agent_migration_id").asText().isEmpty()) {
+                return;
+            }
+            Thread.sleep(300); // the history changes on the orchestrator's side: poll it, bounded
+        }
+        throw new AssertionError("the migration of " + vm + " is not running after " + within + ": " + state);
+    }
+
+    /** Ends the resident client that {@code state} names, and waits for it to be gone. */
+    private static void stopResident(Path state) throws Exception {
+        if (!Files.isReadable(state)) {
+            return;
+        }
+        String[] fields = Files.readString(state).trim().split(" ");
+        java.util.Optional<ProcessHandle> server = ProcessHandle.of(Long.parseLong(fields[2]));
+        if (server.isPresent()) {
+            server.get().destroy();
+            server.get().onExit().get(30, TimeUnit.SECONDS);
+        }
     }
 
     private static JsonNode input(JsonNode plan, String name) {

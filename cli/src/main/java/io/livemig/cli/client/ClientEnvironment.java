@@ -26,4 +26,9 @@ public record ClientEnvironment(Map<String, String> env, List<Path> clientFiles,
     public static ClientEnvironment system() {
         return new ClientEnvironment(System.getenv(), ClientTarget.CLIENT_FILES, CALL_DEADLINE);
     }
+
+    /** {@link #system()} with another process's environment variables (the resident client's caller). */
+    public static ClientEnvironment of(Map<String, String> env) {
+        return new ClientEnvironment(env, ClientTarget.CLIENT_FILES, CALL_DEADLINE);
+    }
 }

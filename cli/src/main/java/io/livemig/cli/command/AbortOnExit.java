@@ -15,6 +15,7 @@ final class AbortOnExit implements AutoCloseable {
     /** How long an exit may wait for libvirt to cancel; cancelling normally takes well under a second. */
     private static final Duration GRACE = Duration.ofSeconds(30);
 
+    private final SignalHooks signals = SignalHooks.current();
     private final Thread hook;
     private final CountDownLatch finished = new CountDownLatch(1);
 
@@ -31,7 +32,7 @@ final class AbortOnExit implements AutoCloseable {
 
     static AbortOnExit install(Thread migrating) {
         AbortOnExit abort = new AbortOnExit(migrating);
-        Runtime.getRuntime().addShutdownHook(abort.hook);
+        abort.signals.add(abort.hook);
         return abort;
     }
 
@@ -39,7 +40,7 @@ final class AbortOnExit implements AutoCloseable {
     public void close() {
         finished.countDown();
         try {
-            Runtime.getRuntime().removeShutdownHook(hook);
+            signals.remove(hook);
         } catch (IllegalStateException e) {
             // The JVM is already shutting down and the hook is running: it sees the latch.
         }

@@ -20,6 +20,7 @@ final class AbortOnSignal implements AutoCloseable {
     /** How long an interrupted command may take to start its migration, see it end and print the result. */
     private static final Duration GRACE = Duration.ofSeconds(60);
 
+    private final SignalHooks signals = SignalHooks.current();
     private final Thread hook;
     private final CountDownLatch armed = new CountDownLatch(1);
     private final CountDownLatch done = new CountDownLatch(1);
@@ -29,7 +30,7 @@ final class AbortOnSignal implements AutoCloseable {
 
     AbortOnSignal() {
         hook = new Thread(this::onSignal, "livemig-abort");
-        Runtime.getRuntime().addShutdownHook(hook);
+        signals.add(hook);
     }
 
     private void onSignal() {
@@ -42,7 +43,7 @@ final class AbortOnSignal implements AutoCloseable {
                 }
             }
             if (done.await(GRACE.toMillis(), TimeUnit.MILLISECONDS) && finished) {
-                Runtime.getRuntime().halt(exitCode); // the result is printed and flushed
+                signals.exitAfterInterrupt(exitCode); // the result is printed and flushed
             }
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
@@ -68,7 +69,7 @@ final class AbortOnSignal implements AutoCloseable {
         armed.countDown(); // a command leaving without a start or a result: the hook waits no longer
         done.countDown();
         try {
-            Runtime.getRuntime().removeShutdownHook(hook);
+            signals.remove(hook);
         } catch (IllegalStateException e) {
             // shutting down already: the hook runs, and exits once the command has finished
         }

@@ -20,6 +20,17 @@ public final class Timelines {
     private Timelines() {
     }
 
+    /** The process whose start a command's timeline begins at; 0: this one. */
+    private static volatile long callerPid;
+
+    /**
+     * Makes {@link #sinceProcessStartMs} count from the start of process {@code pid} (0: this
+     * process): the launcher of a command that the resident client runs.
+     */
+    public static void startedBy(long pid) {
+        callerPid = pid;
+    }
+
     /**
      * Milliseconds since this process started (the launcher script, which execs the JVM, and the
      * JVM's start included); 0 when the system does not say. On Linux from the process's start
@@ -27,8 +38,10 @@ public final class Timelines {
      * goes through the boot time, which /proc gives in whole seconds, and is up to a second off.
      */
     public static long sinceProcessStartMs() {
+        long pid = callerPid;
         try {
-            return sinceStartMs(Files.readString(Path.of("/proc/self/stat")), Files.readString(Path.of("/proc/uptime")));
+            return sinceStartMs(Files.readString(Path.of("/proc", pid > 0 ? Long.toString(pid) : "self", "stat")),
+                    Files.readString(Path.of("/proc/uptime")));
         } catch (IOException | RuntimeException e) {
             Optional<Instant> start = ProcessHandle.current().info().startInstant();
             return start.map(s -> Math.max(0, Duration.between(s, Instant.now()).toMillis())).orElse(0L);

@@ -150,6 +150,11 @@ public final class Lab {
 
     /** Starts {@code livemig args...} without waiting; its output goes to {@code log}. */
     public Process startLivemig(Path log, String... args) throws IOException {
+        return startLivemig(log, java.util.Map.of(), args);
+    }
+
+    /** As {@link #startLivemig(Path, String...)}, with {@code env} added to the environment. */
+    public Process startLivemig(Path log, java.util.Map<String, String> env, String... args) throws IOException {
         List<String> command = new ArrayList<>();
         // With SIGINT at its default, as in a person's terminal: a process started in the
         // background of a non-interactive shell (CI runners, nohup) inherits SIGINT ignored, every
@@ -158,7 +163,9 @@ public final class Lab {
         command.addAll(List.of("env", "--default-signal=INT"));
         command.add(livemig().toString());
         command.addAll(List.of(args));
-        return new ProcessBuilder(command).directory(root.toFile()).redirectErrorStream(true)
+        ProcessBuilder builder = new ProcessBuilder(command);
+        builder.environment().putAll(env);
+        return builder.directory(root.toFile()).redirectErrorStream(true)
                 .redirectOutput(log.toFile()).redirectInput(ProcessBuilder.Redirect.from(new File("/dev/null"))).start();
     }
 
