@@ -44,6 +44,7 @@ import io.livemig.proto.agent.v1.Vm;
 import io.livemig.proto.agent.v1.VmState;
 import java.time.Duration;
 import java.util.Locale;
+import java.util.Optional;
 
 /** The gRPC face of {@link HostAgent}: converts messages, maps {@link AgentException} codes to statuses. */
 final class AgentGrpcService extends AgentServiceGrpc.AgentServiceImplBase {
@@ -129,9 +130,14 @@ final class AgentGrpcService extends AgentServiceGrpc.AgentServiceImplBase {
     @Override
     public void prepareIncoming(PrepareIncomingRequest r, StreamObserver<PrepareIncomingResponse> observer) {
         unary(observer, () -> {
+            // An out-of-range reading (an unsigned value past Long.MAX_VALUE) is dropped, not refused.
+            Optional<IncomingRequest.DirtyRateReading> reading = r.hasDirtyRateBytesPerS()
+                    && r.getDirtyRateBytesPerS() >= 0 && r.getDirtyRateAgeMs() >= 0
+                    ? Optional.of(new IncomingRequest.DirtyRateReading(r.getDirtyRateBytesPerS(), r.getDirtyRateAgeMs()))
+                    : Optional.empty();
             Incoming in = agent.prepareIncoming(new IncomingRequest(r.getVmName(), r.getVmUuid(), r.getDomainXml(),
                     r.getMemoryBytes(), r.getSourceHost(), r.getSourceNetworksMap(), r.getSourceStorageMap(),
-                    r.getDiskSizesMap()));
+                    r.getDiskSizesMap(), reading));
             return toProto(in);
         });
     }

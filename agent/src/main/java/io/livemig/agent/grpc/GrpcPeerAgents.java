@@ -40,11 +40,13 @@ public final class GrpcPeerAgents implements PeerAgents, AutoCloseable {
     @Override
     public Incoming prepareIncoming(String agentAddress, IncomingRequest r) throws AgentException {
         try {
-            return AgentGrpcService.fromProto(stub(agentAddress).prepareIncoming(PrepareIncomingRequest.newBuilder()
+            PrepareIncomingRequest.Builder request = PrepareIncomingRequest.newBuilder()
                     .setVmName(r.vmName()).setVmUuid(r.vmUuid()).setDomainXml(r.domainXml())
                     .setMemoryBytes(r.memoryBytes()).setSourceHost(r.sourceHost())
                     .putAllSourceNetworks(r.sourceNetworks()).putAllSourceStorage(r.sourceStorage())
-                    .putAllDiskSizes(r.diskSizes()).build()));
+                    .putAllDiskSizes(r.diskSizes());
+            r.dirtyRate().ifPresent(d -> request.setDirtyRateBytesPerS(d.bytesPerS()).setDirtyRateAgeMs(d.ageMs()));
+            return AgentGrpcService.fromProto(stub(agentAddress).prepareIncoming(request.build()));
         } catch (StatusRuntimeException e) {
             throw fromStatus(agentAddress, e);
         }

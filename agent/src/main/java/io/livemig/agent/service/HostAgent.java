@@ -82,7 +82,9 @@ public final class HostAgent implements AutoCloseable {
      * QEMU starts here (log files, copied disks), and reserves its memory.
      */
     public Incoming prepareIncoming(IncomingRequest r) throws AgentException {
-        return incoming.prepareIncoming(r);
+        Incoming prepared = incoming.prepareIncoming(r);
+        r.dirtyRate().ifPresent(d -> sampling.arriving(r.vmName(), r.vmUuid(), d));
+        return prepared;
     }
 
     /** Returns whether the migration's VM had died here and its leftover definition was removed. */

@@ -15,6 +15,7 @@ import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.OptionalLong;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
@@ -154,6 +155,37 @@ final class HostSampling {
         return r == null || !sameInstance(r.uuid(), vm)
                 || clockNanos.getAsLong() - r.startedNanos() > READING_MAX_AGE.toNanos()
                 ? OptionalLong.empty() : OptionalLong.of(r.bytesPerS());
+    }
+
+    /**
+     * The reading {@link #dirtyRate} answers with, and how long ago its measurement started, for
+     * the target of a migration of the VM; empty without one.
+     */
+    Optional<IncomingRequest.DirtyRateReading> reading(VmInfo vm) {
+        Reading r = dirtyRateReadings.get(vm.name());
+        if (dirtyRate(vm).isEmpty() || r == null) {
+            return Optional.empty();
+        }
+        long ageMs = TimeUnit.NANOSECONDS.toMillis(Math.max(0, clockNanos.getAsLong() - r.startedNanos()));
+        return Optional.of(new IncomingRequest.DirtyRateReading(r.bytesPerS(), ageMs));
+    }
+
+    /**
+     * A VM about to arrive here brings its source's reading: this host answers with it once the VM
+     * runs here, as if it had measured it itself, and measures the VM no sooner than
+     * {@link #DIRTY_RATE_INTERVAL} after that measurement started. Without this, the first poll
+     * after the arrival measures the VM at once, and a migration of it in the next second (the VM
+     * moved back, or on) waits for that measurement to end, or measures it on the spot for AUTO.
+     */
+    void arriving(String vmName, String uuid, IncomingRequest.DirtyRateReading reading) {
+        long started = clockNanos.getAsLong() - TimeUnit.MILLISECONDS.toNanos(reading.ageMs());
+        dirtyRateLock.lock(); // as every change of the measurement plan
+        try {
+            dirtyRateReadings.put(vmName, new Reading(uuid, reading.bytesPerS(), started));
+            dirtyRateCalcs.put(vmName, new Calc(uuid, started));
+        } finally {
+            dirtyRateLock.unlock();
+        }
     }
 
     private static boolean sameInstance(String uuid, VmInfo vm) {

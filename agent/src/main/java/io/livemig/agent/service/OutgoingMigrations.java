@@ -114,7 +114,7 @@ final class OutgoingMigrations implements AutoCloseable {
             String xml = hv(() -> hypervisor.domainXml(localUri, vmName, true));
             timeline.next(Phases.TARGET_PREPARE);
             incoming = peers.prepareIncoming(targetAgent, new IncomingRequest(vmName, vm.uuid(), xml, vm.memoryBytes(),
-                    self.name(), self.networks(), self.storage(), bindings.diskSizes(xml)));
+                    self.name(), self.networks(), self.storage(), bindings.diskSizes(xml), sampling.reading(vm)));
             PolicySettings settings = PolicyInputs.settings(options, self.linkMiBps());
             LaunchPlan launch = launchPlan(options, settings, incoming);
             MigrationSpec spec = new MigrationSpec(vmName, localUri, incoming.libvirtUri(), incoming.migrateUri(),

@@ -378,6 +378,39 @@ class AgentGrpcServiceTest {
                 phases.get(4).getDurationMs(), "job_setup is libvirt's setup time: " + last.getResult());
     }
 
+    /**
+     * A VM arrives with its source's dirty-rate reading: the target lists it with that reading and
+     * does not start measuring the VM at once, so that a migration of it right after its arrival
+     * neither waits for a measurement nor makes one. Without a reading, the target measures it.
+     */
+    @Test
+    void aVmArrivesWithTheSourcesDirtyRateReading() {
+        hvA.measuredDirtyRates.put("lm", 8 * MIB);
+        // AUTO measures on the spot when no poll has: lab-a then holds a reading of this instance.
+        StartMigrationResponse started = a.startMigration(request("lm", MigrationMode.MIGRATION_MODE_AUTO));
+        assertEquals(MigrationStatus.MIGRATION_STATUS_SUCCEEDED,
+                watch(started.getMigrationId()).getResult().getStatus());
+        String xml = hvA.vms.get("lm").xml().replace("lmbr-a", "lmbr-b");
+        hvB.vms.put("lm", new FakeHypervisor.FakeVm(new VmInfo("lm", "uuid-lm", DomainState.RUNNING, 256 * MIB, 1), xml));
+
+        Vm arrived = b.listVms(ListVmsRequest.getDefaultInstance()).getVms(0);
+        assertEquals(8 * MIB, arrived.getDirtyRateBytesPerS(), arrived.toString());
+        assertEquals(List.of(), hvB.dirtyRateStarts, "lab-b measured the VM right after it arrived");
+    }
+
+    @Test
+    void aVmArrivingWithoutAReadingIsMeasuredAtTheTargetsFirstListing() {
+        StartMigrationResponse started = a.startMigration(request("lm", MigrationMode.MIGRATION_MODE_PRECOPY));
+        assertEquals(MigrationStatus.MIGRATION_STATUS_SUCCEEDED,
+                watch(started.getMigrationId()).getResult().getStatus());
+        String xml = hvA.vms.get("lm").xml().replace("lmbr-a", "lmbr-b");
+        hvB.vms.put("lm", new FakeHypervisor.FakeVm(new VmInfo("lm", "uuid-lm", DomainState.RUNNING, 256 * MIB, 1), xml));
+
+        Vm arrived = b.listVms(ListVmsRequest.getDefaultInstance()).getVms(0);
+        assertEquals(0, arrived.getDirtyRateBytesPerS(), arrived.toString());
+        assertEquals(List.of("lm"), hvB.dirtyRateStarts);
+    }
+
     /** The warm-up a daemon runs at start plans its sample, and reserves, defines and starts nothing. */
     @Test
     void theWarmUpPlansTheSampleAndTouchesNothing() throws Exception {

@@ -240,8 +240,17 @@ public final class FakeHypervisor implements Hypervisor {
     /** What QEMU's last dirty-rate measurement of each VM found, bytes/s; none by default. */
     final Map<String, Long> measuredDirtyRates = new java.util.concurrent.ConcurrentHashMap<>();
 
+    /** The VMs a new dirty-rate measurement was started for, in order. */
+    final List<String> dirtyRateStarts = new java.util.concurrent.CopyOnWriteArrayList<>();
+
     @Override
     public Map<String, Long> dirtyRates(String hostUri, List<String> vmNames) {
+        dirtyRateStarts.addAll(vmNames);
+        return lastDirtyRates(hostUri, vmNames);
+    }
+
+    @Override
+    public Map<String, Long> lastDirtyRates(String hostUri, List<String> vmNames) {
         Map<String, Long> rates = new java.util.HashMap<>();
         vmNames.forEach(n -> {
             Long r = measuredDirtyRates.get(n);
