@@ -166,7 +166,9 @@ public final class Preflight {
         long d = Math.max(0, facts.dirtyRateBytesPerS());
         if (d > 0) {
             dirty = Figure.measured(d);
-            inputs.add(new Input("dirty_rate", d, "bytes/s", false, "measured on " + facts.source()));
+            // A VM that arrived lately is listed with the reading its previous host handed over.
+            inputs.add(new Input("dirty_rate", d, "bytes/s", false, "from " + facts.source() + "'s agent (QEMU's page "
+                    + "sampling; a VM that arrived there less than 30 s ago brings its previous host's reading)"));
         } else {
             dirty = Figure.estimated(0);
             inputs.add(new Input("dirty_rate", 0, "bytes/s", true,
