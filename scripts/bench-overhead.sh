@@ -23,7 +23,8 @@
 # JVM each, and through the resident client) and `virsh list`, interleaved; then the agent of lab-a: resident memory, and CPU used while idle
 # (no migration) over S seconds, as a share of one core.
 #
-# Prints every run, then medians and ratios (livemig / virsh, resident / virsh). The lab must be built (mvn package);
+# Prints every run (for livemig's, the phases besides libvirt's job and cleanup that took 100 ms
+# or more), then medians and ratios (livemig / virsh, resident / virsh). The lab must be built (mvn package);
 # it is brought up with 2 hosts if it is not. Bounded: each migration 5 min, each call 1 min.
 # Exit 0 when every migration succeeded and every check passed, 1 otherwise, 2 on bad usage.
 set -euo pipefail
@@ -113,9 +114,16 @@ run_livemig() { # from to [resident]: a JVM per command, or the resident client'
   total=$(json_num total_ms <<<"$out"); down=$(json_num downtime_ms <<<"$out")
   printf '%s\t%s\t%s\n' $((t1 - t0)) "$total" "$down" >>"$WORK/$side.tsv"
   # One line per phase: name, duration.
-  awk '/"name" :/ { gsub(/[",]/, "", $3); n = $3 } /"duration_ms" :/ { gsub(/,/, "", $3); print n "\t" $3 }' \
-    <<<"$out" >>"$WORK/phases-$side.tsv"
-  printf '  %-8s %s -> %s  wall %6d ms  job %6s ms  downtime %5s ms\n' "$side" "$1" "$2" $((t1 - t0)) "$total" "$down"
+  local phases
+  phases=$(awk '/"name" :/ { gsub(/[",]/, "", $3); n = $3 } /"duration_ms" :/ { gsub(/,/, "", $3); print n "\t" $3 }' \
+    <<<"$out")
+  printf '%s\n' "$phases" >>"$WORK/phases-$side.tsv"
+  # The phases besides libvirt's job and cleanup that took 100 ms or more.
+  local slow
+  slow=$(awk '$2 >= 100 && $1 != "job" && $1 != "source_cleanup" { printf "%s%s %s ms", sep, $1, $2; sep = ", " }' \
+    <<<"$phases")
+  printf '  %-8s %s -> %s  wall %6d ms  job %6s ms  downtime %5s ms%s\n' "$side" "$1" "$2" $((t1 - t0)) "$total" \
+    "$down" "${slow:+  (over 100 ms: $slow)}"
 }
 run_resident() { run_livemig "$1" "$2" resident; }
 
