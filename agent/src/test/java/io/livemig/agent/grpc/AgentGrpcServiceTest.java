@@ -411,6 +411,53 @@ class AgentGrpcServiceTest {
         assertEquals(List.of("lm"), hvB.dirtyRateStarts);
     }
 
+    /**
+     * A measurement of the VM under way, and no reading a migration may start from: the migration
+     * waits for the measurement to run out (about 1.5 s) and starts from what it found.
+     */
+    @Test
+    void aMigrationWithoutAReadingWaitsForTheMeasurementUnderWay() {
+        hvA.measuredDirtyRates.put("lm", 8 * MIB);
+        a.listVms(ListVmsRequest.getDefaultInstance()); // the first listing starts measuring the guest
+        assertEquals(List.of("lm"), hvA.dirtyRateStarts);
+        MigrationProgress last = watch(a.startMigration(request("lm", MigrationMode.MIGRATION_MODE_PRECOPY))
+                .getMigrationId());
+        assertEquals(MigrationStatus.MIGRATION_STATUS_SUCCEEDED, last.getResult().getStatus(), last.toString());
+        assertTrue(phase(last, "dirty_rate_wait") >= 1000, last.getResult().getPhasesList().toString());
+    }
+
+    /**
+     * A VM that has a reading a migration may start from (here the one its source handed over a
+     * moment ago, whose measurement this host counts as under way): the migration starts at once,
+     * without waiting for that measurement to run out.
+     */
+    @Test
+    void aMigrationFromARecentReadingDoesNotWaitForAMeasurementUnderWay() {
+        String xml = hvA.vms.get("lm").xml().replace("lmbr-a", "lmbr-b");
+        b.prepareIncoming(prepare("lm", xml, 256 * MIB, "lab-a").toBuilder().setVmUuid("uuid-lm")
+                .setDirtyRateBytesPerS(8 * MIB).setDirtyRateAgeMs(0).build());
+        hvB.vms.put("lm", new FakeHypervisor.FakeVm(new VmInfo("lm", "uuid-lm", DomainState.RUNNING, 256 * MIB, 1), xml));
+        hvA.vms.remove("lm");
+        StartMigrationResponse started = b.startMigration(StartMigrationRequest.newBuilder().setVmName("lm")
+                .setTargetAgent("lab-a:7070").setOptions(MigrationOptions.newBuilder()
+                        .setMode(MigrationMode.MIGRATION_MODE_PRECOPY)).build());
+        Iterator<MigrationProgress> it = b.watchMigration(MigrationRef.newBuilder()
+                .setMigrationId(started.getMigrationId()).build());
+        MigrationProgress last = null;
+        while (it.hasNext()) {
+            last = it.next();
+        }
+        assertEquals(MigrationStatus.MIGRATION_STATUS_SUCCEEDED, last.getResult().getStatus(), last.toString());
+        assertTrue(phase(last, "dirty_rate_wait") < 1000, last.getResult().getPhasesList().toString());
+        assertEquals(List.of(), hvB.dirtyRateStarts, "lab-b measured the VM");
+    }
+
+    private static long phase(MigrationProgress progress, String name) {
+        return progress.getResult().getPhasesList().stream().filter(p -> p.getName().equals(name))
+                .mapToLong(io.livemig.proto.agent.v1.Phase::getDurationMs).findFirst()
+                .orElseThrow(() -> new AssertionError("no phase " + name + ": " + progress));
+    }
+
     /** The warm-up a daemon runs at start plans its sample, and reserves, defines and starts nothing. */
     @Test
     void theWarmUpPlansTheSampleAndTouchesNothing() throws Exception {
