@@ -118,7 +118,7 @@ final class Dispatcher implements AutoCloseable {
         timeline.next(Phases.PLACEMENT);
         // The VM and target names were checked where the request came in (the gRPC edge); a
         // refusal here still comes before any record is written.
-        VmView vm = hosts.findVm(vmName);
+        VmView vm = located(vmName, target);
         synchronized (lock) {
             Resolved resolved = resolve(vm, target, why);
             TargetChoice decision = resolved.decision();
@@ -158,10 +158,23 @@ final class Dispatcher implements AutoCloseable {
      * choice stays).
      */
     Resolved resolve(String vmName, String target) throws OrchestratorException {
-        VmView vm = hosts.findVm(vmName);
+        VmView vm = located(vmName, target);
         synchronized (lock) {
             return resolve(vm, target, null);
         }
+    }
+
+    /**
+     * Where the VM runs. The view is up to a poll old: when it has the VM on the requested target
+     * already, every host is asked again first, since another tool (virsh) may have moved it since.
+     */
+    private VmView located(String vmName, String target) throws OrchestratorException {
+        VmView vm = hosts.findVm(vmName);
+        if (target != null && target.equals(vm.host())) {
+            hosts.pollAll();
+            vm = hosts.findVm(vmName);
+        }
+        return vm;
     }
 
     /** Under the lock. */

@@ -83,6 +83,17 @@ public final class FakeAgents implements Agents {
         return this;
     }
 
+    /** Moves a running VM to {@code host} as a tool other than livemig would: nobody is told. */
+    public FakeAgents movedOutside(String vm, String host) {
+        for (List<GuestVm> list : vms.values()) {
+            list.stream().filter(v -> v.name().equals(vm)).findFirst().ifPresent(v -> {
+                list.remove(v);
+                vms.get(host).add(v);
+            });
+        }
+        return this;
+    }
+
     public Optional<String> whereIs(String vm) {
         return vms.entrySet().stream().filter(e -> e.getValue().stream().anyMatch(v -> v.name().equals(vm)))
                 .map(Map.Entry::getKey).findFirst();

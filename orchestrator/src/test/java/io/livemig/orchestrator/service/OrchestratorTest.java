@@ -101,6 +101,22 @@ class OrchestratorTest {
         assertEquals("c", agents.migration("web1").target());
     }
 
+    /**
+     * A VM moved by another tool since the last poll (virsh): a request to move it to the host it
+     * was last seen on is not refused from that stale view; the orchestrator looks again and moves
+     * it from where it runs now.
+     */
+    @Test
+    void aVmMovedOutsideLivemigSinceTheLastPollIsLookedForAgainBeforeARefusal() throws Exception {
+        agents.movedOutside("web1", "b");
+        Orchestrator.Queued q = orchestrator.migrate("web1", "a", AUTO, "user");
+        assertEquals("b", q.record().source());
+        assertEquals("a", q.record().target());
+        OrchestratorException e = assertThrows(OrchestratorException.class,
+                () -> orchestrator.migrate("cache1", "b", AUTO, "user"));
+        assertEquals("VM 'cache1' already runs on b", e.getMessage());
+    }
+
     @Test
     void aSucceededMigrationIsRecordedWithTheAgentsFigures() throws Exception {
         String id = orchestrator.migrate("web1", "b", AUTO, "user").record().id();
