@@ -24,7 +24,8 @@
 # (no migration) over S seconds, as a share of one core.
 #
 # Prints every run (for livemig's, the phases besides libvirt's job and cleanup that took 100 ms
-# or more), then medians and ratios (livemig / virsh, resident / virsh). The lab must be built (mvn package);
+# or more), then medians and ratios (livemig / virsh, resident / virsh), the time outside libvirt's
+# job among them (each migration's wall clock less its job time). The lab must be built (mvn package);
 # it is brought up with 2 hosts if it is not. Bounded: each migration 5 min, each call 1 min.
 # Exit 0 when every migration succeeded and every check passed, 1 otherwise, 2 on bad usage.
 set -euo pipefail
@@ -195,6 +196,11 @@ for col in 1:"migration wall clock (ms)" 2:"libvirt job total time (ms)" 3:"libv
   v=$(cut -f"$n" "$WORK/virsh.tsv" | median)
   printf '%-38s %8s  %8s  %8s  %13s  %14s\n' "$label" "$l" "$r" "$v" "$(ratio "$l" "$v")" "$(ratio "$r" "$v")"
 done
+# What each side spends outside libvirt's job: every migration's wall clock less its job total time.
+outside() { awk -F'\t' '{ print $1 - $2 }' "$WORK/$1.tsv" | median; }
+l=$(outside livemig); r=$(outside resident); v=$(outside virsh)
+printf '%-38s %8s  %8s  %8s  %13s  %14s\n' "wall clock less the job (ms)" "$l" "$r" "$v" "$(ratio "$l" "$v")" \
+  "$(ratio "$r" "$v")"
 list=$(awk '$1 == "list" { print $2 }' "$WORK/calls.tsv" | median)
 echo
 echo "call (median of $calls each, ms)          livemig  resident  virsh list  livemig/list  resident/list"
