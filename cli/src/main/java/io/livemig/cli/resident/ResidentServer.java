@@ -179,7 +179,8 @@ public final class ResidentServer {
             PrintWriter err = new PrintWriter(new OutputStreamWriter(commandErr, charset), true);
             try {
                 code = runner.run(request, out, err);
-            } catch (Exception | Error e) {
+            } catch (Exception e) {
+                // Main answers every failure with its exit code: this is a bug, said on one line.
                 err.println("livemig: internal error: " + e);
                 code = 1;
             }
