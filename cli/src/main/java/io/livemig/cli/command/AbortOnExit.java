@@ -9,6 +9,7 @@ import java.util.concurrent.TimeUnit;
  * makes the hypervisor abort the migration job, and holds the exit until the migration call has
  * returned. In a direct migration this process drives both hosts: dying mid-way can leave the
  * paused incoming QEMU behind on the destination, while an aborted job is cleaned up by libvirt.
+ * In the resident client the launcher's signal does the same ({@link SignalHooks}).
  */
 final class AbortOnExit implements AutoCloseable {
 

@@ -13,7 +13,9 @@ import java.util.concurrent.TimeUnit;
  * end, prints its result as usual and reports its exit code with {@link #finished}; the hook ends
  * the process with that code (1 for an aborted migration, as documented), not with the 130 of a
  * JVM stopped by SIGINT. A command that leaves without a result (its start failed), or does not
- * get that far within {@link #GRACE}, lets the JVM exit as the signal says.
+ * get that far within {@link #GRACE}, lets the JVM exit as the signal says. In the resident client
+ * the hook runs when the launcher passes the signal on ({@link SignalHooks}), and the command
+ * returns its exit code as usual.
  */
 final class AbortOnSignal implements AutoCloseable {
 
