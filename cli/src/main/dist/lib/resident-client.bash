@@ -30,18 +30,18 @@ start_server() {
 # Runs the command in the server, and exits with its code; returns 254 when no server would take
 # it (none, another build, refused), 253 when the server runs another command.
 in_server() {
-  local port token reply kind n chunk names name count=0 terminal=0
+  local port token reply kind n chunk name names terminal=0
   [ -r "$state" ] || return 254
   read -r port token _ <"$state" 2>/dev/null || return 254
   case $port in '' | *[!0-9]*) return 254 ;; esac
   # (braces: a redirection on exec itself would stay for the whole script)
   { exec 3<>"/dev/tcp/127.0.0.1/$port"; } 2>/dev/null || return 254
   if [ -t 0 ] && [ -t 1 ]; then terminal=1; fi
-  names=$(compgen -e)
-  for name in $names; do count=$((count + 1)); done
+  # shellcheck disable=SC2207 # variable names have no spaces
+  names=($(compgen -e))
   {
-    printf '%s\0' livemig-resident/1 "$token" "$stamp" "$PWD" "$terminal" "$$" "$#" "$@" "$count"
-    for name in $names; do printf '%s=%s\0' "$name" "${!name}"; done
+    printf '%s\0' livemig-resident/1 "$token" "$stamp" "$PWD" "$terminal" "$$" "$#" "$@" "${#names[@]}"
+    for name in "${names[@]}"; do printf '%s=%s\0' "$name" "${!name}"; done
   } >&3 2>/dev/null || { exec 3>&-; return 254; }
   IFS= read -r reply <&3
   case $reply in

@@ -387,11 +387,7 @@ class AgentGrpcServiceTest {
     void aVmArrivesWithTheSourcesDirtyRateReading() {
         hvA.measuredDirtyRates.put("lm", 8 * MIB);
         // AUTO measures on the spot when no poll has: lab-a then holds a reading of this instance.
-        StartMigrationResponse started = a.startMigration(request("lm", MigrationMode.MIGRATION_MODE_AUTO));
-        assertEquals(MigrationStatus.MIGRATION_STATUS_SUCCEEDED,
-                watch(started.getMigrationId()).getResult().getStatus());
-        String xml = hvA.vms.get("lm").xml().replace("lmbr-a", "lmbr-b");
-        hvB.vms.put("lm", new FakeHypervisor.FakeVm(new VmInfo("lm", "uuid-lm", DomainState.RUNNING, 256 * MIB, 1), xml));
+        migrateToLabB(MigrationMode.MIGRATION_MODE_AUTO);
 
         Vm arrived = b.listVms(ListVmsRequest.getDefaultInstance()).getVms(0);
         assertEquals(8 * MIB, arrived.getDirtyRateBytesPerS(), arrived.toString());
@@ -400,11 +396,7 @@ class AgentGrpcServiceTest {
 
     @Test
     void aVmArrivingWithoutAReadingIsMeasuredAtTheTargetsFirstListing() {
-        StartMigrationResponse started = a.startMigration(request("lm", MigrationMode.MIGRATION_MODE_PRECOPY));
-        assertEquals(MigrationStatus.MIGRATION_STATUS_SUCCEEDED,
-                watch(started.getMigrationId()).getResult().getStatus());
-        String xml = hvA.vms.get("lm").xml().replace("lmbr-a", "lmbr-b");
-        hvB.vms.put("lm", new FakeHypervisor.FakeVm(new VmInfo("lm", "uuid-lm", DomainState.RUNNING, 256 * MIB, 1), xml));
+        migrateToLabB(MigrationMode.MIGRATION_MODE_PRECOPY);
 
         Vm arrived = b.listVms(ListVmsRequest.getDefaultInstance()).getVms(0);
         assertEquals(0, arrived.getDirtyRateBytesPerS(), arrived.toString());
@@ -436,20 +428,27 @@ class AgentGrpcServiceTest {
         String xml = hvA.vms.get("lm").xml().replace("lmbr-a", "lmbr-b");
         b.prepareIncoming(prepare("lm", xml, 256 * MIB, "lab-a").toBuilder().setVmUuid("uuid-lm")
                 .setDirtyRateBytesPerS(8 * MIB).setDirtyRateAgeMs(0).build());
-        hvB.vms.put("lm", new FakeHypervisor.FakeVm(new VmInfo("lm", "uuid-lm", DomainState.RUNNING, 256 * MIB, 1), xml));
+        runsOnLabB(xml);
         hvA.vms.remove("lm");
         StartMigrationResponse started = b.startMigration(StartMigrationRequest.newBuilder().setVmName("lm")
                 .setTargetAgent("lab-a:7070").setOptions(MigrationOptions.newBuilder()
                         .setMode(MigrationMode.MIGRATION_MODE_PRECOPY)).build());
-        Iterator<MigrationProgress> it = b.watchMigration(MigrationRef.newBuilder()
-                .setMigrationId(started.getMigrationId()).build());
-        MigrationProgress last = null;
-        while (it.hasNext()) {
-            last = it.next();
-        }
+        MigrationProgress last = watch(b, started.getMigrationId());
         assertEquals(MigrationStatus.MIGRATION_STATUS_SUCCEEDED, last.getResult().getStatus(), last.toString());
         assertTrue(phase(last, "dirty_rate_wait") < 1000, last.getResult().getPhasesList().toString());
         assertEquals(List.of(), hvB.dirtyRateStarts, "lab-b measured the VM");
+    }
+
+    /** Migrates lm from lab-a to lab-b, which then runs it (the fake hypervisors move nothing). */
+    private void migrateToLabB(MigrationMode mode) {
+        StartMigrationResponse started = a.startMigration(request("lm", mode));
+        assertEquals(MigrationStatus.MIGRATION_STATUS_SUCCEEDED,
+                watch(started.getMigrationId()).getResult().getStatus());
+        runsOnLabB(hvA.vms.get("lm").xml().replace("lmbr-a", "lmbr-b"));
+    }
+
+    private void runsOnLabB(String xml) {
+        hvB.vms.put("lm", new FakeHypervisor.FakeVm(new VmInfo("lm", "uuid-lm", DomainState.RUNNING, 256 * MIB, 1), xml));
     }
 
     private static long phase(MigrationProgress progress, String name) {
@@ -888,7 +887,12 @@ class AgentGrpcServiceTest {
     }
 
     private MigrationProgress watch(String id) {
-        Iterator<MigrationProgress> it = a.watchMigration(MigrationRef.newBuilder().setMigrationId(id).build());
+        return watch(a, id);
+    }
+
+    /** The last progress message of migration {@code id} on the agent behind {@code stub}. */
+    private static MigrationProgress watch(AgentServiceGrpc.AgentServiceBlockingStub stub, String id) {
+        Iterator<MigrationProgress> it = stub.watchMigration(MigrationRef.newBuilder().setMigrationId(id).build());
         MigrationProgress last = null;
         while (it.hasNext()) {
             last = it.next();

@@ -46,21 +46,27 @@ public final class ResidentMain {
     private ResidentMain() {
     }
 
-    public static void main(String[] args) throws IOException {
+    public static void main(String[] args) {
         if (args.length != 2) {
             System.err.println("usage: ResidentMain STATE_FILE STAMP");
             System.exit(2);
         }
         Path state = Path.of(args[0]).toAbsolutePath();
         Path dir = state.getParent();
-        Files.createDirectories(dir, PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rwx------")));
-        try (FileChannel lockFile = FileChannel.open(dir.resolve(state.getFileName() + ".lock"),
-                StandardOpenOption.CREATE, StandardOpenOption.WRITE);
-                FileLock lock = lockFile.tryLock()) {
-            if (lock == null) {
-                return; // another one serves this state file, or is starting
+        try {
+            Files.createDirectories(dir,
+                    PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rwx------")));
+            try (FileChannel lockFile = FileChannel.open(dir.resolve(state.getFileName() + ".lock"),
+                    StandardOpenOption.CREATE, StandardOpenOption.WRITE);
+                    FileLock lock = lockFile.tryLock()) {
+                if (lock != null) { // else another one serves this state file, or is starting
+                    serve(state, args[1], idle(System.getenv(IDLE_ENV)));
+                }
             }
-            serve(state, args[1], idle(System.getenv(IDLE_ENV)));
+        } catch (IOException e) {
+            // Its log (resident.log) gets one line; the commands run in JVMs of their own meanwhile.
+            System.err.println("livemig resident client: " + e);
+            System.exit(1);
         }
         System.exit(0);
     }

@@ -132,21 +132,19 @@ public final class ResidentServer {
             if (!MessageDigest.isEqual(token, request.token().getBytes(StandardCharsets.UTF_8))) {
                 return;
             }
-            OutputStream raw = connection.getOutputStream();
+            Frames frames = new Frames(connection.getOutputStream());
             if (!stamp.equals(request.stamp())) {
-                raw.write("z\n".getBytes(StandardCharsets.US_ASCII));
-                raw.flush();
+                frames.line("z");
                 stop();
                 return;
             }
             if (!busy.compareAndSet(false, true)) {
-                raw.write("b\n".getBytes(StandardCharsets.US_ASCII));
-                raw.flush();
+                frames.line("b");
                 return;
             }
             try {
                 connection.setSoTimeout(0);
-                run(request, in, new Frames(raw));
+                run(request, in, frames);
             } finally {
                 busy.set(false);
             }
