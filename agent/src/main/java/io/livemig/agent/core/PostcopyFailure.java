@@ -199,7 +199,11 @@ public final class PostcopyFailure {
                 + "hosts. First, once " + f.sourceHost() + " and " + f.targetHost() + " reach each other again, check "
                 + "'virsh domstate --reason " + f.vmName() + "' on both: QEMU's own migration stream can outlive "
                 + "libvirt's connection and finish the move by itself (" + f.sourceHost() + " then says 'shut off "
-                + "(migrated)' and the VM runs on " + f.targetHost() + ": nothing more to do). Only if both still "
+                + "(migrated)' and the VM runs on " + f.targetHost() + ": nothing more to do; if " + f.targetHost()
+                + " says 'running (migrated)' while " + f.sourceHost() + " still says 'paused (post-copy failed)', "
+                + "the move finished too and only " + f.sourceHost() + "'s libvirt missed its end: destroy that "
+                + "stale copy ('virsh destroy " + f.vmName() + "' on " + f.sourceHost() + ") and remove its "
+                + "definition there ('virsh undefine " + f.vmName() + "'), never resume it). Only if both still "
                 + "say post-copy failed: give the running state up: destroy the VM on both hosts and start it "
                 + "again from its definition or restore it from your own backup (a cold boot: whatever it held only "
                 + "in memory is gone). Whether a failed post-copy survives an upgrade of libvirt on both hosts was "
