@@ -6,6 +6,7 @@ import io.livemig.agent.core.HostFacts;
 import io.livemig.agent.core.Hypervisor;
 import io.livemig.agent.core.HypervisorException;
 import io.livemig.agent.core.VmInfo;
+import io.livemig.agent.core.monitor.DirtyRateReadings;
 import io.livemig.agent.core.rebind.BindingRule;
 import io.livemig.agent.core.rebind.InvalidDomainXmlException;
 import io.livemig.agent.service.AgentException.Code;
@@ -45,7 +46,7 @@ final class HostSampling {
     static final Duration READING_MAX_AGE = Duration.ofSeconds(30);
     private final ReentrantLock dirtyRateLock = new ReentrantLock();
     private final Map<String, Calc> dirtyRateCalcs = new ConcurrentHashMap<>(); // VM -> its last measurement started
-    private final Map<String, Reading> dirtyRateReadings = new ConcurrentHashMap<>(); // VM -> its latest reading
+    private final Map<String, DirtyRateReadings> dirtyRateReadings = new ConcurrentHashMap<>(); // VM -> its last readings
     /** Shortest interval over which CPU utilisation is computed. */
     private static final long CPU_SAMPLE_MIN_NS = 2_000_000_000L;
 
@@ -83,9 +84,6 @@ final class HostSampling {
 
     /** A measurement started on a VM: the instance (its UUID) and when (nanoTime). */
     private record Calc(String uuid, long startedNanos) {}
-
-    /** What a measurement found: the instance it measured, bytes/s, and when it started (nanoTime). */
-    private record Reading(String uuid, long bytesPerS, long startedNanos) {}
 
     /**
      * Dirty rates of the running VMs that are not migrating (a measurement would compete with it).
@@ -142,32 +140,34 @@ final class HostSampling {
     /** Keeps what the measurement {@code calc} found; one this agent did not start is of unknown age, and dropped. */
     private void record(String vmName, Calc calc, Long rate) {
         if (calc != null && rate != null) {
-            dirtyRateReadings.put(vmName, new Reading(calc.uuid(), rate, calc.startedNanos()));
+            DirtyRateReadings.Reading reading = new DirtyRateReadings.Reading(rate, calc.startedNanos());
+            dirtyRateReadings.compute(vmName, (name, kept) -> (kept == null ? DirtyRateReadings.of(calc.uuid()) : kept)
+                    .with(calc.uuid(), reading));
         }
     }
 
     /**
-     * The VM's dirty rate in bytes per second, for a migration about to start: a reading of this
-     * instance of the VM, measured within {@link #READING_MAX_AGE}; empty without one.
+     * The VM's dirty rate in bytes per second, for a migration about to start: the median of the
+     * last {@value DirtyRateReadings#KEPT} readings of this instance of the VM measured within
+     * {@link #READING_MAX_AGE} ({@link DirtyRateReadings}); empty without one.
      */
     OptionalLong dirtyRate(VmInfo vm) {
-        Reading r = dirtyRateReadings.get(vm.name());
-        return r == null || !sameInstance(r.uuid(), vm)
-                || clockNanos.getAsLong() - r.startedNanos() > READING_MAX_AGE.toNanos()
-                ? OptionalLong.empty() : OptionalLong.of(r.bytesPerS());
+        return recentRate(vm).map(r -> OptionalLong.of(r.bytesPerS())).orElse(OptionalLong.empty());
+    }
+
+    private Optional<DirtyRateReadings.Rate> recentRate(VmInfo vm) {
+        DirtyRateReadings kept = dirtyRateReadings.get(vm.name());
+        return kept == null ? Optional.empty()
+                : kept.rate(vm.uuid(), clockNanos.getAsLong(), READING_MAX_AGE.toNanos());
     }
 
     /**
-     * The reading {@link #dirtyRate} answers with, and how long ago its measurement started, for
-     * the target of a migration of the VM; empty without one.
+     * The rate {@link #dirtyRate} answers with, and how long ago the newest measurement behind it
+     * started, for the target of a migration of the VM; empty without one.
      */
     Optional<IncomingRequest.DirtyRateReading> reading(VmInfo vm) {
-        Reading r = dirtyRateReadings.get(vm.name());
-        if (dirtyRate(vm).isEmpty() || r == null) {
-            return Optional.empty();
-        }
-        long ageMs = TimeUnit.NANOSECONDS.toMillis(Math.max(0, clockNanos.getAsLong() - r.startedNanos()));
-        return Optional.of(new IncomingRequest.DirtyRateReading(r.bytesPerS(), ageMs));
+        return recentRate(vm).map(r -> new IncomingRequest.DirtyRateReading(r.bytesPerS(),
+                TimeUnit.NANOSECONDS.toMillis(Math.max(0, clockNanos.getAsLong() - r.newestStartedNanos()))));
     }
 
     /**
@@ -181,24 +181,22 @@ final class HostSampling {
         long started = clockNanos.getAsLong() - TimeUnit.MILLISECONDS.toNanos(reading.ageMs());
         dirtyRateLock.lock(); // as every change of the measurement plan
         try {
-            dirtyRateReadings.put(vmName, new Reading(uuid, reading.bytesPerS(), started));
+            // its readings here, if it ran here before, are of the guest as it ran then
+            dirtyRateReadings.put(vmName, DirtyRateReadings.of(uuid)
+                    .with(uuid, new DirtyRateReadings.Reading(reading.bytesPerS(), started)));
             dirtyRateCalcs.put(vmName, new Calc(uuid, started));
         } finally {
             dirtyRateLock.unlock();
         }
     }
 
-    private static boolean sameInstance(String uuid, VmInfo vm) {
-        return String.valueOf(uuid).equalsIgnoreCase(String.valueOf(vm.uuid()));
-    }
-
-    /** The latest reading of each VM that has one of its running instance. */
+    /** The median of the last readings of each VM that has some of its running instance, however old. */
     private Map<String, Long> latestRates(List<VmInfo> vms) {
         Map<String, Long> rates = new HashMap<>();
         vms.forEach(vm -> {
-            Reading r = dirtyRateReadings.get(vm.name());
-            if (r != null && sameInstance(r.uuid(), vm)) {
-                rates.put(vm.name(), r.bytesPerS());
+            DirtyRateReadings kept = dirtyRateReadings.get(vm.name());
+            if (kept != null) {
+                kept.latest(vm.uuid()).ifPresent(r -> rates.put(vm.name(), r.bytesPerS()));
             }
         });
         return rates;

@@ -13,7 +13,7 @@ enum ConfigKind {
     private static final List<String> ORCHESTRATOR_KEYS = List.of("database", "policy", "limits", "load", "rebalance");
     /** Keys only an experiment spec has. */
     private static final List<String> EXPERIMENT_KEYS = List.of("name", "source", "target", "repetitions", "guest",
-            "workloads", "modes", "links_mibps", "baseline", "warmup", "seed", "ping_interval_ms");
+            "workloads", "modes", "links_mibps", "baseline", "warmup", "seed", "ping_interval_ms", "steady_ms");
 
     /**
      * The kind a file with these top-level keys is, or empty when the keys do not say. A file

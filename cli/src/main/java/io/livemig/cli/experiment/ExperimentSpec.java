@@ -45,6 +45,7 @@ import java.util.regex.Pattern;
  *   - {mode: auto, objective: fastest}   # objective: auto only, default safe
  * baseline: true            # default true
  * ping_interval_ms: 10      # default 10
+ * steady_ms: 5200           # default 5200
  * </pre>
  *
  * @param name           experiment name, {@code [a-z0-9_-]+}: it ends up in directory names
@@ -61,6 +62,11 @@ import java.util.regex.Pattern;
  * @param modes          livemig modes to compare
  * @param baseline       also migrate with plain {@code virsh migrate}, as the reference
  * @param pingIntervalMs how often the guest is pinged to measure downtime from outside
+ * @param steadyMs       how long each guest's workload runs before the runner lists the VM for the
+ *                       last time before its migration (a quiet period follows): the agents measure
+ *                       a VM's dirty rate about every 5 s, and a migration plans from the median of
+ *                       the last five readings within 30 s, so 5200 gives it one reading of the
+ *                       workload and about 23000 five
  */
 public record ExperimentSpec(
         String name,
@@ -74,7 +80,8 @@ public record ExperimentSpec(
         List<Integer> linksMibps,
         List<ModeSpec> modes,
         boolean baseline,
-        int pingIntervalMs) {
+        int pingIntervalMs,
+        long steadyMs) {
 
     /** The livemig modes, as the agent names them. */
     public static final List<String> MODES = List.of("precopy", "stopcopy", "postcopy", "auto");
@@ -91,6 +98,9 @@ public record ExperimentSpec(
     public static final int MAX_DIRTY_RATE_MIBPS = 1024;
     public static final int MAX_PING_INTERVAL_MS = 200;
     public static final int DEFAULT_PING_INTERVAL_MS = 10;
+    /** The agent's interval between two dirty-rate measurements of a VM, and a margin: one reading. */
+    public static final long DEFAULT_STEADY_MS = 5200;
+    public static final long MAX_STEADY_MS = 600_000;
 
     private static final Pattern NAME = Pattern.compile("[a-z0-9_-]{1,64}");
     private static final int MAX_REPETITIONS = 1000;
@@ -149,6 +159,14 @@ public record ExperimentSpec(
         }
     }
 
+    /** A spec whose guests run their workload {@link #DEFAULT_STEADY_MS} before each migration. */
+    public ExperimentSpec(String name, String source, String target, OptionalLong seed, int repetitions, boolean warmup,
+            Guest guest, List<Workload> workloads, List<Integer> linksMibps, List<ModeSpec> modes, boolean baseline,
+            int pingIntervalMs) {
+        this(name, source, target, seed, repetitions, warmup, guest, workloads, linksMibps, modes, baseline,
+                pingIntervalMs, DEFAULT_STEADY_MS);
+    }
+
     /** Reads and checks a spec file; the message of the exception names the file and the key. */
     public static ExperimentSpec load(Path file) throws ConfigException {
         return fromDocument(YamlFiles.read(file, Document.class), file.toString());
@@ -157,7 +175,7 @@ public record ExperimentSpec(
     /** This spec with its seed set: what is written next to the results so a run can be repeated. */
     public ExperimentSpec withSeed(long newSeed) {
         return new ExperimentSpec(name, source, target, OptionalLong.of(newSeed), repetitions, warmup, guest, workloads,
-                linksMibps, modes, baseline, pingIntervalMs);
+                linksMibps, modes, baseline, pingIntervalMs, steadyMs);
     }
 
     /**
@@ -180,7 +198,8 @@ public record ExperimentSpec(
                 x.maxDowntimeMs() == 0 ? null : x.maxDowntimeMs(), x.timeoutS() == 0 ? null : x.timeoutS(),
                 x.objective().isEmpty() ? null : x.objective())).toList();
         Document doc = new Document(name, source, target, seed.isPresent() ? seed.getAsLong() : null, repetitions, warmup,
-                new GuestDoc(guest.memMib(), guest.vcpus(), guest.content()), w, linksMibps, m, baseline, pingIntervalMs);
+                new GuestDoc(guest.memMib(), guest.vcpus(), guest.content()), w, linksMibps, m, baseline, pingIntervalMs,
+                steadyMs);
         try {
             return YAML_OUT.writeValueAsString(doc);
         } catch (JsonProcessingException e) {
@@ -191,7 +210,7 @@ public record ExperimentSpec(
     /** The file as written: everything optional, so that missing keys can be told from defaults. */
     record Document(String name, String source, String target, Long seed, Integer repetitions, Boolean warmup,
             GuestDoc guest, List<WorkloadDoc> workloads, List<Integer> linksMibps, List<ModeDoc> modes,
-            Boolean baseline, Integer pingIntervalMs) {}
+            Boolean baseline, Integer pingIntervalMs, Long steadyMs) {}
 
     record GuestDoc(Integer memMib, Integer vcpus, String content) {}
 
@@ -220,9 +239,14 @@ public record ExperimentSpec(
         if (ping < 1 || ping > MAX_PING_INTERVAL_MS) {
             throw new ConfigException(at + "ping_interval_ms must be 1.." + MAX_PING_INTERVAL_MS + ", got " + ping);
         }
+        long steady = d.steadyMs() == null ? DEFAULT_STEADY_MS : d.steadyMs();
+        if (steady < 0 || steady > MAX_STEADY_MS) {
+            throw new ConfigException(at + "steady_ms must be 0.." + MAX_STEADY_MS + ", got " + steady);
+        }
         return new ExperimentSpec(d.name(), d.source(), d.target(),
                 d.seed() == null ? OptionalLong.empty() : OptionalLong.of(d.seed()), d.repetitions(),
-                d.warmup() == null || d.warmup(), guest, workloads, links, modes, d.baseline() == null || d.baseline(), ping);
+                d.warmup() == null || d.warmup(), guest, workloads, links, modes, d.baseline() == null || d.baseline(), ping,
+                steady);
     }
 
     private static void requireHost(String at, String key, String value) throws ConfigException {

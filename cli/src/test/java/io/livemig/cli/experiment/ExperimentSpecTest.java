@@ -37,6 +37,7 @@ class ExperimentSpecTest {
               - {mode: postcopy}
             baseline: false
             ping_interval_ms: 20
+            steady_ms: 23000
             """;
 
     static final String MINIMAL = """
@@ -65,7 +66,7 @@ class ExperimentSpecTest {
         assertEquals(new ExperimentSpec("quick", "lab-a", "lab-b", OptionalLong.of(42), 2, false,
                 new Guest(256, 2, "compressible"),
                 List.of(new Workload(64, 8), new Workload(64, 32)), List.of(32, 0),
-                List.of(new ModeSpec("precopy", 300, 120, ""), new ModeSpec("postcopy", 0, 0, "")), false, 20), s);
+                List.of(new ModeSpec("precopy", 300, 120, ""), new ModeSpec("postcopy", 0, 0, "")), false, 20, 23000), s);
         assertEquals(256L * 1024 * 1024, s.memBytes());
         assertEquals(120, s.mode("precopy").orElseThrow().timeoutS());
         assertTrue(s.mode("auto").isEmpty());
@@ -79,6 +80,7 @@ class ExperimentSpecTest {
         assertTrue(s.warmup());
         assertTrue(s.baseline());
         assertEquals(10, s.pingIntervalMs());
+        assertEquals(5200, s.steadyMs());
         assertEquals(new Guest(128, 1, "random"), s.guest());
         assertEquals(new ModeSpec("stopcopy", 0, 0, ""), s.modes().get(0));
     }
@@ -148,6 +150,7 @@ class ExperimentSpecTest {
         "{mode: postcopy} | {mode: postcopy, timeout_s: 86401} | modes[1].timeout_s must be 1..86400, got 86401",
         "source: lab-a | source: lab/a | source is required and must be a host name of the cluster, got 'lab/a'",
         "ping_interval_ms: 20 | ping_interval_ms: 500 | ping_interval_ms must be 1..200, got 500",
+        "steady_ms: 23000 | steady_ms: -1 | steady_ms must be 0..600000, got -1",
         "{mode: postcopy} | {mode: postcopy, objective: fastest} | modes[1].objective is for mode auto only, got objective fastest for mode postcopy",
         "{mode: postcopy} | {mode: auto, objective: quickest} | modes[1].objective must be one of safe, fastest, got 'quickest'",
         "{mode: postcopy} | {mode: auto, objective: FASTEST} | modes[1].objective must be one of safe, fastest, got 'FASTEST'",

@@ -167,8 +167,9 @@ public final class Preflight {
         if (d > 0) {
             dirty = Figure.measured(d);
             // A VM that arrived lately is listed with the reading its previous host handed over.
-            inputs.add(new Input("dirty_rate", d, "bytes/s", false, "from " + facts.source() + "'s agent (QEMU's page "
-                    + "sampling; a VM that arrived there less than 30 s ago brings its previous host's reading)"));
+            inputs.add(new Input("dirty_rate", d, "bytes/s", false, "from " + facts.source() + "'s agent (the median "
+                    + "of its last readings by QEMU's page sampling, up to 5 within 30 s; a VM that arrived there less "
+                    + "than 30 s ago brings its previous host's figure)"));
         } else {
             dirty = Figure.estimated(0);
             inputs.add(new Input("dirty_rate", 0, "bytes/s", true,

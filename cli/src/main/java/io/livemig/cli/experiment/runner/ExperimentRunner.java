@@ -35,8 +35,6 @@ public final class ExperimentRunner {
 
     /** Quiet time before and after each migration, for the guest's throughput there. */
     static final Duration QUIET = Duration.ofSeconds(3);
-    /** The agent's interval between two dirty-rate measurements of a VM, and a margin. */
-    static final Duration STEADY = Duration.ofMillis(5200);
 
     private final ExperimentSpec spec;
     private final long seed;
@@ -130,11 +128,11 @@ public final class ExperimentRunner {
         try (PingRecorder ping = new PingRecorder(guest.ip(), spec.pingIntervalMs(),
                 originEpochMs, pingLimitS);
                 HeartbeatTail tail = new HeartbeatTail(guest.serialLog(), originNanos)) {
-            // The agent measures a VM's dirty rate at most once per STEADY when listed (the lab
-            // orchestrator's poll, this one): listing it once the workload has run that long makes
-            // the reading the migration starts from one of the workload, not of the guest's boot.
-            // The baseline waits as long, so that both sides move a guest of the same age.
-            Thread.sleep(STEADY.toMillis());
+            // The agent measures a VM's dirty rate about every 5 s when listed (the lab
+            // orchestrator's poll, this one): listing it once the workload has run the spec's
+            // steady time makes the readings the migration plans from ones of the workload, not of
+            // the guest's boot. The baseline waits as long, so that both sides move a guest of the same age.
+            Thread.sleep(spec.steadyMs()); // a measurement window, not a wait for a condition
             if (!plan.baseline()) {
                 livemig.poll(source);
             }
