@@ -66,7 +66,7 @@ import java.util.regex.Pattern;
  *                       last time before its migration (a quiet period follows): the agents measure
  *                       a VM's dirty rate about every 5 s, and a migration plans from the median of
  *                       the last five readings within 30 s, so 5200 gives it one reading of the
- *                       workload and about 23000 five
+ *                       workload and 23000 four or five (polled every 2 s)
  */
 public record ExperimentSpec(
         String name,
