@@ -6,8 +6,8 @@
 # One guest, overhead-1 (256 MiB, dirtying 64 MiB at 32 MiB/s), moves between lab-a and lab-b.
 # Each of the N rounds ("pairs", default 5) is three migrations: one pre-copy migration by
 # `livemig migrate --to X --mode precopy --json` (through the lab's orchestrator, mutual TLS, as a
-# user would) in a JVM of its own ("livemig"), the same through the resident client
-# (LIVEMIG_RESIDENT=1, "resident"; its server is started and has run a command before anything
+# user would) in a JVM of its own ("livemig", LIVEMIG_RESIDENT=0), the same through the resident
+# client (the default, "resident"; its server is started and has run a command before anything
 # is timed), and one by `virsh migrate --live`, as an operator does it by hand:
 #   virsh -c SRC migrate --live --persistent --undefinesource --unsafe --xml F --persistent-xml F \
 #     VM DST --migrateuri tcp:DSTIP
@@ -94,7 +94,7 @@ bad=0
 
 # The resident client: started by a first command, and serving before anything is timed.
 RESIDENT_DIR=$WORK/resident
-RESIDENT=(env LIVEMIG_RESIDENT=1 "LIVEMIG_RESIDENT_DIR=$RESIDENT_DIR")
+RESIDENT=(env -u LIVEMIG_JAVA_OPTS LIVEMIG_RESIDENT=1 "LIVEMIG_RESIDENT_DIR=$RESIDENT_DIR")
 "${RESIDENT[@]}" "$LIVEMIG" hosts >/dev/null 2>&1 || true
 for _ in $(seq 1 120); do [ -s "$RESIDENT_DIR/resident" ] && break; sleep 0.5; done
 [ -s "$RESIDENT_DIR/resident" ] || { echo "bench-overhead: the resident client did not start" >&2; exit 1; }
@@ -104,7 +104,7 @@ grep -q 'livemig hosts' "$RESIDENT_DIR/resident.log" \
 
 run_livemig() { # from to [resident]: a JVM per command, or the resident client's
   local side=${3:-livemig} t0 t1 out
-  local -a env=(env -u LIVEMIG_RESIDENT)
+  local -a env=(env LIVEMIG_RESIDENT=0)
   [ "$side" = resident ] && env=("${RESIDENT[@]}")
   t0=$(now_ms)
   if ! out=$(timeout 300 "${env[@]}" "$LIVEMIG" migrate "$VM" --to "$2" --mode precopy --json 2>&1); then
@@ -175,12 +175,12 @@ call() { # label command...
 }
 src_uri=$(host_value lab-a libvirt_uri)
 for ((i = 1; i <= calls; i++)); do
-  call hosts env -u LIVEMIG_RESIDENT "$LIVEMIG" hosts
+  call hosts env LIVEMIG_RESIDENT=0 "$LIVEMIG" hosts
   call resident-hosts "${RESIDENT[@]}" "$LIVEMIG" hosts
   call list virsh -c "$src_uri" list
-  call vms env -u LIVEMIG_RESIDENT "$LIVEMIG" vms
+  call vms env LIVEMIG_RESIDENT=0 "$LIVEMIG" vms
   call resident-vms "${RESIDENT[@]}" "$LIVEMIG" vms
-  call history env -u LIVEMIG_RESIDENT "$LIVEMIG" history
+  call history env LIVEMIG_RESIDENT=0 "$LIVEMIG" history
   call resident-history "${RESIDENT[@]}" "$LIVEMIG" history
 done
 

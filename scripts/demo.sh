@@ -54,5 +54,5 @@ else
 fi
 echo
 echo "demo: done. Look around with: scripts/lab.sh status; scripts/lab.sh vm list; $cmd hosts"
-echo "demo: commands answer in tens of milliseconds with the resident client: export LIVEMIG_RESIDENT=1 (README)"
+echo "demo: from the second command on, commands answer in tens of milliseconds: the resident client (README; LIVEMIG_RESIDENT=0 turns it off)"
 echo "demo: remove the lab with: scripts/lab.sh down"

@@ -21,6 +21,7 @@ RESIDENT_OPTS=(-Xms16m -XX:MinHeapFreeRatio=10 -XX:MaxHeapFreeRatio=30)
 start_server() {
   local dir=${state%/*}
   mkdir -p -m 700 "$dir" 2>/dev/null || return 0
+  [ -O "$dir" ] || return 0 # another user's: neither its log nor its state file is to be trusted
   (
     trap '' HUP
     exec "${jvm[@]}" "${RESIDENT_OPTS[@]}" io.livemig.cli.resident.ResidentMain "$state" "$stamp"
@@ -31,7 +32,9 @@ start_server() {
 # it (none, another build, refused), 253 when the server runs another command.
 in_server() {
   local port token reply kind n chunk name names terminal=0
-  [ -r "$state" ] || return 254
+  # Only a state file of this user's, in a directory of this user's, names a server to trust with
+  # the command and its environment.
+  [ -O "${state%/*}" ] && [ -O "$state" ] && [ -r "$state" ] || return 254
   read -r port token _ <"$state" 2>/dev/null || return 254
   case $port in '' | *[!0-9]*) return 254 ;; esac
   # (braces: a redirection on exec itself would stay for the whole script)
