@@ -407,8 +407,8 @@ class OrchestratorIT {
     }
 
     /**
-     * The resident client (LIVEMIG_RESIDENT=1): the first command starts its server, the next ones
-     * run in it and answer as a JVM of their own does: the same listing, a bad usage's one line and
+     * The resident client (on by default): the first command starts its server, the next ones
+     * run in it and answer as a JVM of their own (LIVEMIG_RESIDENT=0) does: the same listing, a bad usage's one line and
      * exit code, a path relative to the caller's directory; a migration's timeline starts at the
      * launcher's start and accounts for its wall time; Ctrl-C aborts the migration it follows, which
      * leaves the guest running intact on its source.
@@ -418,8 +418,8 @@ class OrchestratorIT {
     void theResidentClientRunsTheCommandsAndCtrlCAbortsItsMigration(@org.junit.jupiter.api.io.TempDir Path tmp)
             throws Exception {
         Path dir = tmp.resolve("resident");
-        java.util.Map<String, String> env = java.util.Map.of("LIVEMIG_RESIDENT", "1", "LIVEMIG_RESIDENT_DIR",
-                dir.toString(), "LIVEMIG_RESIDENT_IDLE_S", "600");
+        java.util.Map<String, String> env = java.util.Map.of("LIVEMIG_RESIDENT_DIR", dir.toString(),
+                "LIVEMIG_RESIDENT_IDLE_S", "600");
         Path state = dir.resolve("resident");
         Path served = dir.resolve("resident.log");
         try {
@@ -435,7 +435,10 @@ class OrchestratorIT {
             assertEquals("rw-------", java.nio.file.attribute.PosixFilePermissions.toString(
                     Files.getPosixFilePermissions(state)));
 
-            JsonNode own = livemigJson(0, "hosts", "--json");
+            String servedBefore = read(served);
+            JsonNode own = json(lab.exec(CALL, List.of(lab.livemig().toString(), "hosts", "--json"),
+                    java.util.Map.of("LIVEMIG_RESIDENT", "0", "LIVEMIG_RESIDENT_DIR", dir.toString())), 0);
+            assertEquals(servedBefore, read(served), "LIVEMIG_RESIDENT=0 ran in the resident client");
             JsonNode resident = json(lab.exec(CALL, List.of(lab.livemig().toString(), "hosts", "--json"), env), 0);
             assertEquals(names(own), names(resident), resident::toPrettyString);
             assertTrue(read(served).contains("exit 0 after ") && read(served).contains("livemig hosts --json"),

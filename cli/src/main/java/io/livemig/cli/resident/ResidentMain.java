@@ -27,8 +27,8 @@ import java.util.List;
 import java.util.Map;
 
 /**
- * The resident client process, which the launcher starts in the background when
- * {@code LIVEMIG_RESIDENT=1} and then hands its client commands to (see {@link ResidentServer}).
+ * The resident client process, which the launcher starts in the background (unless
+ * {@code LIVEMIG_RESIDENT=0}) and then hands its client commands to (see {@link ResidentServer}).
  * Arguments: the state file and the build's stamp. It listens on the loopback address, on a port
  * of the kernel's choosing, and writes "PORT TOKEN PID" to the state file, readable by its user
  * only (the directory is made 0700); one server per state file (a lock beside it). It ends after
