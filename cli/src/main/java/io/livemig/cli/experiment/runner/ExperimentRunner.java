@@ -104,7 +104,7 @@ public final class ExperimentRunner {
     /** @param earlier the runs made so far: their stop-and-copy runs teach the model the guest's non-zero memory */
     private RunResult runOne(RunPlan plan, HostConfig source, HostConfig target, List<RunResult> earlier)
             throws InterruptedException {
-        String vm = "exp-" + spec.name().replace('_', '-');
+        String vm = guestName(spec.name(), plan.dirtyMib(), plan.dirtyRateMibps());
         // The cell's timeout (Matrix): livemig's timeout rule and virsh's --timeout alike.
         long timeoutS = plan.timeoutS() > 0 ? plan.timeoutS() : Matrix.DEFAULT_TIMEOUT_S;
         long memBytes = (long) plan.memMib() << 20;
@@ -179,6 +179,19 @@ public final class ExperimentRunner {
 
     private static long elapsedMs(long originNanos) {
         return (System.nanoTime() - originNanos) / 1_000_000;
+    }
+
+    /**
+     * The guest of a run: one name per workload, "exp-NAME-dMIBrRATE" (at most 63 characters, the
+     * lab's limit; NAME cut to fit). The agents learn a guest's non-zero memory, working set and
+     * the like per name, as of a VM that keeps its workload; a name shared by every workload would
+     * carry what one workload's runs taught into another's predictions (a 4 MiB/s guest's first
+     * pass taken for a working set, and applied to a 16 MiB/s one).
+     */
+    static String guestName(String specName, int dirtyMib, int dirtyRateMibps) {
+        String suffix = "-d" + dirtyMib + "r" + dirtyRateMibps;
+        String base = "exp-" + specName.replace('_', '-');
+        return base.substring(0, Math.min(base.length(), 63 - suffix.length())) + suffix;
     }
 
     private void destroyQuietly(String vm) {
