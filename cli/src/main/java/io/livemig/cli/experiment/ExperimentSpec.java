@@ -11,6 +11,7 @@ import io.livemig.common.config.YamlFiles;
 import io.livemig.common.input.Inputs;
 import io.livemig.common.predict.Objective;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.HashSet;
@@ -100,6 +101,8 @@ public record ExperimentSpec(
     public static final int DEFAULT_PING_INTERVAL_MS = 10;
     /** The agent's interval between two dirty-rate measurements of a VM, and a margin: one reading. */
     public static final long DEFAULT_STEADY_MS = 5200;
+    /** Quiet time before and after each migration (after the steady time), for the guest's throughput there. */
+    public static final Duration QUIET = Duration.ofSeconds(3);
     public static final long MAX_STEADY_MS = 600_000;
 
     private static final Pattern NAME = Pattern.compile("[a-z0-9_-]{1,64}");

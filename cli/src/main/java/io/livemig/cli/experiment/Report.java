@@ -134,8 +134,8 @@ public final class Report {
                     .collect(Collectors.joining(", "))).append('\n');
             md.append("- Baseline (plain virsh migrate): ").append(spec.baseline() ? "yes" : "no").append('\n');
             md.append("- Ping interval: ").append(spec.pingIntervalMs()).append(" ms\n");
-            md.append(String.format(Locale.ROOT, "- Workload before each migration: %.1f s, then 3 s of quiet%n",
-                    spec.steadyMs() / 1000.0));
+            md.append(String.format(Locale.ROOT, "- Workload before each migration: %.1f s, then %d s of quiet%n",
+                    spec.steadyMs() / 1000.0, ExperimentSpec.QUIET.toSeconds()));
         } else {
             md.append("- Spec: ").append(specProblem).append("; what follows comes from the runs alone\n");
             runs.stream().mapToInt(r -> r.plan().memMib()).distinct().sorted()

@@ -17,7 +17,6 @@ import io.livemig.common.predict.Figure;
 import java.io.IOException;
 import java.io.PrintWriter;
 import java.nio.file.Path;
-import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
@@ -32,9 +31,6 @@ import java.util.function.Function;
  * measured.
  */
 public final class ExperimentRunner {
-
-    /** Quiet time before and after each migration, for the guest's throughput there. */
-    static final Duration QUIET = Duration.ofSeconds(3);
 
     private final ExperimentSpec spec;
     private final long seed;
@@ -136,7 +132,7 @@ public final class ExperimentRunner {
             if (!plan.baseline()) {
                 livemig.poll(source);
             }
-            Thread.sleep(QUIET.toMillis()); // a measurement window, not a wait for a condition
+            Thread.sleep(ExperimentSpec.QUIET.toMillis()); // a measurement window, not a wait for a condition
             startMs = elapsedMs(originNanos);
             try {
                 m = plan.baseline()
@@ -148,7 +144,7 @@ public final class ExperimentRunner {
                 m = MigrationRun.failed(plan.mode(), e.getMessage());
             }
             endMs = elapsedMs(originNanos);
-            Thread.sleep(QUIET.toMillis());
+            Thread.sleep(ExperimentSpec.QUIET.toMillis());
             replies = ping.replies();
             heartbeats = tail.heartbeats();
         } catch (IOException e) {
