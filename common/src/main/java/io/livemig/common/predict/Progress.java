@@ -35,11 +35,18 @@ public record Progress(double fraction, long etaMs, long remainingBytes, String 
      *
      * @param iteration     the memory iteration of the last sample
      * @param passStartedMs when that iteration was first seen
+     * @param passBytes     at most what that iteration started with: what was left at its first
+     *                      sample plus all sent since the sample before (from the second pass on,
+     *                      about what the pass before it left dirty)
+     * @param passLeast     at least what that iteration started with: what was left at its first sample
+     * @param largestBefore the largest {@code passLeast} of the passes before that one, from the
+     *                      second on (0 if none): at least that much is rewritten
      * @param recent        recent samples, oldest first, to measure the transfer rate over
      */
-    public record Track(long iteration, long passStartedMs, List<Point> recent) {
+    public record Track(long iteration, long passStartedMs, long passBytes, long passLeast, long largestBefore,
+            List<Point> recent) {
 
-        static final Track NONE = new Track(-1, 0, List.of());
+        static final Track NONE = new Track(-1, 0, 0, 0, 0, List.of());
 
         public Track {
             recent = List.copyOf(recent);

@@ -22,10 +22,17 @@ import java.util.Objects;
  *       held where it was, and there is no ETA.</li>
  *   <li>Transfer rate: what the job sent over the last {@value #RATE_WINDOW_MS} ms since its first
  *       byte (at least {@value #MIN_RATE_SPAN_MS} ms of it), else the link rate of the inputs.</li>
- *   <li>Dirty rate: the job's, from the second pass on, but never below the one in the inputs.
- *       QEMU's figure is pages found dirty at a pass's start divided by the pass's length, so once
- *       a pass is long enough for the guest to rewrite its whole working set it understates the
- *       rate (classic, 28 MiB/s dirtied: 21.7 MiB/s reported after the first pass).</li>
+ *   <li>Dirty rate: the job's, from the second pass on. QEMU's figure is the pages found dirty
+ *       at a pass's start divided by the pass before's length. It understates the rate when that
+ *       pass was long: the guest rewrote pages it had rewritten already, or pages of the pass not
+ *       yet sent, and neither is counted twice (advice experiment, 28 MiB/s dirtied over 128 MiB:
+ *       22.1 MiB/s after the first pass, 26.4 and 26.9 after passes of 133 and 109 MiB, 28.3 to
+ *       30.2 after passes of 77 MiB and less). So the job's figure is taken as it is only after a pass that
+ *       started at no more than {@value #UNFILLED} of the working set (the known one of the inputs
+ *       or the largest pass seen since the second, whichever is larger); before that it is never
+ *       taken below the rate of the inputs. The inputs' rate comes from readings that sample a few
+ *       pages and can be far off: at 28 MiB/s their median once said more than the 32 MiB/s link,
+ *       and the estimate had no ETA until the last passes.</li>
  *   <li>First pass: the non-zero memory of the inputs not yet sent, the rest of the pass as
  *       zero-page headers.</li>
  *   <li>AUTO is estimated as pre-copy at the inputs' allowed downtime: steps the agent may still
@@ -38,6 +45,8 @@ public final class ProgressEstimator {
     static final long RATE_WINDOW_MS = 5000;
     /** The shortest span a transfer rate is measured over. */
     static final long MIN_RATE_SPAN_MS = 1000;
+    /** The share of the working set below which a pass's start shows the pass before did not fill it. */
+    static final double UNFILLED = 0.5;
 
     private final MigrationMode mode;
     private final PredictionInputs inputs;
@@ -59,10 +68,7 @@ public final class ProgressEstimator {
         Objects.requireNonNull(sample, "sample");
         Track track = track(previous.track(), sample);
         double link = transferRate(track, sample);
-        double dirty = inputs.dirtyRateBytesPerS().value();
-        if (sample.iteration() >= 2 && sample.dirtyRateBytesPerS() > dirty) {
-            dirty = sample.dirtyRateBytesPerS();
-        }
+        double dirty = dirtyRate(track, sample);
         Rates r = new Rates(dirty, inputs.workingSetBytes().value(), link, inputs.compression().ratio());
         Rest rest = rest(sample, r, (sample.elapsedMs() - track.passStartedMs()) / 1000.0);
         double processed = sample.dataProcessedBytes();
@@ -74,6 +80,18 @@ public final class ProgressEstimator {
             etaMs = MigrationPredictor.ms(rest.seconds());
         }
         return new Progress(fraction, etaMs, Math.round(rest.wireBytes()), rest.basis(), track);
+    }
+
+    /** The job's dirty rate where it can be trusted (see the class comment), else the higher of it and the inputs'. */
+    private double dirtyRate(Track track, JobProgress s) {
+        double planned = inputs.dirtyRateBytesPerS().value();
+        double job = s.dirtyRateBytesPerS();
+        if (s.iteration() < 2 || job < 0) {
+            return planned;
+        }
+        double workingSet = Math.max(track.largestBefore(),
+                inputs.workingSetBytes().isEstimated() ? 0 : inputs.workingSetBytes().value());
+        return track.passBytes() <= UNFILLED * workingSet ? job : Math.max(planned, job);
     }
 
     /** What is still to send, how long it takes, whether it ends by itself. */
@@ -118,8 +136,16 @@ public final class ProgressEstimator {
 
     /** The first pass starts with the job; each later one when its iteration is first seen. */
     private static Track track(Track before, JobProgress s) {
-        long passStarted = s.iteration() <= 1 ? 0
-                : s.iteration() != before.iteration() ? s.elapsedMs() : before.passStartedMs();
+        boolean newPass = s.iteration() != before.iteration();
+        long passStarted = s.iteration() <= 1 ? 0 : newPass ? s.elapsedMs() : before.passStartedMs();
+        // A pass's first sample may come late in it. Taken at its most, a pass is not taken for
+        // shorter than it was; the working set is taken from the passes at their least.
+        long sentSince = before.recent().isEmpty() ? 0
+                : s.dataProcessedBytes() - before.recent().get(before.recent().size() - 1).processedBytes();
+        long passBytes = newPass ? s.dataRemainingBytes() + Math.max(0, sentSince) : before.passBytes();
+        long passLeast = newPass ? s.dataRemainingBytes() : before.passLeast();
+        long largestBefore = newPass && before.iteration() >= 2 ? Math.max(before.largestBefore(), before.passLeast())
+                : before.largestBefore();
         List<Point> recent = new ArrayList<>(before.recent());
         if (s.dataProcessedBytes() > 0) {
             // Before the first byte the job is setting up, which says nothing of the transfer rate.
@@ -128,7 +154,7 @@ public final class ProgressEstimator {
         while (recent.size() > 2 && s.elapsedMs() - recent.get(1).elapsedMs() >= RATE_WINDOW_MS) {
             recent.remove(0);
         }
-        return new Track(s.iteration(), passStarted, recent);
+        return new Track(s.iteration(), passStarted, passBytes, passLeast, largestBefore, recent);
     }
 
     private double transferRate(Track track, JobProgress s) {
