@@ -34,7 +34,10 @@ import java.util.Objects;
  *       pages and can be far off: at 28 MiB/s their median once said more than the 32 MiB/s link,
  *       and the estimate had no ETA until the last passes.</li>
  *   <li>First pass: the non-zero memory of the inputs not yet sent, the rest of the pass as
- *       zero-page headers.</li>
+ *       zero-page headers. Where the non-zero memory is only estimated (the whole memory, before
+ *       a VM's first migration), once an eighth of memory is scanned the rest is taken to be as
+ *       non-zero as the part scanned, if that is less: a guest's zero pages lie mostly in the
+ *       memory it has not used, so this errs long.</li>
  *   <li>AUTO is estimated as pre-copy at the inputs' allowed downtime: steps the agent may still
  *       take are not foreseen, until a switch to post-copy shows in the samples.</li>
  * </ul>
@@ -45,8 +48,10 @@ public final class ProgressEstimator {
     static final long RATE_WINDOW_MS = 5000;
     /** The shortest span a transfer rate is measured over. */
     static final long MIN_RATE_SPAN_MS = 1000;
-    /** The share of the working set below which a pass's start shows the pass before did not fill it. */
+    /** The share of the working set a pass starts at, at most, for the job's dirty rate to be taken as it is. */
     static final double UNFILLED = 0.5;
+    /** The share of memory the first pass has scanned before its non-zero share stands for the rest. */
+    static final double MIN_SCANNED = 0.125;
 
     private final MigrationMode mode;
     private final PredictionInputs inputs;
@@ -127,8 +132,13 @@ public final class ProgressEstimator {
     /** The first pass from here: the non-zero memory not yet sent, the rest of it zero pages. */
     private Pass firstPassLeft(JobProgress s, Rates r) {
         double toScan = s.iteration() == 0 ? inputs.memoryBytes() : s.dataRemainingBytes();
-        double nonZeroLeft = Math.min(toScan,
-                Math.max(0, inputs.nonZeroBytes().value() - s.dataProcessedBytes() * r.ratio()));
+        double sent = s.dataProcessedBytes() * r.ratio();
+        double nonZeroLeft = Math.min(toScan, Math.max(0, inputs.nonZeroBytes().value() - sent));
+        double scanned = inputs.memoryBytes() - toScan;
+        if (inputs.nonZeroBytes().isEstimated() && scanned >= inputs.memoryBytes() * MIN_SCANNED) {
+            // Not known: the rest is taken to hold as much non-zero memory as the part scanned.
+            nonZeroLeft = Math.min(nonZeroLeft, toScan * Math.min(1, sent / scanned));
+        }
         double zeroHeaders = MigrationPredictor.zeroHeaderBytes(toScan - nonZeroLeft);
         return new Pass(nonZeroLeft, nonZeroLeft / r.ratio() + zeroHeaders,
                 nonZeroLeft / r.memoryRate() + zeroHeaders / r.link());

@@ -161,6 +161,32 @@ class ProgressEstimatorTest {
     }
 
     /**
+     * Stop-and-copy, M=256, B=32, before the VM's first migration (non-zero memory estimated: all
+     * 256 MiB). At 500 ms, 16 of 256 scanned (less than an eighth): the estimate stands, 240 MiB
+     * more, 7.5 s. At 4000 ms, 192 scanned and 128 sent (32 MiB/s since): the 64 MiB left are taken
+     * as two thirds non-zero, 42.667 MiB plus 21.333 MiB as 5461.3 headers of 9 bytes
+     * (0.0469 MiB): 1.335 s. With the non-zero memory known (200 MiB), the same sample leaves all
+     * 64 MiB to send: 2 s.
+     */
+    @Test
+    void aFirstPassWithNoKnownNonZeroMemoryGoesByWhatItScanned() {
+        PredictionInputs estimated = PredictionInputs.builder(256 * MIB, Figure.measured(16 * MIB), 32 * MIB, 300,
+                MigrationPredictorTest.LADDER).build();
+        assertTrue(estimated.nonZeroBytes().isEstimated());
+        ProgressEstimator estimator = new ProgressEstimator(MigrationMode.STOP_AND_COPY, estimated);
+        Progress p = estimator.next(estimator.initial(), new JobProgress(500, 16 * MIB, 240 * MIB, JobProgress.UNKNOWN, 1, false));
+        assertEquals(7500, p.etaMs());
+        p = estimator.next(p, new JobProgress(4000, 128 * MIB, 64 * MIB, JobProgress.UNKNOWN, 1, false));
+        assertEquals(1335, p.etaMs());
+
+        PredictionInputs known = PredictionInputs.builder(256 * MIB, Figure.measured(16 * MIB), 32 * MIB, 300,
+                MigrationPredictorTest.LADDER).nonZero(Figure.learned(200 * MIB)).build();
+        ProgressEstimator withKnown = new ProgressEstimator(MigrationMode.STOP_AND_COPY, known);
+        Progress k = withKnown.next(withKnown.initial(), new JobProgress(500, 16 * MIB, 240 * MIB, JobProgress.UNKNOWN, 1, false));
+        assertEquals(2000, withKnown.next(k, new JobProgress(4000, 128 * MIB, 64 * MIB, JobProgress.UNKNOWN, 1, false)).etaMs());
+    }
+
+    /**
      * Post-copy, M=256 with N=192, W=128, D=16, B=32: before the switch, the rest of the pass and
      * what it leaves dirty; after, what is left to pull. At 3 s with 96 MiB sent: 96 MiB and the
      * 16384 zero-page headers still to go (3.0044 s), then min(128, 16 * 6.0044) = 96.0703 MiB
