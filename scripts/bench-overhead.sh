@@ -196,6 +196,31 @@ for col in 1:"migration wall clock (ms)" 2:"libvirt job total time (ms)" 3:"libv
   v=$(cut -f"$n" "$WORK/virsh.tsv" | median)
   printf '%-38s %8s  %8s  %8s  %13s  %14s\n' "$label" "$l" "$r" "$v" "$(ratio "$l" "$v")" "$(ratio "$r" "$v")"
 done
+# How far a ratio of medians moves with the luck of the draw: the rounds resampled with
+# replacement (each round keeps its three migrations), 2000 times with a fixed seed; the 2.5th and
+# 97.5th percentiles of the ratio. Prints "lo-hi".
+interval() { # side column
+  paste "$WORK/$1.tsv" "$WORK/virsh.tsv" | awk -F'\t' -v c="$2" -v w=3 '
+    function med(x, n,   i, j, t) {
+      for (i = 2; i <= n; i++) { t = x[i]; for (j = i - 1; j >= 1 && x[j] > t; j--) x[j + 1] = x[j]; x[j + 1] = t }
+      return x[int((n + 1) / 2)]
+    }
+    { a[NR] = $c; b[NR] = $(w + c) }
+    END {
+      srand(1); draws = 2000
+      for (d = 1; d <= draws; d++) {
+        for (i = 1; i <= NR; i++) { k = int(rand() * NR) + 1; x[i] = a[k]; y[i] = b[k] }
+        my = med(y, NR); r[d] = my > 0 ? med(x, NR) / my : 0
+      }
+      med(r, draws)
+      printf "%.2f-%.2f", r[int(draws * 0.025) + 1], r[int(draws * 0.975)]
+    }'
+}
+echo "95 % interval of each ratio (the $pairs rounds resampled 2000 times):"
+for col in 1:"migration wall clock" 2:"libvirt job total time" 3:"libvirt downtime"; do
+  printf '  %-36s livemig/virsh %s  resident/virsh %s\n' "${col#*:}" "$(interval livemig "${col%%:*}")" \
+    "$(interval resident "${col%%:*}")"
+done
 # What each side spends outside libvirt's job: every migration's wall clock less its job total time.
 outside() { awk -F'\t' '{ print $1 - $2 }' "$WORK/$1.tsv" | median; }
 l=$(outside livemig); r=$(outside resident); v=$(outside virsh)
