@@ -14,6 +14,12 @@ class ProgressEstimatorTest {
 
     private static final long MIB = 1024L * 1024;
 
+    /** M=256 MiB over a 32 MiB/s link, 300 ms allowed downtime. */
+    private static PredictionInputs inputs(long dirtyMib, Figure nonZero, long workingSetMib) {
+        return PredictionInputs.builder(256 * MIB, Figure.measured(dirtyMib * MIB), 32 * MIB, 300,
+                MigrationPredictorTest.LADDER).nonZero(nonZero).workingSet(Figure.measured(workingSetMib * MIB)).build();
+    }
+
     /**
      * Pre-copy of M=N=256, W=64, planned D=8, B=32, T=300 (B*T = 9.6 MiB); the job sends at 32 MiB/s.
      * <ol>
@@ -32,9 +38,7 @@ class ProgressEstimatorTest {
      */
     @Test
     void progressNeverGoesBackAndTheEtaFollowsEachSample() {
-        PredictionInputs in = PredictionInputs.builder(256 * MIB, Figure.measured(8 * MIB), 32 * MIB, 300,
-                MigrationPredictorTest.LADDER).nonZero(Figure.measured(256 * MIB)).workingSet(Figure.measured(64 * MIB))
-                .build();
+        PredictionInputs in = inputs(8, Figure.measured(256 * MIB), 64);
         ProgressEstimator estimator = new ProgressEstimator(MigrationMode.PRECOPY, in);
         Progress p = estimator.initial();
         assertEquals(0, p.fraction());
@@ -81,9 +85,7 @@ class ProgressEstimatorTest {
      */
     @Test
     void aPassUnderHalfTheWorkingSetOverridesAPlannedRateThatIsTooHigh() {
-        PredictionInputs in = PredictionInputs.builder(256 * MIB, Figure.measured(40 * MIB), 32 * MIB, 300,
-                MigrationPredictorTest.LADDER).nonZero(Figure.measured(256 * MIB)).workingSet(Figure.measured(128 * MIB))
-                .build();
+        PredictionInputs in = inputs(40, Figure.measured(256 * MIB), 128);
         ProgressEstimator estimator = new ProgressEstimator(MigrationMode.PRECOPY, in);
         Progress p = estimator.next(estimator.initial(), new JobProgress(0, 0, 256 * MIB, JobProgress.UNKNOWN, 1, false));
         assertFalse(p.hasEta());
@@ -105,9 +107,7 @@ class ProgressEstimatorTest {
      */
     @Test
     void aPassFirstSeenLateIsNotTakenForAShortOne() {
-        PredictionInputs in = PredictionInputs.builder(256 * MIB, Figure.measured(40 * MIB), 32 * MIB, 300,
-                MigrationPredictorTest.LADDER).nonZero(Figure.measured(256 * MIB)).workingSet(Figure.measured(128 * MIB))
-                .build();
+        PredictionInputs in = inputs(40, Figure.measured(256 * MIB), 128);
         ProgressEstimator estimator = new ProgressEstimator(MigrationMode.PRECOPY, in);
         Progress p = estimator.next(estimator.initial(), new JobProgress(4000, 128 * MIB, 128 * MIB, JobProgress.UNKNOWN, 1, false));
         // The first pass ended at 8000 ms; pass 2 (128 MiB) is first seen 2.4 s into it.
@@ -194,9 +194,7 @@ class ProgressEstimatorTest {
      */
     @Test
     void postCopyCountsWhatItWillPull() {
-        PredictionInputs in = PredictionInputs.builder(256 * MIB, Figure.measured(16 * MIB), 32 * MIB, 300,
-                MigrationPredictorTest.LADDER).nonZero(Figure.learned(192 * MIB)).workingSet(Figure.measured(128 * MIB))
-                .build();
+        PredictionInputs in = inputs(16, Figure.learned(192 * MIB), 128);
         ProgressEstimator estimator = new ProgressEstimator(MigrationMode.POSTCOPY, in);
         Progress p = estimator.next(estimator.initial(), new JobProgress(0, 0, 256 * MIB, JobProgress.UNKNOWN, 1, false));
         p = estimator.next(p, new JobProgress(3000, 96 * MIB, 160 * MIB, JobProgress.UNKNOWN, 1, false));
