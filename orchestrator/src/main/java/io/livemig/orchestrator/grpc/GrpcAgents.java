@@ -127,7 +127,8 @@ public final class GrpcAgents implements Agents, AutoCloseable {
         boolean unreachable = s.getCode() == Status.Code.UNAVAILABLE || s.getCode() == Status.Code.DEADLINE_EXCEEDED;
         String late = Deadlines.noAnswer(s);
         String what = late != null ? late : s.getDescription() != null ? s.getDescription() : s.getCode().toString();
-        return new AgentCallException("agent of " + host.name() + " (" + host.agent() + "): " + what, !unreachable, e);
+        return new AgentCallException("agent of " + host.name() + " (" + host.agent() + "): " + what, !unreachable,
+                s.getCode() == Status.Code.NOT_FOUND, e);
     }
 
     @Override

@@ -30,6 +30,7 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
+import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
@@ -67,6 +68,8 @@ final class Dispatcher implements AutoCloseable {
     private final Map<String, String> watched = new ConcurrentHashMap<>();
     /** Each unfinished migration's timeline, by record id; none for one this process did not queue. */
     private final Map<String, Timeline> timelines = new ConcurrentHashMap<>();
+    /** Migrations whose VM was looked for again when the source agent did not find it: once each. */
+    private final Set<String> lookedAgain = ConcurrentHashMap.newKeySet();
     private final ExecutorService watchers = Executors.newCachedThreadPool(Orchestrator.daemon("livemig-watch"));
     private String lastRoundRobin = ""; // under lock
     private volatile boolean closing;
@@ -267,7 +270,19 @@ final class Dispatcher implements AutoCloseable {
         try {
             agentId = agents.startMigration(source, r.vm(), target, options);
         } catch (AgentCallException e) {
-            finish(r, RecordState.FAILED, Figures.none(), "the source agent refused to start it: " + e.getMessage());
+            Optional<String> now = e.notFound() ? lookAgain(r) : Optional.empty();
+            if (now.isPresent() && now.get().equals(r.target())) {
+                finish(r, RecordState.FAILED, Figures.none(), "VM '" + r.vm() + "' already runs on " + r.target()
+                        + " (moved there since the orchestrator last looked, not by this migration)");
+            } else if (now.isPresent()) {
+                MigrationRecord moved = r.fromSource(now.get());
+                LOG.info("{} is not on {} but on {}: starting from there", r.vm(), r.source(), now.get());
+                records.update(moved);
+                signal.changed();
+                startFromNewSource(moved);
+            } else {
+                finish(r, RecordState.FAILED, Figures.none(), "the source agent refused to start it: " + e.getMessage());
+            }
             return;
         }
         queuedOptions.remove(r.id());
@@ -276,6 +291,29 @@ final class Dispatcher implements AutoCloseable {
         records.update(running); // when the history does not take it, the record is kept in memory and followed alike
         signal.changed();
         follow(running, source);
+    }
+
+    /**
+     * Where the VM of a migration its source agent did not find runs now, after asking every host
+     * again: another tool (virsh) may have moved it since the last poll. Empty when it is still
+     * taken to be on the source, is nowhere, or this migration was looked for again once already.
+     */
+    private Optional<String> lookAgain(MigrationRecord r) {
+        if (!lookedAgain.add(r.id())) {
+            return Optional.empty();
+        }
+        hosts.pollAll();
+        return hosts.vms().stream().filter(v -> v.vm().name().equals(r.vm())).map(VmView::host)
+                .filter(h -> !h.equals(r.source())).findFirst();
+    }
+
+    /** Starts a migration whose source changed now if the limits let it, else leaves it queued. */
+    private void startFromNewSource(MigrationRecord moved) {
+        List<MigrationRecord> running = records.unfinished().stream()
+                .filter(x -> x.state() == RecordState.RUNNING).toList();
+        if (!admission.startable(List.of(moved), running, settings.limits()).isEmpty()) {
+            startLogged(moved);
+        }
     }
 
     /** Follows a running migration on a thread of its own until the agent reports its end. */
@@ -381,6 +419,7 @@ final class Dispatcher implements AutoCloseable {
      * record changes neither: the record is kept in memory, with a warning, until it can be written.
      */
     private void finish(MigrationRecord r, RecordState state, Figures figures, String error) {
+        lookedAgain.remove(r.id());
         synchronized (lock) {
             MigrationRecord current = records.latest(r);
             if (current.state().terminal()) {

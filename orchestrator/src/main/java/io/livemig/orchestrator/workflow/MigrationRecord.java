@@ -97,6 +97,21 @@ public record MigrationRecord(
                 null, null, figures, error);
     }
 
+    /**
+     * PLANNED, from another source: the VM was found on {@code source} when the migration was to
+     * start (another tool moved it since the orchestrator last looked). The reason says so.
+     */
+    public MigrationRecord fromSource(String source) {
+        if (state != RecordState.PLANNED) {
+            throw invalid(id, state, "only a planned migration can change its source");
+        }
+        requireText(source, "source");
+        String moved = "found on " + source + " instead of " + this.source + " when it was to start";
+        return new MigrationRecord(id, vm, source, target, modeRequested, state, origin,
+                reason.isBlank() ? moved : reason + "; " + moved, agentMigrationId, requestedAt, null, null, figures,
+                error);
+    }
+
     /** PLANNED -&gt; RUNNING: the source agent accepted it as {@code agentMigrationId}. */
     public MigrationRecord running(String agentMigrationId, Instant at) {
         check(RecordState.RUNNING);

@@ -121,6 +121,9 @@ public final class FakeAgents implements Agents {
     public synchronized String startMigration(HostConfig source, String vm, HostConfig target, TransferOptions options)
             throws AgentCallException {
         reachable(source);
+        if (vms.get(source.name()).stream().noneMatch(v -> v.name().equals(vm))) {
+            throw new AgentCallException("agent of " + source.name() + ": no VM named '" + vm + "'", true, true, null);
+        }
         if (refuseStart.contains(vm)) {
             throw new AgentCallException("agent of " + source.name() + ": target refused: not enough memory", true, null);
         }

@@ -117,6 +117,37 @@ class OrchestratorTest {
         assertEquals("VM 'cache1' already runs on b", e.getMessage());
     }
 
+    /**
+     * A VM moved by another tool since the last poll, to a third host: the request (to b, the VM
+     * seen on a) is taken from the stale view; when a's agent does not find it, every host is asked
+     * again and the migration starts from c, where it runs, the record saying why.
+     */
+    @Test
+    void aVmMovedOutsideLivemigToAThirdHostIsMovedFromWhereItRuns() throws Exception {
+        agents.movedOutside("web1", "c");
+        Orchestrator.Queued q = orchestrator.migrate("web1", "b", AUTO, "user");
+        MigrationRecord running = awaitState(q.record().id(), RecordState.RUNNING);
+        assertEquals("c", running.source());
+        assertTrue(running.reason().endsWith("found on c instead of a when it was to start"), running.reason());
+        assertEquals("c", agents.migration("web1").source());
+        assertEquals(1, agents.started.size());
+        agents.complete("web1");
+        assertEquals("c", awaitState(q.record().id(), RecordState.SUCCEEDED).source());
+        assertEquals(Optional.of("b"), agents.whereIs("web1"));
+    }
+
+    /** Moved by another tool to the very target since the last poll: nothing to start, and the record says so. */
+    @Test
+    void aVmMovedOutsideLivemigToTheTargetFailsSayingWhereItIs() throws Exception {
+        agents.movedOutside("web1", "c");
+        Orchestrator.Queued q = orchestrator.migrate("web1", "c", AUTO, "user");
+        MigrationRecord failed = awaitState(q.record().id(), RecordState.FAILED);
+        assertEquals("VM 'web1' already runs on c (moved there since the orchestrator last looked, not by this "
+                + "migration)", failed.error());
+        assertTrue(agents.started.isEmpty());
+        assertEquals(Optional.of("c"), agents.whereIs("web1"));
+    }
+
     @Test
     void aSucceededMigrationIsRecordedWithTheAgentsFigures() throws Exception {
         String id = orchestrator.migrate("web1", "b", AUTO, "user").record().id();
