@@ -27,10 +27,10 @@ import java.util.Objects;
  *       pass was long: the guest rewrote pages it had rewritten already, or pages of the pass not
  *       yet sent, and neither is counted twice (advice experiment, 28 MiB/s dirtied over 128 MiB:
  *       22.1 MiB/s after the first pass, 26.4 and 26.9 after passes of 133 and 109 MiB, 28.3 to
- *       30.2 after passes of 77 MiB and less). So the job's figure is taken as it is only after a pass that
- *       started at no more than {@value #UNFILLED} of the working set (the known one of the inputs
- *       or the largest pass seen since the second, whichever is larger); before that it is never
- *       taken below the rate of the inputs. The inputs' rate comes from readings that sample a few
+ *       30.2 after passes of 77 MiB and less). So the job's figure is taken as it is only after a
+ *       pass that started at no more than {@value #UNFILLED} of the working set (the known one of
+ *       the inputs or the largest pass seen since the second, whichever is larger); before that it
+ *       is never taken below the rate of the inputs. The inputs' rate comes from readings that sample a few
  *       pages and can be far off: at 28 MiB/s their median once said more than the 32 MiB/s link,
  *       and the estimate had no ETA until the last passes.</li>
  *   <li>First pass: the non-zero memory of the inputs not yet sent, the rest of the pass as

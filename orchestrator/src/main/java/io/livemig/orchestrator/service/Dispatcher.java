@@ -302,7 +302,8 @@ final class Dispatcher implements AutoCloseable {
         if (!lookedAgain.add(r.id())) {
             return Optional.empty();
         }
-        hosts.pollAll();
+        // All at once: this runs under the lock, and a host that does not answer costs one deadline.
+        hosts.pollTogether(cluster.hosts().stream().map(HostConfig::name).toList(), watchers);
         return hosts.vms().stream().filter(v -> v.vm().name().equals(r.vm())).map(VmView::host)
                 .filter(h -> !h.equals(r.source())).findFirst();
     }
