@@ -9,10 +9,6 @@ import io.livemig.orchestrator.history.HistoryException;
 import io.livemig.orchestrator.model.AgentProgress;
 import io.livemig.orchestrator.model.AgentResult;
 import io.livemig.orchestrator.model.TransferOptions;
-import io.livemig.orchestrator.placement.HostLoad;
-import io.livemig.orchestrator.placement.HostRejection;
-import io.livemig.orchestrator.placement.Placement;
-import io.livemig.orchestrator.placement.PlacementPolicy;
 import io.livemig.orchestrator.placement.TargetChoice;
 import io.livemig.orchestrator.service.Orchestrator.Queued;
 import io.livemig.orchestrator.service.Orchestrator.Settings;
@@ -38,9 +34,9 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Migrations from request to end: checks a request, applies the placement decision and explains
- * it, writes the record, queues it under the {@link AdmissionQueue}'s limits, starts it on the
- * source agent, follows it on a thread of its own and records how it ended.
+ * Migrations from request to end: has the request resolved ({@link TargetResolver}: the VM, the
+ * refusals, the target and why), writes the record, queues it under the {@link AdmissionQueue}'s
+ * limits, starts it on the source agent, follows it on a thread of its own and records how it ended.
  */
 final class Dispatcher implements AutoCloseable {
 
@@ -60,8 +56,9 @@ final class Dispatcher implements AutoCloseable {
     private final Reconciliation reconciliation;
     private final ChangeSignal signal;
     private final Object lock;
-    private final Placement placement = new Placement();
     private final AdmissionQueue admission = new AdmissionQueue();
+    /** Where a request's VM runs and where it goes; under the lock. */
+    private final TargetResolver targets;
     /** The options of queued migrations; a record keeps only the mode, so a restart starts with the mode alone. */
     private final Map<String, TransferOptions> queuedOptions = new ConcurrentHashMap<>();
     private final Map<String, AgentProgress> progress = new ConcurrentHashMap<>();
@@ -71,7 +68,6 @@ final class Dispatcher implements AutoCloseable {
     /** Migrations whose VM was looked for again when the source agent did not find it: once each. */
     private final Set<String> lookedAgain = ConcurrentHashMap.newKeySet();
     private final ExecutorService watchers = Executors.newCachedThreadPool(Orchestrator.daemon("livemig-watch"));
-    private String lastRoundRobin = ""; // under lock
     private volatile boolean closing;
 
     Dispatcher(ClusterConfig cluster, Settings settings, Agents agents, Records records, Clock clock,
@@ -87,6 +83,7 @@ final class Dispatcher implements AutoCloseable {
         this.reconciliation = reconciliation;
         this.signal = signal;
         this.lock = lock;
+        this.targets = new TargetResolver(settings, records, hosts);
     }
 
     /**
@@ -121,15 +118,13 @@ final class Dispatcher implements AutoCloseable {
         timeline.next(Phases.PLACEMENT);
         // The VM and target names were checked where the request came in (the gRPC edge); a
         // refusal here still comes before any record is written.
-        VmView vm = located(vmName, target);
+        VmView vm = targets.located(vmName, target);
         synchronized (lock) {
-            Resolved resolved = resolve(vm, target, why);
+            TargetResolver.Resolved resolved = targets.resolve(vm, target, why);
             TargetChoice decision = resolved.decision();
             String explanation = resolved.explanation();
             String chosen = resolved.target();
-            if (settings.policy() == PlacementPolicy.ROUND_ROBIN) {
-                lastRoundRobin = chosen;
-            }
+            targets.chose(chosen);
             MigrationRecord requested = MigrationRecord.requested(records.nextId(), vmName, vm.host(), "",
                     options.mode(), origin, clock.instant());
             records.insert(requested);
@@ -160,82 +155,11 @@ final class Dispatcher implements AutoCloseable {
      * take it, no feasible target), and nothing recorded, queued or remembered (round-robin's last
      * choice stays).
      */
-    Resolved resolve(String vmName, String target) throws OrchestratorException {
-        VmView vm = located(vmName, target);
+    TargetResolver.Resolved resolve(String vmName, String target) throws OrchestratorException {
+        VmView vm = targets.located(vmName, target);
         synchronized (lock) {
-            return resolve(vm, target, null);
+            return targets.resolve(vm, target, null);
         }
-    }
-
-    /**
-     * Where the VM runs. The view is up to a poll old: when it has the VM on the requested target
-     * already, every host is asked again first, since another tool (virsh) may have moved it since.
-     */
-    private VmView located(String vmName, String target) throws OrchestratorException {
-        VmView vm = hosts.findVm(vmName);
-        if (target != null && target.equals(vm.host())) {
-            hosts.pollAll();
-            vm = hosts.findVm(vmName);
-        }
-        return vm;
-    }
-
-    /** Under the lock. */
-    private Resolved resolve(VmView vm, String target, String why) throws OrchestratorException {
-        String vmName = vm.vm().name();
-        for (MigrationRecord r : records.unfinished()) {
-            if (r.vm().equals(vmName)) {
-                throw new OrchestratorException(Code.ALREADY_EXISTS, "VM '" + vmName + "' already has migration "
-                        + r.id() + " (" + r.state().name().toLowerCase(Locale.ROOT) + ")");
-            }
-        }
-        List<HostLoad> loads = hosts.hostLoads();
-        TargetChoice decision;
-        String explanation;
-        if (target == null || target.isBlank()) {
-            decision = placement.place(vm.load(), loads, settings.policy(), settings.rebalance().placement(),
-                    lastRoundRobin);
-            if (decision.chosenHost().isEmpty()) {
-                throw new OrchestratorException(Code.FAILED_PRECONDITION, "cannot place '" + vmName + "': "
-                        + decision.whyUnplaceable());
-            }
-            explanation = explain(decision);
-        } else {
-            hosts.known(target);
-            if (target.equals(vm.host())) {
-                throw new OrchestratorException(Code.INVALID_ARGUMENT, "VM '" + vmName + "' already runs on "
-                        + target);
-            }
-            decision = placement.place(vm.load(), loads, settings.policy(), settings.rebalance().placement(),
-                    lastRoundRobin);
-            Optional<HostRejection> rejected = decision.rejections().stream()
-                    .filter(r -> r.host().equals(target)).findFirst();
-            if (rejected.isPresent()) {
-                throw new OrchestratorException(Code.FAILED_PRECONDITION, "cannot move '" + vmName + "' to "
-                        + target + ": " + rejected.get().explanation());
-            }
-            explanation = why != null ? why : target + " was requested";
-            decision = new TargetChoice(decision.vm(), decision.policy(), Optional.of(target), decision.candidates(),
-                    decision.rejections());
-        }
-        String chosen = target == null || target.isBlank() ? decision.chosenHost().orElseThrow() : target;
-        return new Resolved(vm, chosen, decision, explanation);
-    }
-
-    /** A migration request resolved: the VM as seen now, the target, the decision and its explanation. */
-    record Resolved(VmView vm, String target, TargetChoice decision, String explanation) {}
-
-    /** The choice and the runners-up, with each rejected host's reason, for people. */
-    static String explain(TargetChoice d) {
-        StringBuilder b = new StringBuilder();
-        String chosen = d.chosenHost().orElse("none");
-        b.append(chosen).append(" chosen by policy ").append(d.policy().name().toLowerCase(Locale.ROOT).replace('_', '-'));
-        d.candidates().stream().filter(c -> c.host().equals(chosen)).findFirst().ifPresent(c -> b.append(String.format(
-                Locale.ROOT, ": projected load %.3f, score %.4f", c.projectedHostLoad(), c.score())));
-        d.candidates().stream().filter(c -> !c.host().equals(chosen)).forEach(c -> b.append(String.format(Locale.ROOT,
-                "; %s: projected load %.3f, score %.4f", c.host(), c.projectedHostLoad(), c.score())));
-        d.rejections().forEach(r -> b.append("; ").append(r.host()).append(" rejected: ").append(r.explanation()));
-        return b.toString();
     }
 
     /** Starts the queued migrations the limits allow. */

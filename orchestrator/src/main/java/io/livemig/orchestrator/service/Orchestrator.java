@@ -220,7 +220,7 @@ public final class Orchestrator implements AutoCloseable {
      */
     public Advised plan(String vmName, String target, TransferOptions options, Objective objective)
             throws OrchestratorException {
-        Dispatcher.Resolved r = dispatcher.resolve(vmName, target);
+        TargetResolver.Resolved r = dispatcher.resolve(vmName, target);
         long memory = r.vm().vm().memoryBytes();
         HostConfig source = cluster.host(r.vm().host()).orElseThrow();
         HostConfig to = cluster.host(r.target()).orElseThrow();
