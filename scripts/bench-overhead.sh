@@ -1,14 +1,16 @@
 #!/usr/bin/env bash
 # Overhead around libvirt: livemig end to end against plain virsh, on the lab.
 #
-#   scripts/bench-overhead.sh [--pairs N] [--calls N] [--idle-s S]
+#   scripts/bench-overhead.sh [--pairs N] [--calls N] [--idle-s S] [--dirty-rate R] [--sides LIST]
 #
-# One guest, overhead-1 (256 MiB, dirtying 64 MiB at 32 MiB/s), moves between lab-a and lab-b.
+# One guest, overhead-1 (256 MiB, dirtying 64 MiB at R MiB/s, default 32; 0 keeps it quiet), moves
+# between lab-a and lab-b.
 # Each of the N rounds ("pairs", default 5) is three migrations: one pre-copy migration by
 # `livemig migrate --to X --mode precopy --json` (through the lab's orchestrator, mutual TLS, as a
 # user would) in a JVM of its own ("livemig", LIVEMIG_RESIDENT=0), the same through the resident
 # client (the default, "resident"; its server is started and has run a command before anything
-# is timed), and one by `virsh migrate --live`, as an operator does it by hand:
+# is timed), and one by `virsh migrate --live`, as an operator does it by hand (--sides, a
+# comma-separated subset of livemig,resident,virsh, keeps some of them; virsh is always kept):
 #   virsh -c SRC migrate --live --persistent --undefinesource --unsafe --xml F --persistent-xml F \
 #     VM DST --migrateuri tcp:DSTIP
 # with F the VM's `dumpxml --migratable` rewritten for the target with sed (its bridge and its
@@ -31,20 +33,30 @@
 set -euo pipefail
 cd "$(dirname "${BASH_SOURCE[0]}")/.."
 
-usage() { echo "bench-overhead: $*" >&2; echo "usage: scripts/bench-overhead.sh [--pairs N] [--calls N] [--idle-s S]" >&2; exit 2; }
-pairs=5 calls=10 idle=30
+usage() {
+  echo "bench-overhead: $*" >&2
+  echo "usage: scripts/bench-overhead.sh [--pairs N] [--calls N] [--idle-s S] [--dirty-rate R] [--sides LIST]" >&2
+  exit 2
+}
+pairs=5 calls=10 idle=30 rate=32 sides=livemig,resident,virsh
 while [ $# -gt 0 ]; do
   case $1 in
     --pairs) pairs=${2:-}; shift 2 || usage "--pairs needs a number" ;;
     --calls) calls=${2:-}; shift 2 || usage "--calls needs a number" ;;
     --idle-s) idle=${2:-}; shift 2 || usage "--idle-s needs a number" ;;
-    -h|--help) sed -n '2,26s/^# \{0,1\}//p' "${BASH_SOURCE[0]}"; exit 0 ;;
+    --dirty-rate) rate=${2:-}; shift 2 || usage "--dirty-rate needs MiB/s" ;;
+    --sides) sides=${2:-}; shift 2 || usage "--sides needs a list" ;;
+    -h|--help) sed -n '2,31s/^# \{0,1\}//p' "${BASH_SOURCE[0]}"; exit 0 ;;
     *) usage "unknown option: $1" ;;
   esac
 done
-[[ $pairs =~ ^[0-9]+$ ]] && [ "$pairs" -ge 1 ] && [ "$pairs" -le 50 ] || usage "--pairs must be 1..50"
+[[ $pairs =~ ^[0-9]+$ ]] && [ "$pairs" -ge 1 ] && [ "$pairs" -le 200 ] || usage "--pairs must be 1..200"
 [[ $calls =~ ^[0-9]+$ ]] && [ "$calls" -ge 1 ] && [ "$calls" -le 100 ] || usage "--calls must be 1..100"
 [[ $idle =~ ^[0-9]+$ ]] && [ "$idle" -ge 5 ] && [ "$idle" -le 600 ] || usage "--idle-s must be 5..600"
+[[ $rate =~ ^[0-9]+$ ]] && [ "$rate" -le 64 ] || usage "--dirty-rate must be 0..64 MiB/s"
+[[ ,$sides, =~ ^(,(livemig|resident|virsh))+,$ ]] || usage "--sides must list livemig, resident or virsh, comma-separated"
+sides=virsh,$sides
+keep() { [[ ,$sides, == *,$1,* ]]; }
 [ "$(id -u)" -eq 0 ] || usage "must run as root (the lab needs it)"
 
 LAB=scripts/lab.sh
@@ -62,11 +74,11 @@ cleanup() {
 }
 trap cleanup EXIT
 "$LAB" vm destroy "$VM" >/dev/null 2>&1 || true
-"$LAB" vm create "$VM" --host lab-a --mem 256 --dirty-mib 64 --dirty-rate 32 --disk shared >/dev/null
+"$LAB" vm create "$VM" --host lab-a --mem 256 --dirty-mib 64 --dirty-rate "$rate" --disk shared >/dev/null
 
 echo "bench-overhead: commit $(git rev-parse --short HEAD 2>/dev/null || echo unknown)$(git diff --quiet HEAD 2>/dev/null || echo ' (modified)'), $(date -u +%FT%TZ)"
 echo "bench-overhead: $(nproc) CPUs, $(awk '/MemTotal/ {printf "%.0f GiB", $2 / 1048576}' /proc/meminfo), $(virsh --version 2>/dev/null | sed 's/^/libvirt /'), $(java -version 2>&1 | head -1)"
-echo "bench-overhead: pairs=$pairs calls=$calls idle_s=$idle guest=$VM (256 MiB, 64 MiB dirtied at 32 MiB/s)"
+echo "bench-overhead: pairs=$pairs calls=$calls idle_s=$idle sides=${sides#virsh,} guest=$VM (256 MiB, 64 MiB dirtied at $rate MiB/s)"
 
 # The cluster file's value of KEY for HOST.
 host_value() { awk -v h="$1" -v k="$2" '$1 == "-" && $2 == "name:" { cur = $3 } cur == h && $1 == k ":" { print $2; exit }' "$LAB_DIR/cluster.yaml"; }
@@ -157,6 +169,7 @@ for ((i = 1; i <= pairs; i++)); do
     0) order="virsh livemig resident" ;;
   esac
   for side in $order; do
+    keep "$side" || continue
     from=$(where) || { bad=1; break 2; }
     to=$(other "$from")
     "run_$side" "$from" "$to"
@@ -200,6 +213,7 @@ done
 # replacement (each round keeps its three migrations), 2000 times with a fixed seed; the 2.5th and
 # 97.5th percentiles of the ratio. Prints "lo-hi".
 interval() { # side column
+  [ -s "$WORK/$1.tsv" ] || { echo -; return; }
   paste "$WORK/$1.tsv" "$WORK/virsh.tsv" | awk -F'\t' -v c="$2" -v w=3 '
     function med(x, n,   i, j, t) {
       for (i = 2; i <= n; i++) { t = x[i]; for (j = i - 1; j >= 1 && x[j] > t; j--) x[j + 1] = x[j]; x[j + 1] = t }
