@@ -1,6 +1,7 @@
 package io.livemig.cli.command;
 
 import io.livemig.cli.client.AgentChannels;
+import io.livemig.cli.experiment.EtaReplay;
 import io.livemig.cli.experiment.ExperimentInvariants;
 import io.livemig.cli.experiment.ExperimentSpec;
 import io.livemig.cli.experiment.Provenance;
@@ -14,22 +15,26 @@ import java.io.PrintWriter;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.security.SecureRandom;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
+import picocli.CommandLine.ParameterException;
 import picocli.CommandLine.Parameters;
 import picocli.CommandLine.ParentCommand;
 import picocli.CommandLine.Spec;
 
-/** {@code livemig experiment run|report}: scripted migration experiments on the lab. */
+/** {@code livemig experiment run|report|replay-eta}: scripted migration experiments on the lab. */
 @Command(name = "experiment", description = "Scripted migration experiments: a matrix of runs on the lab, recorded and reported.",
         mixinStandardHelpOptions = true, versionProvider = ManifestVersionProvider.class,
-        subcommands = {ExperimentCommand.Run.class, ExperimentCommand.ReportCommand.class},
+        subcommands = {ExperimentCommand.Run.class, ExperimentCommand.ReportCommand.class,
+            ExperimentCommand.ReplayEta.class},
         footer = {"%nExamples:",
             "  livemig experiment run scripts/experiments/quick.yaml --out /tmp/quick",
-            "  livemig experiment report /tmp/quick"})
+            "  livemig experiment report /tmp/quick",
+            "  livemig experiment replay-eta docs/benchmarks/advice --dirty-rate workload,26,30"})
 final class ExperimentCommand {
 
     @ParentCommand
@@ -138,6 +143,57 @@ final class ExperimentCommand {
             spec.commandLine().getOut().println("report: " + report);
             spec.commandLine().getOut().println("plots: " + dir.resolve("plots"));
             return ExitCodes.OK;
+        }
+    }
+
+    @Command(name = "replay-eta", description = {"Replay the ETA of a recorded experiment's runs with other dirty rates:",
+        "each run's samples through this build's estimator, the agent's reading replaced by each rate given,",
+        "the non-zero memory learned from the run's first pass, the workload's working set, the run's link and",
+        "allowed downtime (what a VM's migration after an identical one knows).",
+        "Prints each run's worst ETA error from a quarter of the predicted time on, recorded and replayed,",
+        "then per cell the worst of its runs. Auto runs are left out (their plan is not recorded)."},
+            mixinStandardHelpOptions = true,
+            footer = {"%nExamples:", "  livemig experiment replay-eta docs/benchmarks/advice",
+                "  livemig experiment replay-eta docs/benchmarks/advice --dirty-rate workload,26,28,30"},
+            exitCodeListHeading = ExitCodes.HELP_HEADING,
+            exitCodeList = {ExitCodes.HELP_OK, ExitCodes.HELP_USAGE})
+    static final class ReplayEta implements Callable<Integer> {
+
+        @Spec
+        CommandSpec spec;
+
+        @Parameters(index = "0", paramLabel = "DIR", description = "An experiment's output directory.")
+        Path dir;
+
+        @Option(names = "--dirty-rate", paramLabel = "LIST", defaultValue = "workload", split = ",",
+                description = "Dirty rates to replay with, MiB/s, comma-separated; \"workload\" is each run's own "
+                        + "workload rate. Default: ${DEFAULT-VALUE}.")
+        List<String> rates;
+
+        @Override
+        public Integer call() {
+            List<Double> mibps = new ArrayList<>(rates.size());
+            for (String r : rates) {
+                mibps.add(parseRate(r.trim()));
+            }
+            spec.commandLine().getOut().print(EtaReplay.report(Results.readRuns(dir), mibps));
+            return ExitCodes.OK;
+        }
+
+        private double parseRate(String r) {
+            if (r.equals("workload")) {
+                return -1;
+            }
+            try {
+                double v = Double.parseDouble(r);
+                if (v >= 0 && v <= 100_000) {
+                    return v;
+                }
+            } catch (NumberFormatException e) {
+                // the message below
+            }
+            throw new ParameterException(spec.commandLine(),
+                    "--dirty-rate: '" + r + "' is not a rate in MiB/s (0..100000) or \"workload\"");
         }
     }
 }

@@ -26,7 +26,15 @@ final class EtaCheck {
      * such sample, or for a run recorded before the agent streamed its ETA (no sample has one).
      */
     static double worstError(RunResult r) {
-        if (r.model() == null || r.totalMs() <= 0 || r.samples().stream().allMatch(s -> s.etaMs() == null)) {
+        if (r.samples().stream().allMatch(s -> s.etaMs() == null)) {
+            return Double.NaN;
+        }
+        return worstPastQuarter(r);
+    }
+
+    /** {@link #worstError}, for a run whose samples carry the ETA streamed then (none where there was none). */
+    static double worstPastQuarter(RunResult r) {
+        if (r.model() == null || r.totalMs() <= 0) {
             return Double.NaN;
         }
         double from = r.model().totalMs() / 4.0;
