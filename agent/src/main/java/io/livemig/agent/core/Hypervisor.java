@@ -101,4 +101,15 @@ public interface Hypervisor {
             throws HypervisorException {
         return dirtyRates(hostUri, vmNames);
     }
+
+    /**
+     * How much of a running VM's RAM its host holds, resident or swapped out: the pages its guest
+     * has written, at least its non-zero memory ({@link GuestRam}), as read at most {@code maxAge}
+     * ago: it grows while the guest writes memory it had not used. Empty where that cannot be read
+     * (the hypervisor's processes are not on this machine, or the RAM is not one mapping). Best
+     * effort, never an error.
+     */
+    default java.util.OptionalLong guestRamHeld(String hostUri, VmInfo vm, java.time.Duration maxAge) {
+        return java.util.OptionalLong.empty();
+    }
 }

@@ -117,7 +117,8 @@ final class AgentGrpcService extends AgentServiceGrpc.AgentServiceImplBase {
                         .setState(vmState(d.vm().state())).setStateReason(d.vm().status().notableReason())
                         .setMemoryBytes(d.vm().memoryBytes()).setVcpus(d.vm().vcpus())
                         .setCpuUtilisation(d.cpuUtilisation())
-                        .setDirtyRateBytesPerS(d.dirtyRateBytesPerSec());
+                        .setDirtyRateBytesPerS(d.dirtyRateBytesPerSec())
+                        .setRamHeldBytes(d.ramHeldBytes());
                 for (VmDetails.BindingView bv : d.bindings()) {
                     vm.addBindings(Binding.newBuilder().setKind(bv.kind()).setDevice(bv.device()).setResource(bv.resource()));
                 }

@@ -50,6 +50,7 @@ public final class LibvirtHypervisor implements Hypervisor {
     static final int LIST_DOMAINS_ACTIVE = 1;
 
     private final SharedConnections connections = new SharedConnections();
+    private final QemuProcesses qemuProcesses = new QemuProcesses(java.nio.file.Path.of("/proc"), System::nanoTime);
     /** What {@link #hostInfo} read once per connection, by URI; compared by identity (Connect's equals asks the daemon). */
     private final Map<String, KnownFacts> knownFacts = new ConcurrentHashMap<>();
 
@@ -380,6 +381,15 @@ public final class LibvirtHypervisor implements Hypervisor {
         } catch (LibvirtException e) {
             throw LibvirtErrors.failed("cannot read the libvirt version of " + hostUri, e);
         }
+    }
+
+    /**
+     * From the memory map of the domain's QEMU process on this machine ({@link QemuProcesses}):
+     * the agent runs on the host of the libvirt daemon it drives, whatever the URI's transport.
+     */
+    @Override
+    public java.util.OptionalLong guestRamHeld(String hostUri, VmInfo vm, java.time.Duration maxAge) {
+        return qemuProcesses.ramHeld(vm.uuid(), vm.memoryBytes(), maxAge.toNanos());
     }
 
     /**

@@ -44,6 +44,8 @@ final class HostSampling {
      * of the guest as it runs now.
      */
     static final Duration READING_MAX_AGE = Duration.ofSeconds(30);
+    /** How old a guest's RAM held, as listed, may be (read from QEMU's memory map: about a millisecond a VM). */
+    static final Duration RAM_HELD_MAX_AGE = Duration.ofSeconds(10);
     private final ReentrantLock dirtyRateLock = new ReentrantLock();
     private final Map<String, Calc> dirtyRateCalcs = new ConcurrentHashMap<>(); // VM -> its last measurement started
     private final Map<String, DirtyRateReadings> dirtyRateReadings = new ConcurrentHashMap<>(); // VM -> its last readings
@@ -311,7 +313,9 @@ final class HostSampling {
             // (an arriving VM's, for the whole migration), and callers such as the orchestrator's
             // health poll must not.
             List<VmDetails.BindingView> views = busy(vm) ? List.of() : bindingViews(vm.name());
-            result.add(new VmDetails(vm, views, cpu.vm(vm.name()), dirty.getOrDefault(vm.name(), 0L)));
+            long held = vm.state() == DomainState.RUNNING || vm.state() == DomainState.BLOCKED
+                    ? hypervisor.guestRamHeld(localUri, vm, RAM_HELD_MAX_AGE).orElse(0) : 0;
+            result.add(new VmDetails(vm, views, cpu.vm(vm.name()), dirty.getOrDefault(vm.name(), 0L), held));
         }
         return result;
     }

@@ -110,6 +110,8 @@ final class OutgoingMigrations implements AutoCloseable {
             OptionalLong dirtyRate = options.mode() == CopyMode.AUTO ? sampling.measureDirtyRateNow(vm)
                     : sampling.dirtyRate(vm);
             LearnedMemory.Figures learned = learnedMemory.of(vmName, vm.memoryBytes());
+            OptionalLong ramHeld = learned.nonZeroBytes().isPresent() ? OptionalLong.empty()
+                    : hypervisor.guestRamHeld(localUri, vm, Duration.ZERO); // read now: it grows as the guest writes
             timeline.next(Phases.SOURCE_XML);
             String xml = hv(() -> hypervisor.domainXml(localUri, vmName, true));
             timeline.next(Phases.TARGET_PREPARE);
@@ -123,11 +125,11 @@ final class OutgoingMigrations implements AutoCloseable {
             MigrationJob job = hv(() -> hypervisor.startMigration(spec));
             String id = UUID.randomUUID().toString();
             AutoPlan plan = options.mode() == CopyMode.AUTO
-                    ? PolicyInputs.autoPlan(vm.memoryBytes(), learned, dirtyRate.orElse(0), options,
+                    ? PolicyInputs.autoPlan(vm.memoryBytes(), learned, ramHeld, dirtyRate.orElse(0), options,
                             self.name(), self.linkMiBps(), incoming.targetHost())
                     : AutoPlan.PRECOPY_FIRST;
             ProgressGauge gauge = new ProgressGauge(options.mode(), plan, ProgressGauge.inputs(launch, settings,
-                    vm.memoryBytes(), learned, dirtyRate));
+                    vm.memoryBytes(), learned, ramHeld, dirtyRate));
             OutgoingMigration outgoing = new OutgoingMigration(id, vmName, self.name(), incoming.targetHost(),
                     options.mode(), events, timeline, gauge);
             MigrationMonitor monitor = new MigrationMonitor(job, new MigrationPolicy(options.mode(), settings, plan),

@@ -8,6 +8,7 @@ import io.livemig.common.predict.MigrationMode;
 import io.livemig.common.predict.Preflight;
 import io.livemig.common.predict.Recommendation;
 import java.util.Locale;
+import java.util.OptionalLong;
 
 /** What a migration's policy starts from: the agent's settings over the policy defaults, and AUTO's plan. */
 final class PolicyInputs {
@@ -25,9 +26,16 @@ final class PolicyInputs {
      */
     static AutoPlan autoPlan(long memoryBytes, LearnedMemory.Figures learned, long dirtyRateBytesPerS,
             MigrationOptionsValue o, String source, long sourceLinkMiBps, String target) {
+        return autoPlan(memoryBytes, learned, OptionalLong.empty(), dirtyRateBytesPerS, o, source, sourceLinkMiBps,
+                target);
+    }
+
+    /** {@link #autoPlan(long, LearnedMemory.Figures, long, MigrationOptionsValue, String, long, String)}, with the RAM the host holds of the guest, where read. */
+    static AutoPlan autoPlan(long memoryBytes, LearnedMemory.Figures learned, OptionalLong ramHeld,
+            long dirtyRateBytesPerS, MigrationOptionsValue o, String source, long sourceLinkMiBps, String target) {
         Preflight.Advice advice = Preflight.advise(
                 new Preflight.Facts(memoryBytes, Math.max(0, dirtyRateBytesPerS), learned.nonZeroBytes(), source,
-                        sourceLinkMiBps, target, 0, learned.workingSetBytes()),
+                        sourceLinkMiBps, target, 0, learned.workingSetBytes(), ramHeld),
                 new Preflight.Options(o.maxDowntimeMs(), o.bandwidthMiBps(),
                         o.compression() != null && o.compression() != MigrationSpec.Compression.NONE,
                         o.parallelConnections(), !o.allowPostcopy(), !o.allowSuspend()),

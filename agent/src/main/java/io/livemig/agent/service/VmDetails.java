@@ -9,7 +9,8 @@ import java.util.List;
  * @param cpuUtilisation 0..1 of its vCPUs over the agent's last sampling interval
  * @param dirtyRateBytesPerSec memory dirtied per second as last measured, 0 if not measured
  */
-public record VmDetails(VmInfo vm, List<BindingView> bindings, double cpuUtilisation, long dirtyRateBytesPerSec) {
+public record VmDetails(VmInfo vm, List<BindingView> bindings, double cpuUtilisation, long dirtyRateBytesPerSec,
+        long ramHeldBytes) {
 
     /** One binding, for display: kind (nic, disk, ...), device, resource. */
     public record BindingView(String kind, String device, String resource) {}

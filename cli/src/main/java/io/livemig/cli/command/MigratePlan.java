@@ -57,7 +57,9 @@ final class MigratePlan {
         HostConfig target = route.target();
         Vm vm = route.vm();
         Preflight.Facts facts = new Preflight.Facts(vm.getMemoryBytes(), vm.getDirtyRateBytesPerS(),
-                OptionalLong.empty(), source.name(), source.linkMiBps(), target.name(), target.linkMiBps());
+                OptionalLong.empty(), source.name(), source.linkMiBps(), target.name(), target.linkMiBps(),
+                OptionalLong.empty(),
+                vm.getRamHeldBytes() > 0 ? OptionalLong.of(vm.getRamHeldBytes()) : OptionalLong.empty());
         Preflight.Options asked = new Preflight.Options(options.getMaxDowntimeMs(), options.getBandwidthMibps(),
                 options.getCompression() == Compression.COMPRESSION_XBZRLE
                         || options.getCompression() == Compression.COMPRESSION_ZSTD,

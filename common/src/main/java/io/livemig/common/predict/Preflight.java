@@ -18,7 +18,8 @@ import java.util.OptionalLong;
  *   <li>non-zero memory N: learned from an earlier migration of the VM with the same memory, as
  *       min(M, what its first pass sent: the non-zero memory, plus page headers; the orchestrator
  *       learns it from a stop-and-copy in its history, the source agent from its own last
- *       migration of the VM); else
+ *       migration of the VM); else estimated as the guest's RAM its host holds, as the source agent
+ *       reads it from QEMU's memory map (the pages the guest has written: never less than N); else
  *       estimated as M, every page non-zero (the worst case for the first pass);</li>
  *   <li>dirty rate D: measured by the source agent (the orchestrator averages it over its load
  *       window); 0 when no measurement has finished yet, then taken as 0 and flagged as estimated
@@ -67,15 +68,27 @@ public final class Preflight {
      * @param learnedWorkingSet  what an earlier migration of the VM showed the guest keeps rewriting
      *                           (the source agent learns it where the first pass met it), when
      *                           there is one
+     * @param ramHeld            how much of the guest's RAM its host holds (the pages it has
+     *                           written: at least its non-zero memory), when the source agent could
+     *                           read it
      */
     public record Facts(long memoryBytes, long dirtyRateBytesPerS, OptionalLong learnedNonZero, String source,
-            long sourceLinkMiBps, String target, long targetLinkMiBps, OptionalLong learnedWorkingSet) {
+            long sourceLinkMiBps, String target, long targetLinkMiBps, OptionalLong learnedWorkingSet,
+            OptionalLong ramHeld) {
 
         public Facts {
             Objects.requireNonNull(learnedNonZero, "learnedNonZero");
             Objects.requireNonNull(source, "source");
             Objects.requireNonNull(target, "target");
             Objects.requireNonNull(learnedWorkingSet, "learnedWorkingSet");
+            Objects.requireNonNull(ramHeld, "ramHeld");
+        }
+
+        /** Facts without the RAM its host holds. */
+        public Facts(long memoryBytes, long dirtyRateBytesPerS, OptionalLong learnedNonZero, String source,
+                long sourceLinkMiBps, String target, long targetLinkMiBps, OptionalLong learnedWorkingSet) {
+            this(memoryBytes, dirtyRateBytesPerS, learnedNonZero, source, sourceLinkMiBps, target, targetLinkMiBps,
+                    learnedWorkingSet, OptionalLong.empty());
         }
 
         /** Facts without a learned working set. */
@@ -156,6 +169,11 @@ public final class Preflight {
             nonZero = Figure.learned(Math.min(memory, facts.learnedNonZero().getAsLong()));
             inputs.add(new Input("non_zero_memory", nonZero.value(), "bytes", false,
                     "learned from an earlier migration of the VM (what its first pass sent)"));
+        } else if (facts.ramHeld().isPresent() && facts.ramHeld().getAsLong() > 0) {
+            nonZero = Figure.estimated(Math.min(memory, facts.ramHeld().getAsLong()));
+            inputs.add(new Input("non_zero_memory", nonZero.value(), "bytes", true,
+                    "not learned yet: taken as the guest's RAM its host holds (the pages it has written, at least "
+                            + "its non-zero memory)"));
         } else {
             nonZero = Figure.estimated(memory);
             inputs.add(new Input("non_zero_memory", memory, "bytes", true,

@@ -34,10 +34,11 @@ import java.util.Objects;
  *       pages and can be far off: at 28 MiB/s their median once said more than the 32 MiB/s link,
  *       and the estimate had no ETA until the last passes.</li>
  *   <li>First pass: the non-zero memory of the inputs not yet sent, the rest of the pass as
- *       zero-page headers. Where the non-zero memory is only estimated (the whole memory, before
- *       a VM's first migration), once an eighth of memory is scanned the rest is taken to be as
- *       non-zero as the part scanned, if that is less: a guest's zero pages lie mostly in the
- *       memory it has not used, so this errs long.</li>
+ *       zero-page headers. Where the non-zero memory is only estimated (before a VM's first
+ *       migration: the RAM its host holds, else the whole memory), once an eighth of memory is
+ *       scanned the rest is taken to be as non-zero as the part scanned, if that is less, or
+ *       anyway once the pass has sent more than the estimate: a guest's zero pages lie mostly in
+ *       the memory it has not used, so this errs long.</li>
  *   <li>AUTO is estimated as pre-copy at the inputs' allowed downtime: steps the agent may still
  *       take are not foreseen, until a switch to post-copy shows in the samples.</li>
  * </ul>
@@ -133,11 +134,14 @@ public final class ProgressEstimator {
     private Pass firstPassLeft(JobProgress s, Rates r) {
         double toScan = s.iteration() == 0 ? inputs.memoryBytes() : s.dataRemainingBytes();
         double sent = s.dataProcessedBytes() * r.ratio();
-        double nonZeroLeft = Math.min(toScan, Math.max(0, inputs.nonZeroBytes().value() - sent));
+        double estimateLeft = Math.max(0, inputs.nonZeroBytes().value() - sent);
+        double nonZeroLeft = Math.min(toScan, estimateLeft);
         double scanned = inputs.memoryBytes() - toScan;
         if (inputs.nonZeroBytes().isEstimated() && scanned >= inputs.memoryBytes() * MIN_SCANNED) {
             // Not known: the rest is taken to hold as much non-zero memory as the part scanned.
-            nonZeroLeft = Math.min(nonZeroLeft, toScan * Math.min(1, sent / scanned));
+            // An estimate the pass has already sent more than says nothing of the rest.
+            double asScanned = toScan * Math.min(1, sent / scanned);
+            nonZeroLeft = estimateLeft > 0 ? Math.min(nonZeroLeft, asScanned) : asScanned;
         }
         double zeroHeaders = MigrationPredictor.zeroHeaderBytes(toScan - nonZeroLeft);
         return new Pass(nonZeroLeft, nonZeroLeft / r.ratio() + zeroHeaders,

@@ -187,6 +187,22 @@ class ProgressEstimatorTest {
     }
 
     /**
+     * The same stop-and-copy with the non-zero memory estimated too low (100 MiB, as the RAM its
+     * host held when read, before the guest wrote more): at 4000 ms the pass has sent 128 MiB,
+     * more than the estimate, so the 64 MiB left go by what was scanned, as above: 1.335 s, not
+     * the 0.0015 s of zero pages alone.
+     */
+    @Test
+    void anEstimateThePassHasSentMoreThanGivesWayToWhatItScanned() {
+        PredictionInputs low = PredictionInputs.builder(256 * MIB, Figure.measured(16 * MIB), 32 * MIB, 300,
+                MigrationPredictorTest.LADDER).nonZero(Figure.estimated(100 * MIB)).build();
+        ProgressEstimator estimator = new ProgressEstimator(MigrationMode.STOP_AND_COPY, low);
+        Progress p = estimator.next(estimator.initial(), new JobProgress(500, 16 * MIB, 240 * MIB, JobProgress.UNKNOWN, 1, false));
+        p = estimator.next(p, new JobProgress(4000, 128 * MIB, 64 * MIB, JobProgress.UNKNOWN, 1, false));
+        assertEquals(1335, p.etaMs());
+    }
+
+    /**
      * Post-copy, M=256 with N=192, W=128, D=16, B=32: before the switch, the rest of the pass and
      * what it leaves dirty; after, what is left to pull. At 3 s with 96 MiB sent: 96 MiB and the
      * 16384 zero-page headers still to go (3.0044 s), then min(128, 16 * 6.0044) = 96.0703 MiB

@@ -55,7 +55,7 @@ final class AgentMessages {
         return new GuestVm(v.getName(), v.getUuid(), guestState(v.getState()), v.getMemoryBytes(), v.getVcpus(),
                 v.getBindingsList().stream().map(b -> new VmBinding(b.getKind(), b.getDevice(), b.getResource()))
                         .toList(),
-                v.getCpuUtilisation(), v.getDirtyRateBytesPerS(), v.getStateReason());
+                v.getCpuUtilisation(), v.getDirtyRateBytesPerS(), v.getStateReason(), v.getRamHeldBytes());
     }
 
     static AgentProgress progress(MigrationProgress p) {

@@ -15,6 +15,8 @@ import java.util.List;
  * @param dirtyRateBytesPerSec latest measured page dirtying rate; 0 when not measured yet
  * @param stateReason libvirt's reason for the state where it tells something, e.g. "post-copy
  *                    failed"; empty for a VM running as usual
+ * @param ramHeldBytes how much of the guest's RAM its host holds (the pages it has written, at
+ *                     least its non-zero memory); 0 when its agent could not read it
  */
 public record GuestVm(
         String name,
@@ -25,7 +27,8 @@ public record GuestVm(
         List<VmBinding> bindings,
         double cpuUtilisation,
         long dirtyRateBytesPerSec,
-        String stateReason) {
+        String stateReason,
+        long ramHeldBytes) {
 
     public GuestVm {
         bindings = List.copyOf(bindings);
@@ -35,6 +38,12 @@ public record GuestVm(
     /** A VM whose state has no reason worth showing. */
     public GuestVm(String name, String uuid, GuestState state, long memoryBytes, int vcpus, List<VmBinding> bindings,
             double cpuUtilisation, long dirtyRateBytesPerSec) {
-        this(name, uuid, state, memoryBytes, vcpus, bindings, cpuUtilisation, dirtyRateBytesPerSec, "");
+        this(name, uuid, state, memoryBytes, vcpus, bindings, cpuUtilisation, dirtyRateBytesPerSec, "", 0);
+    }
+
+    /** A VM whose RAM held on its host is not known. */
+    public GuestVm(String name, String uuid, GuestState state, long memoryBytes, int vcpus, List<VmBinding> bindings,
+            double cpuUtilisation, long dirtyRateBytesPerSec, String stateReason) {
+        this(name, uuid, state, memoryBytes, vcpus, bindings, cpuUtilisation, dirtyRateBytesPerSec, stateReason, 0);
     }
 }

@@ -224,8 +224,10 @@ public final class Orchestrator implements AutoCloseable {
         long memory = r.vm().vm().memoryBytes();
         HostConfig source = cluster.host(r.vm().host()).orElseThrow();
         HostConfig to = cluster.host(r.target()).orElseThrow();
+        long held = r.vm().vm().ramHeldBytes();
         Preflight.Facts facts = new Preflight.Facts(memory, r.vm().load().dirtyRateBytesPerSec(),
-                learnedNonZero(vmName, memory), source.name(), source.linkMiBps(), to.name(), to.linkMiBps());
+                learnedNonZero(vmName, memory), source.name(), source.linkMiBps(), to.name(), to.linkMiBps(),
+                OptionalLong.empty(), held > 0 ? OptionalLong.of(held) : OptionalLong.empty());
         Preflight.Options asked = new Preflight.Options(options.maxDowntimeMs(), options.bandwidthMibps(),
                 options.compression() == PageCompression.XBZRLE || options.compression() == PageCompression.ZSTD,
                 options.parallelConnections(), options.disallowPostcopy(), options.disallowSuspend());

@@ -63,6 +63,16 @@ public final class ProgressGauge {
      */
     public static PredictionInputs inputs(LaunchPlan plan, PolicySettings settings, long memoryBytes,
             LearnedMemory.Figures learned, OptionalLong dirtyRateBytesPerS) {
+        return inputs(plan, settings, memoryBytes, learned, OptionalLong.empty(), dirtyRateBytesPerS);
+    }
+
+    /**
+     * {@link #inputs(LaunchPlan, PolicySettings, long, LearnedMemory.Figures, OptionalLong)}; a
+     * non-zero memory not learned yet is estimated as the guest's RAM its host holds
+     * ({@code ramHeld}, where read), which is never less.
+     */
+    public static PredictionInputs inputs(LaunchPlan plan, PolicySettings settings, long memoryBytes,
+            LearnedMemory.Figures learned, OptionalLong ramHeld, OptionalLong dirtyRateBytesPerS) {
         long link = plan.bandwidthMiBps() > 0 && settings.linkMiBps() > 0
                 ? Math.min(plan.bandwidthMiBps(), settings.linkMiBps()) * MIB
                 : plan.bandwidthMiBps() > 0 ? plan.bandwidthMiBps() * MIB
@@ -76,7 +86,9 @@ public final class ProgressGauge {
                 settings.nonConvergenceRatio(), settings.suspendAllowed());
         long memory = Math.max(1, memoryBytes);
         Figure nonZero = learned.nonZeroBytes().isPresent()
-                ? Figure.learned(Math.min(memory, learned.nonZeroBytes().getAsLong())) : Figure.estimated(memory);
+                ? Figure.learned(Math.min(memory, learned.nonZeroBytes().getAsLong()))
+                : Figure.estimated(ramHeld.isPresent() && ramHeld.getAsLong() > 0
+                        ? Math.min(memory, ramHeld.getAsLong()) : memory);
         Figure workingSet = learned.workingSetBytes().isPresent()
                 ? Figure.learned(Math.min(memory, learned.workingSetBytes().getAsLong())) : Figure.estimated(memory);
         return PredictionInputs.builder(memory, dirty, link,

@@ -83,6 +83,30 @@ class ProgressGaugeTest {
     }
 
     /**
+     * Before anything is learned, the RAM the host holds of a guest (208 of its 256 MiB) stands
+     * for its non-zero memory, still an estimate: a stop-and-copy at 32 MiB/s is 6.5 s, not 8 s.
+     * A learned figure comes first.
+     */
+    @Test
+    void theRamTheHostHoldsStandsForTheNonZeroMemoryUntilLearned() {
+        PredictionInputs held = ProgressGauge.inputs(plan(300, 32, MigrationSpec.Compression.NONE),
+                PolicySettings.defaults(), 256 * MIB, LearnedMemory.Figures.NONE, OptionalLong.of(208 * MIB),
+                OptionalLong.of(4 * MIB));
+        assertEquals(208 * MIB, held.nonZeroBytes().value());
+        assertEquals(Source.ESTIMATED, held.nonZeroBytes().source());
+        assertEquals(6500, new ProgressGauge(CopyMode.STOPCOPY, AutoPlan.PRECOPY_FIRST, held).last().etaMs(), 5,
+                "208 MiB at 32 MiB/s, and the zero pages' headers");
+
+        LearnedMemory memory = new LearnedMemory();
+        memory.learn("vm1", 256 * MIB, OptionalLong.of(192 * MIB), OptionalLong.empty());
+        PredictionInputs learned = ProgressGauge.inputs(plan(300, 32, MigrationSpec.Compression.NONE),
+                PolicySettings.defaults(), 256 * MIB, memory.of("vm1", 256 * MIB), OptionalLong.of(208 * MIB),
+                OptionalLong.of(4 * MIB));
+        assertEquals(192 * MIB, learned.nonZeroBytes().value());
+        assertEquals(Source.LEARNED, learned.nonZeroBytes().source());
+    }
+
+    /**
      * A guest whose first pass sent 192 of its 256 MiB (the rest zero pages): learned, its next
      * stop-and-copy at 32 MiB/s is 6 s, not 8 s; the figure is what the first pass had sent when
      * the second was first seen, and none is taken from a compressed migration.
