@@ -39,22 +39,23 @@ final class QemuProcesses {
     OptionalLong ramHeld(String uuid, long memoryBytes, long maxAgeNanos) {
         long now = clockNanos.getAsLong();
         Held last = held.get(uuid);
+        boolean stillRuns = last != null && last.pid() >= 0 && runs(last.pid(), uuid);
+        // Not found is kept as long as a figure: a guest whose QEMU is not on this machine would
+        // otherwise cost a walk of /proc at every listing.
         if (last != null && last.memoryBytes() == memoryBytes && now - last.atNanos() < maxAgeNanos
-                && runs(last.pid(), uuid)) {
+                && (last.pid() < 0 || stillRuns)) {
             return last.bytes();
         }
-        long pid = last != null && runs(last.pid(), uuid) ? last.pid() : find(uuid);
-        if (pid < 0) {
-            held.remove(uuid);
-            return OptionalLong.empty();
-        }
-        OptionalLong bytes;
-        try {
-            List<String> smaps = Files.readAllLines(proc.resolve(Long.toString(pid)).resolve("smaps"),
-                    StandardCharsets.UTF_8);
-            bytes = GuestRam.residentBytes(smaps, memoryBytes);
-        } catch (IOException | RuntimeException e) {
-            bytes = OptionalLong.empty(); // gone meanwhile, or not ours to read
+        long pid = stillRuns ? last.pid() : find(uuid);
+        OptionalLong bytes = OptionalLong.empty();
+        if (pid >= 0) {
+            try {
+                List<String> smaps = Files.readAllLines(proc.resolve(Long.toString(pid)).resolve("smaps"),
+                        StandardCharsets.UTF_8);
+                bytes = GuestRam.residentBytes(smaps, memoryBytes);
+            } catch (IOException | RuntimeException e) {
+                // gone meanwhile, or not ours to read: no figure
+            }
         }
         held.put(uuid, new Held(pid, memoryBytes, now, bytes));
         if (held.size() > 4096) {

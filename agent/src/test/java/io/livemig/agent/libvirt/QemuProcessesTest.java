@@ -67,6 +67,17 @@ class QemuProcessesTest {
         assertEquals(OptionalLong.empty(), qemu.ramHeld(UUID, 256 * MIB, KEPT));
     }
 
+    /** A guest whose QEMU is not found is looked for again only when its figure would be read again. */
+    @Test
+    void aGuestNotFoundIsLookedForAgainAfterTheSameTime() throws IOException {
+        QemuProcesses qemu = new QemuProcesses(proc, clock::get);
+        assertEquals(OptionalLong.empty(), qemu.ramHeld(UUID, 256 * MIB, KEPT));
+        process(4242, "/usr/bin/qemu-system-x86_64 -uuid " + UUID, 212992);
+        assertEquals(OptionalLong.empty(), qemu.ramHeld(UUID, 256 * MIB, KEPT), "not looked for again yet");
+        clock.addAndGet(KEPT);
+        assertEquals(OptionalLong.of(208 * MIB), qemu.ramHeld(UUID, 256 * MIB, KEPT));
+    }
+
     @Test
     void theUuidMustFollowTheUuidOption() {
         assertTrue(QemuProcesses.hasUuid(("qemu\0-uuid\0" + UUID + "\0-m\0256").getBytes(StandardCharsets.UTF_8), UUID));
