@@ -104,8 +104,10 @@ public interface Hypervisor {
 
     /**
      * How much of a running VM's RAM its host holds, resident or swapped out: the pages its guest
-     * has written, at least its non-zero memory ({@link GuestRam}), as read at most {@code maxAge}
-     * ago: it grows while the guest writes memory it had not used. Empty where that cannot be read
+     * has written, at least its non-zero memory ({@link GuestRam}). With a {@code maxAge} of zero
+     * it is read now; otherwise the last figure comes at once, however old, and is read again,
+     * without waiting, once it is {@code maxAge} old (it grows while the guest writes memory it had
+     * not used; a listing must not wait for it). Empty where that cannot be read
      * (the hypervisor's processes are not on this machine, or the RAM is not one mapping). Best
      * effort, never an error.
      */

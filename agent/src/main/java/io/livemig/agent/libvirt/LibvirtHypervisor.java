@@ -50,7 +50,12 @@ public final class LibvirtHypervisor implements Hypervisor {
     static final int LIST_DOMAINS_ACTIVE = 1;
 
     private final SharedConnections connections = new SharedConnections();
-    private final QemuProcesses qemuProcesses = new QemuProcesses(java.nio.file.Path.of("/proc"), System::nanoTime);
+    private final QemuProcesses qemuProcesses = new QemuProcesses(java.nio.file.Path.of("/proc"), System::nanoTime,
+            java.util.concurrent.Executors.newSingleThreadExecutor(r -> {
+                Thread t = new Thread(r, "guest-ram-held");
+                t.setDaemon(true);
+                return t;
+            }));
     /** What {@link #hostInfo} read once per connection, by URI; compared by identity (Connect's equals asks the daemon). */
     private final Map<String, KnownFacts> knownFacts = new ConcurrentHashMap<>();
 
@@ -386,10 +391,13 @@ public final class LibvirtHypervisor implements Hypervisor {
     /**
      * From the memory map of the domain's QEMU process on this machine ({@link QemuProcesses}):
      * the agent runs on the host of the libvirt daemon it drives, whatever the URI's transport.
+     * With a {@code maxAge} of zero, read now; otherwise the last figure at once, read again in the
+     * background once it is that old.
      */
     @Override
     public java.util.OptionalLong guestRamHeld(String hostUri, VmInfo vm, java.time.Duration maxAge) {
-        return qemuProcesses.ramHeld(vm.uuid(), vm.memoryBytes(), maxAge.toNanos());
+        return maxAge.isZero() ? qemuProcesses.ramHeld(vm.uuid(), vm.memoryBytes(), 0)
+                : qemuProcesses.lastRamHeld(vm.uuid(), vm.memoryBytes(), maxAge.toNanos());
     }
 
     /**

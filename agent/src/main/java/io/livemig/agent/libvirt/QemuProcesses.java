@@ -9,7 +9,9 @@ import java.nio.file.Path;
 import java.util.List;
 import java.util.Map;
 import java.util.OptionalLong;
+import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.Executor;
 import java.util.function.LongSupplier;
 
 /**
@@ -25,16 +27,44 @@ final class QemuProcesses {
 
     private final Path proc;
     private final LongSupplier clockNanos;
+    private final Executor background;
     private final Map<String, Held> held = new ConcurrentHashMap<>(); // domain UUID -> last figure
+    private final Set<String> reading = ConcurrentHashMap.newKeySet(); // UUIDs read in the background now
 
-    QemuProcesses(Path proc, LongSupplier clockNanos) {
+    QemuProcesses(Path proc, LongSupplier clockNanos, Executor background) {
         this.proc = proc;
         this.clockNanos = clockNanos;
+        this.background = background;
+    }
+
+    /**
+     * The last figure of the domain {@code uuid} of {@code memoryBytes}, at once, however old
+     * (empty before the first); read again in the background when it is {@code maxAgeNanos} old
+     * or more. For listings, which must not wait for a walk of /proc or a memory map.
+     */
+    OptionalLong lastRamHeld(String uuid, long memoryBytes, long maxAgeNanos) {
+        Held last = held.get(uuid);
+        boolean fresh = last != null && last.memoryBytes() == memoryBytes
+                && clockNanos.getAsLong() - last.atNanos() < maxAgeNanos;
+        if (!fresh && reading.add(uuid)) {
+            try {
+                background.execute(() -> {
+                    try {
+                        ramHeld(uuid, memoryBytes, maxAgeNanos);
+                    } finally {
+                        reading.remove(uuid);
+                    }
+                });
+            } catch (RuntimeException e) {
+                reading.remove(uuid); // the executor refused: the next listing tries again
+            }
+        }
+        return last != null && last.memoryBytes() == memoryBytes ? last.bytes() : OptionalLong.empty();
     }
 
     /**
      * The RAM held for the running domain {@code uuid} of {@code memoryBytes}, read at most
-     * {@code maxAgeNanos} ago; empty if not found or not readable.
+     * {@code maxAgeNanos} ago (now, if need be); empty if not found or not readable.
      */
     OptionalLong ramHeld(String uuid, long memoryBytes, long maxAgeNanos) {
         long now = clockNanos.getAsLong();

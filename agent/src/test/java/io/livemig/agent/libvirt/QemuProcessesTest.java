@@ -43,7 +43,7 @@ class QemuProcessesTest {
         Files.createDirectories(proc.resolve("self"));
         process(17, "/bin/sh -c sleep 1000", 4096);
         process(4242, "/usr/bin/qemu-system-x86_64 -name guest=web1,debug-threads=on -uuid " + UUID + " -m 256", 212992);
-        QemuProcesses qemu = new QemuProcesses(proc, clock::get);
+        QemuProcesses qemu = new QemuProcesses(proc, clock::get, Runnable::run);
 
         assertEquals(OptionalLong.of(208 * MIB), qemu.ramHeld(UUID, 256 * MIB, KEPT));
         process(4242, "/usr/bin/qemu-system-x86_64 -uuid " + UUID, 225280);
@@ -61,7 +61,7 @@ class QemuProcessesTest {
     @Test
     void aGuestWhoseQemuEndedHasNoFigure() throws IOException {
         process(4242, "/usr/bin/qemu-system-x86_64 -uuid " + UUID, 212992);
-        QemuProcesses qemu = new QemuProcesses(proc, clock::get);
+        QemuProcesses qemu = new QemuProcesses(proc, clock::get, Runnable::run);
         assertTrue(qemu.ramHeld(UUID, 256 * MIB, KEPT).isPresent());
         Files.writeString(proc.resolve("4242").resolve("cmdline"), "");
         assertEquals(OptionalLong.empty(), qemu.ramHeld(UUID, 256 * MIB, KEPT));
@@ -70,12 +70,32 @@ class QemuProcessesTest {
     /** A guest whose QEMU is not found is looked for again only when its figure would be read again. */
     @Test
     void aGuestNotFoundIsLookedForAgainAfterTheSameTime() throws IOException {
-        QemuProcesses qemu = new QemuProcesses(proc, clock::get);
+        QemuProcesses qemu = new QemuProcesses(proc, clock::get, Runnable::run);
         assertEquals(OptionalLong.empty(), qemu.ramHeld(UUID, 256 * MIB, KEPT));
         process(4242, "/usr/bin/qemu-system-x86_64 -uuid " + UUID, 212992);
         assertEquals(OptionalLong.empty(), qemu.ramHeld(UUID, 256 * MIB, KEPT), "not looked for again yet");
         clock.addAndGet(KEPT);
         assertEquals(OptionalLong.of(208 * MIB), qemu.ramHeld(UUID, 256 * MIB, KEPT));
+    }
+
+    /** A listing gets the last figure at once; a stale one is read again in the background, for the next. */
+    @Test
+    void aListingGetsTheLastFigureAndAStaleOneIsReadAgainInTheBackground() throws IOException {
+        process(4242, "/usr/bin/qemu-system-x86_64 -uuid " + UUID, 212992);
+        java.util.List<Runnable> queued = new java.util.ArrayList<>();
+        QemuProcesses qemu = new QemuProcesses(proc, clock::get, queued::add);
+        assertEquals(OptionalLong.empty(), qemu.lastRamHeld(UUID, 256 * MIB, KEPT), "nothing read yet");
+        assertEquals(OptionalLong.empty(), qemu.lastRamHeld(UUID, 256 * MIB, KEPT));
+        assertEquals(1, queued.size(), "one read under way, not two");
+        queued.remove(0).run();
+        assertEquals(OptionalLong.of(208 * MIB), qemu.lastRamHeld(UUID, 256 * MIB, KEPT));
+        assertTrue(queued.isEmpty(), "fresh: nothing to read");
+
+        process(4242, "/usr/bin/qemu-system-x86_64 -uuid " + UUID, 225280);
+        clock.addAndGet(KEPT);
+        assertEquals(OptionalLong.of(208 * MIB), qemu.lastRamHeld(UUID, 256 * MIB, KEPT), "the last one, at once");
+        queued.remove(0).run();
+        assertEquals(OptionalLong.of(220 * MIB), qemu.lastRamHeld(UUID, 256 * MIB, KEPT));
     }
 
     @Test
