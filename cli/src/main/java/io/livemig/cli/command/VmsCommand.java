@@ -39,8 +39,9 @@ import picocli.CommandLine.Spec;
         footer = {"%nSTATE is libvirt's state with its reason where that tells something, e.g.",
             "\"paused (post-copy failed)\": a VM whose post-copy migration failed (see the migration's error).",
             "%nJSON with an orchestrator: {vms: [{name, host, memory_bytes, vcpus,",
-            "cpu_utilisation, dirty_rate_bytes_per_s, state, state_reason, requires}]}; without: an array of",
-            "what each agent reports.",
+            "cpu_utilisation, dirty_rate_bytes_per_s, ram_held_bytes, state, state_reason, requires}]}; without:",
+            "an array of what each agent reports. ram_held_bytes: how much of the guest's RAM its host holds,",
+            "at least its non-zero memory (what --plan takes before a first migration); 0 when not known.",
             "%nExamples:", "  livemig vms", "  livemig vms --host lab-a --json"},
         exitCodeListHeading = ExitCodes.HELP_HEADING,
         exitCodeList = {ExitCodes.HELP_OK, "2:Bad usage or input (e.g. unknown host).",
@@ -100,6 +101,7 @@ final class VmsCommand implements Callable<Integer> {
                 states.add(MigrationFormat.vmState(vm.getState(), vm.getStateReason()));
                 row.put("memory_bytes", vm.getMemoryBytes());
                 row.put("vcpus", vm.getVcpus());
+                row.put("ram_held_bytes", vm.getRamHeldBytes());
                 List<Map<String, String>> bindings = new ArrayList<>();
                 for (Binding b : vm.getBindingsList()) {
                     bindings.add(Map.of("kind", b.getKind(), "device", b.getDevice(), "resource", b.getResource()));
@@ -148,6 +150,7 @@ final class VmsCommand implements Callable<Integer> {
                 row.put("vcpus", vm.getVcpus());
                 row.put("cpu_utilisation", vm.getCpuUtilisation());
                 row.put("dirty_rate_bytes_per_s", vm.getDirtyRateBytesPerS());
+                row.put("ram_held_bytes", vm.getRamHeldBytes());
                 row.put("state", MigrationFormat.enumName(vm.getState().getValueDescriptor()));
                 row.put("state_reason", vm.getStateReason());
                 row.put("requires", List.copyOf(vm.getRequiresList()));

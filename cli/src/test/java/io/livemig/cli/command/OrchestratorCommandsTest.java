@@ -81,7 +81,8 @@ class OrchestratorCommandsTest {
         // a is busy (three guests), b a little, c idle
         agents = new FakeAgents().host("a", 4, 16 * GIB, 0.1).host("b", 4, 16 * GIB, 0.1).host("c", 4, 16 * GIB, 0.0)
                 .vm("a", "web1", 2 * GIB, 0.9, "br-a").vm("a", "web2", 2 * GIB, 0.8, "br-a")
-                .vm("a", "db1", 4 * GIB, 0.9, "br-a").vm("b", "cache1", 1 * GIB, 0.3, "br-b");
+                .vm("a", "db1", 4 * GIB, 0.9, "br-a").vm("b", "cache1", 1 * GIB, 0.3, "br-b")
+                .ramHeld("a", "web2", GIB / 2);
         history = HistoryStore.open(dir.resolve("history.db"));
         orchestrator = new Orchestrator(ClusterConfig.parse(CLUSTER, "test"), new Orchestrator.Settings(
                 PlacementPolicy.BALANCE, new AdmissionQueue.Limits(2, 1, 1), Duration.ofHours(1), 3,
@@ -212,8 +213,8 @@ class OrchestratorCommandsTest {
         assertEquals(Set.of("web1", "web2", "db1", "cache1"),
                 vms.stream().map(v -> v.get("name").asText()).collect(Collectors.toSet()));
         JsonNode web1 = vms.stream().filter(v -> v.get("name").asText().equals("web1")).findFirst().orElseThrow();
-        assertEquals(Set.of("name", "host", "memory_bytes", "vcpus", "cpu_utilisation", "dirty_rate_bytes_per_s", "state",
-                "state_reason", "requires"), keys(web1));
+        assertEquals(Set.of("name", "host", "memory_bytes", "vcpus", "cpu_utilisation", "dirty_rate_bytes_per_s",
+                "ram_held_bytes", "state", "state_reason", "requires"), keys(web1));
         assertEquals("a", web1.get("host").asText());
         assertEquals(2 * GIB, web1.get("memory_bytes").asLong());
         assertEquals(1, web1.get("vcpus").asInt());
@@ -585,6 +586,21 @@ class OrchestratorCommandsTest {
         assertEquals(List.of("name", "value", "unit", "estimated", "how"),
                 iterable(json.get("inputs").get(0).fieldNames()));
         assertTrue(agents.started.isEmpty());
+    }
+
+    /** web2's agent reads 512 MiB of its 2 GiB held by its host: listed, and taken by the plan as its non-zero memory. */
+    @Test
+    void theRamItsHostHoldsIsListedAndPlannedWithUntilLearned() throws Exception {
+        JsonNode web2 = list(run("vms", "--json").json().get("vms")).stream()
+                .filter(v -> v.get("name").asText().equals("web2")).findFirst().orElseThrow();
+        assertEquals(GIB / 2, web2.get("ram_held_bytes").asLong());
+        Run plan = run("migrate", "web2", "--to", "b", "--plan");
+        assertEquals(0, plan.exitCode(), plan.toString());
+        assertTrue(plan.out().contains("non zero memory 512.0 MiB*"), plan.out());
+        assertTrue(plan.out().contains("non zero memory: not learned yet: taken as the guest's RAM its host holds"),
+                plan.out());
+        assertTrue(run("migrate", "web1", "--to", "b", "--plan").out().contains("non zero memory 2.0 GiB*"),
+                "web1: nothing read, the whole memory");
     }
 
     @Test

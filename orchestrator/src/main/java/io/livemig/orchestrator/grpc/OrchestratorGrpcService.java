@@ -152,6 +152,7 @@ final class OrchestratorGrpcService extends OrchestratorServiceGrpc.Orchestrator
                         .setCpuUtilisation(v.cpuUtilisation()).setState(AgentMessages.vmState(v.vm().state()))
                         .setStateReason(v.vm().stateReason())
                         .setDirtyRateBytesPerS(v.load().dirtyRateBytesPerSec())
+                        .setRamHeldBytes(v.vm().ramHeldBytes())
                         .addAllRequires(v.load().requiredCapabilities().stream().sorted().toList()));
             }
             return b.build();

@@ -62,7 +62,20 @@ public final class FakeAgents implements Agents {
             GuestVm v = list.get(i);
             if (v.name().equals(name)) {
                 list.set(i, new GuestVm(v.name(), v.uuid(), state, v.memoryBytes(), v.vcpus(), v.bindings(),
-                        v.cpuUtilisation(), v.dirtyRateBytesPerSec(), reason));
+                        v.cpuUtilisation(), v.dirtyRateBytesPerSec(), reason, v.ramHeldBytes()));
+            }
+        }
+        return this;
+    }
+
+    /** Sets how much of a VM's RAM its host holds, as its agent would list it. */
+    public FakeAgents ramHeld(String host, String name, long bytes) {
+        List<GuestVm> list = vms.get(host);
+        for (int i = 0; i < list.size(); i++) {
+            GuestVm v = list.get(i);
+            if (v.name().equals(name)) {
+                list.set(i, new GuestVm(v.name(), v.uuid(), v.state(), v.memoryBytes(), v.vcpus(), v.bindings(),
+                        v.cpuUtilisation(), v.dirtyRateBytesPerSec(), v.stateReason(), bytes));
             }
         }
         return this;
