@@ -4,7 +4,6 @@ import io.livemig.cli.experiment.Stats.Cell;
 import io.livemig.common.predict.Compression;
 import io.livemig.common.predict.Figure;
 import io.livemig.common.predict.JobProgress;
-import io.livemig.common.predict.MigrationMode;
 import io.livemig.common.predict.PredictionInputs;
 import io.livemig.common.predict.Progress;
 import io.livemig.common.predict.ProgressEstimator;
@@ -13,7 +12,6 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
-import java.util.Optional;
 
 /**
  * The ETA a recorded run would have streamed had the agent planned with another dirty rate: each
@@ -40,7 +38,7 @@ public final class EtaReplay {
     /** Whether {@code r} can be replayed: a livemig run in a fixed mode that succeeded with samples and a prediction. */
     static boolean replayable(RunResult r) {
         return !r.plan().baseline() && !r.plan().warmup() && Stats.succeeded(r) && r.model() != null
-                && !r.samples().isEmpty() && mode(r.plan().mode()).isPresent();
+                && !r.samples().isEmpty() && !"auto".equals(r.plan().mode());
     }
 
     /**
@@ -76,7 +74,7 @@ public final class EtaReplay {
                 .workingSet(Figure.learned(Math.min(memory, plan.dirtyMib() * MIB)))
                 .compression(Compression.none())
                 .build();
-        ProgressEstimator estimator = new ProgressEstimator(mode(plan.mode()).orElseThrow(), inputs);
+        ProgressEstimator estimator = new ProgressEstimator(MigrationModel.mode(plan.mode()), inputs);
         Progress p = estimator.initial();
         List<RunResult.Sample> samples = new ArrayList<>(r.samples().size());
         for (RunResult.Sample s : r.samples()) {
@@ -87,11 +85,7 @@ public final class EtaReplay {
                     s.bytesRemaining(), s.bytesTotal(), s.dirtyRateBytesPerS(), s.bandwidthBytesPerS(),
                     s.throttlePercent(), s.expectedDowntimeMs(), p.fraction(), p.hasEta() ? p.etaMs() : null));
         }
-        return new RunResult(plan, r.status(), r.modeUsed(), r.totalMs(), r.downtimeMs(), r.setupMs(),
-                r.bytesTransferred(), r.memoryBytes(), r.iterations(), r.postcopyRequests(), r.externalDowntimeMs(),
-                r.heartbeatGapMs(), r.integrity(), r.throughputBeforeMibps(), r.throughputDuringMibps(),
-                r.throughputAfterMibps(), r.model(), samples, r.heartbeats(), r.migrationStartMs(), r.migrationEndMs(),
-                r.escalations(), r.error(), r.command(), r.downtimeCommand(), r.maxDowntimeApplied(), r.bytesField());
+        return r.withSamples(samples);
     }
 
     /**
@@ -172,14 +166,5 @@ public final class EtaReplay {
 
     private static String fmtRate(double mibps) {
         return (mibps == Math.rint(mibps) ? String.valueOf((long) mibps) : String.valueOf(mibps)) + " MiB/s";
-    }
-
-    static Optional<MigrationMode> mode(String mode) {
-        return switch (mode) {
-            case "precopy" -> Optional.of(MigrationMode.PRECOPY);
-            case "stopcopy" -> Optional.of(MigrationMode.STOP_AND_COPY);
-            case "postcopy" -> Optional.of(MigrationMode.POSTCOPY);
-            default -> Optional.empty();
-        };
     }
 }

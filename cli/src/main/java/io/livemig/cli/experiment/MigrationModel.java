@@ -51,6 +51,17 @@ public final class MigrationModel {
                 policy.nonConvergenceRatio(), policy.suspendAllowed());
     }
 
+    /** The predictor's mode for a run's mode: precopy, auto, stopcopy or postcopy. */
+    static MigrationMode mode(String mode) {
+        return switch (mode) {
+            case "precopy" -> MigrationMode.PRECOPY;
+            case "auto" -> MigrationMode.AUTO;
+            case "stopcopy" -> MigrationMode.STOP_AND_COPY;
+            case "postcopy" -> MigrationMode.POSTCOPY;
+            default -> throw new IllegalArgumentException("unknown mode '" + mode + "' (known: precopy, auto, stopcopy, postcopy)");
+        };
+    }
+
     /** {@link #predict(String, long, Figure, long, long, long, long, long)}, non-zero memory not known, an unlimited link taken as 1 GiB/s. */
     public static ModelPrediction predict(String mode, long memBytes, long dirtyBytes, long dirtyRateBytesPerS,
             long linkBytesPerS, long maxDowntimeMs) {
@@ -93,13 +104,7 @@ public final class MigrationModel {
         if (defaultLinkBytesPerS <= 0) {
             throw new IllegalArgumentException("default link rate must be > 0, got " + defaultLinkBytesPerS);
         }
-        MigrationMode m = switch (mode) {
-            case "precopy" -> MigrationMode.PRECOPY;
-            case "auto" -> MigrationMode.AUTO;
-            case "stopcopy" -> MigrationMode.STOP_AND_COPY;
-            case "postcopy" -> MigrationMode.POSTCOPY;
-            default -> throw new IllegalArgumentException("unknown mode '" + mode + "' (known: precopy, auto, stopcopy, postcopy)");
-        };
+        MigrationMode m = mode(mode);
         long link = linkBytesPerS == 0 ? defaultLinkBytesPerS : linkBytesPerS;
         PredictionInputs in = PredictionInputs.builder(memBytes, Figure.measured(dirtyRateBytesPerS), link,
                 maxDowntimeMs == 0 ? DEFAULT_MAX_DOWNTIME_MS : maxDowntimeMs, AUTO_LADDER)

@@ -82,6 +82,14 @@ public record RunResult(
         bytesField = bytesField == null ? "" : bytesField;
     }
 
+    /** This run with {@code other} samples, every other field the same. */
+    public RunResult withSamples(List<Sample> other) {
+        return new RunResult(plan, status, modeUsed, totalMs, downtimeMs, setupMs, bytesTransferred, memoryBytes,
+                iterations, postcopyRequests, externalDowntimeMs, heartbeatGapMs, integrity, throughputBeforeMibps,
+                throughputDuringMibps, throughputAfterMibps, model, other, heartbeats, migrationStartMs, migrationEndMs,
+                escalations, error, command, downtimeCommand, maxDowntimeApplied, bytesField);
+    }
+
     /** One flight-recorder sample (livemig's, from the agent). */
     /**
      * One sample of the job as the agent streamed it; {@code progress} (0..1) and {@code etaMs} (time
